@@ -1,0 +1,157 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	// Wails v2 is the desktop shell (WebKitGTK on Linux, WebView2 on Windows,
+	// WKWebView on macOS); this package is the only importer.
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// EventUIReady is emitted by the frontend once it has rendered its first
+// screen with data from the backend; App logs it with the startup time.
+const EventUIReady = "ui:ready"
+
+// App owns the desktop window and its lifecycle hooks.
+type App struct {
+	cfg    config
+	assets fs.FS
+	system *SystemService
+	errfmt *ErrorFormatter
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	ctx     context.Context
+	started time.Time
+	ready   bool
+}
+
+// New creates an App serving the built frontend from assets (the contents of
+// frontend/dist, with index.html at the root).
+func New(assets fs.FS, opts ...Option) (*App, error) {
+	if assets == nil {
+		return nil, ErrNoAssets
+	}
+	cfg := config{
+		title:   DefaultTitle,
+		width:   DefaultWidth,
+		height:  DefaultHeight,
+		version: "dev",
+		logger:  slog.Default(),
+		now:     time.Now,
+	}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	log := cfg.logger.With("component", "app")
+	return &App{
+		cfg:     cfg,
+		assets:  assets,
+		system:  &SystemService{version: cfg.version, logger: log},
+		errfmt:  NewErrorFormatter(cfg.errorCodes),
+		log:     log,
+		started: cfg.now(),
+	}, nil
+}
+
+// Run creates an App with New and runs it until the window is closed.
+func Run(assets fs.FS, opts ...Option) error {
+	a, err := New(assets, opts...)
+	if err != nil {
+		return err
+	}
+	return a.Run()
+}
+
+// Run opens the window and blocks until the application quits.
+func (a *App) Run() error {
+	if !generatingBindings {
+		if _, err := fs.Stat(a.assets, "index.html"); err != nil {
+			return fmt.Errorf("%w: index.html not found in frontend/dist (run `make build`): %v", ErrNoAssets, err)
+		}
+	}
+	return wails.Run(a.options())
+}
+
+// System returns the bound SystemService.
+func (a *App) System() *SystemService { return a.system }
+
+// ErrorFormatter returns the formatter used for rejected bound calls.
+func (a *App) ErrorFormatter() *ErrorFormatter { return a.errfmt }
+
+// options builds the Wails application options.
+func (a *App) options() *options.App {
+	return &options.App{
+		Title:     a.cfg.title,
+		Width:     a.cfg.width,
+		Height:    a.cfg.height,
+		MinWidth:  640,
+		MinHeight: 480,
+		AssetServer: &assetserver.Options{
+			Assets: a.assets,
+		},
+		BackgroundColour: &options.RGBA{R: 18, G: 24, B: 38, A: 255},
+		OnStartup:        a.OnStartup,
+		OnDomReady:       a.OnDomReady,
+		OnShutdown:       a.OnShutdown,
+		Bind:             []any{a.system},
+		ErrorFormatter:   a.errfmt.Format,
+		Logger:           newWailsLogger(a.log),
+		Linux: &linux.Options{
+			ProgramName: "pitchline",
+		},
+	}
+}
+
+// OnStartup is called by Wails when the runtime is up, before the page loads.
+// It stores the runtime context and subscribes to frontend events.
+func (a *App) OnStartup(ctx context.Context) {
+	a.mu.Lock()
+	a.ctx = ctx
+	a.mu.Unlock()
+	a.log.Info("startup", "version", a.cfg.version, "launch_url", a.cfg.launchURL,
+		"elapsed", a.cfg.now().Sub(a.started))
+	if ctx.Value("events") != nil { // a real Wails context; plain contexts in tests have none
+		runtime.EventsOn(ctx, EventUIReady, func(data ...any) { a.markUIReady(data) })
+	}
+}
+
+// OnDomReady is called by Wails once the page's DOM is loaded.
+func (a *App) OnDomReady(ctx context.Context) {
+	a.log.Info("dom ready", "elapsed", a.cfg.now().Sub(a.started))
+}
+
+// OnShutdown is called by Wails after the window closed; it releases the
+// runtime context.
+func (a *App) OnShutdown(ctx context.Context) {
+	a.mu.Lock()
+	a.ctx = nil
+	a.mu.Unlock()
+	a.log.Info("shutdown")
+}
+
+// UIReady reports whether the frontend has emitted EventUIReady.
+func (a *App) UIReady() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ready
+}
+
+// markUIReady records the frontend's EventUIReady.
+func (a *App) markUIReady(data []any) {
+	a.mu.Lock()
+	a.ready = true
+	a.mu.Unlock()
+	a.log.Info("ui ready", "elapsed", a.cfg.now().Sub(a.started), "data", data)
+}

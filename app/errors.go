@@ -1,0 +1,18 @@
+package app
+
+import "errors"
+
+// ErrNoAssets is returned by New when no frontend asset file system was given.
+var ErrNoAssets = errors.New("app: frontend assets are required")
+
+// ErrInvalidOption is returned by New when an Option carries an invalid value
+// (for example a non-positive window size).
+var ErrInvalidOption = errors.New("app: invalid option")
+
+// ErrNotStarted is returned by bound methods that need the Wails runtime
+// context before OnStartup has run.
+var ErrNotStarted = errors.New("app: not started")
+
+// ErrInvalidArgument marks an error caused by a bad argument from the
+// frontend; FormatError maps it to the code "invalid_argument".
+var ErrInvalidArgument = errors.New("app: invalid argument")

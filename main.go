@@ -1,0 +1,87 @@
+// Command pitchline is the Pitchline desktop softphone.
+//
+// This file is the composition root only: it routes subcommands to package
+// cli and otherwise opens the desktop window through package app. It holds no
+// logic of its own beyond choosing between the two.
+package main
+
+import (
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/pitchline/pitchline/app"
+	"github.com/pitchline/pitchline/cli"
+)
+
+// assets is the built frontend (frontend/dist, produced by `make build`).
+// A fresh clone holds only dist/.gitkeep, which keeps this embed valid so that
+// `go vet` and `go test` work before the frontend is built.
+//
+//go:embed all:frontend/dist
+var assets embed.FS
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if len(os.Args) > 1 && isSubcommand(os.Args[1]) {
+		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(runDesktop(os.Args[1:], os.Stderr))
+}
+
+// urlScheme matches an argument that starts with a URL scheme (RFC 3986
+// section 3.1), e.g. "tel:", "sip:", "callto:".
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// isSubcommand reports whether arg names a CLI subcommand: anything that is
+// neither a flag nor a URL (tel:, sip:, callto: ... handed over by the
+// desktop's URL-scheme handler).
+func isSubcommand(arg string) bool {
+	return arg != "" && !strings.HasPrefix(arg, "-") && !urlScheme.MatchString(arg)
+}
+
+// launchURL returns the first URL argument, if any.
+func launchURL(args []string) string {
+	for _, a := range args {
+		if urlScheme.MatchString(a) {
+			return a
+		}
+	}
+	return ""
+}
+
+// newLogger builds the process logger; level comes from PITCHLINE_LOG_LEVEL
+// (debug, info, warn, error; default info).
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil || level == "" {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// runDesktop opens the desktop window and returns the exit code.
+func runDesktop(args []string, stderr io.Writer) int {
+	logger := newLogger(stderr, os.Getenv("PITCHLINE_LOG_LEVEL"))
+	dist, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		fmt.Fprintln(stderr, "pitchline:", err)
+		return 1
+	}
+	opts := []app.Option{app.WithVersion(version), app.WithLogger(logger)}
+	if u := launchURL(args); u != "" {
+		opts = append(opts, app.WithLaunchURL(u))
+	}
+	if err := app.Run(dist, opts...); err != nil {
+		fmt.Fprintln(stderr, "pitchline:", err)
+		return 1
+	}
+	return 0
+}
