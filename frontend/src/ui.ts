@@ -30,7 +30,18 @@ export function toBackendError(err: unknown): BackendError {
   return { code: "internal", message: String(err) };
 }
 
-/** Renders the placeholder screen into root and reports readiness. */
+/** Resolves after the browser has painted the current DOM (two frames). */
+export function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== "function") {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+}
+
+/**
+ * Renders the placeholder screen into root, then emits EVENT_UI_READY once
+ * the result is painted (the desktop smoke test screenshots on that event).
+ */
 export async function render(root: HTMLElement, backend: Backend): Promise<void> {
   const title = document.createElement("h1");
   title.textContent = "Pitchline";
@@ -45,11 +56,13 @@ export async function render(root: HTMLElement, backend: Backend): Promise<void>
   try {
     const v = await backend.version();
     version.textContent = `version ${v}`;
+    await afterPaint();
     backend.emit(EVENT_UI_READY, { version: v });
   } catch (err) {
     const e = toBackendError(err);
     version.className = "version error";
     version.textContent = `version unavailable (${e.code}): ${e.message}`;
+    await afterPaint();
     backend.emit(EVENT_UI_READY, { error: e.code });
   }
 }

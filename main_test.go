@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIsSubcommand(t *testing.T) {
+	cases := map[string]bool{
+		"call":                true,
+		"devices":             true,
+		"version":             true,
+		"":                    false,
+		"-v":                  false,
+		"--help":              false,
+		"tel:+4930123456":     false,
+		"TEL:+1-555-0100":     false,
+		"sip:alice@127.0.0.1": false,
+		"sips:bob@example":    false,
+		"callto:+4930123":     false,
+		"callto://+4930123":   false,
+	}
+	for arg, want := range cases {
+		if got := isSubcommand(arg); got != want {
+			t.Errorf("isSubcommand(%q) = %v, want %v", arg, got, want)
+		}
+	}
+}
+
+func TestLaunchURL(t *testing.T) {
+	if got := launchURL([]string{"-x", "tel:+49301"}); got != "tel:+49301" {
+		t.Errorf("launchURL = %q", got)
+	}
+	if got := launchURL([]string{"--flag"}); got != "" {
+		t.Errorf("launchURL without URL = %q", got)
+	}
+}
+
+func TestNewLoggerLevel(t *testing.T) {
+	var buf bytes.Buffer
+	newLogger(&buf, "debug").Debug("dbg")
+	newLogger(&buf, "nonsense").Debug("hidden")
+	newLogger(&buf, "").Info("shown")
+	out := buf.String()
+	if !strings.Contains(out, "msg=dbg") || strings.Contains(out, "hidden") || !strings.Contains(out, "msg=shown") {
+		t.Fatalf("unexpected log output:\n%s", out)
+	}
+}
+
+// TestDesktopWindowSmoke opens the built desktop binary (PITCHLINE_BIN, set by
+// `make test`) in a private Xvfb via scripts/xvfb-smoke.sh and checks that the
+// screenshot shows the rendered placeholder page, not a blank window.
+func TestDesktopWindowSmoke(t *testing.T) {
+	bin := os.Getenv("PITCHLINE_BIN")
+	if bin == "" {
+		t.Skip("PITCHLINE_BIN not set (make test sets it to build/bin/pitchline)")
+	}
+	dir := t.TempDir()
+	shot, logPath := filepath.Join(dir, "window.png"), filepath.Join(dir, "app.log")
+	cmd := exec.Command("scripts/xvfb-smoke.sh", bin, shot, logPath)
+	out, err := cmd.CombinedOutput()
+	appLog, _ := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("xvfb-smoke failed: %v\n%s\napp log:\n%s", err, out, appLog)
+	}
+	for _, want := range []string{`msg="dom ready"`, `msg="version served"`, `msg="ui ready"`, `data=[map[version:`} {
+		if !bytes.Contains(appLog, []byte(want)) {
+			t.Errorf("app log lacks %s:\n%s", want, appLog)
+		}
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode screenshot: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() != 1024 || b.Dy() != 720 {
+		t.Errorf("window is %dx%d, want 1024x720", b.Dx(), b.Dy())
+	}
+	st := colourStats(img)
+	t.Logf("screenshot: %d distinct colours, background %.1f%%, accent pixels %d", st.distinct, 100*st.bgShare, st.accent)
+	if st.distinct < 16 {
+		t.Errorf("only %d distinct colours: blank window?", st.distinct)
+	}
+	if st.bgShare < 0.6 {
+		t.Errorf("page background covers %.1f%%, want most of the window (page not loaded?)", 100*st.bgShare)
+	}
+	if st.accent < 200 {
+		t.Errorf("heading colour found on %d pixels, want the rendered 'Pitchline' heading", st.accent)
+	}
+}
+
+// stats summarises a screenshot.
+type stats struct {
+	distinct int     // number of distinct RGB colours
+	bgShare  float64 // share of pixels in the page background colour
+	accent   int     // pixels close to the heading colour
+}
+
+// colourStats counts colours against frontend/src/style.css: background
+// rgb(18,24,38), heading #4fd1a5.
+func colourStats(img image.Image) stats {
+	seen := map[[3]uint8]bool{}
+	var bg, accent, total int
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			c := [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8)}
+			seen[c] = true
+			total++
+			if near(c, [3]uint8{18, 24, 38}, 3) {
+				bg++
+			}
+			if near(c, [3]uint8{0x4f, 0xd1, 0xa5}, 12) {
+				accent++
+			}
+		}
+	}
+	return stats{distinct: len(seen), bgShare: float64(bg) / float64(total), accent: accent}
+}
+
+// near reports whether every channel of a is within tol of b.
+func near(a, b [3]uint8, tol int) bool {
+	for i := range a {
+		d := int(a[i]) - int(b[i])
+		if d < -tol || d > tol {
+			return false
+		}
+	}
+	return true
+}
