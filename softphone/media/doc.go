@@ -1,0 +1,40 @@
+// Package media is one call leg's media session: G.711 audio and RFC 4733
+// DTMF over RTP/RTCP on UDP, negotiated with the SDP offer/answer model.
+//
+// A Session binds an even RTP port and RTP+1 for RTCP on Config.LocalIP,
+// produces and answers SDP (RFC 3264, RFC 4566, via pion/sdp), and once
+// started runs:
+//
+//   - a media goroutine paced by a 20 ms ticker (injectable Clock) that reads
+//     a frame from the input Source, encodes and sends it as RTP, then pops
+//     the jitter buffer, decodes or conceals one frame and writes it to the
+//     output and recorder Sinks;
+//   - an RTP reader that validates and files incoming packets into the
+//     jitter buffer or the DTMF receiver;
+//   - an RTCP goroutine sending SR/RR with reception reports every ~5 s
+//     (RFC 3550 §6.4) and an RTCP reader computing the round-trip time;
+//   - a DTMF goroutine that calls the OnDTMF callback off the media path.
+//
+// Symmetric RTP and source filtering: packets are accepted only from the
+// exact address and port the peer put in its SDP (c= and m=). If the peer
+// advertised 0.0.0.0 (old-style hold or a peer behind NAT that does not know
+// its address), the first RTP packet's source is latched and from then on
+// only that source is accepted. Anything else is dropped and counted in
+// Stats.DroppedSource. RTCP is accepted from the peer's IP address.
+//
+// Direction and hold: SetLocalDirection(DirSendOnly or DirInactive) puts the
+// call on hold: RTP stops at once and the next offer/answer carries it. A
+// peer's a=sendonly/inactive or c=0.0.0.0 stops our sending the same way.
+// RTCP keeps flowing in every direction.
+//
+// DTMF: SendDTMF needs telephone-event to be negotiated; without it it
+// returns ErrDTMFNotNegotiated (no in-band fallback). Received events are
+// reported once per event (RFC 4733 §2.5.1.3), however often the end packet
+// is repeated.
+//
+// Limitations: ptime 20 ms only (a=ptime:20 is advertised), no RTP/SAVP,
+// no rtcp-mux, no sequence probation (RFC 3550 A.1).
+//
+// The per-packet send and receive paths do not allocate (see
+// BenchmarkSendPath and BenchmarkReceivePath).
+package media
