@@ -3,7 +3,6 @@ package media
 import (
 	"errors"
 	"net/netip"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -149,7 +148,7 @@ func TestOfferAnswerRoundTrip(t *testing.T) {
 	}
 	osd := parseAnswer(t, offer)
 	if osd.Origin.SessionVersion != 1 || !strings.Contains(string(offer), "a=rtpmap:101 telephone-event/8000") ||
-		!strings.Contains(string(offer), "m=audio "+strconv.Itoa(int(a.LocalAddr().Port()))+" RTP/AVP 0 8 101") {
+		!strings.Contains(string(offer), "m=audio "+itoa(int(a.LocalAddr().Port()))+" RTP/AVP 0 8 101") {
 		t.Fatalf("offer:\n%s", offer)
 	}
 	if err := b.SetRemoteAnswer(offer); !errors.Is(err, ErrNoOffer) {

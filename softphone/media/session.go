@@ -350,4 +350,3 @@ func (s *Session) RemoteAddr() netip.AddrPort {
 	}
 	return p.remoteRTP
 }
-
