@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pion/rtp"
+	"github.com/pitchline/pitchline/audio/dsp"
 )
 
 // toneSource is a sine at freq Hz, 8 kHz.
@@ -218,7 +218,7 @@ func TestDTMFBothWays(t *testing.T) {
 	}
 }
 
-// rtpCounter wraps b's output to learn when b has received n more packets.
+// waitPackets blocks until s has received n more RTP packets.
 func waitPackets(t *testing.T, s *Session, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
