@@ -372,6 +372,14 @@ func (p *Pulse) UnloadModule(id int) error {
 	return err
 }
 
+// SetDefaultSource makes source the default capture source for clients
+// that connect afterwards. SetDefaultSource(PulseSink+".monitor") loops
+// the speaker back into the microphone, for round-trip measurements.
+func (p *Pulse) SetDefaultSource(source string) error {
+	_, err := p.pactl("set-default-source", source)
+	return err
+}
+
 // PulseTone is a sine tone being played into the virtual microphone.
 type PulseTone struct {
 	proc   *pulseProc
