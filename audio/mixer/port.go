@@ -1,0 +1,208 @@
+package mixer
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/resample"
+)
+
+// Port is one leg's view of the mixer: an audio.Source of microphone (and
+// conference) audio and an audio.Sink for audio to the speaker, at the
+// port's own rate.
+//
+// One goroutine may call ReadFrame and one (possibly other) goroutine may
+// call WriteFrame; neither ever blocks. The other methods are safe from
+// any goroutine.
+type Port struct {
+	m    *Mixer
+	id   int
+	rate int
+
+	connected atomic.Bool
+	group     atomic.Pointer[string]
+	removed   atomic.Bool
+	overflows atomic.Uint64
+	underruns atomic.Uint64
+
+	// Uplink: WriteFrame (producer) → tick (consumer), mixer rate.
+	upRes     *resample.Resampler
+	upScratch []int16
+	upRing    *audio.Ring
+	// Downlink: tick (producer) → ReadFrame (consumer), mixer rate.
+	downRing    *audio.Ring
+	downRes     *resample.Resampler
+	downScratch []int16
+	downPrev    bool // downScratch holds a frame that may be repeated once
+
+	// Tick-owned state.
+	tickConnected bool
+	tickGroup     string
+	up            []int16 // this tick's uplink frame
+	upPrev        bool    // up holds a frame that may be repeated once
+	down          []int16
+	mix           []int32
+
+	inLevel, outLevel audio.Meter
+}
+
+var (
+	_ audio.Source = (*Port)(nil)
+	_ audio.Sink   = (*Port)(nil)
+)
+
+func newPort(m *Mixer, rate int) (*Port, error) {
+	up, err := resample.New(rate, m.rate)
+	if err != nil {
+		return nil, fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
+	}
+	down, err := resample.New(m.rate, rate)
+	if err != nil {
+		return nil, fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
+	}
+	capacity := audio.RingCapacity(ringFrames * m.n)
+	upRing, err := audio.NewRing(capacity)
+	if err != nil {
+		return nil, err
+	}
+	downRing, err := audio.NewRing(capacity)
+	if err != nil {
+		return nil, err
+	}
+	p := &Port{
+		m: m, rate: rate,
+		upRes: up, upScratch: make([]int16, m.n), upRing: upRing,
+		downRing: downRing, downRes: down, downScratch: make([]int16, m.n),
+		up: make([]int16, m.n), down: make([]int16, m.n), mix: make([]int32, m.n),
+	}
+	empty := ""
+	p.group.Store(&empty)
+	return p, nil
+}
+
+// ID returns the port's number, unique within its mixer.
+func (p *Port) ID() int { return p.id }
+
+// Rate returns the port's sample rate.
+func (p *Port) Rate() int { return p.rate }
+
+// SetConnected connects (true) or disconnects (false) the port. A connected
+// port hears the microphone and is heard on the speaker.
+func (p *Port) SetConnected(on bool) { p.connected.Store(on) }
+
+// Connected reports whether the port is connected.
+func (p *Port) Connected() bool { return p.connected.Load() }
+
+// SetConference puts the port in conference group id ("" for none).
+// Connected ports of one group hear the microphone and each other, but not
+// themselves.
+func (p *Port) SetConference(id string) { p.group.Store(&id) }
+
+// Conference returns the port's conference group, "" for none.
+func (p *Port) Conference() string { return *p.group.Load() }
+
+// Levels returns the peak levels in dBFS of the audio the port last sent
+// to the mixer (in) and last received from it (out).
+func (p *Port) Levels() (in, out float64) { return p.inLevel.DBFS(), p.outLevel.DBFS() }
+
+// Stats returns how many times a ring overflowed (audio dropped) and ran
+// dry (frame repeated or silence) since the port was added.
+func (p *Port) Stats() (overflows, underruns uint64) {
+	return p.overflows.Load(), p.underruns.Load()
+}
+
+// WriteFrame queues one frame (FrameSamples(Rate()) samples) for the
+// speaker and conference partners. It never blocks: when the mixer falls
+// behind, the oldest queued audio is dropped at the next tick.
+func (p *Port) WriteFrame(src []int16) error {
+	if p.removed.Load() {
+		return ErrClosed
+	}
+	if len(src) != p.upRes.InFrame() {
+		return fmt.Errorf("mixer: port %d write: %d samples, want %d: %w", p.id, len(src), p.upRes.InFrame(), ErrFrameSize)
+	}
+	p.upRes.Process(p.upScratch, src)
+	if p.upRing.Write(p.upScratch) < len(p.upScratch) {
+		p.overflows.Add(1)
+	}
+	return nil
+}
+
+// ReadFrame fills dst (FrameSamples(Rate()) samples) with the latest audio
+// for this port: the microphone, plus conference partners. It never
+// blocks; it returns silence while the port is disconnected and, after one
+// repeated frame, on underrun.
+func (p *Port) ReadFrame(dst []int16) error {
+	if p.removed.Load() {
+		return ErrClosed
+	}
+	if len(dst) != p.downRes.OutFrame() {
+		return fmt.Errorf("mixer: port %d read: %d samples, want %d: %w", p.id, len(dst), p.downRes.OutFrame(), ErrFrameSize)
+	}
+	n := len(p.downScratch)
+	r := p.downRing
+	if !p.connected.Load() {
+		r.Discard(r.Len())
+		clear(dst)
+		p.downPrev = false
+		p.downRes.Reset()
+		return nil
+	}
+	if r.Len() > highWater*n {
+		r.Trim(trimTo * n) // reader fell behind: keep only the latest audio
+		p.overflows.Add(1)
+	}
+	switch {
+	case r.Len() >= n:
+		r.Read(p.downScratch)
+		p.downPrev = true
+	case p.downPrev:
+		halve(p.downScratch)
+		p.downPrev = false
+		p.underruns.Add(1)
+	default:
+		clear(p.downScratch)
+		p.underruns.Add(1)
+	}
+	p.downRes.Process(dst, p.downScratch)
+	return nil
+}
+
+// pullUplink runs in the tick with the mixer lock held: it latches the
+// port's flags and takes one frame from its uplink ring into p.up.
+func (p *Port) pullUplink() {
+	p.tickConnected = p.connected.Load()
+	p.tickGroup = *p.group.Load()
+	r := p.upRing
+	n := len(p.up)
+	if !p.tickConnected {
+		r.Discard(r.Len())
+		clear(p.up)
+		p.upPrev = false
+		p.inLevel.Reset()
+		return
+	}
+	if r.Len() > highWater*n {
+		r.Trim(trimTo * n)
+		p.overflows.Add(1)
+	}
+	switch {
+	case r.Len() >= n:
+		r.Read(p.up)
+		p.upPrev = true
+	case p.upPrev:
+		halve(p.up)
+		p.upPrev = false
+		p.underruns.Add(1)
+	default:
+		clear(p.up)
+	}
+	p.inLevel.Update(p.up)
+}
+
+func halve(s []int16) {
+	for i := range s {
+		s[i] /= 2
+	}
+}
