@@ -42,7 +42,20 @@ type Keyring struct {
 	runtime string
 	data    string
 	addr    string
+	locked  bool
 	once    sync.Once
+}
+
+// KeyringOption configures StartKeyring.
+type KeyringOption func(*Keyring)
+
+// WithLockedKeyring starts gnome-keyring-daemon WITHOUT --unlock, so no
+// login keyring is created or unlocked. Unlocking would need a password
+// prompt, and the private bus has no prompter to activate, so go-keyring
+// fails with "failed to unlock correct collection ..." (the situation of a
+// headless session whose keyring is locked).
+func WithLockedKeyring() KeyringOption {
+	return func(k *Keyring) { k.locked = true }
 }
 
 // krProc is one child process of the harness.
@@ -63,7 +76,7 @@ type krProc struct {
 // t.Cleanup stops exactly these two processes.
 // Missing tools fail the test with a hint to run `make setup`, or skip it
 // when PITCHLINE_SKIP_INTEROP=1.
-func StartKeyring(t testing.TB) *Keyring {
+func StartKeyring(t testing.TB, opts ...KeyringOption) *Keyring {
 	t.Helper()
 	bsRequireTool(t, "dbus-daemon", "dbus")
 	bsRequireTool(t, "gnome-keyring-daemon", "gnome-keyring")
@@ -73,6 +86,9 @@ func StartKeyring(t testing.TB) *Keyring {
 		runtime: filepath.Join(root, "run"),
 	}
 	k.data = filepath.Join(k.home, ".local", "share")
+	for _, o := range opts {
+		o(k)
+	}
 	t.Cleanup(func() { k.cleanup(t) })
 	if err := k.start(root); err != nil {
 		t.Fatalf("testlab: StartKeyring: %v%s", err, k.logs())
@@ -107,10 +123,16 @@ func (k *Keyring) start(root string) error {
 		return fmt.Errorf("watch %s: %w", secretsBusName, err)
 	}
 
-	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	args := []string{"--foreground", "--unlock", "--components=secrets"}
+	if k.locked {
+		args = []string{"--foreground", "--components=secrets"}
+	}
+	cmd := exec.Command("gnome-keyring-daemon", args...)
 	cmd.Dir = k.home
 	cmd.Env = append(krBaseEnv(), k.Env()...)
-	cmd.Stdin = strings.NewReader(KeyringPassword) // --unlock reads it up to EOF
+	if !k.locked {
+		cmd.Stdin = strings.NewReader(KeyringPassword) // --unlock reads it up to EOF
+	}
 	k.daemon, err = krStart("gnome-keyring-daemon", cmd, filepath.Join(root, "gnome-keyring.log"))
 	if err != nil {
 		return err

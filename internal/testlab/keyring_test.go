@@ -48,6 +48,12 @@ func TestKeyringHelper(t *testing.T) {
 			t.Fatalf("Set: %T %v, want a dbus.Error", err, err)
 		}
 		fmt.Println("KR-RESULT " + dErr.Name)
+	case "locked":
+		err := keyring.Set(krHelperService, "alice", "x")
+		if err == nil || !strings.Contains(err.Error(), "failed to unlock") {
+			t.Fatalf("Set on a locked keyring: %v, want \"failed to unlock ...\"", err)
+		}
+		fmt.Println("KR-RESULT locked: " + err.Error())
 	default:
 		t.Fatalf("KR_HELPER_MODE %q", mode)
 	}
@@ -76,6 +82,14 @@ func TestNoSecretServiceEnv(t *testing.T) {
 	env := NoSecretServiceEnv(t)
 	out, err := RunSelf(t, "TestKeyringHelper", append(env, "KR_HELPER_MODE=noservice"))
 	if err != nil || !strings.Contains(out, "KR-RESULT org.freedesktop.DBus.Error.ServiceUnknown") {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+}
+
+func TestStartKeyringLocked(t *testing.T) {
+	k := StartKeyring(t, WithLockedKeyring())
+	out, err := RunSelf(t, "TestKeyringHelper", append(k.Env(), "KR_HELPER_MODE=locked"))
+	if err != nil || !strings.Contains(out, "KR-RESULT locked") {
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
 }

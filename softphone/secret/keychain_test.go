@@ -82,6 +82,17 @@ func TestKeychainHelper(t *testing.T) {
 			}
 		}
 		t.Logf("error: %v", errs[0])
+	case "locked":
+		_, gerr := s.Get("sip:alice@127.0.0.1")
+		for i, err := range []error{s.Set("sip:alice@127.0.0.1", helperSecret), gerr} {
+			if !errors.Is(err, ErrKeychainLocked) {
+				t.Fatalf("op %d: %v, want ErrKeychainLocked", i, err)
+			}
+			if msg := err.Error(); strings.Contains(msg, helperSecret) || !strings.Contains(msg, "--password-env VAR") {
+				t.Fatalf("op %d: message %q", i, msg)
+			}
+		}
+		t.Logf("error: %v", gerr)
 	default:
 		t.Fatalf("SECRET_HELPER_MODE %q", mode)
 	}
@@ -107,6 +118,12 @@ func TestOSKeychainRoundTrip(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(k.KeyringDir(), "login.keyring")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestOSKeychainLocked(t *testing.T) {
+	k := testlab.StartKeyring(t, testlab.WithLockedKeyring())
+	out := runHelper(t, "locked", k.Env())
+	t.Log(grepLine(out, "error:"))
 }
 
 func TestOSKeychainNoSecretService(t *testing.T) {
