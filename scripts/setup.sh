@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# setup.sh [run|test]
+# setup.sh [build|run|test]
 #
 # Installs what Pitchline needs on Debian 12+ / Ubuntu 22.04+ and checks the
 # toolchains. Idempotent: each step checks first and only acts when something
 # is missing or stale, printing exactly what it does.
 #
-#   run   what `make run` needs: C build deps (scripts/packages.txt, profile
-#         "run"), Go and Node checks, frontend node_modules, the Wails CLI.
+#   build what `make build` needs: C build deps (scripts/packages.txt, profile
+#         "run"), Go and Node checks, frontend node_modules.
+#   run   what `make run` needs: "build" plus the Wails CLI (.tools/bin/wails,
+#         used for `make bindings`).
 #   test  everything for `make test`: "run" plus the test profile packages and
 #         staticcheck.
 #
@@ -17,7 +19,7 @@
 set -euo pipefail
 
 PROFILE=${1:-test}
-case $PROFILE in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
+case $PROFILE in build|run|test) ;; *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;; esac
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -152,7 +154,9 @@ install_packages
 check_go
 check_node
 frontend_deps
-build_tool wails github.com/wailsapp/wails/v2/cmd/wails
+if [[ $PROFILE != build ]]; then
+  build_tool wails github.com/wailsapp/wails/v2/cmd/wails
+fi
 if [[ $PROFILE == test ]]; then
   build_tool staticcheck honnef.co/go/tools/cmd/staticcheck
 fi

@@ -1,0 +1,145 @@
+# Pitchline build, test and CI entry points. `make run` and `make test` are the
+# two commands most people need; see README.md.
+#
+# Builds use plain `go build` with the Wails build tags (the Wails CLI is only
+# used to regenerate frontend/wailsjs bindings: `make bindings`):
+#   desktop,production  Wails production runtime (no dev server, no devtools)
+#   webkit2_41          link libwebkit2gtk-4.1 (Debian 12 / Ubuntu 22.04+)
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO        ?= go
+BIN       := build/bin/pitchline
+TAGS      := desktop,production,webkit2_41
+ifeq ($(origin VERSION),undefined)
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+endif
+export VERSION
+LDFLAGS   := -w -s -X main.version=$(VERSION)
+TOOLS_BIN := $(CURDIR)/.tools/bin
+FUZZTIME  ?= 10s
+# Extended regexp of import paths tested WITHOUT -race (slow interop suites
+# driving real external processes). Everything else runs under -race.
+NORACE_RE ?= ^$$
+GOTEST_FLAGS ?= -count=1 -timeout 15m
+
+# Steps run in the order written; never in parallel (go-build embeds frontend/dist).
+.NOTPARALLEL:
+
+.PHONY: help setup setup-build setup-run run build frontend go-build bindings \
+        test test-go test-frontend lint fmt-check vet staticcheck fuzz-smoke \
+        bench bench-extra clean distclean
+
+help:
+	@echo "make run        set up (run profile), build, start the desktop app"
+	@echo "make test       set up (test profile), lint, build, Go tests, frontend tests, fuzz smoke"
+	@echo "make build      build frontend and $(BIN)"
+	@echo "make lint       gofmt check, go vet, staticcheck"
+	@echo "make bench      Go benchmarks plus scripts/bench.d/*.sh"
+	@echo "make fuzz-smoke every Fuzz* target for FUZZTIME=$(FUZZTIME)"
+	@echo "make bindings   regenerate frontend/wailsjs with the pinned Wails CLI"
+	@echo "make setup      install/check everything for make test (scripts/setup.sh test)"
+	@echo "make clean      remove build outputs; make distclean also node_modules and .tools"
+
+# --- setup ---------------------------------------------------------------
+setup:
+	@echo "==> setup: apt packages, toolchains, frontend deps, Wails CLI, staticcheck (scripts/setup.sh test)"
+	scripts/setup.sh test
+
+setup-build:
+	@echo "==> setup-build: build deps, toolchains, frontend deps (scripts/setup.sh build)"
+	scripts/setup.sh build
+
+setup-run:
+	@echo "==> setup-run: build deps, toolchains, frontend deps, Wails CLI (scripts/setup.sh run)"
+	scripts/setup.sh run
+
+# --- build and run -------------------------------------------------------
+build: setup-build
+	@$(MAKE) --no-print-directory frontend go-build
+
+frontend:
+	@echo "==> frontend: tsc + vite build into frontend/dist"
+	cd frontend && npm run --silent build
+
+go-build:
+	@echo "==> go-build: $(BIN) (tags $(TAGS), version $(VERSION))"
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: setup-run
+	@$(MAKE) --no-print-directory frontend go-build
+	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
+	  echo "==> run: no DISPLAY/WAYLAND_DISPLAY: start it from a desktop session (or: xvfb-run $(BIN))"; exit 1; fi
+	@echo "==> run: $(BIN)"
+	$(BIN)
+
+bindings: setup-run
+	@echo "==> bindings: wails generate module (writes frontend/wailsjs; commit the result, never hand-edit)"
+	$(TOOLS_BIN)/wails generate module -tags webkit2_41
+
+# --- test ----------------------------------------------------------------
+test: setup
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory frontend go-build
+	@$(MAKE) --no-print-directory test-go
+	@$(MAKE) --no-print-directory test-frontend
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@echo "==> test: all passed"
+
+test-go:
+	@echo "==> test-go: go test -race (except NORACE_RE='$(NORACE_RE)'), PITCHLINE_BIN=$(abspath $(BIN))"
+	export PITCHLINE_BIN=$(abspath $(BIN)); \
+	pkgs=$$($(GO) list ./...); \
+	race=$$(grep -Ev '$(NORACE_RE)' <<<"$$pkgs" || true); \
+	norace=$$(grep -E '$(NORACE_RE)' <<<"$$pkgs" || true); \
+	if [[ -n "$$race" ]]; then $(GO) test -race $(GOTEST_FLAGS) $$race; fi; \
+	if [[ -n "$$norace" ]]; then echo "==> test-go: without -race: $$norace"; $(GO) test $(GOTEST_FLAGS) $$norace; fi
+
+test-frontend:
+	@echo "==> test-frontend: vitest"
+	cd frontend && npx vitest run
+
+fuzz-smoke:
+	@echo "==> fuzz-smoke: every Fuzz* target for $(FUZZTIME)"
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz-smoke.sh
+
+# --- lint ----------------------------------------------------------------
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@echo "==> fmt-check: gofmt -l"
+	@files=$$(find . -name '*.go' -not -path './frontend/node_modules/*' -not -path './.tools/*' \
+	          -not -path './tmp/*' -not -path '*/testdata/*' | xargs gofmt -l); \
+	if [[ -n "$$files" ]]; then echo "gofmt needed on:"; echo "$$files"; exit 1; fi
+
+vet:
+	@echo "==> vet: go vet ./..."
+	$(GO) vet ./...
+
+staticcheck:
+	@echo "==> staticcheck: .tools/bin/staticcheck ./..."
+	@[[ -x $(TOOLS_BIN)/staticcheck ]] || scripts/setup.sh test
+	$(TOOLS_BIN)/staticcheck ./...
+
+# --- benchmarks ----------------------------------------------------------
+bench:
+	@echo "==> bench: go test -run '^$$' -bench . -benchmem ./..."
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@$(MAKE) --no-print-directory bench-extra
+
+bench-extra:
+	@echo "==> bench-extra: scripts/bench.d/*.sh"
+	@shopt -s nullglob; for s in scripts/bench.d/*.sh; do \
+	  [[ -x "$$s" ]] || continue; echo "==> bench-extra: $$s"; "$$s"; done
+
+# --- clean ---------------------------------------------------------------
+clean:
+	@echo "==> clean: build/bin, frontend/dist (keeps dist/.gitkeep)"
+	rm -rf build/bin
+	find frontend/dist -mindepth 1 -not -name .gitkeep -delete
+
+distclean: clean
+	@echo "==> distclean: frontend/node_modules, .tools"
+	rm -rf frontend/node_modules .tools
