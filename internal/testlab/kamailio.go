@@ -300,8 +300,9 @@ func (k *Kamailio) start() error {
 	// Own process group: Kamailio signals its whole group on shutdown
 	// (kill(0, SIGTERM)), which must not reach the test binary; the group
 	// also lets Stop kill straggling children. Pdeathsig stops it if the
-	// test binary dies.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// test binary dies: SIGTERM (not SIGKILL) so that the main process
+	// takes its worker children down with it instead of orphaning them.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		k.mu.Unlock()

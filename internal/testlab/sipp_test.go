@@ -190,3 +190,27 @@ func FuzzParseSippScreen(f *testing.F) {
 		ParseSippScreen(b)
 	})
 }
+
+func TestSippOverTCPThroughKamailio(t *testing.T) {
+	t.Parallel()
+	k := StartKamailio(t, WithoutTLS())
+	uas := StartSipp(t, SippArgs{Scenario: SippUAS, Calls: 2})
+	reg := SippRegisterArgs(k.Addr(), "bob", "bobpw", uas.Port(), 300)
+	reg.Transport = "tcp"
+	if res := RunSipp(t, reg); !res.OK() {
+		t.Fatalf("REGISTER over TCP: %s", res.Summary())
+	}
+	res := RunSipp(t, SippArgs{Scenario: SippUACAuth, Remote: k.Addr(), Transport: "tcp",
+		Service: "bob", AuthUser: "carol", AuthPass: "carolpw", Calls: 2})
+	if !res.OK() || res.Successful != 2 {
+		t.Fatalf("calls over TCP: %s\n%s", res.Summary(), res.Errors)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if ures, err := uas.Wait(ctx); err != nil || ures.Successful != 2 {
+		t.Fatalf("UAS (UDP) behind the TCP caller: %s %v", ures.Summary(), err)
+	}
+	if !strings.Contains(k.Log(), "/tcp") {
+		t.Fatal("Kamailio log shows no TCP request")
+	}
+}
