@@ -180,6 +180,26 @@ func TestCaptureToneFromVirtualMic(t *testing.T) {
 	if st.NativeInputRate == 8000 || st.InputCallbacks == 0 {
 		t.Errorf("want hardware at its native rate with callbacks, got %+v", st)
 	}
+
+	// A stream whose callbacks stopped is reopened; capture goes on.
+	pp := ep.(*Endpoint).p
+	if err := pp.restart(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := pp.restart(false); err != nil {
+		t.Fatal(err)
+	}
+	rec = rec[:0]
+	for range 50 {
+		if err := ep.Capture(buf); err != nil {
+			t.Fatal(err)
+		}
+		rec = append(rec, buf...)
+	}
+	f, _ = dsp.DominantFrequency(rec[len(rec)-4000:], 8000, 100, 3900, 10)
+	if st := ep.(*Endpoint).Stats(); st.Restarts != 2 || f != freq {
+		t.Errorf("after restarts: %v Hz, stats %+v", f, st)
+	}
 }
 
 // Audio played to an 8 kHz endpoint must come out of the default sink.

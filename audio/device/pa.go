@@ -67,6 +67,22 @@ func quietly(fn func() error) error {
 	return fn()
 }
 
+// skipLowStreamIDs makes burnStreamIDs run once per process.
+var skipLowStreamIDs sync.Once
+
+// burnStreamIDs works around a bug in the Go binding: it hands each
+// stream's small integer ID to C as unsafe.Pointer(id), which the checkptr
+// instrumentation of -race builds rejects for 0 < id < 4096 ("pointer
+// arithmetic computed bad pointer value"). OpenStream takes an ID before it
+// validates the callback, so 4096 calls with an invalid callback (no
+// PortAudio call, no stream) move the binding's counter past that range.
+// Must run after Pa_Initialize (OpenStream checks it first).
+func burnStreamIDs() {
+	for range 4096 {
+		_, _ = portaudio.OpenStream(portaudio.StreamParameters{}, func() {})
+	}
+}
+
 // acquire initialises PortAudio for a new Backend. Must not hold pa.mu.
 func (s *paState) acquire(log *slog.Logger) error {
 	s.mu.Lock()
@@ -97,6 +113,7 @@ func (s *paState) initLocked(log *slog.Logger) error {
 	if err := quietInitialize(); err != nil {
 		return fmt.Errorf("%w: Pa_Initialize: %v", ErrPortAudio, err)
 	}
+	skipLowStreamIDs.Do(burnStreamIDs)
 	devs, err := enumerate()
 	if err != nil {
 		_ = quietly(portaudio.Terminate)
