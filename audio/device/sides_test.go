@@ -226,4 +226,3 @@ func BenchmarkCapturePlay8k(b *testing.B) {
 		p.outputCallback(out, portaudio.StreamCallbackTimeInfo{}, 0)
 	}
 }
-
