@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+const usageText = `Usage:
+  pitchline                       open the desktop window
+  pitchline call   [account flags] [media flags] [script flags] TARGET
+  pitchline answer [account flags] [media flags] [script flags] [answer flags]
+  pitchline devices [--json]
+
+Account flags:
+  --sip-uri sip:USER@HOST:PORT   address of record (the registrar is its host)
+  --registrar URI                registrar, if not the AOR host
+  --auth-user NAME               digest user name (default: the AOR user)
+  --password-env VAR             read the password from environment variable VAR
+                                 (default: the OS keychain)
+  --transport udp|tcp|tls        SIP transport (default udp)
+  --ca-file FILE                 extra CA certificates (PEM) for TLS
+  --listen IP:PORT               local SIP address; port 0 picks one (default 127.0.0.1:0)
+  --no-register                  do not REGISTER
+  --trusted-peer IP[:PORT]       also accept INVITEs from this address (repeatable)
+  --no-shield                    turn the scanner shield off
+
+Media flags:
+  --audio null|default|DEVICE    audio device (null: real-time, no sound server needed)
+  --play FILE                    send this WAV or MP3 as the microphone
+  --record FILE.wav              record what we receive
+  --codecs PCMU,PCMA             codec preference
+  --hold-music FILE              MP3 or WAV played to a peer on hold
+
+Script flags (durations count from the answer):
+  --dtmf DIGITS                  send RFC 4733 DTMF 1 s after the answer
+  --hold-after DUR  --resume-after DUR
+  --hangup-after DUR
+  --transfer-to URI --transfer-after DUR
+
+Answer flags:
+  --max-calls N                  exit after N calls
+  --reject busy|decline          reject instead of answering
+  --ring-for DUR                 ring this long before answering
+
+Output:
+  --json                         one JSON object per line, each with an "event" field
+  -v                             debug logging to stderr
+`
+
+// Main runs the command line and returns the process exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return ExitUsage
+	}
+	var err error
+	switch args[0] {
+	case "call":
+		err = runCall(args[1:], stdout, stderr)
+	case "answer":
+		err = runAnswer(args[1:], stdout, stderr)
+	case "devices":
+		err = runDevices(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return ExitOK
+	default:
+		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
+	}
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintf(stderr, "pitchline: %v\nRun 'pitchline help' for usage.\n", err)
+		return ExitUsage
+	default:
+		fmt.Fprintf(stderr, "pitchline: %v\n", err)
+		return ExitFailed
+	}
+}
+
+// options holds every flag of call and answer.
+type options struct {
+	sipURI, registrar, authUser, passwordEnv, transport, caFile, listen string
+	noRegister, noShield                                                bool
+	trusted                                                             multiFlag
+
+	audio, play, record, codecs, holdMusic string
+
+	dtmf                                string
+	holdAfter, resumeAfter, hangupAfter time.Duration
+	transferTo                          string
+	transferAfter                       time.Duration
+
+	maxCalls int
+	reject   string
+	ringFor  time.Duration
+
+	json, verbose bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func newFlagSet(name string, o *options, stderr io.Writer, answer bool) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.sipURI, "sip-uri", "", "")
+	fs.StringVar(&o.registrar, "registrar", "", "")
+	fs.StringVar(&o.authUser, "auth-user", "", "")
+	fs.StringVar(&o.passwordEnv, "password-env", "", "")
+	fs.StringVar(&o.transport, "transport", "udp", "")
+	fs.StringVar(&o.caFile, "ca-file", "", "")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "")
+	fs.BoolVar(&o.noRegister, "no-register", false, "")
+	fs.BoolVar(&o.noShield, "no-shield", false, "")
+	fs.Var(&o.trusted, "trusted-peer", "")
+	fs.StringVar(&o.audio, "audio", "default", "")
+	fs.StringVar(&o.play, "play", "", "")
+	fs.StringVar(&o.record, "record", "", "")
+	fs.StringVar(&o.codecs, "codecs", "PCMU,PCMA", "")
+	fs.StringVar(&o.holdMusic, "hold-music", "", "")
+	fs.StringVar(&o.dtmf, "dtmf", "", "")
+	fs.DurationVar(&o.holdAfter, "hold-after", 0, "")
+	fs.DurationVar(&o.resumeAfter, "resume-after", 0, "")
+	fs.DurationVar(&o.hangupAfter, "hangup-after", 0, "")
+	fs.StringVar(&o.transferTo, "transfer-to", "", "")
+	fs.DurationVar(&o.transferAfter, "transfer-after", 0, "")
+	if answer {
+		fs.IntVar(&o.maxCalls, "max-calls", 0, "")
+		fs.StringVar(&o.reject, "reject", "", "")
+		fs.DurationVar(&o.ringFor, "ring-for", 0, "")
+	}
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	return fs
+}
+
+// parse parses flags that may come before or after the positional args.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (o *options) validate(answer bool) error {
+	if o.sipURI == "" {
+		return fmt.Errorf("%w: --sip-uri is required", ErrUsage)
+	}
+	if !strings.HasPrefix(o.sipURI, "sip:") && !strings.HasPrefix(o.sipURI, "sips:") {
+		return fmt.Errorf("%w: --sip-uri must look like sip:USER@HOST:PORT, got %q", ErrUsage, o.sipURI)
+	}
+	switch o.transport {
+	case "udp", "tcp", "tls":
+	default:
+		return fmt.Errorf("%w: --transport must be udp, tcp or tls, got %q", ErrUsage, o.transport)
+	}
+	if o.resumeAfter > 0 && o.holdAfter == 0 {
+		return fmt.Errorf("%w: --resume-after needs --hold-after", ErrUsage)
+	}
+	if o.resumeAfter > 0 && o.resumeAfter <= o.holdAfter {
+		return fmt.Errorf("%w: --resume-after must be later than --hold-after", ErrUsage)
+	}
+	if (o.transferTo == "") != (o.transferAfter == 0) {
+		return fmt.Errorf("%w: --transfer-to and --transfer-after go together", ErrUsage)
+	}
+	for _, d := range []time.Duration{o.holdAfter, o.resumeAfter, o.hangupAfter, o.transferAfter, o.ringFor} {
+		if d < 0 {
+			return fmt.Errorf("%w: durations must not be negative", ErrUsage)
+		}
+	}
+	if answer {
+		switch o.reject {
+		case "", "busy", "decline":
+		default:
+			return fmt.Errorf("%w: --reject must be busy or decline, got %q", ErrUsage, o.reject)
+		}
+		if o.maxCalls < 0 {
+			return fmt.Errorf("%w: --max-calls must not be negative", ErrUsage)
+		}
+	}
+	if o.record != "" && !strings.HasSuffix(strings.ToLower(o.record), ".wav") {
+		return fmt.Errorf("%w: --record must name a .wav file", ErrUsage)
+	}
+	return nil
+}

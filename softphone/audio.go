@@ -1,0 +1,262 @@
+package softphone
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/mixer"
+)
+
+// busRate is the rate of the device bus. Pitchline's codecs are G.711 at
+// 8 kHz today; the backend resamples the hardware's native rate to it.
+const busRate = 8000
+
+// audioRouter connects call legs to the audio device through a mixer. The
+// device is opened lazily when the first leg needs it and closed when the
+// last leg leaves, so an idle phone holds no device open. Local tones
+// (ringback, busy, DTMF feedback) are mixed into the speaker; the ringtone
+// plays on the separate ringer device.
+type audioRouter struct {
+	backend               audio.Backend
+	input, output, ringer string
+	log                   *slog.Logger
+
+	mu    sync.Mutex
+	ep    audio.Endpoint
+	mix   *mixer.Mixer
+	ports map[*mixer.Port]struct{}
+	tones map[string]*tonePlayer
+	ring  *tonePlayer
+}
+
+func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Logger) *audioRouter {
+	return &audioRouter{
+		backend: b, input: input, output: output, ringer: ringer,
+		log:   log.With("component", "audio"),
+		ports: make(map[*mixer.Port]struct{}),
+		tones: make(map[string]*tonePlayer),
+	}
+}
+
+// Backend returns the audio backend in use.
+func (r *audioRouter) Backend() audio.Backend { return r.backend }
+
+func (r *audioRouter) ensure() error {
+	if r.mix != nil {
+		return nil
+	}
+	ep, err := r.backend.OpenEndpoint(r.input, r.output, busRate)
+	if err != nil {
+		return fmt.Errorf("softphone: open audio device: %w", err)
+	}
+	m, err := mixer.New(ep)
+	if err != nil {
+		ep.Close()
+		return fmt.Errorf("softphone: audio mixer: %w", err)
+	}
+	r.ep, r.mix = ep, m
+	return nil
+}
+
+// attach returns a mixer port for a leg: the port is a Source of
+// microphone audio and a Sink into the speaker.
+func (r *audioRouter) attach() (*mixer.Port, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.ensure(); err != nil {
+		return nil, err
+	}
+	port, err := r.mix.AddPort(busRate)
+	if err != nil {
+		return nil, err
+	}
+	r.ports[port] = struct{}{}
+	return port, nil
+}
+
+// detach removes a leg's port and closes the device when nothing uses it.
+func (r *audioRouter) detach(port *mixer.Port) {
+	if port == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.ports[port]; !ok {
+		return
+	}
+	delete(r.ports, port)
+	if r.mix != nil {
+		r.mix.RemovePort(port)
+	}
+	r.maybeCloseLocked()
+}
+
+func (r *audioRouter) maybeCloseLocked() {
+	if len(r.ports) == 0 && len(r.tones) == 0 && r.mix != nil {
+		r.mix.Close()
+		r.ep.Close()
+		r.mix, r.ep = nil, nil
+	}
+}
+
+// Levels reports microphone and speaker levels in dBFS.
+func (r *audioRouter) Levels() (in, out float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ep == nil {
+		return -96, -96
+	}
+	return r.ep.Levels()
+}
+
+// playTone mixes src into the speaker under name, replacing any tone of
+// the same name, for at most d (0 = until stopTone).
+func (r *audioRouter) playTone(name string, src audio.Source, d time.Duration) error {
+	r.mu.Lock()
+	old := r.tones[name]
+	delete(r.tones, name)
+	r.mu.Unlock()
+	if old != nil {
+		old.stop() // outside the lock: its onEnd takes r.mu
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.ensure(); err != nil {
+		return err
+	}
+	port, err := r.mix.AddPort(src.Rate())
+	if err != nil {
+		return err
+	}
+	port.SetConnected(true)
+	tp := startTone(src, port, d, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.mix != nil {
+			r.mix.RemovePort(port)
+		}
+		if r.tones[name] != nil && r.tones[name].port == port {
+			delete(r.tones, name)
+			r.maybeCloseLocked()
+		}
+	})
+	tp.port = port
+	r.tones[name] = tp
+	return nil
+}
+
+func (r *audioRouter) stopTone(name string) {
+	r.mu.Lock()
+	tp := r.tones[name]
+	r.mu.Unlock()
+	if tp != nil {
+		tp.stop()
+	}
+}
+
+// startRinging plays src on the ringer device until stopRinging.
+func (r *audioRouter) startRinging(src audio.Source) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ring != nil {
+		return nil
+	}
+	out, err := r.backend.OpenOutput(r.ringer, src.Rate())
+	if err != nil {
+		return fmt.Errorf("softphone: open ringer device: %w", err)
+	}
+	r.ring = startTone(src, out, 0, func() { out.Close() })
+	return nil
+}
+
+func (r *audioRouter) stopRinging() {
+	r.mu.Lock()
+	tp := r.ring
+	r.ring = nil
+	r.mu.Unlock()
+	if tp != nil {
+		tp.stop()
+	}
+}
+
+func (r *audioRouter) close() {
+	r.stopRinging()
+	r.mu.Lock()
+	var tones []*tonePlayer
+	for _, tp := range r.tones {
+		tones = append(tones, tp)
+	}
+	r.mu.Unlock()
+	for _, tp := range tones {
+		tp.stop()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ports = map[*mixer.Port]struct{}{}
+	r.tones = map[string]*tonePlayer{}
+	r.maybeCloseLocked()
+}
+
+// frameWriter is where a tone player writes (a mixer port or an Output).
+type frameWriter interface {
+	Play(src []int16) error
+}
+
+type portWriter struct{ p *mixer.Port }
+
+func (w portWriter) Play(src []int16) error { return w.p.WriteFrame(src) }
+
+// tonePlayer paces a Source into a writer in real time on its own
+// goroutine; stop ends it and waits.
+type tonePlayer struct {
+	port     *mixer.Port
+	stopCh   chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+func startTone(src audio.Source, dst any, d time.Duration, onEnd func()) *tonePlayer {
+	var w frameWriter
+	switch v := dst.(type) {
+	case *mixer.Port:
+		w = portWriter{v}
+	case frameWriter:
+		w = v
+	}
+	tp := &tonePlayer{stopCh: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(tp.done)
+		defer onEnd()
+		buf := make([]int16, audio.FrameSamples(src.Rate()))
+		tick := time.NewTicker(audio.FrameDuration)
+		defer tick.Stop()
+		var deadline <-chan time.Time
+		if d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			deadline = t.C
+		}
+		for {
+			select {
+			case <-tp.stopCh:
+				return
+			case <-deadline:
+				return
+			case <-tick.C:
+				if err := src.ReadFrame(buf); err != nil {
+					return
+				}
+				_ = w.Play(buf)
+			}
+		}
+	}()
+	return tp
+}
+
+func (tp *tonePlayer) stop() {
+	tp.stopOnce.Do(func() { close(tp.stopCh) })
+	<-tp.done
+}

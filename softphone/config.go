@@ -1,0 +1,226 @@
+package softphone
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// AccountConfig is one SIP account. It is a plain JSON-tagged struct
+// because users edit and persist it; the password never is: it lives in
+// the OS keychain and reaches the engine only in memory.
+type AccountConfig struct {
+	// AOR is the address of record, sip:user@host[:port].
+	AOR string `json:"aor"`
+	// AuthUser is the digest user name; empty means the AOR user.
+	AuthUser string `json:"authUser,omitempty"`
+	// Password is the digest password. It is never serialised.
+	Password string `json:"-"`
+	// DisplayName is put in From headers.
+	DisplayName string `json:"displayName,omitempty"`
+	// Registrar overrides the registrar URI; empty means the AOR host.
+	Registrar string `json:"registrar,omitempty"`
+	// OutboundProxy, if set, is where every out-of-dialog request goes.
+	OutboundProxy string `json:"outboundProxy,omitempty"`
+	// Transport is udp, tcp or tls.
+	Transport string `json:"transport"`
+	// Register turns registration on.
+	Register bool `json:"register"`
+	// Expires is the registration lifetime asked for (default 300 s).
+	Expires time.Duration `json:"expiresNs,omitempty"`
+	// CAFile is a PEM bundle of extra trusted CAs for TLS.
+	CAFile string `json:"caFile,omitempty"`
+	// TrustedPeers are extra IP addresses (or IP:port) allowed to send
+	// INVITEs past the scanner shield.
+	TrustedPeers []string `json:"trustedPeers,omitempty"`
+}
+
+// Config is the engine configuration.
+type Config struct {
+	Account AccountConfig `json:"account"`
+	// Listen is the local SIP address, IP:port; port 0 picks a free port.
+	Listen string `json:"listen"`
+	// Codecs is the audio codec preference order (default PCMU, PCMA).
+	Codecs []string `json:"codecs,omitempty"`
+	// RTPPortMin and RTPPortMax bound the RTP ports; zero means any.
+	RTPPortMin int `json:"rtpPortMin,omitempty"`
+	RTPPortMax int `json:"rtpPortMax,omitempty"`
+	// AutoAnswer answers inbound calls at once.
+	AutoAnswer bool `json:"autoAnswer"`
+	// ShieldOff disables the scanner shield (on by default).
+	ShieldOff bool `json:"shieldOff"`
+	// UserAgent is the User-Agent header value.
+	UserAgent string `json:"userAgent,omitempty"`
+	// RingbackRegion selects the ringback cadence ("us", "uk", "jp").
+	RingbackRegion string `json:"ringbackRegion,omitempty"`
+}
+
+// account is the parsed, validated form of AccountConfig.
+type account struct {
+	cfg       AccountConfig
+	aor       sip.Uri
+	registrar sip.Uri
+	proxy     *sip.Uri
+	transport string
+	authUser  string
+	expires   time.Duration
+	trusted   []string
+}
+
+func parseAccount(c AccountConfig) (*account, error) {
+	a := &account{cfg: c}
+	if c.AOR == "" {
+		return nil, fmt.Errorf("%w: the account has no SIP address (sip:user@host)", ErrBadConfig)
+	}
+	if err := sip.ParseUri(c.AOR, &a.aor); err != nil {
+		return nil, fmt.Errorf("%w: SIP address %q: %v", ErrBadConfig, c.AOR, err)
+	}
+	if a.aor.User == "" || a.aor.Host == "" {
+		return nil, fmt.Errorf("%w: SIP address %q needs a user and a host", ErrBadConfig, c.AOR)
+	}
+	a.transport = strings.ToLower(c.Transport)
+	if a.transport == "" {
+		a.transport = "udp"
+	}
+	switch a.transport {
+	case "udp", "tcp", "tls":
+	default:
+		return nil, fmt.Errorf("%w: transport %q (use udp, tcp or tls)", ErrBadConfig, c.Transport)
+	}
+	reg := c.Registrar
+	if reg == "" {
+		reg = "sip:" + a.aor.HostPort()
+	}
+	if !strings.Contains(reg, ":") || !(strings.HasPrefix(reg, "sip:") || strings.HasPrefix(reg, "sips:")) {
+		reg = "sip:" + reg
+	}
+	if err := sip.ParseUri(reg, &a.registrar); err != nil {
+		return nil, fmt.Errorf("%w: registrar %q: %v", ErrBadConfig, c.Registrar, err)
+	}
+	if c.OutboundProxy != "" {
+		var p sip.Uri
+		pr := c.OutboundProxy
+		if !strings.HasPrefix(pr, "sip:") && !strings.HasPrefix(pr, "sips:") {
+			pr = "sip:" + pr
+		}
+		if err := sip.ParseUri(pr, &p); err != nil {
+			return nil, fmt.Errorf("%w: outbound proxy %q: %v", ErrBadConfig, c.OutboundProxy, err)
+		}
+		a.proxy = &p
+	}
+	a.authUser = c.AuthUser
+	if a.authUser == "" {
+		a.authUser = a.aor.User
+	}
+	a.expires = c.Expires
+	if a.expires <= 0 {
+		a.expires = 300 * time.Second
+	}
+	for _, t := range c.TrustedPeers {
+		if _, err := netip.ParseAddr(t); err != nil {
+			if _, err2 := netip.ParseAddrPort(t); err2 != nil {
+				return nil, fmt.Errorf("%w: trusted peer %q is not an IP or IP:port", ErrBadConfig, t)
+			}
+		}
+		a.trusted = append(a.trusted, t)
+	}
+	return a, nil
+}
+
+// routeHost returns host:port where out-of-dialog requests go.
+func (a *account) routeHost() string {
+	if a.proxy != nil {
+		return hostPortDefault(*a.proxy, a.transport)
+	}
+	return hostPortDefault(a.registrar, a.transport)
+}
+
+func hostPortDefault(u sip.Uri, transport string) string {
+	port := u.Port
+	if port == 0 {
+		port = 5060
+		if transport == "tls" || u.Scheme == "sips" {
+			port = 5061
+		}
+	}
+	return fmt.Sprintf("%s:%d", u.Host, port)
+}
+
+// ParseTarget turns what a user typed (a number, user, user@host, or a
+// sip:, sips:, tel: or callto: URI) into a SIP URI routed via domain.
+func ParseTarget(target, domain string) (sip.Uri, error) {
+	var u sip.Uri
+	t := strings.TrimSpace(target)
+	if t == "" {
+		return u, fmt.Errorf("%w: empty target", ErrInvalidTarget)
+	}
+	lower := strings.ToLower(t)
+	switch {
+	case strings.HasPrefix(lower, "tel:"):
+		t = t[4:]
+		if i := strings.IndexByte(t, ';'); i >= 0 {
+			t = t[:i]
+		}
+		t = cleanNumber(t)
+	case strings.HasPrefix(lower, "callto:"):
+		t = strings.TrimPrefix(t[7:], "//")
+		if !strings.Contains(t, "@") {
+			t = cleanNumber(t)
+		}
+	case strings.HasPrefix(lower, "sip:"), strings.HasPrefix(lower, "sips:"):
+		if err := sip.ParseUri(t, &u); err != nil || u.Host == "" {
+			return u, fmt.Errorf("%w: %q", ErrInvalidTarget, target)
+		}
+		return u, nil
+	}
+	if !strings.Contains(t, "@") && looksLikeNumber(t) {
+		t = cleanNumber(t)
+	}
+	if !strings.Contains(t, "@") {
+		if t == "" || strings.ContainsAny(t, " <>\"") {
+			return u, fmt.Errorf("%w: %q", ErrInvalidTarget, target)
+		}
+		if domain == "" {
+			return u, fmt.Errorf("%w: %q has no host and no account domain is set", ErrInvalidTarget, target)
+		}
+		t = t + "@" + domain
+	}
+	if err := sip.ParseUri("sip:"+t, &u); err != nil || u.User == "" || u.Host == "" {
+		return u, fmt.Errorf("%w: %q", ErrInvalidTarget, target)
+	}
+	return u, nil
+}
+
+// looksLikeNumber reports whether s is a phone number as people type it:
+// digits with + * # and visual separators.
+func looksLikeNumber(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+*# -.()", r):
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// cleanNumber drops visual separators from a phone number.
+func cleanNumber(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9', r == '+', r == '*', r == '#':
+			b.WriteRune(r)
+		case r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

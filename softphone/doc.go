@@ -1,0 +1,22 @@
+// Package softphone is Pitchline's calling engine: accounts, calls, legs
+// and the event stream. It knows nothing of any user interface; the Wails
+// window, the browser mode and the headless command line are all plain
+// subscribers to Phone.Subscribe and callers of its public methods.
+//
+// The model:
+//
+//	Phone ─┬─ Account (registration state machine, REGISTER with digest auth)
+//	       └─ Call* ── Leg+ (one SIP dialog + one media.Session each)
+//
+// A Call has one or more Legs, so a conference is one Call with several
+// legs, and several Calls run at once (call waiting, parallel dialing).
+//
+// Concurrency: every change of Phone, Account, Call and Leg state runs on a
+// single serial queue (see queue.go). Blocking SIP transactions run on
+// goroutines owned by the leg or account that started them and post their
+// results back to the queue. Media runs on the media.Session goroutines and
+// never takes signalling locks.
+//
+// Protocol references: RFC 3261 (SIP), RFC 3264 (offer/answer), RFC 3515
+// and RFC 3892 (REFER), RFC 4733 (DTMF events), RFC 6086 (INFO).
+package softphone

@@ -1,0 +1,310 @@
+package softphone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/softphone/media"
+)
+
+// onInvite handles every INVITE: re-INVITEs inside a dialog, and new calls
+// after the scanner shield has let them through. sipgo terminates the
+// transaction when this handler returns, so for a new call it waits until
+// the INVITE transaction is over (answered, rejected or cancelled).
+func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params != nil && to.Params.Has("tag") {
+		p.onReInvite(req, tx)
+		return
+	}
+	if reason := p.shield(req); reason != "" {
+		n := p.blocked.Add(1)
+		from := ""
+		if f := req.From(); f != nil {
+			from = f.Address.String()
+		}
+		p.log.Info("scanner shield blocked INVITE", "from", from, "source", req.Source(), "reason", reason)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
+		p.publish(BlockedEvent{From: from, Source: req.Source(), Reason: reason, Count: n})
+		return
+	}
+	dlg, err := p.dua.ReadInvite(req, tx)
+	if err != nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
+		return
+	}
+	from := req.From()
+	var c *Call
+	var l *Leg
+	var answerSDP []byte
+	var status int
+	var reason string
+	ok := p.q.do(func() {
+		c = newCall(p, p.ctx, Inbound, from.Address, from.DisplayName)
+		l, err = p.newLeg(c)
+		if err != nil {
+			status, reason = 500, "Server Internal Error"
+			return
+		}
+		l.server, l.invite, l.tx = dlg, req, tx
+		l.sipID = req.CallID().Value()
+		if len(req.Body()) > 0 {
+			answerSDP, err = l.media.ProcessOffer(req.Body())
+			if err != nil {
+				status, reason = 488, "Not Acceptable Here"
+				if !errors.Is(err, media.ErrIncompatible) {
+					status, reason = 400, "Bad Request"
+				}
+				l.teardown()
+				return
+			}
+		}
+		l.answerSDP = answerSDP
+		p.addLeg(l.sipID, l)
+		p.calls[c.id] = c
+		_ = c.transition(CallIncoming)
+	})
+	if !ok {
+		_ = dlg.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
+		return
+	}
+	if status != 0 {
+		p.log.Info("refused INVITE", "status", status, "err", err)
+		_ = dlg.Respond(status, reason, nil)
+		return
+	}
+	_ = dlg.Respond(sip.StatusTrying, "Trying", nil)
+	_ = dlg.Respond(sip.StatusRinging, "Ringing", nil)
+
+	p.q.enqueue(func() {
+		if c.state != CallIncoming {
+			return
+		}
+		if p.cfg.AutoAnswer {
+			_ = c.answer()
+			return
+		}
+		p.updateRinger()
+	})
+
+	// Watch for CANCEL (sipgo ends the dialog context) while ringing.
+	go func() {
+		select {
+		case <-dlg.Context().Done():
+			p.q.enqueue(func() {
+				if c.state == CallIncoming || c.state == CallAnswering {
+					c.end(CauseRemoteCancel, 487, "Request Terminated")
+				}
+			})
+		case <-l.inviteDone:
+		}
+	}()
+	<-l.inviteDone
+}
+
+// updateRinger plays the ringtone while an inbound call rings and no other
+// call is connected; with a call in progress a short call-waiting beep
+// plays in the speaker instead (queue only).
+func (p *Phone) updateRinger() {
+	ringing, busy := false, false
+	for _, c := range p.calls {
+		switch c.state {
+		case CallIncoming:
+			ringing = true
+		case CallConnected, CallRemoteHeld, CallHeld, CallDialing, CallRinging, CallAnswering:
+			busy = true
+		}
+	}
+	switch {
+	case ringing && !busy:
+		if src, err := tone.NewRingtone(busRate); err == nil {
+			if err := p.audio.startRinging(src); err != nil {
+				p.log.Warn("ringer", "err", err)
+			}
+		}
+	case ringing && busy:
+		p.audio.stopRinging()
+		if src, err := tone.NewSine(440, 0.2, busRate); err == nil {
+			_ = p.audio.playTone("callwaiting", src, 300*time.Millisecond)
+		}
+	default:
+		p.audio.stopRinging()
+	}
+}
+
+// answer sends 200 OK with our SDP (queue only); the ACK arrives later.
+func (l *Leg) answer() error {
+	p, c := l.p, l.call
+	sdp := l.answerSDP
+	if sdp == nil { // late offer: we offer in the 200, the answer is in the ACK
+		var err error
+		sdp, err = l.media.CreateOffer()
+		if err != nil {
+			return err
+		}
+	}
+	if err := l.connectAudio(); err != nil {
+		c.cause, c.reason = CauseMediaError, err.Error()
+		l.reject(500, "Server Internal Error")
+		return err
+	}
+	if err := l.media.Start(); err != nil {
+		c.cause, c.reason = CauseMediaError, err.Error()
+		l.reject(500, "Server Internal Error")
+		return err
+	}
+	l.startStats()
+	p.updateRinger()
+	dlg := l.server
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		err := dlg.RespondSDP(sdp) // blocks until the ACK
+		p.q.enqueue(func() {
+			defer l.inviteOnce.Do(func() { close(l.inviteDone) })
+			if c.state == CallEnded {
+				return
+			}
+			if err != nil {
+				c.end(CauseFailed, 0, "answer: "+err.Error())
+				return
+			}
+			_ = c.transition(CallConnected)
+			c.updateHoldState()
+		})
+	}()
+	return nil
+}
+
+// reject sends a final error response (queue only).
+func (l *Leg) reject(status int, reason string) {
+	p, c := l.p, l.call
+	dlg := l.server
+	cause := c.cause
+	if cause == "" {
+		cause = CauseRejected
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		if err := dlg.Respond(status, reason, nil); err != nil {
+			p.log.Debug("reject", "err", err)
+		}
+		p.q.enqueue(func() {
+			c.end(cause, status, reason)
+			l.inviteOnce.Do(func() { close(l.inviteDone) })
+		})
+	}()
+}
+
+// shield implements the scanner shield. It returns "" to accept an INVITE
+// or the reason to refuse it. While registered, only the registrar or
+// outbound proxy (or a configured trusted peer) may send INVITEs, and only
+// to our own user.
+func (p *Phone) shield(req *sip.Request) string {
+	if p.cfg.ShieldOff {
+		return ""
+	}
+	registered := false
+	p.q.do(func() { registered = p.reg != nil && (p.reg.state == RegRegistered || p.reg.state == RegReconnecting) })
+	src := req.Source()
+	if p.trusted(src) {
+		return p.checkUser(req)
+	}
+	if !registered {
+		if p.cfg.Account.Register {
+			return "not registered: INVITE refused until registration succeeds"
+		}
+		// Direct (peer-to-peer) mode: no registrar to trust; still check the user.
+		return p.checkUser(req)
+	}
+	if !p.fromRegistrar(req) {
+		return "source " + src + " is not the registrar or outbound proxy"
+	}
+	return p.checkUser(req)
+}
+
+func (p *Phone) checkUser(req *sip.Request) string {
+	if !strings.EqualFold(req.Recipient.User, p.acct.aor.User) {
+		return fmt.Sprintf("addressed to %q, not to our user %q", req.Recipient.User, p.acct.aor.User)
+	}
+	return ""
+}
+
+func (p *Phone) trusted(src string) bool {
+	sap, err := netip.ParseAddrPort(src)
+	if err != nil {
+		return false
+	}
+	for _, t := range p.acct.trusted {
+		if ap, err := netip.ParseAddrPort(t); err == nil && ap == sap {
+			return true
+		}
+		if a, err := netip.ParseAddr(t); err == nil && a == sap.Addr() {
+			return true
+		}
+	}
+	return false
+}
+
+// fromRegistrar checks the transport source. Over UDP the registrar sends
+// from its listening port, so IP and port must match. Over TCP/TLS the
+// source port is ephemeral: the IP must match and the top Via must name
+// the registrar's listening address.
+func (p *Phone) fromRegistrar(req *sip.Request) bool {
+	sap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return false
+	}
+	want := p.acct.routeHost()
+	wap, err := netip.ParseAddrPort(want)
+	if err != nil {
+		return false // a host name: resolved addresses are compared below
+	}
+	if sap == wap {
+		return true
+	}
+	if strings.EqualFold(req.Transport(), "udp") || sap.Addr() != wap.Addr() {
+		return false
+	}
+	via := req.Via()
+	if via == nil {
+		return false
+	}
+	port := via.Port
+	if port == 0 {
+		port = 5060
+	}
+	return via.Host == wap.Addr().String() && port == int(wap.Port())
+}
+
+// Incoming returns the ringing inbound calls.
+func (p *Phone) Incoming() []*Call {
+	var out []*Call
+	p.q.do(func() {
+		for _, c := range p.calls {
+			if c.state == CallIncoming {
+				out = append(out, c)
+			}
+		}
+	})
+	return out
+}
+
+// waitCtx is a helper for tests and the CLI: it waits for ctx or d.
+func waitCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

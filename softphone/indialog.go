@@ -1,0 +1,296 @@
+package softphone
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/pitchline/pitchline/audio/file"
+	"github.com/pitchline/pitchline/softphone/media"
+)
+
+func (p *Phone) legForRequest(req *sip.Request) *Leg {
+	cid := req.CallID()
+	if cid == nil {
+		return nil
+	}
+	return p.legFor(cid.Value())
+}
+
+func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	if l == nil || l.server == nil {
+		return
+	}
+	if err := l.server.ReadAck(req, tx); err != nil {
+		p.log.Debug("ACK", "err", err)
+	}
+	if body := req.Body(); len(body) > 0 && l.answerSDP == nil {
+		b := append([]byte(nil), body...)
+		p.q.enqueue(func() { _ = l.media.SetRemoteAnswer(b) })
+	}
+}
+
+func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	if l == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	var err error
+	switch {
+	case l.client != nil:
+		err = l.client.ReadBye(req, tx)
+	case l.server != nil:
+		err = l.server.ReadBye(req, tx)
+	}
+	if err != nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	c := l.call
+	p.q.enqueue(func() {
+		if c.cause == "" {
+			c.cause = CauseRemoteHangup
+		}
+		c.end(c.cause, 0, "")
+	})
+}
+
+// onCancel answers a CANCEL that matched no transaction (sipgo answers the
+// matching ones itself and ends the dialog, which onInvite watches).
+func (p *Phone) onCancel(req *sip.Request, tx sip.ServerTransaction) {
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+}
+
+func (p *Phone) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	_ = tx.Respond(res)
+}
+
+// onReInvite answers an in-dialog INVITE: a new offer that may put us on
+// hold (sendonly/inactive) or take us off it (RFC 3264 §8.4).
+func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	if l == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	var answer []byte
+	var err error
+	var status int
+	p.q.do(func() {
+		c := l.call
+		if c.state == CallEnded {
+			status = 481
+			return
+		}
+		if l.reinviting {
+			status = 491 // Request Pending, RFC 3261 §14.2
+			return
+		}
+		if len(req.Body()) == 0 {
+			answer, err = l.media.CreateOffer()
+			return
+		}
+		answer, err = l.media.ProcessOffer(req.Body())
+		if err != nil {
+			status = 488
+			return
+		}
+		rd := l.media.RemoteDirection()
+		held := rd == media.DirSendOnly || rd == media.DirInactive
+		if held != c.heldRemote {
+			c.heldRemote = held
+			p.publish(HoldEvent{CallID: c.id, Held: held, Remote: true})
+			c.updateHoldState()
+		}
+	})
+	switch {
+	case status == 481:
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+	case status == 491:
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 491, "Request Pending", nil))
+	case status == 488 || err != nil:
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
+	default:
+		res := sip.NewSDPResponseFromRequest(req, answer)
+		res.AppendHeader(p.contact.Clone())
+		_ = tx.Respond(res)
+		// Wait briefly for the ACK so the transaction is not torn down
+		// before it arrives (sipgo terminates it when we return).
+		select {
+		case <-tx.Acks():
+		case <-tx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// applyHold sends a hold or resume re-INVITE (queue only). On hold the
+// peer hears music; our microphone is disconnected from the leg.
+func (l *Leg) applyHold(on bool) {
+	p, c := l.p, l.call
+	if on {
+		l.media.SetLocalDirection(media.DirSendOnly)
+		if p.holdMusic != "" {
+			if l.holdSrc == nil {
+				if src, err := file.OpenSource(p.holdMusic, busRate, file.WithLoop()); err == nil {
+					l.holdSrc = src
+				} else {
+					p.log.Warn("hold music", "file", p.holdMusic, "err", err)
+				}
+			}
+		}
+		if l.holdSrc != nil {
+			l.media.SetInput(l.holdSrc)
+		} else {
+			l.media.SetInput(nil)
+		}
+		if l.port != nil {
+			l.port.SetConnected(false)
+		}
+	} else {
+		l.media.SetLocalDirection(media.DirSendRecv)
+		if l.playSrc != nil {
+			l.media.SetInput(l.playSrc)
+		} else if l.port != nil {
+			l.media.SetInput(l.port)
+		}
+		if l.port != nil {
+			l.port.SetConnected(true)
+		}
+	}
+	offer, err := l.media.CreateOffer()
+	if err != nil {
+		p.log.Warn("hold offer", "err", err)
+		return
+	}
+	l.reinviting = true
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		answer, err := l.sendReInvite(offer)
+		p.q.enqueue(func() {
+			l.reinviting = false
+			if c.state == CallEnded {
+				return
+			}
+			if err != nil {
+				p.log.Warn("re-INVITE failed", "call", c.id, "err", err)
+				return
+			}
+			if err := l.media.SetRemoteAnswer(answer); err != nil {
+				p.log.Warn("re-INVITE answer", "call", c.id, "err", err)
+			}
+		})
+	}()
+}
+
+// sendReInvite sends an in-dialog INVITE with offer, ACKs the 2xx and
+// returns the answer body.
+func (l *Leg) sendReInvite(offer []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := sip.NewRequest(sip.INVITE, l.remoteTarget())
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(offer)
+	res, err := l.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ack := sip.NewRequest(sip.ACK, l.remoteTarget())
+	ack.AppendHeader(&sip.CSeqHeader{SeqNo: req.CSeq().SeqNo, MethodName: sip.ACK})
+	if err := l.write(ack); err != nil {
+		return nil, err
+	}
+	if !res.IsSuccess() {
+		return nil, &CallFailedError{Status: res.StatusCode, Reason: res.Reason}
+	}
+	return append([]byte(nil), res.Body()...), nil
+}
+
+func (l *Leg) remoteTarget() sip.Uri {
+	if l.client != nil && l.client.InviteResponse != nil {
+		if c := l.client.InviteResponse.Contact(); c != nil {
+			return c.Address
+		}
+	}
+	if l.server != nil {
+		if c := l.server.InviteRequest.Contact(); c != nil {
+			return c.Address
+		}
+	}
+	return l.call.remote
+}
+
+// do sends an in-dialog request and waits for its final response.
+func (l *Leg) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	if l.client != nil {
+		return l.client.Do(ctx, req)
+	}
+	return l.server.Do(ctx, req)
+}
+
+func (l *Leg) write(req *sip.Request) error {
+	if l.client != nil {
+		return l.client.WriteRequest(req)
+	}
+	return l.server.WriteRequest(req)
+}
+
+// onInfo accepts SIP INFO DTMF (application/dtmf-relay and
+// application/dtmf bodies; RFC 6086 carries the method, the bodies are
+// de-facto formats).
+func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	if l == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = strings.ToLower(strings.TrimSpace(h.Value()))
+	}
+	digit, ok := parseInfoDTMF(ct, req.Body())
+	if !ok {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusUnsupportedMediaType, "Unsupported Media Type", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	p.publish(DTMFEvent{CallID: l.call.id, Digit: digit, Method: "info"})
+}
+
+// parseInfoDTMF reads one digit from an INFO body.
+func parseInfoDTMF(contentType string, body []byte) (string, bool) {
+	valid := func(s string) (string, bool) {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		if len(s) == 1 && strings.ContainsAny(s, "0123456789*#ABCD") {
+			return s, true
+		}
+		switch s {
+		case "10":
+			return "*", true
+		case "11":
+			return "#", true
+		}
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(contentType, "application/dtmf-relay"):
+		for _, line := range bytes.Split(body, []byte("\n")) {
+			k, v, found := strings.Cut(string(line), "=")
+			if found && strings.EqualFold(strings.TrimSpace(k), "signal") {
+				return valid(v)
+			}
+		}
+	case strings.HasPrefix(contentType, "application/dtmf"):
+		return valid(string(body))
+	}
+	return "", false
+}

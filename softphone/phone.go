@@ -1,0 +1,410 @@
+package softphone
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/google/uuid"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/tone"
+)
+
+// Phone is the calling engine for one SIP account. Create it with
+// NewPhone, call Start, and Close it when done.
+type Phone struct {
+	cfg  Config
+	acct *account
+	log  *slog.Logger
+
+	ua     *sipgo.UserAgent
+	client *sipgo.Client
+	server *sipgo.Server
+	dua    *sipgo.DialogUA
+
+	localIP   netip.Addr
+	localPort int
+	contact   sip.ContactHeader
+
+	q   *queue
+	bus *bus
+
+	// Fields below are owned by the serial queue.
+	reg   *registration
+	calls map[string]*Call
+
+	// legs maps SIP dialog IDs (and Call-IDs of early inbound legs) to
+	// legs; it is read by sipgo handler goroutines, so it has its own lock.
+	legsMu sync.Mutex
+	legs   map[string]*Leg
+
+	audio   *audioRouter
+	blocked atomic.Int64
+	recordN atomic.Int64
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	closers   []func() error
+	closeOnce sync.Once
+	started   atomic.Bool
+
+	udpPC atomic.Pointer[net.PacketConn]
+
+	holdMusic   string
+	recordPath  string
+	playPath    string
+	sessionHook func(*Leg)
+}
+
+// Option configures a Phone.
+type Option func(*Phone) error
+
+// WithLogger sets the logger; the engine adds component attributes.
+func WithLogger(l *slog.Logger) Option {
+	return func(p *Phone) error {
+		if l != nil {
+			p.log = l
+		}
+		return nil
+	}
+}
+
+// WithAudio sets the audio backend and the device names (input, output
+// and ringer; "" means the system default).
+func WithAudio(b audio.Backend, input, output, ringer string) Option {
+	return func(p *Phone) error {
+		if b == nil {
+			return fmt.Errorf("%w: nil audio backend", ErrBadConfig)
+		}
+		p.audio = newAudioRouter(b, input, output, ringer, p.log)
+		return nil
+	}
+}
+
+// WithHoldMusic sets the MP3 or WAV file played to a peer we put on hold.
+func WithHoldMusic(path string) Option {
+	return func(p *Phone) error { p.holdMusic = path; return nil }
+}
+
+// WithPlayFile makes every call send this WAV or MP3 file as the
+// microphone (used by the headless command line and tests).
+func WithPlayFile(path string) Option {
+	return func(p *Phone) error { p.playPath = path; return nil }
+}
+
+// WithRecordFile records what each call receives into this WAV file.
+func WithRecordFile(path string) Option {
+	return func(p *Phone) error { p.recordPath = path; return nil }
+}
+
+// NewPhone validates cfg and builds the SIP stack. It does not touch the
+// network until Start.
+func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
+	acct, err := parseAccount(cfg.Account)
+	if err != nil {
+		return nil, err
+	}
+	p := &Phone{
+		cfg:   cfg,
+		acct:  acct,
+		log:   slog.Default(),
+		calls: make(map[string]*Call),
+		legs:  make(map[string]*Leg),
+		bus:   newBus(),
+	}
+	for _, o := range opts {
+		if err := o(p); err != nil {
+			return nil, err
+		}
+	}
+	p.log = p.log.With("component", "softphone", "account", acct.aor.User)
+	if p.audio == nil {
+		nb, err := audio.NewNullBackend()
+		if err != nil {
+			return nil, err
+		}
+		p.audio = newAudioRouter(nb, "", "", "", p.log)
+		p.closers = append(p.closers, nb.Close)
+	}
+	if p.cfg.Listen == "" {
+		p.cfg.Listen = "127.0.0.1:0"
+	}
+	ap, err := netip.ParseAddrPort(p.cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listen address %q must be IP:PORT: %v", ErrBadConfig, p.cfg.Listen, err)
+	}
+	p.localIP = ap.Addr()
+	p.localPort = int(ap.Port())
+	if len(p.cfg.Codecs) == 0 {
+		p.cfg.Codecs = []string{"PCMU", "PCMA"}
+	}
+	return p, nil
+}
+
+// Subscribe returns the event stream and a cancel function. The channel
+// closes after cancel or Close; read it until then.
+func (p *Phone) Subscribe() (<-chan Event, func()) { return p.bus.subscribe() }
+
+// LocalAddr returns the bound SIP address once started.
+func (p *Phone) LocalAddr() string { return fmt.Sprintf("%s:%d", p.localIP, p.localPort) }
+
+// BlockedCount reports how many INVITEs the scanner shield refused.
+func (p *Phone) BlockedCount() int64 { return p.blocked.Load() }
+
+// Start binds the transport, starts the SIP stack and, if configured,
+// registration. The context bounds the whole phone's lifetime.
+func (p *Phone) Start(ctx context.Context) error {
+	if !p.started.CompareAndSwap(false, true) {
+		return fmt.Errorf("%w: already started", ErrInvalidState)
+	}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	p.q = newQueue()
+
+	uaOpts := []sipgo.UserAgentOption{
+		sipgo.WithUserAgent(p.userAgentName()),
+		sipgo.WithUserAgentHostname(p.acct.aor.Host),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(p.readFilter)),
+	}
+	if p.acct.transport == "tls" {
+		tc, err := p.tlsConfig()
+		if err != nil {
+			return err
+		}
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(tc))
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
+	if err != nil {
+		return fmt.Errorf("softphone: SIP stack: %w", err)
+	}
+	p.ua = ua
+	p.closers = append(p.closers, ua.Close)
+
+	if err := p.listen(); err != nil {
+		return err
+	}
+	client, err := sipgo.NewClient(ua,
+		sipgo.WithClientHostname(p.localIP.String()),
+		sipgo.WithClientConnectionAddr(p.LocalAddr()),
+		sipgo.WithClientLogger(p.log.With("layer", "sip-client")))
+	if err != nil {
+		return fmt.Errorf("softphone: SIP client: %w", err)
+	}
+	p.client = client
+	p.contact = sip.ContactHeader{
+		Address: sip.Uri{Scheme: "sip", User: p.acct.aor.User, Host: p.localIP.String(), Port: p.localPort},
+	}
+	if p.acct.transport != "udp" {
+		p.contact.Address.UriParams = sip.NewParams()
+		p.contact.Address.UriParams.Add("transport", p.acct.transport)
+	}
+	p.dua = &sipgo.DialogUA{Client: client, ContactHDR: p.contact}
+
+	p.server.OnInvite(p.onInvite)
+	p.server.OnAck(p.onAck)
+	p.server.OnBye(p.onBye)
+	p.server.OnCancel(p.onCancel)
+	p.server.OnRefer(p.onRefer)
+	p.server.OnNotify(p.onNotify)
+	p.server.OnInfo(p.onInfo)
+	p.server.OnOptions(p.onOptions)
+
+	if p.cfg.Account.Register {
+		p.q.do(func() { p.reg = newRegistration(p); p.reg.start() })
+	} else {
+		p.publish(RegistrationEvent{Account: p.acct.cfg.AOR, State: RegDisabled, At: time.Now()})
+	}
+	return nil
+}
+
+func (p *Phone) userAgentName() string {
+	if p.cfg.UserAgent != "" {
+		return p.cfg.UserAgent
+	}
+	return "Pitchline"
+}
+
+func (p *Phone) tlsConfig() (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: p.acct.registrar.Host}
+	if p.acct.cfg.CAFile != "" {
+		pem, err := os.ReadFile(p.acct.cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %v", ErrBadConfig, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrBadConfig, p.acct.cfg.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+// listen binds the SIP socket(s). UDP and TCP listen on the same port so
+// the Contact is valid whichever transport the peer picks.
+func (p *Phone) listen() error {
+	srv, err := sipgo.NewServer(p.ua, sipgo.WithServerLogger(p.log.With("layer", "sip-server")))
+	if err != nil {
+		return fmt.Errorf("softphone: SIP server: %w", err)
+	}
+	p.server = srv
+	addr := p.LocalAddr()
+	for attempt := 0; ; attempt++ {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return fmt.Errorf("softphone: listen on udp %s: %w", addr, err)
+		}
+		port := udp.LocalAddr().(*net.UDPAddr).Port
+		tcp, err := net.Listen("tcp", fmt.Sprintf("%s:%d", p.localIP, port))
+		if err != nil {
+			udp.Close()
+			if p.localPort == 0 && attempt < 10 {
+				continue // port taken for TCP: pick another
+			}
+			return fmt.Errorf("softphone: listen on tcp %s:%d: %w", p.localIP, port, err)
+		}
+		p.localPort = port
+		p.udpPC.Store(&udp)
+		p.goServe(func() error { return srv.ServeUDP(udp) })
+		p.goServe(func() error { return srv.ServeTCP(tcp) })
+		p.closers = append(p.closers, udp.Close, tcp.Close)
+		return nil
+	}
+}
+
+func (p *Phone) goServe(fn func() error) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		if err := fn(); err != nil && p.ctx.Err() == nil {
+			p.log.Debug("transport stopped", "err", err)
+		}
+	}()
+}
+
+// publish sends an event to every subscriber.
+func (p *Phone) publish(ev Event) { p.bus.publish(ev) }
+
+// Close hangs up every call, unregisters, stops the stack and waits for
+// every goroutine it started.
+func (p *Phone) Close() error {
+	p.closeOnce.Do(func() {
+		if !p.started.Load() {
+			p.bus.close()
+			for _, c := range p.closers {
+				_ = c()
+			}
+			return
+		}
+		// Hang up calls and unregister while the network still works.
+		var calls []*Call
+		p.q.do(func() {
+			for _, c := range p.calls {
+				calls = append(calls, c)
+			}
+		})
+		for _, c := range calls {
+			_ = c.hangup(CauseShutdown)
+		}
+		for _, c := range calls {
+			select {
+			case <-c.Done():
+			case <-time.After(4 * time.Second):
+			}
+		}
+		var reg *registration
+		p.q.do(func() { reg = p.reg })
+		if reg != nil {
+			reg.stop(true)
+		}
+		p.cancel()
+		for i := len(p.closers) - 1; i >= 0; i-- {
+			_ = p.closers[i]()
+		}
+		p.wg.Wait()
+		p.q.close()
+		p.audio.close()
+		p.bus.close()
+	})
+	return nil
+}
+
+// Calls returns a snapshot of the active calls.
+func (p *Phone) Calls() []CallInfo {
+	var out []CallInfo
+	p.q.do(func() {
+		for _, c := range p.calls {
+			out = append(out, c.info())
+		}
+	})
+	return out
+}
+
+// Call returns the active call with this ID.
+func (p *Phone) Call(id string) (*Call, error) {
+	var c *Call
+	p.q.do(func() { c = p.calls[id] })
+	if c == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchCall, id)
+	}
+	return c, nil
+}
+
+// RegistrationState returns the current registration state and reason.
+func (p *Phone) RegistrationState() (RegState, string) {
+	st, reason := RegDisabled, ""
+	p.q.do(func() {
+		if p.reg != nil {
+			st, reason = p.reg.state, p.reg.reason
+		}
+	})
+	return st, reason
+}
+
+// ringbackRegion returns the configured call-progress tone plan.
+func (p *Phone) ringbackRegion() tone.Region {
+	if p.cfg.RingbackRegion == "" {
+		return tone.RegionUS
+	}
+	return tone.Region(p.cfg.RingbackRegion)
+}
+
+func newID() string { return uuid.NewString() }
+
+// recordSeq numbers recordings when one phone records several calls.
+func (p *Phone) recordSeq() int64 { return p.recordN.Add(1) }
+
+func (p *Phone) addLeg(key string, l *Leg) {
+	p.legsMu.Lock()
+	p.legs[key] = l
+	p.legsMu.Unlock()
+}
+
+func (p *Phone) removeLeg(keys ...string) {
+	p.legsMu.Lock()
+	for _, k := range keys {
+		delete(p.legs, k)
+	}
+	p.legsMu.Unlock()
+}
+
+func (p *Phone) legFor(key string) *Leg {
+	p.legsMu.Lock()
+	defer p.legsMu.Unlock()
+	return p.legs[key]
+}

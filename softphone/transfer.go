@@ -1,0 +1,184 @@
+package softphone
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// refer sends a blind-transfer REFER (RFC 3515) on the leg's dialog. The
+// outcome arrives in NOTIFYs with message/sipfrag bodies (onNotify).
+func (l *Leg) refer(target sip.Uri) error {
+	p, c := l.p, l.call
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := sip.NewRequest(sip.REFER, l.remoteTarget())
+	req.AppendHeader(sip.NewHeader("Refer-To", "<"+target.String()+">"))
+	req.AppendHeader(sip.NewHeader("Referred-By", "<"+p.acct.aor.String()+">"))
+	var res *sip.Response
+	var err error
+	done := make(chan struct{})
+	ok := p.q.enqueue(func() {
+		l.transferTarget = target.String()
+		close(done)
+	})
+	if !ok {
+		return ErrClosed
+	}
+	<-done
+	res, err = l.do(ctx, req)
+	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
+		// Some proxies challenge in-dialog requests too.
+		res, err = p.client.DoDigestAuth(ctx, req, res, digestFor(p))
+	}
+	if err != nil {
+		p.publish(TransferEvent{CallID: c.id, Target: target.String(), Reason: err.Error(), Final: true})
+		return fmt.Errorf("%w: REFER: %v", ErrTransferFailed, err)
+	}
+	p.publish(TransferEvent{CallID: c.id, Target: target.String(), Status: res.StatusCode, Reason: res.Reason, Final: !res.IsSuccess()})
+	if !res.IsSuccess() {
+		return fmt.Errorf("%w: REFER answered %d %s", ErrTransferFailed, res.StatusCode, res.Reason)
+	}
+	return nil
+}
+
+// onNotify handles the NOTIFYs of a transfer we started.
+func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	ev := ""
+	if h := req.GetHeader("Event"); h != nil {
+		ev = strings.ToLower(strings.TrimSpace(h.Value()))
+	}
+	if l == nil || !strings.HasPrefix(ev, "refer") {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Subscription Does Not Exist", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	status, reason, ok := parseSipfrag(req.Body())
+	if !ok {
+		return
+	}
+	terminated := false
+	if h := req.GetHeader("Subscription-State"); h != nil {
+		terminated = strings.HasPrefix(strings.ToLower(strings.TrimSpace(h.Value())), "terminated")
+	}
+	final := status >= 200 || terminated
+	c := l.call
+	p.q.enqueue(func() {
+		p.publish(TransferEvent{CallID: c.id, Target: l.transferTarget, Status: status, Reason: reason, Final: final})
+		if final && status >= 200 && status < 300 && c.state != CallEnded {
+			c.cause = CauseTransferred
+			l.bye()
+		}
+	})
+}
+
+// parseSipfrag reads the status line of a message/sipfrag body (RFC 3420).
+func parseSipfrag(body []byte) (int, string, bool) {
+	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	line = strings.TrimSpace(line)
+	if !strings.HasPrefix(line, "SIP/2.0 ") {
+		return 0, "", false
+	}
+	rest := strings.TrimPrefix(line, "SIP/2.0 ")
+	code, reason, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil || n < 100 || n > 699 {
+		return 0, "", false
+	}
+	return n, reason, true
+}
+
+// onRefer accepts a transfer request from the peer: we answer 202, call
+// the Refer-To target as a new call, and report its progress back in
+// NOTIFYs. When the new call connects, the old one is hung up.
+func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
+	l := p.legForRequest(req)
+	if l == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	h := req.GetHeader("Refer-To")
+	if h == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Missing Refer-To", nil))
+		return
+	}
+	target := strings.TrimSpace(h.Value())
+	target = strings.TrimPrefix(target, "<")
+	if i := strings.IndexByte(target, '>'); i >= 0 {
+		target = target[:i]
+	}
+	if i := strings.IndexByte(target, '?'); i >= 0 { // embedded headers are not supported
+		target = target[:i]
+	}
+	if _, err := ParseTarget(target, p.acct.aor.Host); err != nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Refer-To", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusAccepted, "Accepted", nil))
+	old := l.call
+	p.publish(TransferEvent{CallID: old.id, Target: target, Status: 202, Reason: "Accepted", Incoming: true})
+	go p.followRefer(l, target)
+}
+
+func (p *Phone) followRefer(l *Leg, target string) {
+	old := l.call
+	p.notifyRefer(l, 100, "Trying", false)
+	nc, err := p.Dial(p.ctx, target)
+	if err != nil {
+		p.notifyRefer(l, 503, "Service Unavailable", true)
+		return
+	}
+	sub, cancel := p.Subscribe()
+	defer cancel()
+	for ev := range sub {
+		ce, ok := ev.(CallEvent)
+		if !ok || ce.CallID != nc.ID() {
+			continue
+		}
+		switch ce.State {
+		case CallRinging:
+			p.notifyRefer(l, 180, "Ringing", false)
+		case CallConnected:
+			p.notifyRefer(l, 200, "OK", true)
+			p.publish(TransferEvent{CallID: old.id, Target: target, Status: 200, Reason: "OK", Final: true, Incoming: true})
+			p.q.enqueue(func() {
+				if old.state != CallEnded {
+					old.cause = CauseTransferred
+					l.bye()
+				}
+			})
+			return
+		case CallEnded:
+			st := ce.Status
+			if st == 0 {
+				st = 500
+			}
+			p.notifyRefer(l, st, ce.Reason, true)
+			p.publish(TransferEvent{CallID: old.id, Target: target, Status: st, Reason: ce.Reason, Final: true, Incoming: true})
+			return
+		}
+	}
+}
+
+// notifyRefer sends a NOTIFY with a sipfrag status (RFC 3515 §2.4.5).
+func (p *Phone) notifyRefer(l *Leg, status int, reason string, final bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := sip.NewRequest(sip.NOTIFY, l.remoteTarget())
+	req.AppendHeader(sip.NewHeader("Event", "refer"))
+	state := "active;expires=60"
+	if final {
+		state = "terminated;reason=noresource"
+	}
+	req.AppendHeader(sip.NewHeader("Subscription-State", state))
+	req.AppendHeader(sip.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
+	req.SetBody([]byte(fmt.Sprintf("SIP/2.0 %d %s\r\n", status, reason)))
+	if _, err := l.do(ctx, req); err != nil {
+		p.log.Debug("NOTIFY", "err", err)
+	}
+}
