@@ -159,6 +159,17 @@ type Baresip struct {
 // it when PITCHLINE_SKIP_INTEROP=1.
 func StartBaresip(t testing.TB, name string, opts ...BaresipOption) *Baresip {
 	t.Helper()
+	b, err := startBaresip(t, name, opts...)
+	if err != nil {
+		t.Fatalf("testlab: StartBaresip %s: %v\n--- baresip log ---\n%s", name, err, bsTail(b.Log(), 8000))
+	}
+	return b
+}
+
+// startBaresip is StartBaresip returning start-up errors instead of failing
+// the test. The returned peer is non-nil and cleaned up by t.Cleanup.
+func startBaresip(t testing.TB, name string, opts ...BaresipOption) (*Baresip, error) {
+	t.Helper()
 	bsRequireTool(t, "baresip", "baresip-core")
 	if _, err := os.Stat(filepath.Join(baresipModuleDir, "ctrl_tcp.so")); err != nil {
 		bsMissing(t, fmt.Sprintf("baresip modules not found in %s", baresipModuleDir))
@@ -167,40 +178,40 @@ func StartBaresip(t testing.TB, name string, opts ...BaresipOption) *Baresip {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.answerMode != "auto" && cfg.answerMode != "manual" {
-		t.Fatalf("testlab: StartBaresip %s: answer mode %q (want auto or manual)", name, cfg.answerMode)
-	}
 	dir := filepath.Join(t.TempDir(), "baresip-"+name)
 	b := &Baresip{name: name, cfg: cfg, dir: dir, recDir: filepath.Join(dir, "rec")}
+	if cfg.answerMode != "auto" && cfg.answerMode != "manual" {
+		return b, fmt.Errorf("answer mode %q (want auto or manual)", cfg.answerMode)
+	}
 	if err := os.MkdirAll(b.recDir, 0o755); err != nil {
-		t.Fatal(err)
+		return b, err
 	}
 	src := cfg.sourceWAV
 	if src == "" {
 		src = filepath.Join(dir, fmt.Sprintf("tone%g.wav", cfg.toneHz))
 		if err := WriteToneWAV(src, cfg.toneHz, baresipToneSeconds); err != nil {
-			t.Fatalf("testlab: StartBaresip %s: %v", name, err)
+			return b, err
 		}
 	}
+	t.Cleanup(func() { b.cleanup(t) })
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if err = b.start(t, src); err == nil || !errors.Is(err, errBsPortRace) {
+		if err = b.start(src); err == nil || !errors.Is(err, errBsPortRace) {
 			break
 		}
 		t.Logf("testlab: baresip %s: %v; retrying with other ports", name, err)
+		b.Stop()
+		b.stopOnce = sync.Once{}
 	}
-	t.Cleanup(func() { b.cleanup(t) })
-	if err != nil {
-		t.Fatalf("testlab: StartBaresip %s: %v\n--- baresip log ---\n%s", name, err, b.Log())
-	}
-	return b
+	return b, err
 }
 
 // errBsPortRace marks a start that failed because a port was taken between
 // probing and binding.
 var errBsPortRace = errors.New("port taken")
 
-func (b *Baresip) start(t testing.TB, src string) error {
+func (b *Baresip) start(src string) error {
+	b.ctrl, b.cmd = nil, nil
 	ports, err := bsAllocPorts()
 	if err != nil {
 		return err
