@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -79,6 +80,9 @@ func (a *App) Run() error {
 	if !generatingBindings {
 		if _, err := fs.Stat(a.assets, "index.html"); err != nil {
 			return fmt.Errorf("%w: index.html not found in frontend/dist (run `make build`): %v", ErrNoAssets, err)
+		}
+		if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
+			return err
 		}
 	}
 	return wails.Run(a.options())

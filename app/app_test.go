@@ -122,3 +122,23 @@ func TestRunWithoutBuiltFrontend(t *testing.T) {
 		t.Fatalf("Run() = %v, want ErrNoAssets mentioning make build", err)
 	}
 }
+
+func TestCheckDisplay(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	if err := checkDisplay("linux", env(nil)); !errors.Is(err, ErrNoDisplay) || !strings.Contains(err.Error(), "xvfb-run") {
+		t.Fatalf("linux without display: %v", err)
+	}
+	for _, kv := range []map[string]string{{"DISPLAY": ":0"}, {"WAYLAND_DISPLAY": "wayland-0"}} {
+		if err := checkDisplay("linux", env(kv)); err != nil {
+			t.Errorf("linux with %v: %v", kv, err)
+		}
+	}
+	if err := checkDisplay("freebsd", env(nil)); !errors.Is(err, ErrNoDisplay) {
+		t.Errorf("freebsd without display: %v", err)
+	}
+	for _, goos := range []string{"darwin", "windows"} {
+		if err := checkDisplay(goos, env(nil)); err != nil {
+			t.Errorf("%s: %v", goos, err)
+		}
+	}
+}

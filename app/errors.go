@@ -16,3 +16,7 @@ var ErrNotStarted = errors.New("app: not started")
 // ErrInvalidArgument marks an error caused by a bad argument from the
 // frontend; FormatError maps it to the code "invalid_argument".
 var ErrInvalidArgument = errors.New("app: invalid argument")
+
+// ErrNoDisplay is returned by Run on Linux/BSD when neither DISPLAY nor
+// WAYLAND_DISPLAY is set, instead of letting GTK panic.
+var ErrNoDisplay = errors.New("app: no graphical display")
