@@ -157,7 +157,13 @@ func (c *Call) end(cause EndCause, status int, reason string) {
 		return
 	}
 	if c.cause == "" {
-		c.cause, c.status, c.reason = cause, status, reason
+		c.cause = cause
+	}
+	if c.status == 0 {
+		c.status = status
+	}
+	if c.reason == "" {
+		c.reason = reason
 	}
 	_ = c.transition(CallEnded)
 }

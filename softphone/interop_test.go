@@ -94,7 +94,6 @@ func TestOutboundCallAudioDTMFHold(t *testing.T) {
 	}
 
 	// Hold: the peer gets a=sendonly and stops sending (RTP pause).
-	before := call.Stats().PacketsReceived
 	m3 := ev.mark()
 	if err := call.Hold(); err != nil {
 		t.Fatal(err)
@@ -111,9 +110,6 @@ func TestOutboundCallAudioDTMFHold(t *testing.T) {
 	held2 := call.Stats().PacketsReceived
 	if held2-held1 > 5 {
 		t.Errorf("RTP kept arriving on hold: %d -> %d packets", held1, held2)
-	}
-	if held1 <= before {
-		t.Errorf("no packets between stats ticks before hold (%d -> %d)", before, held1)
 	}
 	m4 := ev.mark()
 	if err := call.Resume(); err != nil {

@@ -195,10 +195,17 @@ func (p *Phone) Start(ctx context.Context) error {
 	if err := p.listen(); err != nil {
 		return err
 	}
-	client, err := sipgo.NewClient(ua,
+	clientOpts := []sipgo.ClientOption{
 		sipgo.WithClientHostname(p.localIP.String()),
-		sipgo.WithClientConnectionAddr(p.LocalAddr()),
-		sipgo.WithClientLogger(p.log.With("layer", "sip-client")))
+		sipgo.WithClientLogger(p.log.With("layer", "sip-client")),
+	}
+	if p.acct.transport == "udp" {
+		// Symmetric signalling (RFC 3581): send UDP from the listening
+		// socket so replies and the registrar's INVITEs reach it. TCP and
+		// TLS dial from an ephemeral port; the Contact names the listener.
+		clientOpts = append(clientOpts, sipgo.WithClientConnectionAddr(p.LocalAddr()))
+	}
+	client, err := sipgo.NewClient(ua, clientOpts...)
 	if err != nil {
 		return fmt.Errorf("softphone: SIP client: %w", err)
 	}
