@@ -196,7 +196,7 @@ func startBaresip(t testing.TB, name string, opts ...BaresipOption) (*Baresip, e
 	t.Cleanup(func() { b.cleanup(t) })
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if err = b.start(src); err == nil || !errors.Is(err, errBsPortRace) {
+		if err = b.start(t, src); err == nil || !errors.Is(err, errBsPortRace) {
 			break
 		}
 		t.Logf("testlab: baresip %s: %v; retrying with other ports", name, err)
@@ -210,13 +210,11 @@ func startBaresip(t testing.TB, name string, opts ...BaresipOption) (*Baresip, e
 // probing and binding.
 var errBsPortRace = errors.New("port taken")
 
-func (b *Baresip) start(src string) error {
+func (b *Baresip) start(t testing.TB, src string) error {
 	b.ctrl, b.cmd = nil, nil
-	ports, err := bsAllocPorts()
-	if err != nil {
-		return err
-	}
-	b.sipPort, b.ctrlPort, b.rtpFirst = ports[0], ports[1], ports[2]
+	b.sipPort = bsSIPPort(t)
+	b.ctrlPort = FreePort(t, "tcp")
+	b.rtpFirst = FreePortRange(t, bsRTPPorts).First
 	if err := b.writeConfig(src); err != nil {
 		return err
 	}
