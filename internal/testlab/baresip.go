@@ -517,6 +517,7 @@ type bsLogWriter struct {
 	seen   bool
 }
 
+// Write implements io.Writer.
 func (w *bsLogWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -529,6 +530,7 @@ func (w *bsLogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String returns the output so far.
 func (w *bsLogWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -25,8 +25,11 @@ const PasswordEnvHint = "or pass the password in an environment variable with --
 // in tests of code that uses a Store). Backends return go-keyring's
 // keyring.ErrNotFound for a missing secret.
 type Backend interface {
+	// Get returns the secret of account in service.
 	Get(service, account string) (string, error)
+	// Set stores or replaces the secret of account in service.
 	Set(service, account, secret string) error
+	// Delete removes the secret of account in service.
 	Delete(service, account string) error
 }
 
