@@ -210,6 +210,7 @@ set-default-source %s.monitor
 func (p *Pulse) spawn(ctx context.Context, name string, stdin io.Reader, stdout io.Writer, args ...string) (*pulseProc, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), p.Env()...)
+	cmd.SysProcAttr = pulseSysProcAttr()
 	cmd.Stdin = stdin
 	cmd.Stdout = stdout
 	var stderr bytes.Buffer
@@ -451,6 +452,7 @@ func (p *Pulse) record(ctx context.Context, source string, dur time.Duration) ([
 	cmd := exec.CommandContext(ctx, "parec", "-d", source, fmt.Sprintf("--rate=%d", PulseRate),
 		"--channels=1", "--format=s16le", "--raw", "--latency-msec=10")
 	cmd.Env = append(os.Environ(), p.Env()...)
+	cmd.SysProcAttr = pulseSysProcAttr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
