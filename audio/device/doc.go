@@ -45,4 +45,11 @@
 // re-enumeration happens when the last stream closes. Watch polls Refresh
 // and reports the device list whenever it changes. The PortAudio state is
 // process-wide, shared by every Backend.
+//
+// Through ALSA's pulse plugin the whole sound server appears as two devices,
+// "pulse" and "default" (IDs "ALSA:pulse", "ALSA:default"): sinks and
+// sources plugged into PulseAudio/PipeWire are chosen in the server (its
+// default sink and source), not listed here. What Watch sees on such a
+// system is the server appearing and disappearing, and ALSA hardware
+// devices (hw:…) coming and going.
 package device
