@@ -29,14 +29,14 @@ GOTEST_FLAGS ?= -count=1 -timeout 15m
 .NOTPARALLEL:
 
 .PHONY: help setup setup-build setup-run run build frontend go-build bindings \
-        test test-go test-frontend lint fmt-check vet staticcheck fuzz-smoke \
+        test test-go test-frontend lint fmt-check vet staticcheck bindings-check fuzz-smoke \
         bench bench-extra clean distclean
 
 help:
 	@echo "make run        set up (run profile), build, start the desktop app"
 	@echo "make test       set up (test profile), lint, build, Go tests, frontend tests, fuzz smoke"
 	@echo "make build      build frontend and $(BIN)"
-	@echo "make lint       gofmt check, go vet, staticcheck"
+	@echo "make lint       gofmt check, go vet, staticcheck, generated bindings up to date"
 	@echo "make bench      Go benchmarks plus scripts/bench.d/*.sh"
 	@echo "make fuzz-smoke every Fuzz* target for FUZZTIME=$(FUZZTIME)"
 	@echo "make bindings   regenerate frontend/wailsjs with the pinned Wails CLI"
@@ -106,7 +106,7 @@ fuzz-smoke:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz-smoke.sh
 
 # --- lint ----------------------------------------------------------------
-lint: fmt-check vet staticcheck
+lint: fmt-check vet staticcheck bindings-check
 
 fmt-check:
 	@echo "==> fmt-check: gofmt -l"
@@ -122,6 +122,13 @@ staticcheck:
 	@echo "==> staticcheck: .tools/bin/staticcheck ./..."
 	@[[ -x $(TOOLS_BIN)/staticcheck ]] || scripts/setup.sh test
 	$(TOOLS_BIN)/staticcheck ./...
+
+bindings-check:
+	@echo "==> bindings-check: frontend/wailsjs matches the Go bindings (wails generate module)"
+	@[[ -x $(TOOLS_BIN)/wails ]] || scripts/setup.sh run
+	$(TOOLS_BIN)/wails generate module -tags webkit2_41 >/dev/null
+	@git diff --quiet -- frontend/wailsjs && [[ -z "$$(git ls-files --others --exclude-standard frontend/wailsjs)" ]] || \
+	  { echo "frontend/wailsjs is out of date: run make bindings and commit the result"; git status --short frontend/wailsjs; exit 1; }
 
 # --- benchmarks ----------------------------------------------------------
 bench:
