@@ -15,7 +15,9 @@
 # Go and Node.js are not installed by this script (they are not taken from
 # apt): it fails with a clear message when they are missing or too old.
 # Environment: PITCHLINE_SKIP_APT=1 skips the apt step (e.g. in a container
-# prepared by other means).
+# prepared by other means); PITCHLINE_APT_SIMULATE=1 only shows what apt-get
+# would install (apt-get -s), then stops; PITCHLINE_OS_RELEASE=FILE reads FILE
+# instead of /etc/os-release (to test the OS check).
 set -euo pipefail
 
 PROFILE=${1:-test}
@@ -41,12 +43,13 @@ check_os() {
     die "macOS is not set up automatically. See README.md, section \"Development (macOS / Windows notes)\":
        xcode-select --install; brew install go node portaudio opus speexdsp pkg-config; then make build."
   fi
-  if [[ ! -r /etc/os-release ]]; then
+  local osr=${PITCHLINE_OS_RELEASE:-/etc/os-release}
+  if [[ ! -r $osr ]]; then
     die "unknown OS (no /etc/os-release). Supported: Debian 12+, Ubuntu 22.04+.
        On Windows use MSYS2 + WebView2, see README.md section \"Development (macOS / Windows notes)\"."
   fi
   # shellcheck disable=SC1091
-  . /etc/os-release
+  . "$osr"
   OS_ID=${ID:-unknown}
   local v=${VERSION_ID:-0}
   case $OS_ID in
@@ -91,6 +94,11 @@ install_packages() {
   if ((EUID != 0)); then
     command -v sudo >/dev/null || die "need root or sudo to install: ${missing[*]}"
     sudo=(sudo)
+  fi
+  if [[ ${PITCHLINE_APT_SIMULATE:-} == 1 ]]; then
+    say "apt: would install ${#missing[@]} missing package(s): ${missing[*]}"
+    apt-get install -s --no-install-recommends "${missing[@]}" | grep -E '^Inst ' || true
+    exit 0
   fi
   say "apt: installing ${#missing[@]} missing package(s): ${missing[*]}"
   "${sudo[@]}" apt-get update -q
