@@ -68,7 +68,7 @@ func password(o *options) (string, error) {
 	return pw, nil
 }
 
-func start(o *options, stdout, stderr io.Writer, autoAnswer bool) (*session, error) {
+func start(o *options, stdout, stderr io.Writer, autoAnswer, independent bool) (*session, error) {
 	pw, err := password(o)
 	if err != nil {
 		return nil, err
@@ -98,6 +98,9 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer bool) (*session, err
 		Listen:     o.listen,
 		Codecs:     splitList(o.codecs),
 		AutoAnswer: autoAnswer,
+		// Answer mode serves callers independently; call waiting (holding
+		// the current call) is for an interactive phone.
+		IndependentCalls: independent,
 		ShieldOff:  o.noShield,
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
@@ -113,7 +116,8 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer bool) (*session, err
 	phone, err := softphone.NewPhone(cfg, opts...)
 	if err != nil {
 		backend.Close()
-		if errors.Is(err, softphone.ErrBadConfig) {
+		if errors.Is(err, softphone.ErrBadConfig) && !strings.Contains(err.Error(), "media file") &&
+			!strings.Contains(err.Error(), "cannot record") {
 			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
 		return nil, err
@@ -132,11 +136,16 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer bool) (*session, err
 }
 
 func (s *session) close() {
+	drained := make(chan struct{})
+	go func() { // print what is left (final "ended" lines) while closing
+		defer close(drained)
+		for ev := range s.events {
+			s.out.translate(ev)
+		}
+	}()
 	s.phone.Close()
+	<-drained
 	s.cancel()
-	for ev := range s.events { // print what is left (final "ended" lines)
-		s.out.translate(ev)
-	}
 	s.stop()
 }
 

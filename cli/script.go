@@ -118,7 +118,7 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(false); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, false)
+	s, err := start(&o, stdout, stderr, false, false)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func runAnswer(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(true); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, false)
+	s, err := start(&o, stdout, stderr, false, true)
 	if err != nil {
 		return err
 	}

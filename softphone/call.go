@@ -223,10 +223,8 @@ func (c *Call) answer() error {
 	if c.state != CallIncoming {
 		return fmt.Errorf("%w: answer in state %s", ErrInvalidState, c.state)
 	}
-	for _, other := range c.p.calls {
-		if other != c && (other.state == CallConnected || other.state == CallRemoteHeld) && !other.heldLocal {
-			other.setHold(true)
-		}
+	if !c.p.cfg.IndependentCalls {
+		c.p.holdOthers(c)
 	}
 	l := c.mainLeg()
 	if l == nil {
@@ -298,16 +296,10 @@ func (c *Call) holdOp(on bool) error {
 			err = fmt.Errorf("%w: hold in state %s", ErrInvalidState, c.state)
 			return
 		}
-		if on && !c.heldLocal {
-			// Holding this call connects nothing else; resuming it holds
-			// the others, so only one call has the microphone.
-		}
-		if !on {
-			for _, other := range c.p.calls {
-				if other != c && !other.heldLocal && (other.state == CallConnected || other.state == CallRemoteHeld) {
-					other.setHold(true)
-				}
-			}
+		// Resuming a call holds the others, so only one call has the
+		// microphone (unless calls are independent).
+		if !on && !c.p.cfg.IndependentCalls {
+			c.p.holdOthers(c)
 		}
 		c.setHold(on)
 	})
@@ -315,6 +307,15 @@ func (c *Call) holdOp(on bool) error {
 		return ErrClosed
 	}
 	return err
+}
+
+// holdOthers puts every other talking call on hold (queue only).
+func (p *Phone) holdOthers(keep *Call) {
+	for _, other := range p.calls {
+		if other != keep && !other.heldLocal && (other.state == CallConnected || other.state == CallRemoteHeld) {
+			other.setHold(true)
+		}
+	}
 }
 
 // setHold applies local hold (queue only).

@@ -126,12 +126,17 @@ type subscriber struct {
 	queue  []Event
 	closed bool
 	out    chan Event
+	abort  chan struct{} // closed when a stalled reader is abandoned
 }
+
+// closeGrace is how long Close lets subscribers read what is queued before
+// abandoning the ones that stopped reading.
+const closeGrace = 2 * time.Second
 
 func newBus() *bus { return &bus{subs: make(map[*subscriber]struct{})} }
 
 func (b *bus) subscribe() (<-chan Event, func()) {
-	s := &subscriber{out: make(chan Event)}
+	s := &subscriber{out: make(chan Event), abort: make(chan struct{})}
 	s.cond = sync.NewCond(&s.mu)
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
@@ -153,7 +158,11 @@ func (b *bus) subscribe() (<-chan Event, func()) {
 			s.queue[0] = nil
 			s.queue = s.queue[1:]
 			s.mu.Unlock()
-			s.out <- ev
+			select {
+			case s.out <- ev:
+			case <-s.abort:
+				return
+			}
 		}
 	}()
 	var once sync.Once
@@ -190,10 +199,13 @@ func (b *bus) publish(ev Event) {
 	}
 }
 
-// close ends every subscription after delivering what is queued.
+// close ends every subscription after delivering what is queued. A
+// subscriber that stops reading is abandoned after closeGrace, so Close
+// never hangs on a consumer; its channel is still closed.
 func (b *bus) close() {
 	b.mu.Lock()
-	for s := range b.subs {
+	subs := b.subs
+	for s := range subs {
 		s.mu.Lock()
 		s.closed = true
 		s.cond.Signal()
@@ -201,5 +213,14 @@ func (b *bus) close() {
 	}
 	b.subs = map[*subscriber]struct{}{}
 	b.mu.Unlock()
-	b.wg.Wait()
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		for s := range subs {
+			close(s.abort)
+		}
+		<-done
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/audio/tone"
 )
 
@@ -139,6 +141,9 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		p.audio = newAudioRouter(nb, "", "", "", p.log)
 		p.closers = append(p.closers, nb.Close)
 	}
+	if err := p.checkMediaFiles(); err != nil {
+		return nil, err
+	}
 	if p.cfg.Listen == "" {
 		p.cfg.Listen = "127.0.0.1:0"
 	}
@@ -152,6 +157,27 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		p.cfg.Codecs = []string{"PCMU", "PCMA"}
 	}
 	return p, nil
+}
+
+// checkMediaFiles opens the play and hold files once, so a missing or
+// unsupported file is reported now, naming the file and the reason, rather
+// than in the middle of a call.
+func (p *Phone) checkMediaFiles() error {
+	for _, f := range []string{p.playPath, p.holdMusic} {
+		if f == "" {
+			continue
+		}
+		if _, err := file.OpenSource(f, busRate); err != nil {
+			return fmt.Errorf("%w: media file %s: %v", ErrBadConfig, f, err)
+		}
+	}
+	if p.recordPath != "" {
+		dir := filepath.Dir(p.recordPath)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%w: cannot record to %s: folder %s does not exist", ErrBadConfig, p.recordPath, dir)
+		}
+	}
+	return nil
 }
 
 // Subscribe returns the event stream and a cancel function. The channel
