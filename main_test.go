@@ -2,14 +2,84 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
+
+// TestURLSchemesRegistered checks that the URL schemes the desktop assets
+// register (Linux .desktop, macOS Info.plist, wails.json for the Windows
+// installer) agree, and that main routes each of them to the window rather
+// than to a CLI subcommand.
+func TestURLSchemesRegistered(t *testing.T) {
+	want := []string{"callto", "sip", "tel"}
+
+	desktop, err := os.ReadFile("build/linux/pitchline.desktop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromDesktop []string
+	for _, line := range strings.Split(string(desktop), "\n") {
+		if mt, ok := strings.CutPrefix(line, "MimeType="); ok {
+			for _, m := range strings.Split(strings.TrimSuffix(mt, ";"), ";") {
+				scheme, ok := strings.CutPrefix(m, "x-scheme-handler/")
+				if !ok {
+					t.Errorf(".desktop MimeType %q is not a scheme handler", m)
+				}
+				fromDesktop = append(fromDesktop, scheme)
+			}
+		}
+	}
+	if !bytes.Contains(desktop, []byte("\nExec=pitchline %u\n")) {
+		t.Error(".desktop must have Exec=pitchline %u so the URL reaches main")
+	}
+
+	plist, err := os.ReadFile("build/darwin/Info.plist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`<key>CFBundleURLSchemes</key>\s*<array>\s*<string>([^<]+)</string>`)
+	var fromPlist []string
+	for _, m := range re.FindAllSubmatch(plist, -1) {
+		fromPlist = append(fromPlist, string(m[1]))
+	}
+
+	raw, err := os.ReadFile("wails.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Info struct {
+			Protocols []struct{ Scheme string } `json:"protocols"`
+		} `json:"info"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("wails.json: %v", err)
+	}
+	var fromWails []string
+	for _, p := range cfg.Info.Protocols {
+		fromWails = append(fromWails, p.Scheme)
+	}
+
+	for name, got := range map[string][]string{"pitchline.desktop": fromDesktop, "Info.plist": fromPlist, "wails.json": fromWails} {
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s registers %v, want %v", name, got, want)
+		}
+	}
+	for _, scheme := range want {
+		if arg := scheme + ":+4930123"; isSubcommand(arg) || launchURL([]string{arg}) != arg {
+			t.Errorf("%s URL is not routed to the window", scheme)
+		}
+	}
+}
 
 func TestIsSubcommand(t *testing.T) {
 	cases := map[string]bool{
