@@ -66,8 +66,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 	for _, args := range [][]string{
 		{"frobnicate"},
 		{"call"},
-		{"call", "--sip-uri", "sip:a@127.0.0.1"},                       // no target
-		{"call", "--sip-uri", "carol", "bob"},                          // not a SIP URI
+		{"call", "--sip-uri", "sip:a@127.0.0.1"}, // no target
+		{"call", "--sip-uri", "carol", "bob"},    // not a SIP URI
 		{"call", "--sip-uri", "sip:a@127.0.0.1", "--transport", "sctp", "bob"},
 		{"call", "--sip-uri", "sip:a@127.0.0.1", "--hangup-after", "soon", "bob"},
 		{"answer", "--sip-uri", "sip:a@127.0.0.1", "--reject", "maybe"},

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/device"
@@ -101,7 +100,7 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer, independent bool) (
 		// Answer mode serves callers independently; call waiting (holding
 		// the current call) is for an interactive phone.
 		IndependentCalls: independent,
-		ShieldOff:  o.noShield,
+		ShieldOff:        o.noShield,
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
 	if o.play != "" {
@@ -216,12 +215,4 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-30s in=%d out=%d rate=%d api=%s%s\n", d.Name, d.MaxInputs, d.MaxOutputs, d.DefaultRate, d.HostAPI, mark)
 	}
 	return nil
-}
-
-// timer returns a channel firing d after now, or nil (never) for d == 0.
-func timer(d time.Duration) <-chan time.Time {
-	if d <= 0 {
-		return nil
-	}
-	return time.After(d)
 }

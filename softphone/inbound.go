@@ -1,7 +1,6 @@
 package softphone
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -295,16 +294,4 @@ func (p *Phone) Incoming() []*Call {
 		}
 	})
 	return out
-}
-
-// waitCtx is a helper for tests and the CLI: it waits for ctx or d.
-func waitCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -65,10 +65,9 @@ type Phone struct {
 
 	udpPC atomic.Pointer[net.PacketConn]
 
-	holdMusic   string
-	recordPath  string
-	playPath    string
-	sessionHook func(*Leg)
+	holdMusic  string
+	recordPath string
+	playPath   string
 }
 
 // Option configures a Phone.

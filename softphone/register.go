@@ -78,14 +78,6 @@ func (r *registration) set(to RegState, reason string, expires int) {
 
 func (r *registration) start() { go r.loop() }
 
-// refresh asks the loop to re-register now (network change).
-func (r *registration) refresh() {
-	select {
-	case r.kick <- struct{}{}:
-	default:
-	}
-}
-
 // stop ends the loop and, if unregister, sends REGISTER Expires: 0.
 func (r *registration) stop(unregister bool) {
 	r.stopOnce.Do(func() { close(r.stopCh) })

@@ -21,18 +21,17 @@ import (
 // decoded frame and Conceal instead of decoding for every missing one. It
 // never allocates after NewPLC.
 type PLC struct {
-	rate     int
-	minLag   int
-	maxLag   int
-	corrLen  int
-	hist     []int16 // most recent good samples, oldest first
-	lost     int     // samples concealed since the last good frame
-	pitch    int
-	pos      int // next index into the repeated period
-	fullLen  int // samples at full gain
-	fadeLen  int // samples of fade to silence after fullLen
-	overlap  int // cross-fade length on recovery
-	lastGain float64
+	rate    int
+	minLag  int
+	maxLag  int
+	corrLen int
+	hist    []int16 // most recent good samples, oldest first
+	lost    int     // samples concealed since the last good frame
+	pitch   int
+	pos     int // next index into the repeated period
+	fullLen int // samples at full gain
+	fadeLen int // samples of fade to silence after fullLen
+	overlap int // cross-fade length on recovery
 }
 
 // NewPLC returns a concealer for mono PCM at rate Hz.

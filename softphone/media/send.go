@@ -1,7 +1,5 @@
 package media
 
-import "github.com/pion/rtp"
-
 // sendTick runs once per 20 ms on the media goroutine: it sends one audio
 // frame or one DTMF step, or nothing when our direction or the peer's
 // forbids sending. The RTP timestamp advances every tick either way, so
@@ -51,10 +49,13 @@ func (s *Session) writeRTP(p *mediaParams, pt uint8, marker bool, ts uint32, pay
 	h.Marker = marker
 	h.SequenceNumber = s.seq
 	h.Timestamp = ts
-	n, err := rtp.MarshalPacketTo(s.sendBuf[:], h, payload)
-	if err != nil {
+	// Header.MarshalTo plus a copy keeps the caller-owned buffer and 0
+	// allocations (rtp.MarshalPacketTo is deprecated).
+	hn, err := h.MarshalTo(s.sendBuf[:])
+	if err != nil || hn+len(payload) > len(s.sendBuf) {
 		return
 	}
+	n := hn + copy(s.sendBuf[hn:], payload)
 	s.seq++
 	if _, err := s.rtpConn.WriteToUDPAddrPort(s.sendBuf[:n], p.remoteRTP); err != nil {
 		s.st.sendErrors.Add(1)
