@@ -315,7 +315,26 @@ func (p *Phone) listen() error {
 		p.goServe(func() error { return srv.ServeUDP(udp) })
 		p.goServe(func() error { return srv.ServeTCP(tcp) })
 		p.closers = append(p.closers, udp.Close, tcp.Close)
-		return nil
+		return p.waitUDPListener(udp.LocalAddr().String())
+	}
+}
+
+// waitUDPListener waits until sipgo's ServeUDP goroutine has put the
+// listening socket into its connection pool. Until then a client request
+// would try to bind the same address again and fail with "address already
+// in use". sipgo offers no readiness signal, so this is a short bounded
+// wait on the pool.
+func (p *Phone) waitUDPListener(addr string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if c, err := p.ua.TransportLayer().GetConnection("udp", addr); err == nil && c != nil {
+			_, _ = c.TryClose() // balance the reference; listeners are never closed by it
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("softphone: UDP listener %s did not start", addr)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
