@@ -432,3 +432,27 @@ func BenchmarkTickOnly(b *testing.B) {
 		m.tick()
 	}
 }
+
+func TestCloseKeepsEndpoint(t *testing.T) {
+	ep := newFake(8000)
+	m, err := New(ep, WithKeepEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error)
+	go func() { closed <- m.Close() }()
+	// Close waits for the pending Capture; deliver one frame to end it.
+	select {
+	case ep.capture <- make([]int16, 160):
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while Capture was still pending", err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ep.closed:
+		t.Error("endpoint closed despite WithKeepEndpoint")
+	default:
+	}
+}
