@@ -439,16 +439,27 @@ func TestCloseKeepsEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ep.step(t, make([]int16, 160)) // the loop is now past its first tick, heading into Capture
 	closed := make(chan error)
 	go func() { closed <- m.Close() }()
-	// Close waits for the pending Capture; deliver one frame to end it.
-	select {
-	case ep.capture <- make([]int16, 160):
-	case err := <-closed:
-		t.Fatalf("Close returned (%v) while Capture was still pending", err)
+	// Close waits for the pending Capture; keep the "device" delivering
+	// frames until it returns (the first Capture after Close ends the loop).
+	frame := make([]int16, 160)
+	delivered := 0
+wait:
+	for {
+		select {
+		case ep.capture <- frame:
+			delivered++
+		case err := <-closed:
+			if err != nil {
+				t.Fatal(err)
+			}
+			break wait
+		}
 	}
-	if err := <-closed; err != nil {
-		t.Fatal(err)
+	if delivered == 0 {
+		t.Error("Close returned without waiting for the pending Capture")
 	}
 	select {
 	case <-ep.closed:
