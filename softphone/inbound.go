@@ -66,8 +66,6 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		l.answerSDP = answerSDP
 		p.addLeg(l.sipID, l)
-		p.calls[c.id] = c
-		_ = c.transition(CallIncoming)
 	})
 	if !ok {
 		_ = dlg.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
@@ -78,11 +76,14 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = dlg.Respond(status, reason, nil)
 		return
 	}
+	// Provisional responses go out before the call becomes visible, so a
+	// quick Answer cannot race with them on the dialog.
 	_ = dlg.Respond(sip.StatusTrying, "Trying", nil)
 	_ = dlg.Respond(sip.StatusRinging, "Ringing", nil)
 
 	p.q.enqueue(func() {
-		if c.state != CallIncoming {
+		p.calls[c.id] = c
+		if err := c.transition(CallIncoming); err != nil {
 			return
 		}
 		if p.cfg.AutoAnswer {

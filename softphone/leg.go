@@ -198,6 +198,11 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 			return
 		}
 		p.calls[c.id] = c
+		// The SIP Call-ID is ours to choose; setting it here keeps
+		// l.sipID owned by the queue and lets in-dialog requests find
+		// the leg from the first response on.
+		l.sipID = newID()
+		p.addLeg(l.sipID, l)
 		_ = c.transition(CallDialing)
 	})
 	if !ok {
@@ -220,6 +225,8 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))
 	req.SetBody(offer)
+	callID := sip.CallIDHeader(l.sipID)
+	req.AppendHeader(&callID)
 
 	l.invite = req
 	l.wg.Add(1)
@@ -235,8 +242,6 @@ func (l *Leg) runOutbound(req *sip.Request) {
 		p.q.enqueue(func() { c.end(CauseFailed, 0, err.Error()) })
 		return
 	}
-	l.sipID = req.CallID().Value()
-	p.addLeg(l.sipID, l)
 	p.q.enqueue(func() { l.client = dlg })
 
 	err = dlg.WaitAnswer(c.ctx, sipgo.AnswerOptions{
