@@ -2,6 +2,7 @@ package mp3
 
 import (
 	"errors"
+	"github.com/pitchline/pitchline/audio"
 	"io"
 	"math"
 	"os"
@@ -262,7 +263,8 @@ func FuzzScan(f *testing.F) {
 }
 
 func BenchmarkReadFrame(b *testing.B) {
-	r := &Reader{info: Info{SampleRate: 48000}, samples: make([]int16, 48000), loop: true}
+	r := &Reader{Clip: audio.NewClip(48000, make([]int16, 48000)), info: Info{SampleRate: 48000}}
+	r.SetLoop(true)
 	buf := make([]int16, 960)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -27,15 +27,13 @@ type Option func(*Reader)
 
 // WithLoop makes the Reader start over at the end instead of returning
 // io.EOF.
-func WithLoop() Option { return func(r *Reader) { r.loop = true } }
+func WithLoop() Option { return func(r *Reader) { r.SetLoop(true) } }
 
 // Reader is an audio.Source over a fully decoded MP3 file, at the file's
 // sample rate, mono.
 type Reader struct {
-	info    Info
-	samples []int16
-	pos     int
-	loop    bool
+	audio.Clip // the decoded mono PCM; Rate, Duration, Samples, Rewind, ReadFrame
+	info       Info
 }
 
 var _ audio.Source = (*Reader)(nil)
@@ -77,8 +75,8 @@ func Decode(data []byte, opts ...Option) (r *Reader, err error) {
 	if err != nil {
 		return nil, err
 	}
-	r = &Reader{info: info, samples: downmix(pcm)}
-	if len(r.samples) == 0 {
+	r = &Reader{Clip: audio.NewClip(info.SampleRate, downmix(pcm)), info: info}
+	if len(r.Samples()) == 0 {
 		return nil, fmt.Errorf("%w: no audio decoded from %d frames", ErrDecode, info.Frames)
 	}
 	for _, o := range opts {
@@ -124,42 +122,5 @@ func downmix(pcm []byte) []int16 {
 	return out
 }
 
-// Rate returns the file's sample rate.
-func (r *Reader) Rate() int { return r.info.SampleRate }
-
 // Info returns what Scan found about the stream.
 func (r *Reader) Info() Info { return r.info }
-
-// Duration returns the length of the decoded audio.
-func (r *Reader) Duration() time.Duration {
-	return time.Duration(len(r.samples)) * time.Second / time.Duration(r.info.SampleRate)
-}
-
-// Samples returns the decoded mono samples. The slice is shared: do not
-// modify it.
-func (r *Reader) Samples() []int16 { return r.samples }
-
-// Rewind starts playback from the beginning again.
-func (r *Reader) Rewind() { r.pos = 0 }
-
-// ReadFrame copies the next len(dst) samples into dst. At the end the last
-// partial frame is zero-padded and the next call returns io.EOF; with
-// WithLoop the audio wraps around instead.
-func (r *Reader) ReadFrame(dst []int16) error {
-	if !r.loop && r.pos >= len(r.samples) {
-		return io.EOF
-	}
-	for len(dst) > 0 {
-		if r.pos >= len(r.samples) {
-			if !r.loop {
-				clear(dst)
-				return nil
-			}
-			r.pos = 0
-		}
-		n := copy(dst, r.samples[r.pos:])
-		r.pos += n
-		dst = dst[n:]
-	}
-	return nil
-}

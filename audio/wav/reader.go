@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/pitchline/pitchline/audio"
 )
@@ -30,7 +29,7 @@ type Option func(*Reader)
 
 // WithLoop makes the Reader start over at the end instead of returning
 // io.EOF.
-func WithLoop() Option { return func(r *Reader) { r.loop = true } }
+func WithLoop() Option { return func(r *Reader) { r.SetLoop(true) } }
 
 // Format describes the encoding of a WAV file as stored.
 type Format struct {
@@ -41,10 +40,8 @@ type Format struct {
 
 // Reader is an audio.Source over a decoded WAV file, at the file's rate.
 type Reader struct {
-	format  Format
-	samples []int16 // mono
-	pos     int
-	loop    bool
+	audio.Clip // the decoded mono PCM; Rate, Duration, Samples, Rewind, ReadFrame
+	format     Format
 }
 
 var _ audio.Source = (*Reader)(nil)
@@ -69,7 +66,7 @@ func Decode(r io.ReadSeeker, opts ...Option) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{format: format, samples: toMono(format, data)}
+	rd := &Reader{Clip: audio.NewClip(format.Rate, toMono(format, data)), format: format}
 	for _, o := range opts {
 		o(rd)
 	}
@@ -234,49 +231,5 @@ func toMono(f Format, data []byte) []int16 {
 	return out
 }
 
-// Rate returns the file's sample rate.
-func (r *Reader) Rate() int { return r.format.Rate }
-
 // Format returns the encoding of the file as stored.
 func (r *Reader) Format() Format { return r.format }
-
-// Duration returns the length of the audio.
-func (r *Reader) Duration() time.Duration {
-	return time.Duration(len(r.samples)) * time.Second / time.Duration(r.format.Rate)
-}
-
-// Samples returns the decoded mono samples. The slice is shared: do not
-// modify it.
-func (r *Reader) Samples() []int16 { return r.samples }
-
-// Rewind starts playback from the beginning again.
-func (r *Reader) Rewind() { r.pos = 0 }
-
-// ReadFrame copies the next len(dst) samples into dst. At the end of the
-// file the last partial frame is zero-padded and the next call returns
-// io.EOF; with WithLoop the audio wraps around instead.
-func (r *Reader) ReadFrame(dst []int16) error {
-	if len(r.samples) == 0 {
-		if r.loop {
-			clear(dst)
-			return nil
-		}
-		return io.EOF
-	}
-	if !r.loop && r.pos >= len(r.samples) {
-		return io.EOF
-	}
-	for len(dst) > 0 {
-		if r.pos >= len(r.samples) {
-			if !r.loop {
-				clear(dst)
-				return nil
-			}
-			r.pos = 0
-		}
-		n := copy(dst, r.samples[r.pos:])
-		r.pos += n
-		dst = dst[n:]
-	}
-	return nil
-}
