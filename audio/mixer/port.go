@@ -140,7 +140,6 @@ func (p *Port) ReadFrame(dst []int16) error {
 	if len(dst) != p.downRes.OutFrame() {
 		return fmt.Errorf("mixer: port %d read: %d samples, want %d: %w", p.id, len(dst), p.downRes.OutFrame(), ErrFrameSize)
 	}
-	n := len(p.downScratch)
 	r := p.downRing
 	if !p.connected.Load() {
 		r.Discard(r.Len())
@@ -149,20 +148,7 @@ func (p *Port) ReadFrame(dst []int16) error {
 		p.downRes.Reset()
 		return nil
 	}
-	if r.Len() > highWater*n {
-		r.Trim(trimTo * n) // reader fell behind: keep only the latest audio
-		p.overflows.Add(1)
-	}
-	switch {
-	case r.Len() >= n:
-		r.Read(p.downScratch)
-		p.downPrev = true
-	case p.downPrev:
-		halve(p.downScratch)
-		p.downPrev = false
-		p.underruns.Add(1)
-	default:
-		clear(p.downScratch)
+	if p.take(r, p.downScratch, &p.downPrev) != frameRead {
 		p.underruns.Add(1)
 	}
 	p.downRes.Process(dst, p.downScratch)
@@ -175,7 +161,6 @@ func (p *Port) pullUplink() {
 	p.tickConnected = p.connected.Load()
 	p.tickGroup = *p.group.Load()
 	r := p.upRing
-	n := len(p.up)
 	if !p.tickConnected {
 		r.Discard(r.Len())
 		clear(p.up)
@@ -183,22 +168,46 @@ func (p *Port) pullUplink() {
 		p.inLevel.Reset()
 		return
 	}
+	// An idle uplink (nobody writing) is silence, not an underrun; only a
+	// gap after audio counts.
+	if p.take(r, p.up, &p.upPrev) == frameRepeated {
+		p.underruns.Add(1)
+	}
+	p.inLevel.Update(p.up)
+}
+
+// frameKind says where a frame taken from a ring came from.
+type frameKind int
+
+const (
+	frameRead     frameKind = iota // a whole frame was in the ring
+	frameRepeated                  // underrun: the previous frame at half level
+	frameSilent                    // underrun again: silence
+)
+
+// take fills dst with the next frame of r. A ring that fell behind is
+// trimmed to the latest audio (counted as an overflow); on underrun the
+// previous frame is repeated once at half level, then silence follows.
+// prev tracks whether the last frame was real audio.
+func (p *Port) take(r *audio.Ring, dst []int16, prev *bool) frameKind {
+	n := len(dst)
 	if r.Len() > highWater*n {
-		r.Trim(trimTo * n)
+		r.Trim(trimTo * n) // reader fell behind: keep only the latest audio
 		p.overflows.Add(1)
 	}
 	switch {
 	case r.Len() >= n:
-		r.Read(p.up)
-		p.upPrev = true
-	case p.upPrev:
-		halve(p.up)
-		p.upPrev = false
-		p.underruns.Add(1)
+		r.Read(dst)
+		*prev = true
+		return frameRead
+	case *prev:
+		halve(dst)
+		*prev = false
+		return frameRepeated
 	default:
-		clear(p.up)
+		clear(dst)
+		return frameSilent
 	}
-	p.inLevel.Update(p.up)
 }
 
 func halve(s []int16) {
