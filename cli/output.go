@@ -47,8 +47,8 @@ func (p *printer) emit(event string, fields line) {
 	fmt.Fprintln(p.w)
 }
 
-// translate maps an engine event to contract lines. It returns false for
-// events the contract does not print.
+// translate prints the contract line for an engine event; events the
+// contract does not name print nothing.
 func (p *printer) translate(ev softphone.Event) {
 	switch e := ev.(type) {
 	case softphone.RegistrationEvent:

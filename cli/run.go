@@ -67,7 +67,9 @@ func password(o *options) (string, error) {
 	return pw, nil
 }
 
-func start(o *options, stdout, stderr io.Writer, autoAnswer, independent bool) (*session, error) {
+// start builds and starts the phone and, unless --no-register, waits for
+// the registration outcome. independent is set by answer mode.
+func start(o *options, stdout, stderr io.Writer, independent bool) (*session, error) {
 	pw, err := password(o)
 	if err != nil {
 		return nil, err
@@ -94,9 +96,8 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer, independent bool) (
 			AOR: o.sipURI, AuthUser: o.authUser, Password: pw, Registrar: o.registrar,
 			Transport: o.transport, Register: !o.noRegister, CAFile: o.caFile, TrustedPeers: o.trusted,
 		},
-		Listen:     o.listen,
-		Codecs:     splitList(o.codecs),
-		AutoAnswer: autoAnswer,
+		Listen: o.listen,
+		Codecs: splitList(o.codecs),
 		// Answer mode serves callers independently; call waiting (holding
 		// the current call) is for an interactive phone.
 		IndependentCalls: independent,
@@ -131,6 +132,12 @@ func start(o *options, stdout, stderr io.Writer, autoAnswer, independent bool) (
 		return nil, err
 	}
 	s := &session{phone: phone, out: &printer{w: stdout, json: o.json}, events: events, cancel: cancel, ctx: ctx, stop: stop}
+	if !o.noRegister {
+		if err := s.waitRegistered(); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

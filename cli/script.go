@@ -118,16 +118,11 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(false); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, false, false)
+	s, err := start(&o, stdout, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if !o.noRegister {
-		if err := s.waitRegistered(); err != nil {
-			return err
-		}
-	}
 	call, err := s.phone.Dial(s.ctx, pos[0])
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCallFailed, err)
@@ -185,16 +180,11 @@ func runAnswer(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(true); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, false, true)
+	s, err := start(&o, stdout, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if !o.noRegister {
-		if err := s.waitRegistered(); err != nil {
-			return err
-		}
-	}
 	s.out.emit("ready", line{"listen": s.phone.LocalAddr()})
 	r := newRunner(s, &o)
 	done := 0

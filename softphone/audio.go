@@ -41,9 +41,6 @@ func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Log
 	}
 }
 
-// Backend returns the audio backend in use.
-func (r *audioRouter) Backend() audio.Backend { return r.backend }
-
 func (r *audioRouter) ensure() error {
 	if r.mix != nil {
 		return nil
@@ -100,16 +97,6 @@ func (r *audioRouter) maybeCloseLocked() {
 		r.ep.Close()
 		r.mix, r.ep = nil, nil
 	}
-}
-
-// Levels reports microphone and speaker levels in dBFS.
-func (r *audioRouter) Levels() (in, out float64) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ep == nil {
-		return -96, -96
-	}
-	return r.ep.Levels()
 }
 
 // playTone mixes src into the speaker under name, replacing any tone of

@@ -2,7 +2,6 @@ package softphone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -410,9 +409,4 @@ func (c *Call) Transfer(target string) error {
 		return err
 	}
 	return l.refer(to)
-}
-
-// errCallCanceled reports whether a WaitAnswer error is our own CANCEL.
-func errCallCanceled(err error) bool {
-	return errors.Is(err, context.Canceled)
 }

@@ -1,9 +1,12 @@
 package softphone
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -262,26 +265,58 @@ func (p *Phone) fromRegistrar(req *sip.Request) bool {
 	if err != nil {
 		return false
 	}
-	want := p.acct.routeHost()
-	wap, err := netip.ParseAddrPort(want)
+	for _, wap := range p.registrarAddrs() {
+		if sap == wap {
+			return true
+		}
+		if strings.EqualFold(req.Transport(), "udp") || sap.Addr() != wap.Addr() {
+			continue
+		}
+		if via := req.Via(); via != nil {
+			port := via.Port
+			if port == 0 {
+				port = 5060
+			}
+			if via.Host == wap.Addr().String() && port == int(wap.Port()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// registrarAddrs returns the addresses of the registrar or outbound proxy.
+// A host name is resolved once and cached; a failed lookup is not cached,
+// so the next INVITE tries again.
+func (p *Phone) registrarAddrs() []netip.AddrPort {
+	p.routeMu.Lock()
+	defer p.routeMu.Unlock()
+	if p.routeAddrs != nil {
+		return p.routeAddrs
+	}
+	host, portStr, err := net.SplitHostPort(p.acct.routeHost())
 	if err != nil {
-		return false // a host name: resolved addresses are compared below
+		return nil
 	}
-	if sap == wap {
-		return true
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil
 	}
-	if strings.EqualFold(req.Transport(), "udp") || sap.Addr() != wap.Addr() {
-		return false
+	if a, err := netip.ParseAddr(host); err == nil {
+		p.routeAddrs = []netip.AddrPort{netip.AddrPortFrom(a.Unmap(), uint16(port))}
+		return p.routeAddrs
 	}
-	via := req.Via()
-	if via == nil {
-		return false
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		p.log.Warn("scanner shield: cannot resolve registrar", "host", host, "err", err)
+		return nil
 	}
-	port := via.Port
-	if port == 0 {
-		port = 5060
+	for _, ip := range ips {
+		p.routeAddrs = append(p.routeAddrs, netip.AddrPortFrom(ip.Unmap(), uint16(port)))
 	}
-	return via.Host == wap.Addr().String() && port == int(wap.Port())
+	return p.routeAddrs
 }
 
 // Incoming returns the ringing inbound calls.

@@ -322,7 +322,10 @@ func TestScannerShield(t *testing.T) {
 	if p.BlockedCount() < 1 {
 		t.Errorf("blocked count %d", p.BlockedCount())
 	}
-	for _, e := range ev.list {
+	ev.mu.Lock()
+	seen := append([]softphone.Event(nil), ev.list...)
+	ev.mu.Unlock()
+	for _, e := range seen {
 		if ce, ok := e.(softphone.CallEvent); ok && ce.State == softphone.CallIncoming {
 			t.Fatalf("a scanner INVITE rang: %+v (sipp: %s)", ce, res.Summary())
 		}

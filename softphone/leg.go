@@ -217,10 +217,7 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	if to.Host == p.acct.aor.Host || p.acct.proxy != nil {
 		req.SetDestination(p.acct.routeHost())
 	}
-	from := sip.FromHeader{DisplayName: p.acct.cfg.DisplayName, Address: p.acct.aor, Params: sip.NewParams()}
-	from.Address.Port = 0
-	from.Params.Add("tag", sip.GenerateTagN(16))
-	req.AppendHeader(&from)
+	req.AppendHeader(p.fromHeader(sip.GenerateTagN(16)))
 	req.AppendHeader(&sip.ToHeader{Address: to})
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))
@@ -274,16 +271,12 @@ func (l *Leg) runOutbound(req *sip.Request) {
 					cause = c.cause
 				}
 				c.end(cause, status, reason)
-			case errCallCanceled(err) || c.ctx.Err() != nil:
+			case errors.Is(err, context.Canceled) || c.ctx.Err() != nil:
 				cause := c.cause
 				if cause == "" {
 					cause = CauseCanceled
 				}
-				st := 487
-				if dlg.InviteResponse == nil || dlg.InviteResponse.IsProvisional() {
-					st = 487
-				}
-				c.end(cause, st, "Request Terminated")
+				c.end(cause, 487, "Request Terminated")
 			default:
 				c.end(CauseFailed, 0, reason)
 			}

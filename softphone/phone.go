@@ -53,7 +53,10 @@ type Phone struct {
 
 	audio   *audioRouter
 	blocked atomic.Int64
-	recordN atomic.Int64
+
+	routeMu    sync.Mutex
+	routeAddrs []netip.AddrPort // resolved registrar/proxy, for the shield
+	recordN    atomic.Int64
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -215,12 +215,17 @@ func (r *registration) prepare(req *sip.Request) {
 	p := r.p
 	req.SetTransport(strings.ToUpper(p.acct.transport))
 	req.SetDestination(p.acct.routeHost())
-	from := sip.FromHeader{DisplayName: p.acct.cfg.DisplayName, Address: p.acct.aor, Params: sip.NewParams()}
+	from := p.fromHeader(sip.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: from.Address})
+}
+
+// fromHeader is our From: the AOR without a port, with tag.
+func (p *Phone) fromHeader(tag string) *sip.FromHeader {
+	from := &sip.FromHeader{DisplayName: p.acct.cfg.DisplayName, Address: p.acct.aor, Params: sip.NewParams()}
 	from.Address.Port = 0
-	from.Params.Add("tag", sip.GenerateTagN(16))
-	req.AppendHeader(&from)
-	to := sip.ToHeader{Address: from.Address}
-	req.AppendHeader(&to)
+	from.Params.Add("tag", tag)
+	return from
 }
 
 // register sends one REGISTER (with digest auth) and returns the granted
@@ -230,12 +235,9 @@ func (r *registration) register(ctx context.Context, expires int) (int, error) {
 	req := sip.NewRequest(sip.REGISTER, r.registrarURI())
 	req.SetTransport(strings.ToUpper(p.acct.transport))
 	req.SetDestination(p.acct.routeHost())
-	from := sip.FromHeader{DisplayName: p.acct.cfg.DisplayName, Address: p.acct.aor, Params: sip.NewParams()}
-	from.Address.Port = 0
-	from.Params.Add("tag", r.fromTag)
-	req.AppendHeader(&from)
-	to := sip.ToHeader{Address: from.Address}
-	req.AppendHeader(&to)
+	from := p.fromHeader(r.fromTag)
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: from.Address})
 	callID := sip.CallIDHeader(r.callID)
 	req.AppendHeader(&callID)
 	r.cseq++

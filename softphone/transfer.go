@@ -19,18 +19,10 @@ func (l *Leg) refer(target sip.Uri) error {
 	req := sip.NewRequest(sip.REFER, l.remoteTarget())
 	req.AppendHeader(sip.NewHeader("Refer-To", "<"+target.String()+">"))
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+p.acct.aor.String()+">"))
-	var res *sip.Response
-	var err error
-	done := make(chan struct{})
-	ok := p.q.enqueue(func() {
-		l.transferTarget = target.String()
-		close(done)
-	})
-	if !ok {
+	if !p.q.do(func() { l.transferTarget = target.String() }) {
 		return ErrClosed
 	}
-	<-done
-	res, err = l.do(ctx, req)
+	res, err := l.do(ctx, req)
 	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
 		// Some proxies challenge in-dialog requests too.
 		res, err = p.client.DoDigestAuth(ctx, req, res, digestFor(p))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
 )
 
@@ -165,5 +166,26 @@ func TestCheckRequest(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(reply), "SIP/2.0 400 Bad Request\r\n") || !strings.Contains(string(reply), "branch=z9hG4bK2") {
 		t.Fatalf("reply %q", reply)
+	}
+}
+
+// TestShieldRegistrarByHostName: a registrar configured by host name is
+// resolved, so INVITEs from its address pass and others do not.
+func TestShieldRegistrarByHostName(t *testing.T) {
+	p, err := NewPhone(Config{Account: AccountConfig{AOR: "sip:carol@localhost:5080", Transport: "udp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{{"127.0.0.1:5080", true}, {"127.0.0.1:5081", false}, {"10.1.2.3:5080", false}} {
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "carol", Host: "127.0.0.1"})
+		req.SetTransport("UDP")
+		req.SetSource(c.src)
+		if got := p.fromRegistrar(req); got != c.want {
+			t.Errorf("INVITE from %s: fromRegistrar = %v, want %v (resolved %v)", c.src, got, c.want, p.registrarAddrs())
+		}
 	}
 }
