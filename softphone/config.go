@@ -58,6 +58,11 @@ type Config struct {
 	ShieldOff bool `json:"shieldOff"`
 	// UserAgent is the User-Agent header value.
 	UserAgent string `json:"userAgent,omitempty"`
+	// KeepaliveInterval is how often a registered account checks that the
+	// registrar still holds its binding (OPTIONS to its own address of
+	// record); zero means 4 s, which re-registers within 5 s of a
+	// registrar restart.
+	KeepaliveInterval time.Duration `json:"keepaliveNs,omitempty"`
 	// RingbackRegion selects the ringback cadence ("us", "uk", "jp").
 	RingbackRegion string `json:"ringbackRegion,omitempty"`
 }

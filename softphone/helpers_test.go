@@ -97,6 +97,7 @@ type phoneOpt struct {
 	autoAnswer   bool
 	noRegister   bool
 	trusted      []string
+	extra        []softphone.Option
 }
 
 // newPhone starts a Pitchline phone registered at k as user.
@@ -128,6 +129,7 @@ func newPhone(t *testing.T, k *testlab.Kamailio, user string, o phoneOpt) (*soft
 	if o.record != "" {
 		opts = append(opts, softphone.WithRecordFile(o.record))
 	}
+	opts = append(opts, o.extra...)
 	p, err := softphone.NewPhone(cfg, opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,9 @@ type Phone struct {
 	holdMusic  string
 	recordPath string
 	playPath   string
+
+	netAddrs func() ([]string, error) // host addresses, for the network watch
+	netPoll  time.Duration
 }
 
 // Option configures a Phone.
@@ -94,6 +97,19 @@ func WithAudio(b audio.Backend, input, output, ringer string) Option {
 			return fmt.Errorf("%w: nil audio backend", ErrBadConfig)
 		}
 		p.audio = newAudioRouter(b, input, output, ringer, p.log)
+		return nil
+	}
+}
+
+// WithNetwork replaces the source of host addresses that the network
+// watch polls every poll interval (default net.InterfaceAddrs every 2 s).
+// A change re-registers at once. Tests inject a changing list.
+func WithNetwork(addrs func() ([]string, error), poll time.Duration) Option {
+	return func(p *Phone) error {
+		if addrs == nil || poll <= 0 {
+			return fmt.Errorf("%w: WithNetwork needs an address source and a poll interval", ErrBadConfig)
+		}
+		p.netAddrs, p.netPoll = addrs, poll
 		return nil
 	}
 }
@@ -128,6 +144,9 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		calls: make(map[string]*Call),
 		legs:  make(map[string]*Leg),
 		bus:   newBus(),
+
+		netAddrs: interfaceAddrs,
+		netPoll:  defaultNetPoll,
 	}
 	for _, o := range opts {
 		if err := o(p); err != nil {

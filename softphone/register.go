@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,16 +18,23 @@ import (
 
 // Registration timing. Refresh happens at 80 % of the granted lifetime
 // (RFC 3261 §10.2.4 leaves the margin to the UA); failures back off
-// exponentially with jitter; while the registrar is unreachable an OPTIONS
-// probe every probeInterval notices its return within 5 s.
+// exponentially with jitter. While registered, a watch probe every
+// Config.KeepaliveInterval (default 4 s) checks that the registrar still
+// holds our binding, and while it is unreachable an OPTIONS probe every
+// probeInterval notices its return: either way the account is registered
+// again within 5 s of the registrar answering again.
 const (
-	registerTimeout  = 4 * time.Second
-	minBackoff       = 1 * time.Second
-	maxBackoff       = 60 * time.Second
-	authFailBackoff  = 60 * time.Second
-	probeInterval    = 2 * time.Second
-	keepaliveEvery   = 15 * time.Second
-	unregisterBudget = 2 * time.Second
+	registerTimeout   = 4 * time.Second
+	minBackoff        = 1 * time.Second
+	maxBackoff        = 60 * time.Second
+	authFailBackoff   = 60 * time.Second
+	probeInterval     = 2 * time.Second
+	defaultKeepalive  = 4 * time.Second
+	defaultNetPoll    = 2 * time.Second
+	unregisterBudget  = 2 * time.Second
+	reasonNetwork     = "network changed"
+	reasonBindingLost = "registrar lost our registration"
+	reasonSilent      = "registrar not answering"
 )
 
 // registration runs REGISTER for one account: the state lives on the
@@ -42,22 +51,30 @@ type registration struct {
 	cseq    uint32
 	fromTag string
 
-	kick     chan struct{}
-	stopOnce sync.Once
-	stopCh   chan struct{}
-	done     chan struct{}
+	keepalive time.Duration
+	kick      chan string // reason to re-register now (network change)
+	stopOnce  sync.Once
+	stopCh    chan struct{}
+	done      chan struct{}
+	netDone   chan struct{}
 }
 
 func newRegistration(p *Phone) *registration {
+	ka := p.cfg.KeepaliveInterval
+	if ka <= 0 {
+		ka = defaultKeepalive
+	}
 	return &registration{
-		p:       p,
-		state:   RegUnregistered,
-		callID:  newID(),
-		cseq:    1,
-		fromTag: sip.GenerateTagN(16),
-		kick:    make(chan struct{}, 1),
-		stopCh:  make(chan struct{}),
-		done:    make(chan struct{}),
+		p:         p,
+		state:     RegUnregistered,
+		callID:    newID(),
+		cseq:      1,
+		fromTag:   sip.GenerateTagN(16),
+		keepalive: ka,
+		kick:      make(chan string, 1),
+		stopCh:    make(chan struct{}),
+		done:      make(chan struct{}),
+		netDone:   make(chan struct{}),
 	}
 }
 
@@ -76,12 +93,16 @@ func (r *registration) set(to RegState, reason string, expires int) {
 	r.p.q.enqueue(func() { r.transition(to, reason, expires) })
 }
 
-func (r *registration) start() { go r.loop() }
+func (r *registration) start() {
+	go r.loop()
+	go r.watchNetwork()
+}
 
 // stop ends the loop and, if unregister, sends REGISTER Expires: 0.
 func (r *registration) stop(unregister bool) {
 	r.stopOnce.Do(func() { close(r.stopCh) })
 	<-r.done
+	<-r.netDone
 	if unregister {
 		ctx, cancel := context.WithTimeout(context.Background(), unregisterBudget)
 		defer cancel()
@@ -91,16 +112,18 @@ func (r *registration) stop(unregister bool) {
 	}
 }
 
-func (r *registration) wait(d time.Duration) bool {
+// wait sleeps for d. It returns the kick reason ("" when d elapsed) and
+// false when the registration is stopping.
+func (r *registration) wait(d time.Duration) (string, bool) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
-	case <-r.kick:
-		return true
+		return "", true
+	case why := <-r.kick:
+		return why, true
 	case <-r.stopCh:
-		return false
+		return "", false
 	}
 }
 
@@ -108,16 +131,18 @@ func (r *registration) loop() {
 	defer close(r.done)
 	backoff := minBackoff
 	everRegistered := false
+	why := "" // why we are registering again; "" for a first try or a refresh
 	for {
 		select {
 		case <-r.stopCh:
 			return
 		default:
 		}
-		if everRegistered {
-			r.set(RegReconnecting, "re-registering", 0)
-		} else {
+		switch {
+		case !everRegistered:
 			r.set(RegRegistering, "", 0)
+		case why != "":
+			r.set(RegReconnecting, why, 0)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
 		granted, err := r.register(ctx, int(r.p.acct.expires/time.Second))
@@ -130,23 +155,30 @@ func (r *registration) loop() {
 			if refreshIn < time.Second {
 				refreshIn = time.Second
 			}
-			if !r.keepalive(refreshIn) {
+			var ok bool
+			if why, ok = r.watch(refreshIn); !ok {
 				return
+			}
+			if why == reasonSilent {
+				r.set(RegReconnecting, why, 0)
+				if !r.probeUntilBack(backoff) {
+					return
+				}
 			}
 			continue
 		}
-		reason := err.Error()
+		why = err.Error()
 		if errors.Is(err, ErrAuthFailed) {
-			r.set(RegFailed, reason, 0)
-			if !r.wait(authFailBackoff) {
+			r.set(RegFailed, why, 0)
+			if _, ok := r.wait(authFailBackoff); !ok {
 				return
 			}
 			continue
 		}
 		if everRegistered {
-			r.set(RegReconnecting, reason, 0)
+			r.set(RegReconnecting, why, 0)
 		} else {
-			r.set(RegFailed, reason, 0)
+			r.set(RegFailed, why, 0)
 		}
 		if !r.probeUntilBack(backoff) {
 			return
@@ -155,26 +187,53 @@ func (r *registration) loop() {
 	}
 }
 
-// keepalive waits until the refresh time, probing the registrar with
-// OPTIONS so that a vanished registrar is noticed before the refresh. It
-// returns false when stopped.
-func (r *registration) keepalive(refreshIn time.Duration) bool {
+// watch keeps an eye on a live registration until it is time to refresh.
+// Every keepalive interval it checks the binding (see checkBinding). It
+// returns why to register again ("" for a plain refresh) and false when
+// stopped.
+func (r *registration) watch(refreshIn time.Duration) (string, bool) {
 	deadline := time.Now().Add(refreshIn)
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return true
+			return "", true
 		}
-		if !r.wait(min(left, keepaliveEvery)) {
-			return false
+		why, ok := r.wait(min(left, r.keepalive))
+		if !ok || why != "" {
+			return why, ok
 		}
 		if time.Until(deadline) <= 0 {
-			return true
+			return "", true
 		}
-		if !r.probe() {
-			return true // registrar gone: re-register (which will fail and back off)
+		if why := r.checkBinding(); why != "" {
+			return why, true
 		}
 	}
+}
+
+// checkBinding sends OPTIONS to our own address of record through the
+// registrar (RFC 3261 §11). When our binding exists the proxy routes it
+// back to us and we answer 200; a registrar that restarted and forgot us
+// answers 404 or 480; one that is down does not answer. Anything else
+// (a 403 from a proxy that refuses OPTIONS, say) counts as alive. It
+// returns why to register again, or "".
+func (r *registration) checkBinding() string {
+	p := r.p
+	ctx, cancel := context.WithTimeout(context.Background(), probeInterval)
+	defer cancel()
+	req := sip.NewRequest(sip.OPTIONS, p.acct.aor)
+	r.prepare(req)
+	res, err := p.client.Do(ctx, req)
+	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
+		res, err = p.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: p.acct.authUser, Password: p.acct.cfg.Password})
+	}
+	switch {
+	case err != nil || res == nil:
+		return reasonSilent
+	case res.StatusCode == 404 || res.StatusCode == 480 || res.StatusCode == 410:
+		return reasonBindingLost
+	}
+	return ""
 }
 
 // probeUntilBack waits up to backoff (with jitter) but returns early, true,
@@ -183,10 +242,11 @@ func (r *registration) probeUntilBack(backoff time.Duration) bool {
 	jitter := time.Duration(rand.Int64N(int64(backoff) / 4))
 	deadline := time.Now().Add(backoff + jitter)
 	for time.Now().Before(deadline) {
-		if !r.wait(min(probeInterval, time.Until(deadline))) {
+		why, ok := r.wait(min(probeInterval, time.Until(deadline)))
+		if !ok {
 			return false
 		}
-		if r.probe() {
+		if why != "" || r.probe() {
 			return true
 		}
 	}
@@ -203,6 +263,51 @@ func (r *registration) probe() bool {
 	r.prepare(req)
 	res, err := p.client.Do(ctx, req)
 	return err == nil && res != nil
+}
+
+// watchNetwork polls the host's interface addresses and kicks the loop
+// to register again when they change (a new Wi-Fi, a VPN coming up, a
+// laptop resuming): the registrar must learn our new contact at once,
+// not at the next refresh. Polling is portable and costs one syscall
+// every two seconds; the address source is injectable (WithNetwork).
+func (r *registration) watchNetwork() {
+	defer close(r.netDone)
+	addrs := r.p.netAddrs
+	last, _ := addrs()
+	t := time.NewTicker(r.p.netPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stopCh:
+			return
+		case <-t.C:
+		}
+		now, err := addrs()
+		if err != nil || slices.Equal(now, last) {
+			continue
+		}
+		r.p.log.Info("network changed", "addresses", now)
+		last = now
+		select {
+		case r.kick <- reasonNetwork:
+		default:
+		}
+	}
+}
+
+// interfaceAddrs lists the host's addresses, sorted, as the network
+// watch compares them.
+func interfaceAddrs() ([]string, error) {
+	as, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.String())
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func (r *registration) registrarURI() sip.Uri {
