@@ -1,0 +1,226 @@
+// The backend contract: every bound service method (arguments → result) and
+// the event catalogue (event name → exactly one payload type).
+//
+// This file mirrors Go: the view types in app/views.go (json tags are the
+// field names), the services in app/services.go and the catalogue in
+// app/events.go. app's TestContractMirrorsCatalogue fails when the event
+// names or service methods here drift from Go. Owned by the Go side.
+
+/** Call states as the engine reports them. */
+export type CallState =
+  | 'idle' | 'dialing' | 'ringing' | 'incoming' | 'answering'
+  | 'connected' | 'held' | 'remote_held' | 'ended'
+
+/** Registration states of an account. */
+export type RegState =
+  | 'unregistered' | 'registering' | 'registered' | 'failed' | 'reconnecting' | 'disabled'
+
+export type Direction = 'inbound' | 'outbound'
+
+/** A rejected call delivers this (Wails ErrorFormatter and HTTP alike). */
+export interface ErrorPayload { code: string; message: string }
+
+export interface CallerIDView {
+  known: boolean; contactId: string; name: string; company: string
+  dealName: string; dealAmount: string; dealCurrency: string
+  e164: string; formatted: string
+}
+
+export interface Quality {
+  /** 'unknown' until media statistics exist. */
+  level: 'good' | 'fair' | 'poor' | 'unknown'
+  lossPct: number; jitterMs: number; rttMs: number
+}
+
+export interface CallView {
+  id: string; direction: Direction; state: CallState
+  remote: string; number: string; display: string
+  callerId: CallerIDView
+  muted: boolean; held: boolean; remoteHeld: boolean
+  /** RFC 3339; answered is '' before the answer. */
+  created: string; answered: string
+  durationMs: number; codec: string; notes: string
+  cause: string; status: number; reason: string
+  quality: Quality
+  forwardable: boolean
+}
+
+export interface Levels { active: boolean; micDb: number; speakerDb: number }
+
+export interface AccountView {
+  id: string; label: string; demo: boolean; active: boolean
+  aor: string; authUser: string; displayName: string; registrar: string
+  transport: 'udp' | 'tcp' | 'tls' | string
+  hasPassword: boolean; state: RegState; reason: string; dnd: boolean
+}
+
+export interface AccountInput {
+  aor: string; authUser: string; displayName: string; registrar: string
+  transport: string
+  /** '' keeps the password already in the OS keychain. */
+  password: string
+}
+
+export interface RegistrationTest { ok: boolean; state: RegState; reason: string }
+
+export interface DeviceView {
+  id: string; name: string; input: boolean; output: boolean
+  defaultInput: boolean; defaultOutput: boolean
+}
+
+export interface DevicesView {
+  backend: string; devices: DeviceView[]
+  /** '' = system default. */
+  input: string; output: string; ringer: string
+  meter: boolean; error: string
+}
+
+export interface PhoneView { label: string; raw: string; e164: string; formatted: string }
+export interface DealView { id: string; name: string; amount: string; currency: string; stage: string }
+
+export interface ContactView {
+  id: string; name: string; firstName: string; lastName: string
+  title: string; email: string; company: string; address: string
+  phones: PhoneView[]; deals: DealView[]
+}
+
+export interface ContactHit { contact: ContactView; field: 'name' | 'company' | 'phone' | 'address' | string }
+
+export interface HistoryFilter {
+  direction: '' | Direction; missed: boolean
+  /** RFC 3339 or YYYY-MM-DD; '' = unbounded. */
+  since: string; until: string
+  limit: number
+}
+
+export interface HistoryEntry {
+  id: string; direction: Direction; missed: boolean; number: string
+  callerId: CallerIDView; started: string; durationMs: number
+  status: string; cause: string; notes: string
+}
+
+export interface ScriptView { id: number; name: string; body: string; default: boolean }
+
+export interface SettingsView {
+  language: 'en' | 'ja'; defaultCountry: string; ringtone: string
+  forwardTo: string; scripts: ScriptView[]
+}
+
+export interface DemoNumber {
+  number: string; behaviour: 'answer' | 'busy' | 'no_answer' | 'callback' | string; description: string
+}
+export interface DemoView { active: boolean; numbers: DemoNumber[] }
+
+export interface Snapshot {
+  version: string; accounts: AccountView[]; calls: CallView[]
+  devices: DevicesView; settings: SettingsView; demo: DemoView
+  levels: Levels; lastDialed: string
+}
+
+export interface TickCall { id: string; durationMs: number; quality: Quality }
+export interface Tick { levels: Levels; calls: TickCall[] }
+
+export interface DialRequest { url: string; target: string; callId: string; error: ErrorPayload | null }
+export interface DTMFView { callId: string; digit: string }
+export interface TransferView { callId: string; target: string; status: number; reason: string; final: boolean; ok: boolean }
+export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string }
+
+/** Event catalogue: event name → payload (app/events.go). */
+export interface EventMap {
+  snapshot: Snapshot
+  call: CallView
+  account: AccountView
+  accounts: AccountView[]
+  devices: DevicesView
+  settings: SettingsView
+  history: HistoryEntry
+  tick: Tick
+  dtmf: DTMFView
+  transfer: TransferView
+  dial: DialRequest
+  notice: Notice
+}
+export type EventName = keyof EventMap
+
+/** Services: Go struct name → method → [argument tuple, result]. */
+export interface Services {
+  CallsService: {
+    Dial: [[target: string], CallView]
+    Answer: [[callId: string], CallView]
+    Reject: [[callId: string], CallView]
+    /** target '' forwards to settings.forwardTo (302 Moved Temporarily). */
+    Forward: [[callId: string, target: string], CallView]
+    Hangup: [[callId: string], CallView]
+    Mute: [[callId: string, on: boolean], CallView]
+    Hold: [[callId: string], CallView]
+    Resume: [[callId: string], CallView]
+    /** Holds every other call, then resumes (or answers) this one. */
+    SwitchTo: [[callId: string], CallView]
+    SendDTMF: [[callId: string, digits: string], CallView]
+    Transfer: [[callId: string, target: string], CallView]
+    SetNotes: [[callId: string, notes: string], CallView]
+    Redial: [[], CallView]
+    List: [[], CallView[]]
+  }
+  DevicesService: {
+    List: [[], DevicesView]
+    SelectInput: [[id: string], DevicesView]
+    SelectOutput: [[id: string], DevicesView]
+    SelectRinger: [[id: string], DevicesView]
+    /** which: 'output' | 'ringer'. Resolves when the tone has started. */
+    TestTone: [[which: string], boolean]
+    /** Keeps the device open for the settings microphone meter. */
+    SetMeter: [[on: boolean], DevicesView]
+  }
+  AccountsService: {
+    List: [[], AccountView[]]
+    Save: [[input: AccountInput], AccountView]
+    Remove: [[id: string], AccountView[]]
+    Test: [[input: AccountInput], RegistrationTest]
+    SetDND: [[on: boolean], AccountView]
+    DemoNumbers: [[], DemoNumber[]]
+  }
+  ContactsService: {
+    Search: [[query: string, limit: number], ContactHit[]]
+    Get: [[id: string], ContactView]
+    CallerID: [[number: string], CallerIDView]
+  }
+  HistoryService: {
+    List: [[filter: HistoryFilter], HistoryEntry[]]
+    CallBack: [[id: string], CallView]
+  }
+  SettingsService: {
+    Get: [[], SettingsView]
+    Save: [[settings: SettingsView], SettingsView]
+  }
+  SystemService: {
+    Version: [[], string]
+    Snapshot: [[], Snapshot]
+  }
+}
+export type ServiceName = keyof Services
+export type MethodName<S extends ServiceName> = keyof Services[S] & string
+export type Args<S extends ServiceName, M extends MethodName<S>> =
+  Services[S][M] extends [infer A, unknown] ? A : never
+export type Result<S extends ServiceName, M extends MethodName<S>> =
+  Services[S][M] extends [unknown, infer R] ? R : never
+
+/** Error codes (app/errfmt.go and app/services.go). */
+export const ErrorCodes = {
+  internal: 'internal',
+  invalidArgument: 'invalid_argument',
+  notStarted: 'not_started',
+  canceled: 'canceled',
+  timeout: 'timeout',
+  noSuchCall: 'no_such_call',
+  invalidState: 'invalid_state',
+  invalidTarget: 'invalid_target',
+  callFailed: 'call_failed',
+  authFailed: 'auth_failed',
+  registrationFailed: 'registration_failed',
+  noKeychain: 'no_keychain',
+  keychainLocked: 'keychain_locked',
+  notFound: 'not_found',
+  noSoundServer: 'no_sound_server',
+  unauthorized: 'unauthorized',
+} as const
