@@ -1,0 +1,5 @@
+package store
+
+import "runtime"
+
+func isUnixLike() bool { return runtime.GOOS != "windows" && runtime.GOOS != "darwin" }
