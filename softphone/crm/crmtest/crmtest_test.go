@@ -286,3 +286,21 @@ func TestBypass(t *testing.T) {
 		t.Fatalf("fault consumed by the bypassed path: %d", resp.StatusCode)
 	}
 }
+
+func TestLimiterMatch(t *testing.T) {
+	clk := NewManualClock(time.Unix(0, 0))
+	search, _ := NewLimiter("SECONDLY", 1, time.Second)
+	search.Match = func(r *http.Request) bool { return r.URL.Path == "/search" }
+	srv, _, _ := newServer(t, WithClock(clk), WithLimiter(search))
+	for i := range 3 {
+		if resp, _, _ := get(t, t.Context(), srv.URL+"/other"); resp.StatusCode != 200 {
+			t.Fatalf("unmatched request %d limited", i)
+		}
+	}
+	if resp, _, _ := get(t, t.Context(), srv.URL+"/search"); resp.StatusCode != 200 {
+		t.Fatal("first search limited")
+	}
+	if resp, _, _ := get(t, t.Context(), srv.URL+"/search"); resp.StatusCode != 429 {
+		t.Fatal("second search in the same second admitted")
+	}
+}

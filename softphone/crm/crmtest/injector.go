@@ -336,6 +336,9 @@ func (in *Injector) admit(w http.ResponseWriter, r *http.Request) (*Limiter, Lim
 	now := in.clock.Now()
 	infos := make([]LimitInfo, len(in.limiters))
 	for i, l := range in.limiters {
+		if l.Match != nil && !l.Match(r) {
+			continue
+		}
 		ok, info := l.Take(now)
 		if !ok {
 			return l, info, false
@@ -343,7 +346,7 @@ func (in *Injector) admit(w http.ResponseWriter, r *http.Request) (*Limiter, Lim
 		infos[i] = info
 	}
 	for i, l := range in.limiters {
-		if l.Admit != nil {
+		if l.Admit != nil && (l.Match == nil || l.Match(r)) {
 			l.Admit(w, r, infos[i])
 		}
 	}

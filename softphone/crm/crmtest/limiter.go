@@ -27,6 +27,10 @@ type Limiter struct {
 	// Reject writes the 429 response; nil writes a generic JSON 429 with
 	// Retry-After in whole seconds (rounded up).
 	Reject func(w http.ResponseWriter, r *http.Request, info LimitInfo)
+	// Match, when set, limits the Limiter to the requests it returns true
+	// for (e.g. HubSpot's search endpoints have their own per-second
+	// limit and are exempt from the ten-secondly one). Nil matches all.
+	Match func(r *http.Request) bool
 	// Admit, when set, is called for each admitted request before the
 	// wrapped handler runs, e.g. to set X-RateLimit-Remaining headers.
 	Admit func(w http.ResponseWriter, r *http.Request, info LimitInfo)
