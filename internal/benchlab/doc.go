@@ -1,0 +1,27 @@
+// Package benchlab measures Pitchline as a whole process, next to a
+// reference softphone, on the loopback interface: CPU time and peak memory
+// of a complete call, and the time from the `call` command to its first
+// INVITE on the wire.
+//
+// The building blocks are plain and testable on their own:
+//
+//   - ParseStat / ReadStat read utime and stime from /proc/PID/stat
+//     (proc(5)); ParseStatus / ReadStatus read VmHWM and VmRSS from
+//     /proc/PID/status.
+//   - UsageOf turns the rusage of a reaped child (getrusage(2), as returned
+//     by wait4 through os.ProcessState) into a Usage; ChildrenUsage reads
+//     RUSAGE_CHILDREN, whose difference across the life of one child is that
+//     child's CPU time when no other child is reaped meanwhile.
+//   - Sampler polls /proc for one process until it disappears and keeps the
+//     last sample (a cross-check, and the peak RSS of a child that someone
+//     else reaps).
+//   - Relay is a UDP relay in front of a SIP server that timestamps the
+//     first datagram of each SIP method (RFC 3261 section 7.1) it forwards.
+//   - Median and Table summarise runs.
+//
+// The benchmark itself (Pitchline headless vs baresip, each calling an
+// auto-answering baresip through a private Kamailio for 30 s) is the test
+// TestCallBench in this package, behind the build tag "benchlab" so that
+// `go test ./...` never runs it. scripts/bench.d/20-call-cpu.sh runs it;
+// BENCHMARKS.md records the figures.
+package benchlab
