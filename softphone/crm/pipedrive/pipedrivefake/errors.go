@@ -1,0 +1,6 @@
+package pipedrivefake
+
+import "errors"
+
+// ErrConfig is returned by New for an invalid option.
+var ErrConfig = errors.New("pipedrivefake: invalid configuration")
