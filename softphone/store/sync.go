@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/pitchline/pitchline/softphone/crm"
+)
+
+// pickVendor resolves the optional vendor argument of CallForSync and
+// TaskForSync: the given one, else the contact's own CRM, else the only
+// connected CRM.
+func (s *Store) pickVendor(ctx context.Context, q querier, vendor []crm.Vendor, contactID string) (crm.Vendor, error) {
+	if len(vendor) > 0 && vendor[0] != "" {
+		return vendor[0], nil
+	}
+	if contactID != "" {
+		var src crm.Vendor
+		if q.QueryRowContext(ctx, `SELECT source FROM contacts WHERE id = ?`, contactID).Scan(&src) == nil && src != crm.VendorLocal {
+			return src, nil
+		}
+	}
+	vs, err := s.ConnectedVendors(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(vs) != 1 {
+		return "", fmt.Errorf("%w: say which CRM (%d connected)", ErrNotConnected, len(vs))
+	}
+	return vs[0], nil
+}
+
+// remoteIDs returns the vendor's ids of a contact, its company and a deal:
+// each is set only when that record came from this vendor.
+func remoteIDs(ctx context.Context, q querier, v crm.Vendor, contactID, dealID string) (contact, company, deal string, err error) {
+	if contactID != "" {
+		var src, rid, coSrc, coRid string
+		err = q.QueryRowContext(ctx, `SELECT c.source, c.remote_id, COALESCE(co.source, ''), COALESCE(co.remote_id, '')
+			FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.id = ?`, contactID).Scan(&src, &rid, &coSrc, &coRid)
+		if err != nil && err != sql.ErrNoRows {
+			return
+		}
+		if src == string(v) {
+			contact = rid
+		}
+		if coSrc == string(v) {
+			company = coRid
+		}
+	}
+	if dealID != "" {
+		var src, rid string
+		err = q.QueryRowContext(ctx, `SELECT source, remote_id FROM deals WHERE id = ?`, dealID).Scan(&src, &rid)
+		if err != nil && err != sql.ErrNoRows {
+			return
+		}
+		if src == string(v) {
+			deal = rid
+		}
+	}
+	return contact, company, deal, nil
+}
+
+// CallForSync maps a logged call to crm.Call for one CRM: numbers in
+// E.164 when they parse, the vendor's outcome value from the outcome
+// mapping (and the local label), and the vendor's ids of the contact, its
+// company and the deal (empty when those records did not come from this
+// CRM). vendor is optional for compatibility: without it the contact's own
+// CRM is used, else the only connected one. RecordingURL stays empty: the
+// recording is a local file.
+func (s *Store) CallForSync(ctx context.Context, callID string, vendor ...crm.Vendor) (crm.Call, error) {
+	db, err := s.reader()
+	if err != nil {
+		return crm.Call{}, err
+	}
+	c, err := scanCall(db.QueryRowContext(ctx, `SELECT `+callCols+` FROM calls WHERE id = ?`, callID))
+	if err != nil {
+		return crm.Call{}, fmt.Errorf("store: call for sync: %w", notFound(err, "call", callID))
+	}
+	v, err := s.pickVendor(ctx, db, vendor, c.ContactID)
+	if err != nil {
+		return crm.Call{}, fmt.Errorf("store: call %s for sync: %w", callID, err)
+	}
+	out := crm.Call{ID: c.ID, Direction: c.Direction, From: s.e164Or(c.From), To: s.e164Or(c.To),
+		Started: c.Started, Answered: c.Answered, Ended: c.Ended, Duration: c.Duration, Status: c.Status, Notes: c.Notes}
+	if c.OutcomeID != 0 {
+		if err := db.QueryRowContext(ctx, `SELECT label FROM outcomes WHERE id = ?`, c.OutcomeID).Scan(&out.OutcomeLabel); err != nil {
+			return crm.Call{}, fmt.Errorf("store: call %s for sync: outcome: %w", callID, err)
+		}
+		err := db.QueryRowContext(ctx, `SELECT value FROM outcome_mappings WHERE outcome_id = ? AND vendor = ?`, c.OutcomeID, v).Scan(&out.Outcome)
+		if err != nil && err != sql.ErrNoRows {
+			return crm.Call{}, fmt.Errorf("store: call %s for sync: outcome mapping: %w", callID, err)
+		}
+	}
+	if out.ContactID, out.CompanyID, out.DealID, err = remoteIDs(ctx, db, v, c.ContactID, c.DealID); err != nil {
+		return crm.Call{}, fmt.Errorf("store: call %s for sync: %w", callID, err)
+	}
+	who := c.To
+	if c.Direction == crm.Inbound {
+		who = c.From
+	}
+	if c.ContactID != "" {
+		var fn, ln string
+		if db.QueryRowContext(ctx, `SELECT first_name, last_name FROM contacts WHERE id = ?`, c.ContactID).Scan(&fn, &ln) == nil {
+			if n := (Contact{FirstName: fn, LastName: ln}).Name(); n != "" {
+				who = n
+			}
+		}
+	}
+	out.Title = "Call with " + who
+	if c.Direction == crm.Inbound && c.Status == crm.StatusMissed {
+		out.Title = "Missed call from " + who
+	}
+	return out, nil
+}
+
+// e164Or returns the E.164 form of a number, or the text itself.
+func (s *Store) e164Or(raw string) string {
+	if e := s.normalise(raw); e != "" {
+		return e
+	}
+	return raw
+}
+
+// TaskForSync maps a follow-up task to crm.Task for one CRM, with the
+// vendor's contact and deal ids and, once the call it follows has been
+// synced to that CRM, the call's vendor id. vendor is optional as in
+// CallForSync.
+func (s *Store) TaskForSync(ctx context.Context, taskID string, vendor ...crm.Vendor) (crm.Task, error) {
+	t, err := s.Task(ctx, taskID)
+	if err != nil {
+		return crm.Task{}, err
+	}
+	db, err := s.reader()
+	if err != nil {
+		return crm.Task{}, err
+	}
+	v, err := s.pickVendor(ctx, db, vendor, t.ContactID)
+	if err != nil {
+		return crm.Task{}, fmt.Errorf("store: task %s for sync: %w", taskID, err)
+	}
+	out := crm.Task{ID: t.ID, Title: t.Title, Notes: t.Notes, Due: t.Due, Reminder: t.Reminder}
+	if out.ContactID, _, out.DealID, err = remoteIDs(ctx, db, v, t.ContactID, t.DealID); err != nil {
+		return crm.Task{}, fmt.Errorf("store: task %s for sync: %w", taskID, err)
+	}
+	if t.CallID != "" {
+		err := db.QueryRowContext(ctx, `SELECT remote_id FROM outbox WHERE vendor = ? AND kind = 'call' AND ref_id = ? AND state = 'synced'`,
+			v, t.CallID).Scan(&out.CallID)
+		if err != nil && err != sql.ErrNoRows {
+			return crm.Task{}, fmt.Errorf("store: task %s for sync: %w", taskID, err)
+		}
+	}
+	return out, nil
+}
