@@ -98,6 +98,8 @@ type phoneOpt struct {
 	noRegister   bool
 	trusted      []string
 	extra        []softphone.Option
+	host         string // registrar host:port; default k.Addr()
+	caFile       string
 }
 
 // newPhone starts a Pitchline phone registered at k as user.
@@ -110,10 +112,13 @@ func newPhone(t *testing.T, k *testlab.Kamailio, user string, o phoneOpt) (*soft
 	if o.password != "" {
 		pw = o.password
 	}
+	if o.host == "" {
+		o.host = k.Addr()
+	}
 	cfg := softphone.Config{
 		Account: softphone.AccountConfig{
-			AOR: "sip:" + user + "@" + k.Addr(), Password: pw, Transport: o.transport,
-			Register: !o.noRegister, TrustedPeers: o.trusted,
+			AOR: "sip:" + user + "@" + o.host, Password: pw, Transport: o.transport,
+			Register: !o.noRegister, TrustedPeers: o.trusted, CAFile: o.caFile,
 		},
 		Listen:     "127.0.0.1:0",
 		AutoAnswer: o.autoAnswer,

@@ -229,6 +229,11 @@ func (r *registration) checkBinding() string {
 	}
 	switch {
 	case err != nil || res == nil:
+		// The relay to us may be what timed out; only a registrar that
+		// does not answer its own OPTIONS either is gone.
+		if r.probe() {
+			return ""
+		}
 		return reasonSilent
 	case res.StatusCode == 404 || res.StatusCode == 480 || res.StatusCode == 410:
 		return reasonBindingLost
