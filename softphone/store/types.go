@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"unicode/utf8"
 	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
@@ -66,9 +67,19 @@ type Contact struct {
 }
 
 // Name returns the contact's display name: first and last name joined by a
-// space, or just one of them.
+// space, or just one of them. Names written in Chinese or Japanese
+// characters are shown family name first (田中 太郎).
 func (c Contact) Name() string {
-	return strings.TrimSpace(strings.TrimSpace(c.FirstName) + " " + strings.TrimSpace(c.LastName))
+	f, l := strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	if startsCJK(f) && startsCJK(l) {
+		f, l = l, f
+	}
+	return strings.TrimSpace(f + " " + l)
+}
+
+func startsCJK(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && isCJK(r)
 }
 
 // SearchHit is one Search result: the contact and the field that matched
