@@ -1,0 +1,270 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/audio/wav"
+	"github.com/pitchline/pitchline/softphone"
+	"github.com/pitchline/pitchline/softphone/demo"
+)
+
+// recorder keeps a phone's events so tests wait on them instead of sleeping.
+type recorder struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	list []softphone.Event
+}
+
+func record(t *testing.T, p *softphone.Phone) *recorder {
+	r := &recorder{}
+	r.cond = sync.NewCond(&r.mu)
+	ch, cancel := p.Subscribe()
+	t.Cleanup(cancel)
+	go func() {
+		for ev := range ch {
+			r.mu.Lock()
+			r.list = append(r.list, ev)
+			r.cond.Broadcast()
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+func (r *recorder) wait(t *testing.T, d time.Duration, what string, pred func(softphone.Event) bool) softphone.Event {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tm := time.AfterFunc(d, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
+	defer tm.Stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 0; ; {
+		for ; i < len(r.list); i++ {
+			if pred(r.list[i]) {
+				return r.list[i]
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; events: %v", what, r.list)
+		}
+		r.cond.Wait()
+	}
+}
+
+func (r *recorder) state(t *testing.T, id string, st softphone.CallState) softphone.CallEvent {
+	t.Helper()
+	return r.wait(t, 15*time.Second, string(st), func(ev softphone.Event) bool {
+		ce, ok := ev.(softphone.CallEvent)
+		return ok && (id == "" || ce.CallID == id) && ce.State == st
+	}).(softphone.CallEvent)
+}
+
+// startLine starts a demo line and a phone registered to it.
+func startLine(t *testing.T, lineOpts []demo.Option, phoneOpts ...softphone.Option) (*demo.Line, *softphone.Phone, *recorder) {
+	t.Helper()
+	line, err := demo.New(lineOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := line.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { line.Close() })
+	p, err := softphone.NewPhone(softphone.Config{Account: line.Account(), Listen: "127.0.0.1:0"}, phoneOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := record(t, p)
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	rec.wait(t, 10*time.Second, "registered", func(ev softphone.Event) bool {
+		re, ok := ev.(softphone.RegistrationEvent)
+		return ok && re.State == softphone.RegRegistered
+	})
+	if !line.Registered(demo.User) {
+		t.Fatal("line has no binding for the demo user after the phone registered")
+	}
+	return line, p, rec
+}
+
+// writeTone writes d of a sine at freq to an 8 kHz WAV file.
+func writeTone(t *testing.T, path string, freq float64, d time.Duration) {
+	t.Helper()
+	g, err := tone.NewSine(freq, 0.3, 8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := wav.Create(path, 8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]int16, audio.FrameSamples(8000))
+	for i := 0; i < int(d/audio.FrameDuration); i++ {
+		if err := g.ReadFrame(buf); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteFrame(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAnswerPlaysGreetingThenEchoes(t *testing.T) {
+	dir := t.TempDir()
+	mic, heard := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "heard.wav")
+	writeTone(t, mic, 1000, 20*time.Second)
+	line, p, rec := startLine(t, []demo.Option{demo.WithRingFor(0)},
+		softphone.WithPlayFile(mic), softphone.WithRecordFile(heard))
+	greeting := time.Duration(len(line.Greeting())) * time.Second / 8000
+	if greeting < time.Second {
+		t.Fatalf("greeting is %v long", greeting)
+	}
+	c, err := p.Dial(context.Background(), "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, c.ID(), softphone.CallConnected)
+	// Media time, not an event: let the greeting play and the echo run.
+	time.Sleep(greeting + 2*time.Second)
+	if err := c.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, c.ID(), softphone.CallEnded)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := wav.Open(heard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := r.Samples()
+	at := func(d time.Duration) int { return min(len(s), int(d*8000/time.Second)) }
+	speech := s[at(300*time.Millisecond):at(greeting-300*time.Millisecond)]
+	if rms := dsp.RMS(speech); rms < 0.01 {
+		t.Fatalf("greeting segment RMS %.4f: no speech heard", rms)
+	}
+	if g := dsp.Goertzel(speech, 8000, 1000); g > 0.01 {
+		t.Fatalf("greeting segment carries our 1 kHz tone (power %.3f): echo during the greeting", g)
+	}
+	echo := s[at(greeting+time.Second):at(greeting+1800*time.Millisecond)]
+	if len(echo) < 4000 {
+		t.Fatalf("recording too short: %d samples after the greeting", len(echo))
+	}
+	if g := dsp.Goertzel(echo, 8000, 1000); g < 0.02 {
+		t.Fatalf("echo segment 1 kHz power %.4f (RMS %.4f): our tone was not echoed", g, dsp.RMS(echo))
+	}
+}
+
+func TestBusyNumber(t *testing.T) {
+	_, p, rec := startLine(t, nil)
+	c, err := p.Dial(context.Background(), "486")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := rec.state(t, c.ID(), softphone.CallEnded)
+	if ev.Cause != softphone.CauseBusy || ev.Status != 486 {
+		t.Fatalf("ended %s/%d, want busy/486", ev.Cause, ev.Status)
+	}
+}
+
+func TestNoAnswerRingsUntilCancel(t *testing.T) {
+	line, p, rec := startLine(t, []demo.Option{demo.WithRingFor(50 * time.Millisecond)})
+	c, err := p.Dial(context.Background(), line.Target("408"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, c.ID(), softphone.CallRinging)
+	// An answering number would have answered after 50 ms; this one must not.
+	select {
+	case <-c.Done():
+		t.Fatalf("no-answer number ended the call: %+v", c.Info())
+	case <-time.After(time.Second):
+	}
+	if st := c.Info().State; st != softphone.CallRinging {
+		t.Fatalf("state %s after 1 s, want ringing", st)
+	}
+	if err := c.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	ev := rec.state(t, c.ID(), softphone.CallEnded)
+	if ev.Cause != softphone.CauseCanceled {
+		t.Fatalf("cause %s, want canceled", ev.Cause)
+	}
+}
+
+func TestCallbackArrivesAsInboundCall(t *testing.T) {
+	_, p, rec := startLine(t, []demo.Option{demo.WithRingFor(0), demo.WithCallbackDelay(200 * time.Millisecond),
+		demo.WithCallbackFrom("+81312345678", "Demo Caller")})
+	c, err := p.Dial(context.Background(), "300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, c.ID(), softphone.CallConnected)
+	ended := rec.state(t, c.ID(), softphone.CallEnded)
+	if ended.Cause != softphone.CauseRemoteHangup {
+		t.Fatalf("300 ended with %s, want remote_hangup", ended.Cause)
+	}
+	in := rec.state(t, "", softphone.CallIncoming)
+	if !strings.Contains(in.Remote, "+81312345678") || in.Direction != softphone.Inbound {
+		t.Fatalf("incoming %+v, want a call from +81312345678", in)
+	}
+	cb, err := p.Call(in.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.Answer(); err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, in.CallID, softphone.CallConnected)
+	if err := cb.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	rec.state(t, in.CallID, softphone.CallEnded)
+}
+
+func TestOptionsAndNumbers(t *testing.T) {
+	if _, err := demo.New(demo.WithListen("0.0.0.0:0")); !errors.Is(err, demo.ErrNotLoopback) {
+		t.Fatalf("0.0.0.0: %v, want ErrNotLoopback", err)
+	}
+	for _, o := range []demo.Option{demo.WithListen("nonsense"), demo.WithRingFor(-1), demo.WithCallbackDelay(-1),
+		demo.WithCallbackFrom("", ""), demo.WithLogger(nil)} {
+		if _, err := demo.New(o); !errors.Is(err, demo.ErrBadOption) {
+			t.Errorf("bad option: %v, want ErrBadOption", err)
+		}
+	}
+	seen := map[demo.Behaviour]bool{}
+	for _, n := range demo.Numbers {
+		seen[n.Behaviour] = true
+	}
+	for _, b := range []demo.Behaviour{demo.Answer, demo.Busy, demo.NoAnswer, demo.Callback} {
+		if !seen[b] {
+			t.Errorf("no demo number for %s", b)
+		}
+	}
+	l, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(context.Background()); !errors.Is(err, demo.ErrClosed) {
+		t.Fatalf("Start after Close: %v", err)
+	}
+}
