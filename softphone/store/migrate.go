@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 )
 
 // migration brings the schema from version i to i+1 (migrations[i]).
@@ -68,7 +69,11 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("store: migrate %s to version %d: commit: %w", s.path, v+1, err)
 		}
-		s.log.Info("schema migrated", "path", s.path, "version", v+1, "step", m.name)
+		lvl := slog.LevelInfo
+		if v == 0 {
+			lvl = slog.LevelDebug // a new file, not an upgrade
+		}
+		s.log.Log(ctx, lvl, "schema migrated", "path", s.path, "version", v+1, "step", m.name)
 	}
 }
 
