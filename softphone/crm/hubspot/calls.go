@@ -52,8 +52,10 @@ type assocSpec struct {
 }
 
 type assocInput struct {
-	To    struct{ ID string } `json:"to"`
-	Types []assocSpec         `json:"types"`
+	To struct {
+		ID string `json:"id"`
+	} `json:"to"`
+	Types []assocSpec `json:"types"`
 }
 
 func assoc(id string, typeID int) assocInput {
