@@ -1,9 +1,32 @@
 import "./style.css";
-import { Version } from "../wailsjs/go/app/SystemService";
-import { EventsEmit } from "../wailsjs/runtime/runtime";
-import { render } from "./ui";
+import { mount } from "svelte";
+import App from "./App.svelte";
+import { api } from "./lib/backend";
+import { PhoneStore } from "./lib/store.svelte";
+import { askNotificationPermission, notifyIncoming } from "./lib/notify";
 
-const root = document.querySelector<HTMLElement>("#app");
-if (root) {
-  void render(root, { version: Version, emit: EventsEmit });
+/** afterPaint resolves after the browser has painted the current DOM (two frames). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+}
+
+const backend = api();
+const store = new PhoneStore(backend, { notify: notifyIncoming });
+const target = document.querySelector<HTMLElement>("#app");
+if (target) {
+  target.replaceChildren();
+  mount(App, { target, props: { store } });
+  askNotificationPermission();
+  void (async () => {
+    await store.start();
+    // The version call is what the desktop smoke test sees as "version served".
+    let version = store.version;
+    try {
+      version = await backend.system.version();
+    } catch {
+      /* snapshot already reported the failure */
+    }
+    await afterPaint();
+    backend.ready(store.loadError ? { error: store.loadError.code } : { version });
+  })();
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import Dialpad from "./Dialpad.svelte";
+import { setLocale } from "../lib/i18n/index.svelte";
+
+function setup(country = "JP") {
+  setLocale("en");
+  const ondial = vi.fn();
+  const onredial = vi.fn();
+  render(Dialpad, { props: { country, ondial, onredial, lastDialed: "+81312345678" } });
+  const input = screen.getByLabelText("Number to call") as HTMLInputElement;
+  return { ondial, onredial, input };
+}
+
+describe("Dialpad", () => {
+  it("builds the number from clicked keys and formats it as you type", async () => {
+    const { ondial, input } = setup("JP");
+    for (const k of "0312345678") await fireEvent.click(screen.getByRole("button", { name: `Key ${k}` }));
+    expect(input.value).toBe("03-1234-5678");
+    await fireEvent.click(screen.getByRole("button", { name: "Call 03-1234-5678" }));
+    expect(ondial).toHaveBeenCalledWith("+81312345678");
+  });
+
+  it("accepts typing, strips letters and dials on Enter", async () => {
+    const { ondial, input } = setup("US");
+    await fireEvent.input(input, { target: { value: "415abc5550100" } });
+    expect(input.value).toBe("(415) 555-0100");
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(ondial).toHaveBeenCalledWith("+14155550100");
+  });
+
+  it("paste keeps only + digits * # ", async () => {
+    const { input, ondial } = setup("JP");
+    const data = { getData: () => "Tel: +81 (90) 1111-2222 ext" };
+    await fireEvent.paste(input, { clipboardData: data });
+    expect(input.value).toBe("+81 90 1111 2222");
+    await fireEvent.click(screen.getByRole("button", { name: /^Call / }));
+    expect(ondial).toHaveBeenCalledWith("+819011112222");
+  });
+
+  it("keeps feature codes with * and # verbatim", async () => {
+    const { input, ondial } = setup("JP");
+    await fireEvent.paste(input, { clipboardData: { getData: () => "*72#" } });
+    expect(input.value).toBe("*72#");
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(ondial).toHaveBeenCalledWith("*72#");
+  });
+
+  it("backspace removes a digit; the call button is disabled when empty; redial", async () => {
+    const { input, ondial, onredial } = setup("JP");
+    expect((screen.getByRole("button", { name: "Call" }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByRole("button", { name: "Key 1" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Key 2" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Delete last digit" }));
+    expect(input.value).toBe("1");
+    await fireEvent.click(screen.getByRole("button", { name: "Redial 03-1234-5678" }));
+    expect(onredial).toHaveBeenCalledOnce();
+    expect(ondial).not.toHaveBeenCalled();
+  });
+});

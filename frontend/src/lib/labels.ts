@@ -1,0 +1,61 @@
+// Maps backend enum strings to dictionary text.
+import { t, type MessageKey } from "./i18n/index.svelte";
+import type { CallView, RegState } from "./contract";
+
+const PHONE_TYPES: Record<string, MessageKey> = {
+  mobile: "phoneType.mobile",
+  cell: "phoneType.mobile",
+  work: "phoneType.work",
+  office: "phoneType.work",
+  home: "phoneType.home",
+  main: "phoneType.main",
+  fax: "phoneType.fax",
+};
+
+/** phoneLabel translates a contact phone label ("work", "mobile", ...). */
+export function phoneLabel(label: string): string {
+  const k = PHONE_TYPES[label.toLowerCase()];
+  return k ? t(k) : label ? label : t("phoneType.other");
+}
+
+/** callStateKey returns the dictionary key describing a call's state. */
+export function callStateKey(c: Pick<CallView, "state" | "held" | "remoteHeld">): MessageKey {
+  if (c.held || c.state === "held") return "call.state.held";
+  if (c.remoteHeld || c.state === "remote_held") return "call.state.remoteHeld";
+  switch (c.state) {
+    case "dialing":
+      return "call.state.calling";
+    case "ringing":
+      return "call.state.ringing";
+    case "incoming":
+    case "answering":
+      return "call.state.incoming";
+    case "connected":
+      return "call.state.connected";
+    case "ended":
+      return "call.state.ended";
+    default:
+      return "call.state.idle";
+  }
+}
+
+/** regStateText describes an account registration state. */
+export function regStateText(state: RegState | string, reason: string): string {
+  switch (state) {
+    case "registered":
+      return t("account.registered");
+    case "registering":
+      return t("account.registering");
+    case "reconnecting":
+      return t("account.reconnecting");
+    case "failed":
+      return t("account.failed", { reason: reason || "?" });
+    default:
+      return t("account.unregistered");
+  }
+}
+
+/** callerName is the best display name for a call or history entry. */
+export function callerName(c: { callerId: CallView["callerId"]; display?: string; number: string }): string {
+  return c.callerId?.name || c.display || c.callerId?.formatted || c.number || t("call.unknownCaller");
+}

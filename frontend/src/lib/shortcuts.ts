@@ -1,0 +1,56 @@
+// Global keyboard shortcuts. Alt+letter works while typing in a field; "?"
+// and "/" only when focus is not in a text field. KeyboardEvent.code is used
+// so the shortcuts work on any keyboard layout (and with a Japanese IME).
+import type { MessageKey } from "./i18n/en";
+
+/** ShortcutAction names what a shortcut does. */
+export type ShortcutAction = "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape";
+
+/** Shortcut describes one shortcut for matching and for the help overlay. */
+export interface Shortcut {
+  action: ShortcutAction;
+  /** keys shows the combination in the help overlay and README. */
+  keys: string;
+  /** help is the dictionary key of the description. */
+  help: MessageKey;
+}
+
+/** SHORTCUTS lists every shortcut in the order the help overlay shows them. */
+export const SHORTCUTS: readonly Shortcut[] = [
+  { action: "answer", keys: "Alt+A", help: "help.answer" },
+  { action: "hangup", keys: "Alt+E", help: "help.hangup" },
+  { action: "mute", keys: "Alt+M", help: "help.mute" },
+  { action: "hold", keys: "Alt+H", help: "help.hold" },
+  { action: "dialpad", keys: "Alt+D", help: "help.dialpad" },
+  { action: "search", keys: "Alt+S  /", help: "help.search" },
+  { action: "help", keys: "?", help: "help.help" },
+  { action: "escape", keys: "Esc", help: "help.escape" },
+];
+
+const ALT_CODES: Record<string, ShortcutAction> = {
+  KeyA: "answer",
+  KeyE: "hangup",
+  KeyM: "mute",
+  KeyH: "hold",
+  KeyD: "dialpad",
+  KeyS: "search",
+};
+
+function isTextField(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  if (el.isContentEditable) return true;
+  if (el instanceof HTMLTextAreaElement) return true;
+  if (el instanceof HTMLInputElement) return !["button", "checkbox", "radio", "submit", "range"].includes(el.type);
+  return el instanceof HTMLSelectElement;
+}
+
+/** matchShortcut returns the action for a keydown event, or null. */
+export function matchShortcut(e: KeyboardEvent): ShortcutAction | null {
+  if (e.altKey && !e.ctrlKey && !e.metaKey) return ALT_CODES[e.code] ?? null;
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.key === "Escape") return "escape";
+  if (isTextField(e.target)) return null;
+  if (e.key === "?") return "help";
+  if (e.key === "/") return "search";
+  return null;
+}

@@ -1,0 +1,289 @@
+// The phone state the UI renders: a full snapshot on start, then deltas from
+// the event catalogue. State lives in Svelte runes, so a tick (every 200 ms)
+// touches only the few DOM nodes that show levels and timers.
+import type {
+  AccountInput, AccountView, CallView, ContactView, DevicesView, DemoView, ErrorPayload,
+  HistoryEntry, Levels, Notice, SettingsView, Snapshot,
+} from "./contract";
+import type { Backend } from "./backend";
+import { toError } from "./backend";
+import { setLocale } from "./i18n/index.svelte";
+
+/** Toast is a message shown briefly at the bottom of the window. */
+export interface Toast {
+  id: number;
+  level: "info" | "warning" | "error";
+  text: string;
+}
+
+/** LIVE_STATES are call states that belong in the active-calls list. */
+const LIVE_STATES = new Set(["dialing", "ringing", "incoming", "answering", "connected", "held", "remote_held"]);
+
+const emptyLevels: Levels = { active: false, micDb: -96, speakerDb: -96 };
+const emptyDevices: DevicesView = { backend: "", devices: [], input: "", output: "", ringer: "", meter: false, error: "" };
+const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
+
+/** PhoneStore holds everything the window shows and the actions it can take. */
+export class PhoneStore {
+  ready = $state(false);
+  loadError = $state<ErrorPayload | null>(null);
+  version = $state("");
+  accounts = $state<AccountView[]>([]);
+  calls = $state<CallView[]>([]);
+  devices = $state<DevicesView>(emptyDevices);
+  settings = $state<SettingsView>(emptySettings);
+  demo = $state<DemoView>({ active: false, numbers: [] });
+  levels = $state<Levels>(emptyLevels);
+  lastDialed = $state("");
+  recent = $state<HistoryEntry[]>([]);
+  toasts = $state<Toast[]>([]);
+  /** focusedId is the call the in-call panel shows. */
+  focusedId = $state("");
+  /** contacts caches ContactsService.Get results for call scripts (by contact id). */
+  contacts = $state<Record<string, ContactView>>({});
+  /** lastEnded is the most recent call that ended (shown briefly with its reason). */
+  lastEnded = $state<CallView | null>(null);
+
+  /** activeAccount is the account the phone uses (reactive). */
+  activeAccount = $derived(this.accounts.find((a) => a.active) ?? this.accounts[0]);
+  /** incoming lists ringing inbound calls, oldest first. */
+  incoming = $derived(this.calls.filter((c) => c.state === "incoming"));
+  /** focused is the call shown in the in-call panel. */
+  focused = $derived(this.calls.find((c) => c.id === this.focusedId && c.state !== "incoming") ?? this.calls.find((c) => c.state !== "incoming" && !c.held) ?? this.calls.find((c) => c.state !== "incoming"));
+
+  private unsubs: (() => void)[] = [];
+  private toastSeq = 0;
+  private readonly notify: (call: CallView) => void;
+
+  constructor(readonly backend: Backend, opts: { notify?: (call: CallView) => void } = {}) {
+    this.notify = opts.notify ?? (() => {});
+  }
+
+  /** start subscribes to every event, then loads the snapshot and recent calls. */
+  async start(): Promise<void> {
+    const b = this.backend;
+    this.unsubs.push(
+      b.on("snapshot", (s) => this.applySnapshot(s)),
+      b.on("call", (c) => this.applyCall(c)),
+      b.on("account", (a) => this.applyAccount(a)),
+      b.on("accounts", (list) => (this.accounts = list ?? [])),
+      b.on("devices", (d) => (this.devices = d)),
+      b.on("settings", (s) => this.applySettings(s)),
+      b.on("history", (h) => this.applyHistory(h)),
+      b.on("tick", (tk) => {
+        this.levels = tk.levels;
+        for (const tc of tk.calls ?? []) {
+          const c = this.calls.find((x) => x.id === tc.id);
+          if (c) {
+            c.durationMs = tc.durationMs;
+            c.quality = tc.quality;
+          }
+        }
+      }),
+      b.on("dtmf", (d) => this.toast("info", `DTMF ${d.digit}`)),
+      b.on("transfer", (x) => {
+        if (x.final) this.toast(x.ok ? "info" : "error", `${x.target}: ${x.status} ${x.reason}`.trim());
+      }),
+      b.on("dial", (d) => {
+        if (d.error) this.toast("error", d.error.message);
+        else if (d.callId) this.focusedId = d.callId;
+      }),
+      b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
+    );
+    try {
+      const snap = await b.system.snapshot();
+      this.applySnapshot(snap);
+      this.loadError = null;
+      this.ready = true;
+      void this.loadRecent();
+    } catch (e) {
+      this.loadError = toError(e);
+    }
+  }
+
+  /** stop drops every event subscription. */
+  stop(): void {
+    for (const u of this.unsubs.splice(0)) u();
+  }
+
+  applySnapshot(s: Snapshot): void {
+    this.version = s.version;
+    this.accounts = s.accounts ?? [];
+    this.calls = (s.calls ?? []).filter((c) => LIVE_STATES.has(c.state));
+    this.devices = s.devices ?? emptyDevices;
+    this.applySettings(s.settings ?? emptySettings);
+    this.demo = s.demo ?? { active: false, numbers: [] };
+    this.levels = s.levels ?? emptyLevels;
+    this.lastDialed = s.lastDialed ?? "";
+    for (const c of this.calls) this.fetchContact(c);
+  }
+
+  applySettings(s: SettingsView): void {
+    this.settings = { ...s, scripts: s.scripts ?? [] };
+    setLocale(s.language);
+  }
+
+  applyAccount(a: AccountView): void {
+    const i = this.accounts.findIndex((x) => x.id === a.id);
+    if (i >= 0) this.accounts[i] = a;
+    else this.accounts.push(a);
+  }
+
+  applyCall(c: CallView): void {
+    const i = this.calls.findIndex((x) => x.id === c.id);
+    if (!LIVE_STATES.has(c.state)) {
+      if (i >= 0) this.calls.splice(i, 1);
+      this.lastEnded = c;
+      if (this.focusedId === c.id) this.focusedId = "";
+      return;
+    }
+    if (i >= 0) {
+      Object.assign(this.calls[i], c);
+    } else {
+      this.calls.push(c);
+      if (c.direction === "outbound") {
+        this.focusedId = c.id;
+        this.lastDialed = c.number || this.lastDialed;
+      }
+      if (c.state === "incoming") this.notify(c);
+      this.fetchContact(c);
+    }
+    if (c.state === "connected" && c.direction === "inbound" && (i < 0 || this.calls[i]?.id === c.id)) {
+      // An answered incoming call takes the panel.
+      if (!this.focused || this.focused.id === c.id || this.focused.held) this.focusedId = c.id;
+    }
+  }
+
+  applyHistory(h: HistoryEntry): void {
+    this.recent = [h, ...this.recent.filter((x) => x.id !== h.id)].slice(0, 20);
+  }
+
+  private fetchContact(c: CallView): void {
+    const id = c.callerId?.contactId;
+    if (!id || this.contacts[id]) return;
+    this.backend.contacts.get(id).then(
+      (ct) => (this.contacts[id] = ct),
+      () => {},
+    );
+  }
+
+  async loadRecent(): Promise<void> {
+    try {
+      this.recent = (await this.backend.history.list({ limit: 20 })) ?? [];
+    } catch {
+      /* history is optional for the phone view */
+    }
+  }
+
+  /** toast shows a message for a few seconds. */
+  toast(level: Toast["level"], text: string): void {
+    const id = ++this.toastSeq;
+    this.toasts.push({ id, level, text });
+    if (this.toasts.length > 4) this.toasts.shift();
+    setTimeout(() => this.dismiss(id), level === "error" ? 8000 : 4000);
+  }
+
+  dismiss(id: number): void {
+    const i = this.toasts.findIndex((x) => x.id === id);
+    if (i >= 0) this.toasts.splice(i, 1);
+  }
+
+  /** run awaits p, applies a returned call, and turns a rejection into a toast. */
+  private async run<T>(p: Promise<T>): Promise<T | undefined> {
+    try {
+      const r = await p;
+      if (r && typeof r === "object" && "id" in r && "state" in r && "callerId" in r) this.applyCall(r as unknown as CallView);
+      return r;
+    } catch (e) {
+      this.toast("error", toError(e).message);
+      return undefined;
+    }
+  }
+
+  dial(target: string) {
+    return this.run(this.backend.calls.dial(target));
+  }
+  redial() {
+    return this.run(this.backend.calls.redial());
+  }
+  answer(id: string) {
+    this.focusedId = id;
+    return this.run(this.backend.calls.answer(id));
+  }
+  reject(id: string) {
+    return this.run(this.backend.calls.reject(id));
+  }
+  forward(id: string) {
+    return this.run(this.backend.calls.forward(id, ""));
+  }
+  hangup(id: string) {
+    return this.run(this.backend.calls.hangup(id));
+  }
+  mute(id: string, on: boolean) {
+    return this.run(this.backend.calls.mute(id, on));
+  }
+  hold(id: string) {
+    return this.run(this.backend.calls.hold(id));
+  }
+  resume(id: string) {
+    return this.run(this.backend.calls.resume(id));
+  }
+  switchTo(id: string) {
+    this.focusedId = id;
+    return this.run(this.backend.calls.switchTo(id));
+  }
+  sendDTMF(id: string, digits: string) {
+    return this.run(this.backend.calls.sendDTMF(id, digits));
+  }
+  transfer(id: string, target: string) {
+    return this.run(this.backend.calls.transfer(id, target));
+  }
+  setNotes(id: string, notes: string) {
+    return this.run(this.backend.calls.setNotes(id, notes));
+  }
+  callBack(entryId: string) {
+    return this.run(this.backend.history.callBack(entryId));
+  }
+  async setDND(on: boolean) {
+    const a = await this.run(this.backend.accounts.setDND(on));
+    if (a) this.applyAccount(a);
+  }
+  async saveSettings(s: SettingsView): Promise<boolean> {
+    const r = await this.run(this.backend.settings.save(s));
+    if (r) this.applySettings(r);
+    return !!r;
+  }
+  async saveAccount(input: AccountInput): Promise<AccountView | undefined> {
+    const a = await this.run(this.backend.accounts.save(input));
+    if (a) {
+      const list = await this.run(this.backend.accounts.list());
+      if (list) this.accounts = list;
+    }
+    return a;
+  }
+  async removeAccount(id: string) {
+    const list = await this.run(this.backend.accounts.remove(id));
+    if (list) this.accounts = list;
+  }
+  testAccount(input: AccountInput) {
+    return this.backend.accounts.test(input);
+  }
+  async selectDevice(kind: "input" | "output" | "ringer", id: string) {
+    const d = this.backend.devices;
+    const r = await this.run(kind === "input" ? d.selectInput(id) : kind === "output" ? d.selectOutput(id) : d.selectRinger(id));
+    if (r) this.devices = r;
+  }
+  async setMeter(on: boolean) {
+    const r = await this.run(this.backend.devices.setMeter(on));
+    if (r) this.devices = r;
+  }
+  testTone(which: "output" | "ringer") {
+    return this.run(this.backend.devices.testTone(which));
+  }
+  searchContacts(query: string, limit = 20) {
+    return this.backend.contacts.search(query, limit);
+  }
+  listHistory(filter: Parameters<Backend["history"]["list"]>[0]) {
+    return this.backend.history.list(filter);
+  }
+}
