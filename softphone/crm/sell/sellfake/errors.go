@@ -1,0 +1,6 @@
+package sellfake
+
+import "errors"
+
+// ErrConfig is returned by New for an invalid option.
+var ErrConfig = errors.New("sellfake: invalid configuration")
