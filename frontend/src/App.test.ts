@@ -1,0 +1,103 @@
+// The whole window over the typed Backend client with a recording transport:
+// snapshot → render, user actions → service calls, events → DOM.
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import App from "./App.svelte";
+import { PhoneStore } from "./lib/store.svelte";
+import { setLocale } from "./lib/i18n/index.svelte";
+import type { CallView } from "./lib/contract";
+import { call, callerId, fakeBackend, snapshot } from "./test/fixtures";
+
+async function boot(over: Parameters<typeof snapshot>[0] = {}) {
+  setLocale("en");
+  const notify = vi.fn();
+  const { backend, transport } = fakeBackend({
+    "SystemService.Snapshot": () => snapshot(over),
+    "HistoryService.List": () => [],
+    "CallsService.Dial": (target) => call({ id: "o1", state: "dialing", number: String(target), durationMs: 0 }),
+    "CallsService.Mute": (id, on) => call({ id: String(id), muted: Boolean(on) }),
+    "CallsService.Answer": (id) => call({ id: String(id), direction: "inbound", state: "connected" }),
+    "ContactsService.Get": () => ({}),
+  });
+  const store = new PhoneStore(backend, { notify });
+  render(App, { props: { store } });
+  await store.start();
+  return { store, transport, notify };
+}
+
+describe("App", () => {
+  it("renders the snapshot: account chip, demo banner and numbers", async () => {
+    await boot();
+    expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Demo line");
+    expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Registered");
+    expect(screen.getByRole("button", { name: "Call demo number 1000" })).toBeTruthy();
+  });
+
+  it("dials from the dialpad, then follows call events and ticks", async () => {
+    const { transport } = await boot();
+    const input = screen.getByLabelText("Number to call");
+    await fireEvent.input(input, { target: { value: "0312345678" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(transport.called("CallsService", "Dial")[0].args).toEqual(["+81312345678"]);
+    await screen.findByText("Calling…");
+
+    transport.emit("call", call({ id: "o1", state: "ringing" }));
+    await screen.findByText("Ringing…");
+    transport.emit("call", call({ id: "o1", state: "connected" }));
+    transport.emit("tick", { levels: { active: true, micDb: -12, speakerDb: -20 }, calls: [{ id: "o1", durationMs: 3200, quality: { level: "good", lossPct: 0, jitterMs: 2, rttMs: 0 } }] });
+    await waitFor(() => expect(screen.getByLabelText("Call duration").textContent).toBe("0:03"));
+
+    // Alt+M mutes the focused call.
+    await fireEvent.keyDown(window, { key: "m", code: "KeyM", altKey: true });
+    expect(transport.called("CallsService", "Mute")[0].args).toEqual(["o1", true]);
+
+    transport.emit("call", call({ id: "o1", state: "ended", cause: "local_bye" }));
+    await waitFor(() => expect(document.querySelector(".incall")).toBeNull());
+  });
+
+  it("pops an incoming call with caller ID, notifies, and answers with Alt+A", async () => {
+    const { transport, notify } = await boot();
+    const incoming: CallView = call({
+      id: "i1", direction: "inbound", state: "incoming",
+      callerId: callerId({ known: true, name: "Mark Tanaka", company: "Marcom", dealName: "Pilot", dealAmount: "300000", dealCurrency: "JPY" }),
+    });
+    transport.emit("call", incoming);
+    const pop = await screen.findByRole("alertdialog");
+    expect(pop.textContent).toContain("Mark Tanaka");
+    expect(pop.textContent).toContain("¥300,000");
+    expect(notify).toHaveBeenCalledWith(expect.objectContaining({ id: "i1" }));
+    await fireEvent.keyDown(window, { key: "a", code: "KeyA", altKey: true });
+    expect(transport.called("CallsService", "Answer")[0].args).toEqual(["i1"]);
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+    expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("i1");
+  });
+
+  it("switches language when settings arrive and opens the shortcut help on ?", async () => {
+    const { transport } = await boot();
+    transport.emit("settings", { language: "ja", defaultCountry: "JP", ringtone: "classic", forwardTo: "", scripts: [] });
+    await screen.findByRole("button", { name: "発信" });
+    await fireEvent.keyDown(document.body, { key: "?" });
+    expect(screen.getByRole("dialog").textContent).toContain("キーボードショートカット");
+    expect(screen.getByRole("dialog").textContent).toContain("Alt+M");
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    setLocale("en");
+  });
+
+  it("lists several calls and switches between them", async () => {
+    const { transport } = await boot({
+      calls: [call({ id: "a", state: "held", held: true, callerId: callerId({ known: true, name: "Ann" }) }), call({ id: "b", state: "connected", callerId: callerId({ known: true, name: "Bob" }) })],
+    });
+    transport.handlers["CallsService.SwitchTo"] = (id) => call({ id: String(id), state: "connected", callerId: callerId({ known: true, name: "Ann" }) });
+    expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("b");
+    await fireEvent.click(screen.getByRole("button", { name: "Switch to Ann" }));
+    expect(transport.called("CallsService", "SwitchTo")[0].args).toEqual(["a"]);
+    await waitFor(() => expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("a"));
+  });
+
+  it("shows a failed registration with its reason", async () => {
+    const { transport } = await boot();
+    transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "403 Forbidden" });
+    await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed: 403 Forbidden"));
+  });
+});
