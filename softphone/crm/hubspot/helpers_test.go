@@ -62,6 +62,7 @@ type manualClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []waiter
+	blocked chan struct{} // gets a token each time After registers a waiter
 }
 
 type waiter struct {
@@ -84,6 +85,12 @@ func (c *manualClock) After(d time.Duration) <-chan time.Time {
 		return ch
 	}
 	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
+	if c.blocked != nil {
+		select {
+		case c.blocked <- struct{}{}:
+		default:
+		}
+	}
 	return ch
 }
 
@@ -100,10 +107,4 @@ func (c *manualClock) Advance(d time.Duration) {
 		}
 	}
 	c.waiters = kept
-}
-
-func (c *manualClock) Waiting() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
 }

@@ -177,6 +177,7 @@ type Server struct {
 	httpSrv  *http.Server
 	listener net.Listener
 	serveErr chan error
+	ready    chan struct{} // closed once a listener is serving
 }
 
 // New builds a Server. It serves nothing until Start or ListenAndServe, or
@@ -219,6 +220,7 @@ func New(opts ...Option) (*Server, error) {
 		objects: map[string]map[string]*Object{},
 		order:   map[string][]string{},
 		nextID:  1000,
+		ready:   make(chan struct{}),
 	}
 	for _, t := range cfg.tokens {
 		s.tokens[t] = time.Time{}
@@ -291,6 +293,9 @@ func (s *Server) ListenAndServe(addr string) error {
 	return err
 }
 
+// Ready is closed once the server listens (Start or ListenAndServe).
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
 // Addr returns the listening address, or "" before Start/ListenAndServe.
 func (s *Server) Addr() string {
 	s.srvMu.Lock()
@@ -312,6 +317,7 @@ func (s *Server) serveOn(ln net.Listener) error {
 	s.listener = ln
 	s.serveErr = make(chan error, 1)
 	go func() { s.serveErr <- s.httpSrv.Serve(ln) }()
+	close(s.ready)
 	return nil
 }
 
