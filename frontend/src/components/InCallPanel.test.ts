@@ -6,8 +6,9 @@ import type { CallView } from "../lib/contract";
 import type { CallActions } from "../lib/actions";
 import { call, callerId, margaret } from "../test/fixtures";
 
-function actions(): CallActions & Record<string, ReturnType<typeof vi.fn>> {
-  return { hangup: vi.fn(), mute: vi.fn(), hold: vi.fn(), resume: vi.fn(), dtmf: vi.fn(), transfer: vi.fn(), notes: vi.fn() };
+function actions() {
+  const a = { hangup: vi.fn(), mute: vi.fn(), hold: vi.fn(), resume: vi.fn(), dtmf: vi.fn(), transfer: vi.fn(), notes: vi.fn() };
+  return a satisfies CallActions;
 }
 const levels = { active: true, micDb: -20, speakerDb: -30 };
 const script = { id: 1, name: "Intro", body: "Hi {{contact.first_name}} {{contact.last_name}}, {{rep.name}} here about {{deal.name}} at {{company.name}}.", default: true };
