@@ -366,6 +366,29 @@ func (p *Pulse) LoadNullSink(name string) (int, error) {
 	return id, nil
 }
 
+// AddDevice adds a null sink called name and an ALSA PCM of the same
+// name (in the server's private $HOME/.asoundrc) that plays into it, so
+// PortAudio lists a separate output device called name: a ringer or a
+// headset next to the default speaker. Record it with RecordSinkNamed.
+func (p *Pulse) AddDevice(name string) (int, error) {
+	id, err := p.LoadNullSink(name)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(filepath.Join(p.homeDir, ".asoundrc"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	_, err = fmt.Fprintf(f, "pcm.%s {\n\ttype pulse\n\tdevice %s\n\thint { show on description \"%s\" }\n}\n", name, name, name)
+	return id, err
+}
+
+// RecordSinkNamed is RecordSink for the sink called name (see AddDevice).
+func (p *Pulse) RecordSinkNamed(ctx context.Context, name string, dur time.Duration) ([]int16, error) {
+	return p.record(ctx, name+".monitor", dur)
+}
+
 // UnloadModule removes a module loaded by LoadNullSink (simulating an
 // unplugged device).
 func (p *Pulse) UnloadModule(id int) error {
