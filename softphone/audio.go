@@ -24,12 +24,15 @@ type audioRouter struct {
 	input, output, ringer string
 	log                   *slog.Logger
 
-	mu    sync.Mutex
-	ep    audio.Endpoint
-	mix   *mixer.Mixer
-	ports map[*mixer.Port]struct{}
-	tones map[string]*tonePlayer
-	ring  *tonePlayer
+	mu      sync.Mutex
+	ep      audio.Endpoint
+	sw      *swapEndpoint // what the mixer runs on; forwards to ep (devices.go)
+	meter   bool          // keep the device open for a level meter (devices.go)
+	ringSrc audio.Source  // the ringtone playing, to move it to a new ringer
+	mix     *mixer.Mixer
+	ports   map[*mixer.Port]struct{}
+	tones   map[string]*tonePlayer
+	ring    *tonePlayer
 }
 
 func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Logger) *audioRouter {
@@ -49,12 +52,13 @@ func (r *audioRouter) ensure() error {
 	if err != nil {
 		return fmt.Errorf("softphone: open audio device: %w", err)
 	}
-	m, err := mixer.New(ep)
+	sw := newSwapEndpoint(ep)
+	m, err := mixer.New(sw)
 	if err != nil {
 		ep.Close()
 		return fmt.Errorf("softphone: audio mixer: %w", err)
 	}
-	r.ep, r.mix = ep, m
+	r.ep, r.sw, r.mix = ep, sw, m
 	return nil
 }
 
@@ -92,10 +96,10 @@ func (r *audioRouter) detach(port *mixer.Port) {
 }
 
 func (r *audioRouter) maybeCloseLocked() {
-	if len(r.ports) == 0 && len(r.tones) == 0 && r.mix != nil {
+	if len(r.ports) == 0 && len(r.tones) == 0 && !r.meter && r.mix != nil {
 		r.mix.Close()
-		r.ep.Close()
-		r.mix, r.ep = nil, nil
+		r.sw.Close()
+		r.mix, r.ep, r.sw = nil, nil, nil
 	}
 }
 
@@ -156,6 +160,7 @@ func (r *audioRouter) startRinging(src audio.Source) error {
 		return fmt.Errorf("softphone: open ringer device: %w", err)
 	}
 	r.ring = startTone(src, out, 0, func() { out.Close() })
+	r.ringSrc = src
 	return nil
 }
 
@@ -184,6 +189,7 @@ func (r *audioRouter) close() {
 	defer r.mu.Unlock()
 	r.ports = map[*mixer.Port]struct{}{}
 	r.tones = map[string]*tonePlayer{}
+	r.meter = false
 	r.maybeCloseLocked()
 }
 

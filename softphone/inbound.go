@@ -89,6 +89,9 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		if err := c.transition(CallIncoming); err != nil {
 			return
 		}
+		if p.dndReject(c) {
+			return
+		}
 		if p.cfg.AutoAnswer {
 			_ = c.answer()
 			return

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/pitchline/pitchline/audio/file"
@@ -41,11 +42,14 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	var err error
+	var client *sipgo.DialogClientSession
+	var server *sipgo.DialogServerSession
+	p.q.do(func() { client, server = l.client, l.server }) // queue-owned fields (race seen under -race)
 	switch {
-	case l.client != nil:
-		err = l.client.ReadBye(req, tx)
-	case l.server != nil:
-		err = l.server.ReadBye(req, tx)
+	case client != nil:
+		err = client.ReadBye(req, tx)
+	case server != nil:
+		err = server.ReadBye(req, tx)
 	}
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))

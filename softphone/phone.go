@@ -26,6 +26,7 @@ import (
 // Phone is the calling engine for one SIP account. Create it with
 // NewPhone, call Start, and Close it when done.
 type Phone struct {
+	ext  extras // desktop features: do-not-disturb (extras.go)
 	cfg  Config
 	acct *account
 	log  *slog.Logger
