@@ -216,7 +216,7 @@ func TestSearchCases(t *testing.T) {
 		{"MARK thom", []string{"Mark Thompson/name"}},
 		{"5550100143", []string{"Mark Thompson/phone"}}, // national digits of the second of three numbers
 		{"+1 555 010 0199", []string{"Margaret Lee/phone"}},
-		{"0312", []string{"田中 太郎/phone"}},              // Japanese national form
+		{"0312", []string{"田中 太郎/phone"}}, // Japanese national form
 		{"090-1234", []string{"佐藤 花子/phone"}},
 		{"田中", []string{"田中 太郎/name"}},
 		{"花", []string{"佐藤 花子/name"}},
@@ -271,6 +271,9 @@ func TestCallerIDFormats(t *testing.T) {
 	}
 	if _, ok := us.LookupNumber("555-0199"); ok {
 		t.Error("555-0199 matched a contact")
+	}
+	if _, _, err := us.FormatNumber("03-1234-5678"); !errors.Is(err, ErrInvalidNumber) {
+		t.Errorf("03-1234-5678 in US (no +81): %v", err)
 	}
 	if _, _, err := us.FormatNumber("hello"); !errors.Is(err, ErrInvalidNumber) {
 		t.Errorf("hello: %v", err)

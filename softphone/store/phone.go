@@ -43,6 +43,15 @@ func parseNumber(raw, region string) (*phonenumbers.PhoneNumber, error) {
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(n) {
 	case phonenumbers.IS_POSSIBLE:
+		// Possible is only a length check. Fictional numbers such as
+		// +1 555 010 0199 are not "valid" for libphonenumber but must
+		// work; what surely cannot exist is a NANP area code starting
+		// with 0 or 1 (a Japanese "03-..." read with region US).
+		if n.GetCountryCode() == 1 && !phonenumbers.IsValidNumber(n) {
+			if d := n.GetNationalNumber() / 1_000_000_000; d < 2 {
+				return nil, fmt.Errorf("%w: %q has no valid area code", ErrInvalidNumber, raw)
+			}
+		}
 	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
 		return nil, fmt.Errorf("%w: %q has no area code", ErrInvalidNumber, raw)
 	case phonenumbers.TOO_SHORT:

@@ -170,8 +170,14 @@ func searchTerms(q string) []string {
 		}
 	}
 	flush()
+	if len(terms) > maxTerms {
+		terms = terms[:maxTerms]
+	}
 	return terms
 }
+
+// maxTerms bounds the number of AND-ed terms in one query.
+const maxTerms = 16
 
 // matchExpr turns terms into an FTS5 MATCH expression in which every term
 // is a quoted string (so no user text is ever FTS5 syntax) with a prefix

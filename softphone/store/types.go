@@ -2,8 +2,8 @@ package store
 
 import (
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pitchline/pitchline/softphone/crm"
 )
