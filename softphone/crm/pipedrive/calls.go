@@ -163,10 +163,10 @@ func (c *Client) CreateCalls(ctx context.Context, calls []crm.Call) ([]crm.Resul
 			ID flexID `json:"id"`
 		}
 		if err := json.Unmarshal(env.Data, &created); err != nil {
-			return nil, badResponse("create call", err)
+			return nil, crm.BadResponse(crm.VendorPipedrive, "create call", err)
 		}
 		if created.ID == "" {
-			return nil, badResponse("create call", fmt.Errorf("call log without id"))
+			return nil, crm.BadResponse(crm.VendorPipedrive, "create call", fmt.Errorf("call log without id"))
 		}
 		res = append(res, crm.Result{LocalID: call.ID, RemoteID: string(created.ID)})
 	}
@@ -196,7 +196,7 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 		}
 		if len(env.Data) > 0 && string(env.Data) != "null" {
 			if err := json.Unmarshal(env.Data, &logs); err != nil {
-				return nil, badResponse("find calls", err)
+				return nil, crm.BadResponse(crm.VendorPipedrive, "find calls", err)
 			}
 		}
 		for _, l := range logs {
@@ -209,7 +209,7 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 		}
 		p, err := readPagination(env.AdditionalData)
 		if err != nil {
-			return nil, badResponse("find calls", err)
+			return nil, crm.BadResponse(crm.VendorPipedrive, "find calls", err)
 		}
 		if !p.More || p.NextStart <= start {
 			break
@@ -283,10 +283,10 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 		ID flexID `json:"id"`
 	}
 	if err := json.Unmarshal(env.Data, &created); err != nil {
-		return "", badResponse("create task", err)
+		return "", crm.BadResponse(crm.VendorPipedrive, "create task", err)
 	}
 	if created.ID == "" {
-		return "", badResponse("create task", fmt.Errorf("activity without id"))
+		return "", crm.BadResponse(crm.VendorPipedrive, "create task", fmt.Errorf("activity without id"))
 	}
 	return string(created.ID), nil
 }

@@ -214,22 +214,22 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return env, transportError(op, err)
+		return env, crm.TransportError(crm.VendorPipedrive, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return env, transportError(op, err)
+		return env, crm.TransportError(crm.VendorPipedrive, op, err)
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return env, c.statusError(op, resp, data)
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
-		return env, badResponse(op, err)
+		return env, crm.BadResponse(crm.VendorPipedrive, op, err)
 	}
 	if !env.Success {
-		return env, badResponse(op, fmt.Errorf("success=false in a %d answer", resp.StatusCode))
+		return env, crm.BadResponse(crm.VendorPipedrive, op, fmt.Errorf("success=false in a %d answer", resp.StatusCode))
 	}
 	return env, nil
 }
@@ -250,10 +250,10 @@ func (c *Client) Check(ctx context.Context) (crm.Account, error) {
 		CompanyDomain string `json:"company_domain"`
 	}
 	if err := json.Unmarshal(env.Data, &me); err != nil {
-		return crm.Account{}, badResponse("check", err)
+		return crm.Account{}, crm.BadResponse(crm.VendorPipedrive, "check", err)
 	}
 	if me.ID == "" {
-		return crm.Account{}, badResponse("check", fmt.Errorf("user without id"))
+		return crm.Account{}, crm.BadResponse(crm.VendorPipedrive, "check", fmt.Errorf("user without id"))
 	}
 	id := me.CompanyDomain
 	if id == "" {

@@ -150,13 +150,13 @@ func (c *Client) searchPersons(ctx context.Context, op, term, fields string, exa
 	}
 	if len(env.Data) > 0 && string(env.Data) != "null" {
 		if err := json.Unmarshal(env.Data, &data); err != nil {
-			return nil, badResponse(op, err)
+			return nil, crm.BadResponse(crm.VendorPipedrive, op, err)
 		}
 	}
 	out := make([]crm.Contact, 0, len(data.Items))
 	for _, it := range data.Items {
 		if it.Item.ID == "" {
-			return nil, badResponse(op, fmt.Errorf("search item without id"))
+			return nil, crm.BadResponse(crm.VendorPipedrive, op, fmt.Errorf("search item without id"))
 		}
 		out = append(out, it.contact())
 	}
@@ -258,7 +258,7 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 	if since.IsZero() {
 		if len(env.Data) > 0 && string(env.Data) != "null" {
 			if err := json.Unmarshal(env.Data, &raws); err != nil {
-				return crm.Page{}, badResponse(op, err)
+				return crm.Page{}, crm.BadResponse(crm.VendorPipedrive, op, err)
 			}
 		}
 	} else {
@@ -269,7 +269,7 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 		}
 		if len(env.Data) > 0 && string(env.Data) != "null" {
 			if err := json.Unmarshal(env.Data, &recents); err != nil {
-				return crm.Page{}, badResponse(op, err)
+				return crm.Page{}, crm.BadResponse(crm.VendorPipedrive, op, err)
 			}
 		}
 		for _, r := range recents {
@@ -285,15 +285,15 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 	}
 	page, err := decodePage(kind, raws)
 	if err != nil {
-		return crm.Page{}, badResponse(op, err)
+		return crm.Page{}, crm.BadResponse(crm.VendorPipedrive, op, err)
 	}
 	p, err := readPagination(env.AdditionalData)
 	if err != nil {
-		return crm.Page{}, badResponse(op, err)
+		return crm.Page{}, crm.BadResponse(crm.VendorPipedrive, op, err)
 	}
 	if p.More {
 		if p.NextStart <= start {
-			return crm.Page{}, badResponse(op, fmt.Errorf("next_start %d does not advance past %d", p.NextStart, start))
+			return crm.Page{}, crm.BadResponse(crm.VendorPipedrive, op, fmt.Errorf("next_start %d does not advance past %d", p.NextStart, start))
 		}
 		page.More = true
 		page.Cursor = strconv.Itoa(p.NextStart)

@@ -1,7 +1,6 @@
 package pipedrive
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,7 +36,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 		msg = strings.TrimSpace(msg + " (" + eb.ErrorInfo + ")")
 	}
 	if msg == "" {
-		msg = strings.TrimSpace(string(truncate(body, 200)))
+		msg = strings.TrimSpace(string(crm.Truncate(body, 200)))
 	}
 	apiErr := &crm.APIError{Status: resp.StatusCode, Message: msg}
 	if len(eb.ErrorCode) > 0 {
@@ -52,7 +51,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 		rl := &crm.RateLimitError{Message: msg}
 		// https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting:
 		// x-ratelimit-reset is the seconds left in the 2 s window.
-		rl.RetryAfter = retryAfter(resp.Header, c.now())
+		rl.RetryAfter = crm.RetryAfter(resp.Header, c.now())
 		if rl.RetryAfter == 0 {
 			if s, err := strconv.ParseFloat(resp.Header.Get("x-ratelimit-reset"), 64); err == nil && s > 0 {
 				rl.RetryAfter = time.Duration(s * float64(time.Second))
@@ -72,41 +71,4 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	default:
 		return fmt.Errorf("pipedrive: %s: %w: %w", op, crm.ErrRejected, apiErr)
 	}
-}
-
-// transportError classifies a failure to get a complete answer (timeout,
-// reset, truncated body, cancelled context) as transient.
-func transportError(op string, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("pipedrive: %s: %w", op, err)
-	}
-	return fmt.Errorf("pipedrive: %s: %w: %w", op, crm.ErrTransient, err)
-}
-
-// badResponse wraps a decoding failure.
-func badResponse(op string, err error) error {
-	return fmt.Errorf("pipedrive: %s: %w: %w", op, crm.ErrBadResponse, err)
-}
-
-// retryAfter parses a Retry-After header (seconds or HTTP date,
-// https://www.rfc-editor.org/rfc/rfc9110#name-retry-after).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }

@@ -32,10 +32,10 @@ func (c *Client) Outcomes(ctx context.Context) ([]crm.Outcome, error) {
 				Name string      `json:"name"`
 			}
 			if err := json.Unmarshal(raw, &o); err != nil || o.ID == "" {
-				return nil, badResponse("outcomes", fmt.Errorf("call outcome without id: %v", err))
+				return nil, crm.BadResponse(crm.VendorSell, "outcomes", fmt.Errorf("call outcome without id: %v", err))
 			}
 			if seen[o.ID.String()] {
-				return nil, badResponse("outcomes", fmt.Errorf("page %d repeats outcome %s", page, o.ID))
+				return nil, crm.BadResponse(crm.VendorSell, "outcomes", fmt.Errorf("page %d repeats outcome %s", page, o.ID))
 			}
 			seen[o.ID.String()] = true
 			out = append(out, crm.Outcome{Value: o.ID.String(), Label: o.Name})
@@ -146,7 +146,7 @@ func (c *Client) CreateCalls(ctx context.Context, calls []crm.Call) ([]crm.Resul
 			ID json.Number `json:"id"`
 		}
 		if err := json.Unmarshal(it.Data, &created); err != nil || created.ID == "" {
-			return nil, badResponse("create call", fmt.Errorf("call without id: %v", err))
+			return nil, crm.BadResponse(crm.VendorSell, "create call", fmt.Errorf("call without id: %v", err))
 		}
 		res = append(res, crm.Result{LocalID: call.ID, RemoteID: created.ID.String()})
 	}
@@ -177,11 +177,11 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 				ExternalID string      `json:"external_id"`
 			}
 			if err := json.Unmarshal(raw, &cl); err != nil {
-				return nil, badResponse("find calls", err)
+				return nil, crm.BadResponse(crm.VendorSell, "find calls", err)
 			}
 			if seen[cl.ID.String()] {
 				// A server that repeats a page would make the scan endless.
-				return nil, badResponse("find calls", fmt.Errorf("page %d repeats call %s", page, cl.ID))
+				return nil, crm.BadResponse(crm.VendorSell, "find calls", fmt.Errorf("page %d repeats call %s", page, cl.ID))
 			}
 			seen[cl.ID.String()] = true
 			if want[cl.ExternalID] && cl.ID != "" {
@@ -245,7 +245,7 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 		ID json.Number `json:"id"`
 	}
 	if err := json.Unmarshal(it.Data, &created); err != nil || created.ID == "" {
-		return "", badResponse("create task", fmt.Errorf("task without id: %v", err))
+		return "", crm.BadResponse(crm.VendorSell, "create task", fmt.Errorf("task without id: %v", err))
 	}
 	return created.ID.String(), nil
 }

@@ -154,19 +154,19 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return transportError(op, err)
+		return crm.TransportError(crm.VendorSell, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return transportError(op, err)
+		return crm.TransportError(crm.VendorSell, op, err)
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.statusError(op, resp, data)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return badResponse(op, err)
+		return crm.BadResponse(crm.VendorSell, op, err)
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 		return err
 	}
 	if err := json.Unmarshal(it.Data, v); err != nil {
-		return badResponse(op, err)
+		return crm.BadResponse(crm.VendorSell, op, err)
 	}
 	return nil
 }
@@ -201,7 +201,7 @@ func (c *Client) Check(ctx context.Context) (crm.Account, error) {
 		return crm.Account{}, err
 	}
 	if user.ID == "" || acct.ID == "" {
-		return crm.Account{}, badResponse("check", fmt.Errorf("user or account without id"))
+		return crm.Account{}, crm.BadResponse(crm.VendorSell, "check", fmt.Errorf("user or account without id"))
 	}
 	u := user.Email
 	if u == "" {

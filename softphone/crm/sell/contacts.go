@@ -126,10 +126,10 @@ func (c *Client) contacts(ctx context.Context, op string, q url.Values) ([]crm.C
 	for _, raw := range raws {
 		var ct contact
 		if err := json.Unmarshal(raw, &ct); err != nil {
-			return nil, badResponse(op, err)
+			return nil, crm.BadResponse(crm.VendorSell, op, err)
 		}
 		if ct.ID == "" {
-			return nil, badResponse(op, fmt.Errorf("contact without id"))
+			return nil, crm.BadResponse(crm.VendorSell, op, fmt.Errorf("contact without id"))
 		}
 		out = append(out, ct.toContact())
 	}
@@ -228,7 +228,7 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 		if kind == crm.KindDeals {
 			var d deal
 			if err := json.Unmarshal(raw, &d); err != nil || d.ID == "" {
-				return crm.Page{}, badResponse(op, fmt.Errorf("deal: %v", err))
+				return crm.Page{}, crm.BadResponse(crm.VendorSell, op, fmt.Errorf("deal: %v", err))
 			}
 			updated = parseTime(d.UpdatedAt)
 			if !since.IsZero() && updated.Before(since) {
@@ -245,7 +245,7 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 		}
 		var ct contact
 		if err := json.Unmarshal(raw, &ct); err != nil || ct.ID == "" {
-			return crm.Page{}, badResponse(op, fmt.Errorf("contact: %v", err))
+			return crm.Page{}, crm.BadResponse(crm.VendorSell, op, fmt.Errorf("contact: %v", err))
 		}
 		updated = parseTime(ct.UpdatedAt)
 		if !since.IsZero() && updated.Before(since) {

@@ -1,14 +1,11 @@
 package sell
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
 )
@@ -56,7 +53,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	}
 	apiErr.Message = strings.Join(msgs, "; ")
 	if apiErr.Message == "" {
-		apiErr.Message = strings.TrimSpace(string(truncate(body, 200)))
+		apiErr.Message = strings.TrimSpace(string(crm.Truncate(body, 200)))
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
@@ -65,7 +62,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 		return fmt.Errorf("sell: %s: %w: %w", op, crm.ErrForbidden, apiErr)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// Sell documents no rate-limit headers; honour Retry-After if any.
-		return fmt.Errorf("sell: %s: %w", op, &crm.RateLimitError{RetryAfter: retryAfter(resp.Header, c.now()), Message: apiErr.Message})
+		return fmt.Errorf("sell: %s: %w", op, &crm.RateLimitError{RetryAfter: crm.RetryAfter(resp.Header, c.now()), Message: apiErr.Message})
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("sell: %s: %w: %w", op, crm.ErrTransient, apiErr)
 	case resp.StatusCode == http.StatusNotFound:
@@ -73,37 +70,4 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	default:
 		return fmt.Errorf("sell: %s: %w: %w", op, crm.ErrRejected, apiErr)
 	}
-}
-
-func transportError(op string, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("sell: %s: %w", op, err)
-	}
-	return fmt.Errorf("sell: %s: %w: %w", op, crm.ErrTransient, err)
-}
-
-func badResponse(op string, err error) error {
-	return fmt.Errorf("sell: %s: %w: %w", op, crm.ErrBadResponse, err)
-}
-
-// retryAfter parses Retry-After (https://www.rfc-editor.org/rfc/rfc9110#name-retry-after).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }

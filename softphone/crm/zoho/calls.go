@@ -56,7 +56,7 @@ func (c *Client) Outcomes(ctx context.Context) ([]crm.Outcome, error) {
 		}
 		return out, nil
 	}
-	return nil, badResponse("outcomes", fmt.Errorf("the Calls module has no Call_Result field"))
+	return nil, crm.BadResponse(crm.VendorZoho, "outcomes", fmt.Errorf("the Calls module has no Call_Result field"))
 }
 
 // MaxBatch is 100, the insert-records limit per request.
@@ -148,14 +148,14 @@ func (c *Client) insert(ctx context.Context, op, module string, records []map[st
 		Data []status `json:"data"`
 	}
 	if err := json.Unmarshal(data, &ans); err != nil {
-		return nil, badResponse(op, err)
+		return nil, crm.BadResponse(crm.VendorZoho, op, err)
 	}
 	if len(ans.Data) != len(records) {
 		if st >= 400 {
 			// A 400 whose data does not map to the records: whole-request failure.
-			return nil, fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrRejected, &crm.APIError{Status: st, Message: string(truncate(data, 200))})
+			return nil, fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrRejected, &crm.APIError{Status: st, Message: string(crm.Truncate(data, 200))})
 		}
-		return nil, badResponse(op, fmt.Errorf("%d results for %d records", len(ans.Data), len(records)))
+		return nil, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("%d results for %d records", len(ans.Data), len(records)))
 	}
 	out := make([]insertResult, len(ans.Data))
 	for i, s := range ans.Data {
@@ -165,7 +165,7 @@ func (c *Client) insert(ctx context.Context, op, module string, records []map[st
 				ID json.Number `json:"id"`
 			}
 			if err := json.Unmarshal(s.Details, &d); err != nil || d.ID == "" {
-				return nil, badResponse(op, fmt.Errorf("record %d: success without id", i))
+				return nil, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("record %d: success without id", i))
 			}
 			out[i].ID = d.ID.String()
 		}

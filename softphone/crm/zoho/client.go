@@ -140,12 +140,12 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, transportError(op, err)
+		return 0, nil, crm.TransportError(crm.VendorZoho, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return 0, nil, transportError(op, err)
+		return 0, nil, crm.TransportError(crm.VendorZoho, op, err)
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if (resp.StatusCode >= 200 && resp.StatusCode <= 299) || resp.StatusCode == http.StatusNotModified {
@@ -170,7 +170,7 @@ func (c *Client) getJSON(ctx context.Context, op, path string, q url.Values, hdr
 		return false, nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return false, badResponse(op, err)
+		return false, crm.BadResponse(crm.VendorZoho, op, err)
 	}
 	return true, nil
 }
@@ -197,7 +197,7 @@ func (c *Client) Check(ctx context.Context) (crm.Account, error) {
 		return crm.Account{}, err
 	}
 	if len(org.Org) == 0 || org.Org[0].ID == "" {
-		return crm.Account{}, badResponse("check", fmt.Errorf("no org"))
+		return crm.Account{}, crm.BadResponse(crm.VendorZoho, "check", fmt.Errorf("no org"))
 	}
 	acc := crm.Account{Vendor: crm.VendorZoho, ID: org.Org[0].ID.String(), Name: org.Org[0].CompanyName}
 	if len(users.Users) > 0 {

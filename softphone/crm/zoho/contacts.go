@@ -132,7 +132,7 @@ func (c *Client) searchContacts(ctx context.Context, op string, q url.Values) ([
 	for _, raw := range p.Data {
 		var ct contact
 		if err := json.Unmarshal(raw, &ct); err != nil || ct.ID == "" {
-			return nil, badResponse(op, fmt.Errorf("contact: %v", err))
+			return nil, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("contact: %v", err))
 		}
 		out = append(out, ct.toContact())
 	}
@@ -209,20 +209,20 @@ func (c *Client) Pull(ctx context.Context, kind crm.ObjectKind, since time.Time,
 		case crm.KindContacts:
 			var ct contact
 			if err := json.Unmarshal(raw, &ct); err != nil || ct.ID == "" {
-				return crm.Page{}, badResponse(op, fmt.Errorf("contact: %v", err))
+				return crm.Page{}, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("contact: %v", err))
 			}
 			out.Contacts = append(out.Contacts, ct.toContact())
 		case crm.KindCompanies:
 			var a account
 			if err := json.Unmarshal(raw, &a); err != nil || a.ID == "" {
-				return crm.Page{}, badResponse(op, fmt.Errorf("account: %v", err))
+				return crm.Page{}, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("account: %v", err))
 			}
 			out.Companies = append(out.Companies, crm.Company{ID: a.ID.String(), Name: a.Name, Phone: a.Phone,
 				Domain: a.Website, Address: join(a.BillingStreet, a.BillingCity), Updated: parseTime(a.Modified)})
 		case crm.KindDeals:
 			var d deal
 			if err := json.Unmarshal(raw, &d); err != nil || d.ID == "" {
-				return crm.Page{}, badResponse(op, fmt.Errorf("deal: %v", err))
+				return crm.Page{}, crm.BadResponse(crm.VendorZoho, op, fmt.Errorf("deal: %v", err))
 			}
 			cd := crm.Deal{ID: d.ID.String(), Name: d.Name, Amount: d.Amount.String(), Currency: d.Currency,
 				Stage: d.Stage, Updated: parseTime(d.Modified)}

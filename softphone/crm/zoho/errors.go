@@ -1,14 +1,11 @@
 package zoho
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
 )
@@ -43,7 +40,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	_ = json.Unmarshal(body, &st) // a non-JSON error page still has a status
 	apiErr := st.apiError(resp.StatusCode)
 	if apiErr.Message == "" && apiErr.Code == "" {
-		apiErr.Message = strings.TrimSpace(string(truncate(body, 200)))
+		apiErr.Message = strings.TrimSpace(string(crm.Truncate(body, 200)))
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
@@ -51,7 +48,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	case resp.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrForbidden, apiErr)
 	case resp.StatusCode == http.StatusTooManyRequests:
-		rl := &crm.RateLimitError{RetryAfter: retryAfter(resp.Header, c.now()), Message: apiErr.Error()}
+		rl := &crm.RateLimitError{RetryAfter: crm.RetryAfter(resp.Header, c.now()), Message: apiErr.Error()}
 		// UNCONFIRMED (crm-apis.md §4.3): TOO_MANY_REQUESTS is the
 		// concurrency limit; LIMIT_EXCEEDED means the rolling 24-hour
 		// credits are used up.
@@ -64,37 +61,4 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	default:
 		return fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrRejected, apiErr)
 	}
-}
-
-func transportError(op string, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("zoho: %s: %w", op, err)
-	}
-	return fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrTransient, err)
-}
-
-func badResponse(op string, err error) error {
-	return fmt.Errorf("zoho: %s: %w: %w", op, crm.ErrBadResponse, err)
-}
-
-// retryAfter parses Retry-After (https://www.rfc-editor.org/rfc/rfc9110#name-retry-after).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }
