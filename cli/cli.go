@@ -54,7 +54,7 @@ Output:
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText+storeUsage)
 		return ExitUsage
 	}
 	var err error
@@ -65,8 +65,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = runAnswer(args[1:], stdout, stderr)
 	case "devices":
 		err = runDevices(args[1:], stdout, stderr)
+	case "import":
+		err = runImport(args[1:], stdout, stderr)
+	case "lookup":
+		err = runLookup(args[1:], stdout, stderr)
+	case "history":
+		err = runHistory(args[1:], stdout, stderr)
+	case "calls":
+		err = runCalls(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText)
+		fmt.Fprint(stdout, usageText+storeUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])

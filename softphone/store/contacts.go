@@ -583,3 +583,19 @@ func (s *Store) DeleteContact(ctx context.Context, id string) error {
 	}
 	return err
 }
+
+// FindDeal returns the most recently updated deal with this name
+// (case-insensitive).
+func (s *Store) FindDeal(ctx context.Context, name string) (Deal, error) {
+	db, err := s.reader()
+	if err != nil {
+		return Deal{}, err
+	}
+	var id string
+	err = db.QueryRowContext(ctx, `SELECT id FROM deals WHERE name = ? COLLATE NOCASE ORDER BY updated DESC LIMIT 1`,
+		strings.TrimSpace(name)).Scan(&id)
+	if err != nil {
+		return Deal{}, fmt.Errorf("store: find deal: %w", notFound(err, "deal named", name))
+	}
+	return s.Deal(ctx, id)
+}
