@@ -18,15 +18,10 @@ if (target) {
   mount(App, { target, props: { store } });
   askNotificationPermission();
   void (async () => {
-    await store.start();
-    // The version call is what the desktop smoke test sees as "version served".
-    let version = store.version;
-    try {
-      version = await backend.system.version();
-    } catch {
-      /* snapshot already reported the failure */
-    }
+    // Snapshot and version in parallel; the version call is what the desktop
+    // smoke test sees as "version served".
+    const [, version] = await Promise.all([store.start(), backend.system.version().catch(() => "")]);
     await afterPaint();
-    backend.ready(store.loadError ? { error: store.loadError.code } : { version });
+    backend.ready(version || store.version ? { version: version || store.version } : { error: store.loadError?.code ?? "internal" });
   })();
 }

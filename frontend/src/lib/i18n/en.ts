@@ -25,7 +25,11 @@ export const en = {
   "dnd.label": "Do not disturb",
   "dnd.on": "Do not disturb is on: incoming calls are declined",
 
-  "demo.banner": "Demo line active: calls go to a built-in test peer on this computer, not to the phone network.",
+  "demo.banner": "Calls go to a built-in test peer on this computer, not to the phone network.",
+  "demo.behaviour.answer": "answers, plays a greeting, then echoes you",
+  "demo.behaviour.busy": "is busy",
+  "demo.behaviour.no_answer": "rings and never answers",
+  "demo.behaviour.callback": "calls you back so you can try an incoming call",
   "demo.numbers": "Demo numbers",
   "demo.dismiss": "Hide demo numbers",
   "demo.show": "Show demo numbers",

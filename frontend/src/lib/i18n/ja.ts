@@ -27,7 +27,11 @@ export const ja: Record<MessageKey, string> = {
   "dnd.label": "おやすみモード",
   "dnd.on": "おやすみモード中: 着信は拒否されます",
 
-  "demo.banner": "デモ回線を使用中: 通話は電話網ではなく、このコンピューター上の内蔵テスト相手につながります。",
+  "demo.banner": "通話は電話網ではなく、このコンピューター上の内蔵テスト相手につながります。",
+  "demo.behaviour.answer": "応答して挨拶を再生し、その後あなたの声を返します",
+  "demo.behaviour.busy": "話し中になります",
+  "demo.behaviour.no_answer": "呼び出し続けて応答しません",
+  "demo.behaviour.callback": "折り返し電話をかけてきます (着信のお試しに)",
   "demo.numbers": "デモ番号",
   "demo.dismiss": "デモ番号を隠す",
   "demo.show": "デモ番号を表示",
