@@ -7,6 +7,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,6 +31,9 @@ var assets embed.FS
 var version = "dev"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		os.Exit(runServe(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if len(os.Args) > 1 && isSubcommand(os.Args[1]) {
 		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
@@ -80,8 +84,22 @@ func runDesktop(args []string, stderr io.Writer) int {
 		opts = append(opts, app.WithLaunchURL(u))
 	}
 	if err := app.Run(dist, opts...); err != nil {
+		if errors.Is(err, app.ErrHandedOff) {
+			return 0 // the running instance took the URL
+		}
 		fmt.Fprintln(stderr, "pitchline:", err)
 		return 1
 	}
 	return 0
+}
+
+// runServe runs browser mode (`pitchline serve`) and returns the exit code.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	dist, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		fmt.Fprintln(stderr, "pitchline:", err)
+		return 1
+	}
+	logger := newLogger(stderr, os.Getenv("PITCHLINE_LOG_LEVEL"))
+	return app.Serve(dist, args, stdout, stderr, app.WithVersion(version), app.WithLogger(logger))
 }

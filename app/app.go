@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/pitchline/pitchline/softphone/store"
 
 	// Wails v2 is the desktop shell (WebKitGTK on Linux, WebView2 on Windows,
 	// WKWebView on macOS); this package is the only importer.
@@ -22,11 +25,15 @@ import (
 // screen with data from the backend; App logs it with the startup time.
 const EventUIReady = "ui:ready"
 
-// App owns the desktop window and its lifecycle hooks.
+// App owns the backend (core, services, event hub) and either the desktop
+// window (Run) or browser mode (ServeHTTP).
 type App struct {
 	cfg    config
 	assets fs.FS
 	system *SystemService
+	svcs   *services
+	core   *core
+	hub    *hub
 	errfmt *ErrorFormatter
 	log    *slog.Logger
 
@@ -56,11 +63,22 @@ func New(assets fs.FS, opts ...Option) (*App, error) {
 		}
 	}
 	log := cfg.logger.With("component", "app")
+	codes := defaultCoreCodes()
+	for k, v := range cfg.errorCodes {
+		codes[k] = v
+	}
+	h := newHub(log)
+	c := newCore(coreConfig{dataDir: cfg.dataDir, backend: cfg.backend, forceDemo: cfg.demo, secrets: cfg.secrets,
+		logger: cfg.logger, now: cfg.now, demoOpts: cfg.demoOpts}, h, cfg.version)
+	svcs := newServices(c, cfg.version, log)
 	return &App{
 		cfg:     cfg,
 		assets:  assets,
-		system:  &SystemService{version: cfg.version, logger: log},
-		errfmt:  NewErrorFormatter(cfg.errorCodes),
+		system:  svcs.System,
+		svcs:    svcs,
+		core:    c,
+		hub:     h,
+		errfmt:  NewErrorFormatter(codes),
 		log:     log,
 		started: cfg.now(),
 	}, nil
@@ -84,8 +102,93 @@ func (a *App) Run() error {
 		if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
 			return err
 		}
+		release, err := a.startBackend(context.Background())
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	return wails.Run(a.options())
+}
+
+// startBackend takes the single-instance socket (or hands the launch URL
+// to the running instance and returns ErrHandedOff), opens the audio
+// backend, starts the core and dials the launch URL. release undoes it.
+func (a *App) startBackend(ctx context.Context) (release func(), err error) {
+	dataDir, err := a.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	inst, err := acquireInstance(dataDir, a.cfg.launchURL)
+	if err != nil {
+		return nil, err
+	}
+	closeBackend := func() {}
+	if a.core.cfg.backend == nil {
+		b, notice, err := openBackend(a.cfg.audioDev, a.cfg.logger)
+		if err != nil {
+			inst.close()
+			return nil, err
+		}
+		a.core.cfg.backend = b
+		closeBackend = func() { _ = b.Close() }
+		if notice != "" {
+			a.log.Warn(notice)
+		}
+	}
+	a.core.cfg.dataDir = dataDir
+	if err := a.core.start(ctx); err != nil {
+		inst.close()
+		closeBackend()
+		return nil, err
+	}
+	inst.serve(a.handleURL)
+	if a.cfg.launchURL != "" {
+		go a.handleURL(a.cfg.launchURL)
+	}
+	return func() {
+		inst.close()
+		_ = a.core.close()
+		closeBackend()
+	}, nil
+}
+
+// dataDir returns the configured data directory or the default one.
+func (a *App) dataDir() (string, error) {
+	if a.cfg.dataDir != "" {
+		return a.cfg.dataDir, nil
+	}
+	p, err := store.DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(p), nil
+}
+
+// handleURL dials a click-to-call URL (tel:, sip:, callto:) handed to this
+// instance and emits EvDial; an empty URL just raises the window.
+func (a *App) handleURL(url string) {
+	a.mu.Lock()
+	ctx := a.ctx
+	a.mu.Unlock()
+	if ctx != nil && ctx.Value("events") != nil {
+		runtime.WindowUnminimise(ctx)
+		runtime.WindowShow(ctx)
+	}
+	if url == "" {
+		return
+	}
+	req := DialRequest{URL: url, Target: url}
+	v, err := a.core.dial(url)
+	if err != nil {
+		p := a.errfmt.Payload(err)
+		req.Error = &p
+		a.log.Warn("click-to-call failed", "url", url, "err", err)
+	} else {
+		req.CallID = v.ID
+		a.log.Info("click-to-call", "url", url, "call", v.ID)
+	}
+	emit(a.hub, EvDial, req)
 }
 
 // System returns the bound SystemService.
@@ -109,7 +212,7 @@ func (a *App) options() *options.App {
 		OnStartup:        a.OnStartup,
 		OnDomReady:       a.OnDomReady,
 		OnShutdown:       a.OnShutdown,
-		Bind:             []any{a.system},
+		Bind:             a.svcs.list(),
 		ErrorFormatter:   a.errfmt.Format,
 		Logger:           newWailsLogger(a.log),
 		Linux: &linux.Options{
@@ -124,6 +227,7 @@ func (a *App) OnStartup(ctx context.Context) {
 	a.mu.Lock()
 	a.ctx = ctx
 	a.mu.Unlock()
+	a.hub.setWails(ctx)
 	a.log.Info("startup", "version", a.cfg.version, "launch_url", a.cfg.launchURL,
 		"elapsed", a.cfg.now().Sub(a.started))
 	if ctx.Value("events") != nil { // a real Wails context; plain contexts in tests have none
@@ -139,6 +243,7 @@ func (a *App) OnDomReady(ctx context.Context) {
 // OnShutdown is called by Wails after the window closed; it releases the
 // runtime context.
 func (a *App) OnShutdown(ctx context.Context) {
+	a.hub.setWails(nil)
 	a.mu.Lock()
 	a.ctx = nil
 	a.mu.Unlock()

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/softphone/demo"
+	"github.com/pitchline/pitchline/softphone/secret"
 )
 
 // Default window geometry of the desktop window.
@@ -26,6 +30,12 @@ type config struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	errorCodes map[error]string
+	dataDir    string
+	audioDev   string        // "null", "default" or a device id; "" = default
+	backend    audio.Backend // injected backend (tests); wins over audioDev
+	demo       bool
+	secrets    secret.Backend
+	demoOpts   []demo.Option
 }
 
 // Option configures an App created by New.
@@ -109,4 +119,58 @@ func WithErrorCode(sentinel error, code string) Option {
 		c.errorCodes[sentinel] = code
 		return nil
 	}
+}
+
+// WithDataDir sets the data directory: the store (pitchline.db) lives
+// there, and the single-instance socket is scoped by it. The default is the
+// directory of store.DefaultPath.
+func WithDataDir(dir string) Option {
+	return func(c *config) error {
+		if dir == "" {
+			return fmt.Errorf("%w: empty data directory", ErrInvalidOption)
+		}
+		c.dataDir = dir
+		return nil
+	}
+}
+
+// WithAudioDevice selects the audio backend: "null" (real-time, no sound
+// server), "default" or "" (PortAudio, default devices), or a PortAudio
+// device id used for microphone, speaker and ringer.
+func WithAudioDevice(dev string) Option {
+	return func(c *config) error { c.audioDev = dev; return nil }
+}
+
+// WithAudioBackend injects an audio backend (tests); it wins over
+// WithAudioDevice.
+func WithAudioBackend(b audio.Backend) Option {
+	return func(c *config) error {
+		if b == nil {
+			return fmt.Errorf("%w: nil audio backend", ErrInvalidOption)
+		}
+		c.backend = b
+		return nil
+	}
+}
+
+// WithDemo forces the built-in demo line even when accounts are configured.
+func WithDemo() Option {
+	return func(c *config) error { c.demo = true; return nil }
+}
+
+// WithSecretBackend replaces the OS keychain (tests).
+func WithSecretBackend(b secret.Backend) Option {
+	return func(c *config) error {
+		if b == nil {
+			return fmt.Errorf("%w: nil secret backend", ErrInvalidOption)
+		}
+		c.secrets = b
+		return nil
+	}
+}
+
+// WithDemoOptions passes options to the demo line (tests: a shorter
+// callback delay).
+func WithDemoOptions(opts ...demo.Option) Option {
+	return func(c *config) error { c.demoOpts = append(c.demoOpts, opts...); return nil }
 }

@@ -1,0 +1,555 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/softphone"
+	"github.com/pitchline/pitchline/softphone/demo"
+	"github.com/pitchline/pitchline/softphone/secret"
+	"github.com/pitchline/pitchline/softphone/store"
+)
+
+// KeychainService is the OS keychain service SIP passwords live under (the
+// same as the command line's, so both find the same passwords).
+const KeychainService = "pitchline-sip"
+
+// Setting keys in the store.
+const (
+	keyAccounts   = "app.accounts"    // JSON []softphone.AccountConfig
+	keyLanguage   = "ui.language"     // en | ja
+	keyCountry    = "ui.country"      // ISO 3166 alpha-2
+	keyRingtone   = "ui.ringtone"     // ringtone name
+	keyForwardTo  = "calls.forward"   // forward number
+	keyInput      = "audio.input"     // device id
+	keyOutput     = "audio.output"    // device id
+	keyRinger     = "audio.ringer"    // device id
+	keyDND        = "calls.dnd"       // "1" when on
+	keyLastDialed = "calls.last"      // redial target
+	demoAccountID = "demo"            // AccountView.ID of the demo line
+	demoCaller    = "+1 555-010-0199" // a seeded demo contact (Margaret Lee)
+)
+
+// coreConfig is what the composition root hands the core.
+type coreConfig struct {
+	dataDir   string
+	backend   audio.Backend
+	forceDemo bool
+	secrets   secret.Backend // nil: the OS keychain
+	logger    *slog.Logger
+	now       func() time.Time
+	demoOpts  []demo.Option
+}
+
+// callEntry is the core's view of one active call.
+type callEntry struct {
+	view  CallView
+	stats softphone.StatsEvent
+	has   bool // stats seen
+}
+
+// core is the backend behind every bound service: the store, the keychain,
+// the active Phone (a real account or the demo line), the event pump and
+// the 200 ms tick. Services are thin methods over it; the Wails window and
+// browser mode share one core type.
+type core struct {
+	cfg     coreConfig
+	log     *slog.Logger
+	out     emitter
+	version string
+
+	st      *store.Store
+	secrets *secret.Store
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu         sync.Mutex
+	phone      *softphone.Phone
+	phoneStop  func()
+	line       *demo.Line
+	accounts   []softphone.AccountConfig
+	activeID   string
+	regState   softphone.RegState
+	regReason  string
+	calls      map[string]*callEntry
+	lastDialed string
+	started    bool
+}
+
+// newCore builds a core; start opens the store and the phone.
+func newCore(cfg coreConfig, out emitter, version string) *core {
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	return &core{cfg: cfg, log: cfg.logger.With("component", "app-core"), out: out, version: version,
+		calls: make(map[string]*callEntry)}
+}
+
+// start opens the store, loads the accounts and starts the phone on the
+// first account, or on the demo line when there is none.
+func (c *core) start(ctx context.Context) error {
+	c.mu.Lock()
+	if c.started {
+		c.mu.Unlock()
+		return nil
+	}
+	c.started = true
+	c.mu.Unlock()
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	dir := c.cfg.dataDir
+	if dir == "" {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return err
+		}
+		dir = filepath.Dir(p)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("app: data directory: %w", err)
+	}
+	st, err := store.Open(filepath.Join(dir, "pitchline.db"), store.WithLogger(c.cfg.logger))
+	if err != nil {
+		return err
+	}
+	c.st = st
+	if cc, ok, _ := st.GetSetting(c.ctx, keyCountry); ok && cc != "" {
+		_ = st.SetRegion(cc)
+	}
+	var sopts []secret.Option
+	if c.cfg.secrets != nil {
+		sopts = append(sopts, secret.WithBackend(c.cfg.secrets))
+	}
+	if c.secrets, err = secret.New(KeychainService, sopts...); err != nil {
+		return err
+	}
+	if raw, ok, _ := st.GetSetting(c.ctx, keyAccounts); ok && raw != "" {
+		if err := json.Unmarshal([]byte(raw), &c.accounts); err != nil {
+			c.log.Warn("stored accounts unreadable; ignoring them", "err", err)
+		}
+	}
+	c.lastDialed, _, _ = st.GetSetting(c.ctx, keyLastDialed)
+	if err := c.switchPhone(); err != nil {
+		return err
+	}
+	c.wg.Add(1)
+	go c.tickLoop()
+	return nil
+}
+
+// close stops the phone, the demo line and the store, and waits.
+func (c *core) close() error {
+	c.mu.Lock()
+	if !c.started {
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	c.stopPhone()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.wg.Wait()
+	if c.st != nil {
+		return c.st.Close()
+	}
+	return nil
+}
+
+// usesDemo reports whether the phone should run on the demo line.
+func (c *core) usesDemo() bool { return c.cfg.forceDemo || len(c.accounts) == 0 }
+
+// stopPhone stops the current phone and demo line.
+func (c *core) stopPhone() {
+	c.mu.Lock()
+	stop, p, line := c.phoneStop, c.phone, c.line
+	c.phone, c.phoneStop, c.line = nil, nil, nil
+	c.calls = make(map[string]*callEntry)
+	c.mu.Unlock()
+	if p != nil {
+		_ = p.Close()
+	}
+	if stop != nil {
+		stop()
+	}
+	if line != nil {
+		_ = line.Close()
+	}
+}
+
+// switchPhone (re)starts the phone on the active account.
+func (c *core) switchPhone() error {
+	c.stopPhone()
+	var acct softphone.AccountConfig
+	var line *demo.Line
+	id := demoAccountID
+	if c.usesDemo() {
+		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
+		l, err := demo.New(opts...)
+		if err != nil {
+			return err
+		}
+		if err := l.Start(c.ctx); err != nil {
+			return err
+		}
+		if err := c.st.SeedDemo(c.ctx); err != nil {
+			c.log.Warn("demo contacts not seeded", "err", err)
+		}
+		line, acct = l, l.Account()
+	} else {
+		acct = c.accounts[0]
+		id = acct.AOR
+		if pw, err := c.secrets.Get(acct.AOR); err == nil {
+			acct.Password = pw
+		} else if !errors.Is(err, secret.ErrNotFound) {
+			c.log.Warn("keychain", "err", err)
+		}
+	}
+	in, _, _ := c.st.GetSetting(c.ctx, keyInput)
+	out, _, _ := c.st.GetSetting(c.ctx, keyOutput)
+	ring, _, _ := c.st.GetSetting(c.ctx, keyRinger)
+	opts := []softphone.Option{softphone.WithLogger(c.cfg.logger)}
+	if c.cfg.backend != nil {
+		opts = append(opts, softphone.WithAudio(c.cfg.backend, in, out, ring))
+	}
+	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
+	if err != nil {
+		if line != nil {
+			line.Close()
+		}
+		return err
+	}
+	dnd, _, _ := c.st.GetSetting(c.ctx, keyDND)
+	p.SetDND(dnd == "1")
+	events, unsub := p.Subscribe()
+	pctx, pcancel := context.WithCancel(c.ctx)
+	var pumpWG sync.WaitGroup
+	pumpWG.Add(1)
+	go func() { defer pumpWG.Done(); c.pump(p, events) }()
+	stop := func() { unsub(); pcancel(); pumpWG.Wait() }
+	c.mu.Lock()
+	c.phone, c.phoneStop, c.line, c.activeID = p, stop, line, id
+	c.regState, c.regReason = softphone.RegRegistering, ""
+	c.mu.Unlock()
+	if err := p.Start(pctx); err != nil {
+		c.stopPhone()
+		return err
+	}
+	c.emitSnapshot()
+	return nil
+}
+
+// listenFor picks the local SIP address: loopback for the demo line (and
+// any loopback registrar), all interfaces' default otherwise.
+func listenFor(a softphone.AccountConfig) string {
+	if strings.Contains(a.AOR, "@127.0.0.1") || strings.Contains(a.Registrar, "127.0.0.1") {
+		return "127.0.0.1:0"
+	}
+	return ""
+}
+
+// getPhone returns the running phone or ErrNotStarted.
+func (c *core) getPhone() (*softphone.Phone, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phone == nil {
+		return nil, ErrNotStarted
+	}
+	return c.phone, nil
+}
+
+// storeOrErr returns the store or ErrNotStarted.
+func (c *core) storeOrErr() (*store.Store, error) {
+	if c == nil || c.st == nil {
+		return nil, ErrNotStarted
+	}
+	return c.st, nil
+}
+
+// dialTarget qualifies a number for the demo line (see demo.Line.Target).
+func (c *core) dialTarget(target string) string {
+	c.mu.Lock()
+	line := c.line
+	c.mu.Unlock()
+	if line != nil {
+		return line.Target(digitsForDemo(target))
+	}
+	return target
+}
+
+// digitsForDemo strips URL schemes and formatting so "tel:+1 555-010-0199"
+// reaches the demo line as "+15550100199".
+func digitsForDemo(t string) string {
+	for _, p := range []string{"tel:", "callto:", "callto://"} {
+		if strings.HasPrefix(strings.ToLower(t), p) {
+			t = t[len(p):]
+		}
+	}
+	if strings.ContainsAny(t, "@") {
+		return t
+	}
+	var b strings.Builder
+	for _, r := range t {
+		if (r >= '0' && r <= '9') || r == '+' || r == '*' || r == '#' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return t
+	}
+	return b.String()
+}
+
+// pump turns engine events into catalogue events until the stream closes.
+func (c *core) pump(p *softphone.Phone, events <-chan softphone.Event) {
+	for ev := range events {
+		switch e := ev.(type) {
+		case softphone.RegistrationEvent:
+			c.mu.Lock()
+			if c.phone == p {
+				c.regState, c.regReason = e.State, e.Reason
+			}
+			c.mu.Unlock()
+			if v, ok := c.activeAccount(); ok {
+				emit(c.out, EvAccount, v)
+			}
+		case softphone.CallEvent:
+			c.onCallEvent(p, e)
+		case softphone.HoldEvent:
+			c.refreshCall(p, e.CallID)
+		case softphone.MuteEvent:
+			c.refreshCall(p, e.CallID)
+		case softphone.StatsEvent:
+			c.mu.Lock()
+			if ce := c.calls[e.CallID]; ce != nil {
+				ce.stats, ce.has = e, true
+			}
+			c.mu.Unlock()
+		case softphone.DTMFEvent:
+			emit(c.out, EvDTMF, DTMFView{CallID: e.CallID, Digit: e.Digit})
+		case softphone.TransferEvent:
+			emit(c.out, EvTransfer, TransferView{CallID: e.CallID, Target: e.Target, Status: e.Status,
+				Reason: e.Reason, Final: e.Final, OK: e.Final && e.Status >= 200 && e.Status < 300})
+		case softphone.BlockedEvent:
+			emit(c.out, EvNotice, Notice{Level: "warning", Code: "blocked",
+				Message: fmt.Sprintf("blocked an INVITE from %s (%s)", e.From, e.Reason)})
+		}
+	}
+}
+
+// onCallEvent updates the call table, emits EvCall, and logs ended calls.
+func (c *core) onCallEvent(p *softphone.Phone, e softphone.CallEvent) {
+	c.mu.Lock()
+	ce := c.calls[e.CallID]
+	if ce == nil {
+		ce = &callEntry{view: CallView{ID: e.CallID, Direction: string(e.Direction), Remote: e.Remote,
+			Number: numberOf(e.Remote), Display: e.Display, Created: rfc3339(e.At)}}
+		ce.view.CallerID = c.callerID(ce.view.Number)
+		c.calls[e.CallID] = ce
+	}
+	if call, err := p.Call(e.CallID); err == nil {
+		c.fillFromInfo(&ce.view, call.Info())
+	}
+	ce.view.State = string(e.State)
+	if e.State == softphone.CallEnded {
+		ce.view.Cause, ce.view.Status, ce.view.Reason = string(e.Cause), e.Status, e.Reason
+		if e.Duration > 0 {
+			ce.view.DurationMs = e.Duration.Milliseconds()
+		}
+		delete(c.calls, e.CallID)
+	}
+	ce.view.Forwardable = ce.view.State == string(softphone.CallIncoming) && c.forwardTo() != ""
+	view := ce.view
+	c.mu.Unlock()
+	emit(c.out, EvCall, view)
+	if e.State == softphone.CallEnded {
+		c.logCall(view, e)
+	}
+}
+
+// refreshCall re-reads a call's flags and emits it.
+func (c *core) refreshCall(p *softphone.Phone, id string) {
+	call, err := p.Call(id)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	ce := c.calls[id]
+	if ce == nil {
+		c.mu.Unlock()
+		return
+	}
+	c.fillFromInfo(&ce.view, call.Info())
+	view := ce.view
+	c.mu.Unlock()
+	emit(c.out, EvCall, view)
+}
+
+// fillFromInfo copies the engine snapshot into a view (c.mu held).
+func (c *core) fillFromInfo(v *CallView, in softphone.CallInfo) {
+	v.State = string(in.State)
+	if v.Created == "" {
+		v.Created = rfc3339(in.Created)
+	}
+	v.Muted, v.Held, v.RemoteHeld = in.Muted, in.Held, in.RemoteHeld
+	v.Codec = in.Codec
+	if in.Display != "" {
+		v.Display = in.Display
+	}
+	if !in.Answered.IsZero() {
+		v.Answered = rfc3339(in.Answered)
+		v.DurationMs = c.cfg.now().Sub(in.Answered).Milliseconds()
+	}
+	v.Quality = qualityOf(in.Stats)
+}
+
+// forwardTo returns the configured forward number (c.mu may be held; the
+// store has its own lock).
+func (c *core) forwardTo() string {
+	if c.st == nil {
+		return ""
+	}
+	v, _, _ := c.st.GetSetting(c.ctx, keyForwardTo)
+	return v
+}
+
+// callerID looks a number up in the store.
+func (c *core) callerID(number string) CallerIDView {
+	if c.st == nil || number == "" {
+		return CallerIDView{Formatted: number}
+	}
+	if id, ok := c.st.LookupNumber(number); ok {
+		return CallerIDView{Known: true, ContactID: id.ContactID, Name: id.Name, Company: id.Company,
+			DealName: id.DealName, DealAmount: id.DealAmount, DealCurrency: id.DealCurrency,
+			E164: id.E164, Formatted: id.Formatted}
+	}
+	v := CallerIDView{Formatted: number}
+	if e164, formatted, err := c.st.FormatNumber(number); err == nil {
+		v.E164, v.Formatted = e164, formatted
+	}
+	return v
+}
+
+// numberOf returns the user part of a SIP URI ("sip:100@host" → "100").
+func numberOf(uri string) string {
+	s := uri
+	if i := strings.IndexByte(s, ':'); i >= 0 && !strings.HasPrefix(s, "+") {
+		s = s[i+1:]
+	}
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, ';'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// rfc3339 formats t, or "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// activeAccount returns the view of the account the phone uses.
+func (c *core) activeAccount() (AccountView, bool) {
+	for _, a := range c.accountViews() {
+		if a.Active {
+			return a, true
+		}
+	}
+	return AccountView{}, false
+}
+
+// accountViews lists the accounts (plus the demo line when it runs).
+func (c *core) accountViews() []AccountView {
+	c.mu.Lock()
+	accts := append([]softphone.AccountConfig(nil), c.accounts...)
+	active, state, reason, line, p := c.activeID, c.regState, c.regReason, c.line, c.phone
+	c.mu.Unlock()
+	dnd := p != nil && p.DND()
+	var out []AccountView
+	if line != nil {
+		a := line.Account()
+		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true, Active: active == demoAccountID,
+			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
+	}
+	for _, a := range accts {
+		label := a.DisplayName
+		if label == "" {
+			label = a.AOR
+		}
+		v := AccountView{ID: a.AOR, Label: label, Active: active == a.AOR, AOR: a.AOR, AuthUser: a.AuthUser,
+			DisplayName: a.DisplayName, Registrar: a.Registrar, Transport: a.Transport}
+		if c.secrets != nil {
+			_, err := c.secrets.Get(a.AOR)
+			v.HasPassword = err == nil
+		}
+		out = append(out, v)
+	}
+	for i := range out {
+		out[i].State = string(softphone.RegUnregistered)
+		if out[i].Active {
+			out[i].State, out[i].Reason, out[i].DND = string(state), reason, dnd
+		}
+	}
+	return out
+}
+
+// snapshot builds the full UI state.
+func (c *core) snapshot() Snapshot {
+	s := Snapshot{Version: c.version, Accounts: c.accountViews(), Calls: c.callViews(),
+		Devices: c.devicesView(), Levels: c.levels()}
+	s.Settings, _ = c.settings()
+	c.mu.Lock()
+	s.Demo = DemoView{Active: c.line != nil, Numbers: demoNumbers()}
+	s.LastDialed = c.lastDialed
+	c.mu.Unlock()
+	return s
+}
+
+func (c *core) emitSnapshot() { emit(c.out, EvSnapshot, c.snapshot()) }
+
+// callViews lists the active calls, oldest first.
+func (c *core) callViews() []CallView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]CallView, 0, len(c.calls))
+	now := c.cfg.now()
+	for _, ce := range c.calls {
+		v := ce.view
+		if v.Answered != "" {
+			if t, err := time.Parse(time.RFC3339Nano, v.Answered); err == nil {
+				v.DurationMs = now.Sub(t).Milliseconds()
+			}
+		}
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created < out[j].Created })
+	return out
+}
+
+// demoNumbers converts the demo line's numbers to views.
+func demoNumbers() []DemoNumber {
+	out := make([]DemoNumber, 0, len(demo.Numbers))
+	for _, n := range demo.Numbers {
+		out = append(out, DemoNumber{Number: n.Number, Behaviour: string(n.Behaviour), Description: n.Description})
+	}
+	return out
+}

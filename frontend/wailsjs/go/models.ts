@@ -1,0 +1,612 @@
+export namespace app {
+	
+	export class AccountInput {
+	    aor: string;
+	    authUser: string;
+	    displayName: string;
+	    registrar: string;
+	    transport: string;
+	    password: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AccountInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.aor = source["aor"];
+	        this.authUser = source["authUser"];
+	        this.displayName = source["displayName"];
+	        this.registrar = source["registrar"];
+	        this.transport = source["transport"];
+	        this.password = source["password"];
+	    }
+	}
+	export class AccountView {
+	    id: string;
+	    label: string;
+	    demo: boolean;
+	    active: boolean;
+	    aor: string;
+	    authUser: string;
+	    displayName: string;
+	    registrar: string;
+	    transport: string;
+	    hasPassword: boolean;
+	    state: string;
+	    reason: string;
+	    dnd: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AccountView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.demo = source["demo"];
+	        this.active = source["active"];
+	        this.aor = source["aor"];
+	        this.authUser = source["authUser"];
+	        this.displayName = source["displayName"];
+	        this.registrar = source["registrar"];
+	        this.transport = source["transport"];
+	        this.hasPassword = source["hasPassword"];
+	        this.state = source["state"];
+	        this.reason = source["reason"];
+	        this.dnd = source["dnd"];
+	    }
+	}
+	export class Quality {
+	    level: string;
+	    lossPct: number;
+	    jitterMs: number;
+	    rttMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Quality(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.level = source["level"];
+	        this.lossPct = source["lossPct"];
+	        this.jitterMs = source["jitterMs"];
+	        this.rttMs = source["rttMs"];
+	    }
+	}
+	export class CallerIDView {
+	    known: boolean;
+	    contactId: string;
+	    name: string;
+	    company: string;
+	    dealName: string;
+	    dealAmount: string;
+	    dealCurrency: string;
+	    e164: string;
+	    formatted: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CallerIDView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.known = source["known"];
+	        this.contactId = source["contactId"];
+	        this.name = source["name"];
+	        this.company = source["company"];
+	        this.dealName = source["dealName"];
+	        this.dealAmount = source["dealAmount"];
+	        this.dealCurrency = source["dealCurrency"];
+	        this.e164 = source["e164"];
+	        this.formatted = source["formatted"];
+	    }
+	}
+	export class CallView {
+	    id: string;
+	    direction: string;
+	    state: string;
+	    remote: string;
+	    number: string;
+	    display: string;
+	    callerId: CallerIDView;
+	    muted: boolean;
+	    held: boolean;
+	    remoteHeld: boolean;
+	    created: string;
+	    answered: string;
+	    durationMs: number;
+	    codec: string;
+	    notes: string;
+	    cause: string;
+	    status: number;
+	    reason: string;
+	    quality: Quality;
+	    forwardable: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new CallView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.direction = source["direction"];
+	        this.state = source["state"];
+	        this.remote = source["remote"];
+	        this.number = source["number"];
+	        this.display = source["display"];
+	        this.callerId = this.convertValues(source["callerId"], CallerIDView);
+	        this.muted = source["muted"];
+	        this.held = source["held"];
+	        this.remoteHeld = source["remoteHeld"];
+	        this.created = source["created"];
+	        this.answered = source["answered"];
+	        this.durationMs = source["durationMs"];
+	        this.codec = source["codec"];
+	        this.notes = source["notes"];
+	        this.cause = source["cause"];
+	        this.status = source["status"];
+	        this.reason = source["reason"];
+	        this.quality = this.convertValues(source["quality"], Quality);
+	        this.forwardable = source["forwardable"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class DealView {
+	    id: string;
+	    name: string;
+	    amount: string;
+	    currency: string;
+	    stage: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DealView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.amount = source["amount"];
+	        this.currency = source["currency"];
+	        this.stage = source["stage"];
+	    }
+	}
+	export class PhoneView {
+	    label: string;
+	    raw: string;
+	    e164: string;
+	    formatted: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PhoneView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.raw = source["raw"];
+	        this.e164 = source["e164"];
+	        this.formatted = source["formatted"];
+	    }
+	}
+	export class ContactView {
+	    id: string;
+	    name: string;
+	    firstName: string;
+	    lastName: string;
+	    title: string;
+	    email: string;
+	    company: string;
+	    address: string;
+	    phones: PhoneView[];
+	    deals: DealView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ContactView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.firstName = source["firstName"];
+	        this.lastName = source["lastName"];
+	        this.title = source["title"];
+	        this.email = source["email"];
+	        this.company = source["company"];
+	        this.address = source["address"];
+	        this.phones = this.convertValues(source["phones"], PhoneView);
+	        this.deals = this.convertValues(source["deals"], DealView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ContactHit {
+	    contact: ContactView;
+	    field: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ContactHit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.contact = this.convertValues(source["contact"], ContactView);
+	        this.field = source["field"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	export class DemoNumber {
+	    number: string;
+	    behaviour: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DemoNumber(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.number = source["number"];
+	        this.behaviour = source["behaviour"];
+	        this.description = source["description"];
+	    }
+	}
+	export class DemoView {
+	    active: boolean;
+	    numbers: DemoNumber[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DemoView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.numbers = this.convertValues(source["numbers"], DemoNumber);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DeviceView {
+	    id: string;
+	    name: string;
+	    input: boolean;
+	    output: boolean;
+	    defaultInput: boolean;
+	    defaultOutput: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DeviceView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.input = source["input"];
+	        this.output = source["output"];
+	        this.defaultInput = source["defaultInput"];
+	        this.defaultOutput = source["defaultOutput"];
+	    }
+	}
+	export class DevicesView {
+	    backend: string;
+	    devices: DeviceView[];
+	    input: string;
+	    output: string;
+	    ringer: string;
+	    meter: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DevicesView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backend = source["backend"];
+	        this.devices = this.convertValues(source["devices"], DeviceView);
+	        this.input = source["input"];
+	        this.output = source["output"];
+	        this.ringer = source["ringer"];
+	        this.meter = source["meter"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class HistoryEntry {
+	    id: string;
+	    direction: string;
+	    missed: boolean;
+	    number: string;
+	    callerId: CallerIDView;
+	    started: string;
+	    durationMs: number;
+	    status: string;
+	    cause: string;
+	    notes: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.direction = source["direction"];
+	        this.missed = source["missed"];
+	        this.number = source["number"];
+	        this.callerId = this.convertValues(source["callerId"], CallerIDView);
+	        this.started = source["started"];
+	        this.durationMs = source["durationMs"];
+	        this.status = source["status"];
+	        this.cause = source["cause"];
+	        this.notes = source["notes"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class HistoryFilter {
+	    direction: string;
+	    missed: boolean;
+	    since: string;
+	    until: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryFilter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.direction = source["direction"];
+	        this.missed = source["missed"];
+	        this.since = source["since"];
+	        this.until = source["until"];
+	        this.limit = source["limit"];
+	    }
+	}
+	export class Levels {
+	    active: boolean;
+	    micDb: number;
+	    speakerDb: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Levels(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.micDb = source["micDb"];
+	        this.speakerDb = source["speakerDb"];
+	    }
+	}
+	
+	
+	export class RegistrationTest {
+	    ok: boolean;
+	    state: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RegistrationTest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.state = source["state"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class ScriptView {
+	    id: number;
+	    name: string;
+	    body: string;
+	    default: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScriptView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.body = source["body"];
+	        this.default = source["default"];
+	    }
+	}
+	export class SettingsView {
+	    language: string;
+	    defaultCountry: string;
+	    ringtone: string;
+	    forwardTo: string;
+	    scripts: ScriptView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SettingsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.language = source["language"];
+	        this.defaultCountry = source["defaultCountry"];
+	        this.ringtone = source["ringtone"];
+	        this.forwardTo = source["forwardTo"];
+	        this.scripts = this.convertValues(source["scripts"], ScriptView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Snapshot {
+	    version: string;
+	    accounts: AccountView[];
+	    calls: CallView[];
+	    devices: DevicesView;
+	    settings: SettingsView;
+	    demo: DemoView;
+	    levels: Levels;
+	    lastDialed: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Snapshot(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.accounts = this.convertValues(source["accounts"], AccountView);
+	        this.calls = this.convertValues(source["calls"], CallView);
+	        this.devices = this.convertValues(source["devices"], DevicesView);
+	        this.settings = this.convertValues(source["settings"], SettingsView);
+	        this.demo = this.convertValues(source["demo"], DemoView);
+	        this.levels = this.convertValues(source["levels"], Levels);
+	        this.lastDialed = source["lastDialed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
