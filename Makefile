@@ -29,7 +29,7 @@ GOTEST_FLAGS ?= -count=1 -timeout 15m
 .NOTPARALLEL:
 
 .PHONY: help setup setup-build setup-run run build frontend go-build bindings \
-        test test-go test-frontend lint fmt-check vet staticcheck bindings-check fuzz-smoke \
+        test test-go test-frontend test-e2e lint fmt-check vet staticcheck bindings-check fuzz-smoke \
         bench bench-extra clean distclean
 
 help:
@@ -100,6 +100,13 @@ test-go:
 test-frontend:
 	@echo "==> test-frontend: vitest"
 	cd frontend && npx vitest run
+
+# End-to-end UI tests: headless Debian chromium (playwright-core) against the
+# real binary in browser mode (`pitchline serve`) on the demo line. Needs the
+# frontend built into $(BIN) first (make frontend go-build).
+test-e2e:
+	@echo "==> test-e2e: playwright-core + /usr/bin/chromium against $(BIN) serve"
+	cd frontend && PITCHLINE_E2E_BIN=$(abspath $(BIN)) npm run --silent test:e2e
 
 fuzz-smoke:
 	@echo "==> fuzz-smoke: every Fuzz* target for $(FUZZTIME)"
