@@ -99,14 +99,16 @@ func (a *App) Run() error {
 		if _, err := fs.Stat(a.assets, "index.html"); err != nil {
 			return fmt.Errorf("%w: index.html not found in frontend/dist (run `make build`): %v", ErrNoAssets, err)
 		}
-		if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
-			return err
-		}
+		// The instance socket comes first, so that a second launch with a
+		// URL hands it over even where this process could not open a window.
 		release, err := a.startBackend(context.Background())
 		if err != nil {
 			return err
 		}
 		defer release()
+		if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
+			return err
+		}
 	}
 	return wails.Run(a.options())
 }
