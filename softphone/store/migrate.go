@@ -39,7 +39,7 @@ func execAll(stmts []string) func(context.Context, *sql.Tx) error {
 func (s *Store) migrate(ctx context.Context, target int) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	fresh := true
+	startV := -1
 	for {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
@@ -71,10 +71,10 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 			return fmt.Errorf("store: migrate %s to version %d: commit: %w", s.path, v+1, err)
 		}
 		lvl := slog.LevelInfo
-		if v > 0 {
-			fresh = false
+		if startV < 0 {
+			startV = v
 		}
-		if fresh {
+		if startV == 0 {
 			lvl = slog.LevelDebug // a new file, not an upgrade
 		}
 		s.log.Log(ctx, lvl, "schema migrated", "path", s.path, "version", v+1, "step", m.name)
