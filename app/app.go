@@ -245,7 +245,7 @@ func (a *App) OnDomReady(ctx context.Context) {
 // OnShutdown is called by Wails after the window closed; it releases the
 // runtime context.
 func (a *App) OnShutdown(ctx context.Context) {
-	a.hub.setWails(nil)
+	a.hub.clearWails()
 	a.mu.Lock()
 	a.ctx = nil
 	a.mu.Unlock()

@@ -33,7 +33,14 @@ func newHub(log *slog.Logger) *hub {
 	return &hub{log: log, subs: make(map[chan wireEvent]struct{})}
 }
 
-// setWails routes events into the Wails runtime from now on (nil stops).
+// clearWails stops routing events into the Wails runtime.
+func (h *hub) clearWails() {
+	h.mu.Lock()
+	h.wailsCtx = nil
+	h.mu.Unlock()
+}
+
+// setWails routes events into the Wails runtime from now on.
 func (h *hub) setWails(ctx context.Context) {
 	h.mu.Lock()
 	h.wailsCtx = ctx

@@ -53,10 +53,9 @@ func socketPath(dataDir string) (string, error) {
 
 // instance is the running instance's listener.
 type instance struct {
-	ln     net.Listener
-	path   string
-	wg     sync.WaitGroup
-	handle func(url string)
+	ln   net.Listener
+	path string
+	wg   sync.WaitGroup
 }
 
 // acquireInstance becomes the single instance for dataDir, or hands url to
