@@ -147,6 +147,21 @@ func (a *account) routeHost() string {
 	return hostPortDefault(a.registrar, a.transport)
 }
 
+// routeURI is the loose-routing URI of the outbound proxy, or else the
+// registrar, for a pre-loaded Route header (RFC 3261 §8.1.2, §16.12).
+func (a *account) routeURI() sip.Uri {
+	u := a.registrar
+	if a.proxy != nil {
+		u = *a.proxy
+	}
+	r := sip.Uri{Scheme: "sip", Host: u.Host, Port: u.Port, UriParams: sip.NewParams()}
+	if a.transport != "udp" {
+		r.UriParams.Add("transport", a.transport)
+	}
+	r.UriParams.Add("lr", "")
+	return r
+}
+
 func hostPortDefault(u sip.Uri, transport string) string {
 	port := u.Port
 	if port == 0 {

@@ -59,6 +59,11 @@ func (c *Call) Forward(target string) error {
 			err = fmt.Errorf("%w: no inbound dialog", ErrInvalidState)
 			return
 		}
+		if l.finalSent {
+			err = fmt.Errorf("%w: the call is already being refused", ErrInvalidState)
+			return
+		}
+		l.finalSent = true
 		c.cause = CauseForwarded
 		dlg := l.server
 		l.wg.Add(1)

@@ -100,6 +100,7 @@ type phoneOpt struct {
 	extra        []softphone.Option
 	host         string // registrar host:port; default k.Addr()
 	caFile       string
+	proxy        string // outbound proxy and registrar URI; the AOR then has no port
 }
 
 // newPhone starts a Pitchline phone registered at k as user.
@@ -119,6 +120,7 @@ func newPhone(t *testing.T, k *testlab.Kamailio, user string, o phoneOpt) (*soft
 		Account: softphone.AccountConfig{
 			AOR: "sip:" + user + "@" + o.host, Password: pw, Transport: o.transport,
 			Register: !o.noRegister, TrustedPeers: o.trusted, CAFile: o.caFile,
+			OutboundProxy: o.proxy, Registrar: o.proxy,
 		},
 		Listen:     "127.0.0.1:0",
 		AutoAnswer: o.autoAnswer,

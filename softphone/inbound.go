@@ -191,6 +191,10 @@ func (l *Leg) answer() error {
 // reject sends a final error response (queue only).
 func (l *Leg) reject(status int, reason string) {
 	p, c := l.p, l.call
+	if l.finalSent {
+		return // Reject raced with a hangup or Close: one final response
+	}
+	l.finalSent = true
 	dlg := l.server
 	cause := c.cause
 	if cause == "" {

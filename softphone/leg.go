@@ -51,6 +51,7 @@ type Leg struct {
 	transferTarget string
 	statsStop      chan struct{}
 	reinviting     bool
+	finalSent      bool // an inbound leg's final error response is on its way
 }
 
 func (p *Phone) newLeg(c *Call) (*Leg, error) {
@@ -215,7 +216,14 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	req := sip.NewRequest(sip.INVITE, to)
 	req.SetTransport(strings.ToUpper(p.acct.transport))
 	if to.Host == p.acct.aor.Host || p.acct.proxy != nil {
-		req.SetDestination(p.acct.routeHost())
+		dest := p.acct.routeHost()
+		req.SetDestination(dest)
+		if req.Destination() != hostPortDefault(to, p.acct.transport) {
+			// Pre-loaded route to the proxy (RFC 3261 §8.1.2), so that
+			// the CANCEL, which sipgo builds from the Request-URI and the
+			// Route set, goes where the INVITE went.
+			req.AppendHeader(&sip.RouteHeader{Address: p.acct.routeURI()})
+		}
 	}
 	req.AppendHeader(p.fromHeader(sip.GenerateTagN(16)))
 	req.AppendHeader(&sip.ToHeader{Address: to})

@@ -73,6 +73,8 @@ type Phone struct {
 	recordPath string
 	playPath   string
 
+	serve func() error // starts the bound listeners (set by listen)
+
 	netAddrs func() ([]string, error) // host addresses, for the network watch
 	netPoll  time.Duration
 }
@@ -275,6 +277,9 @@ func (p *Phone) Start(ctx context.Context) error {
 	p.server.OnNotify(p.onNotify)
 	p.server.OnInfo(p.onInfo)
 	p.server.OnOptions(p.onOptions)
+	if err := p.serve(); err != nil {
+		return err
+	}
 
 	if p.cfg.Account.Register {
 		p.q.do(func() { p.reg = newRegistration(p); p.reg.start() })
@@ -335,10 +340,15 @@ func (p *Phone) listen() error {
 		}
 		p.localPort = port
 		p.udpPC.Store(&udp)
-		p.goServe(func() error { return srv.ServeUDP(udp) })
-		p.goServe(func() error { return srv.ServeTCP(tcp) })
 		p.closers = append(p.closers, udp.Close, tcp.Close)
-		return p.waitUDPListener(udp.LocalAddr().String())
+		// Serving starts once Start has registered the handlers and built
+		// the dialog UA, so an early INVITE never meets a half-built phone.
+		p.serve = func() error {
+			p.goServe(func() error { return srv.ServeUDP(udp) })
+			p.goServe(func() error { return srv.ServeTCP(tcp) })
+			return p.waitUDPListener(udp.LocalAddr().String())
+		}
+		return nil
 	}
 }
 

@@ -87,3 +87,35 @@ func TestTLSInbound(t *testing.T) {
 		t.Errorf("BYE over the reused TLS connection: end %+v", end)
 	}
 }
+
+// TestCancelThroughOutboundProxy: the AOR's domain has no port (as with a
+// real provider's domain) and every request goes through an outbound
+// proxy. Hanging up while ringing must send the CANCEL to the proxy too,
+// not to the domain's default port.
+func TestCancelThroughOutboundProxy(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithAnswerMode("manual"))
+	p, ev := newPhone(t, k, "carol", phoneOpt{host: "127.0.0.1", proxy: "sip:" + k.Addr()})
+	waitRegistered(t, ev)
+	if _, err := k.WaitRegistered(ctx(t, 10*time.Second), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	m := ev.mark()
+	bm := bob.Mark()
+	call, err := p.Dial(ctx(t, 30*time.Second), "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m, call.ID(), softphone.CallRinging, 10*time.Second)
+	if err := call.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	end := ev.callState(t, m, call.ID(), softphone.CallEnded, 10*time.Second)
+	if end.Cause != softphone.CauseCanceled || end.Status != 487 {
+		t.Errorf("end %+v, want canceled/487", end)
+	}
+	if _, err := bob.WaitEventAfter(ctx(t, 5*time.Second), bm, "CALL_CLOSED"); err != nil {
+		t.Errorf("bob did not see the CANCEL: %v", err)
+	}
+}
