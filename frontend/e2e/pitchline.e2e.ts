@@ -33,10 +33,12 @@ async function duration(page: Page): Promise<number> {
 
 /** apiOK waits for the next successful call of Service/Method. */
 function apiOK(page: Page, path: string) {
-  return page.waitForResponse((r) => r.url().includes(`/api/${path}`) && r.request().method() === "POST").then((r) => {
+  const p = page.waitForResponse((r) => r.url().includes(`/api/${path}`) && r.request().method() === "POST").then((r) => {
     expect(r.status(), `${path} status`).toBe(200);
     return r;
   });
+  p.catch(() => {}); // awaited by the caller; no unhandled rejection when a test fails earlier
+  return p;
 }
 
 async function hangUpAll(page: Page) {
@@ -61,7 +63,7 @@ describe("pitchline serve + Chromium", () => {
     const input = page.getByLabel("Number to call");
     for (const d of number) await page.getByRole("button", { name: `Key ${d}`, exact: true }).first().click();
     await expect.poll(() => input.inputValue()).not.toBe("");
-    await page.getByRole("button", { name: /^Call / }).click();
+    await page.getByRole("button", { name: `Call ${number}`, exact: true }).click();
 
     const panel = page.locator(".incall");
     await panel.waitFor();
@@ -160,7 +162,7 @@ describe("pitchline serve + Chromium", () => {
     const page = await openApp(browser, server);
     const number = await demoNumber(page, "answer");
     await new Promise<void>((res, rej) =>
-      execFile(binary(), ["--data-dir", server.dataDir, `tel:${number}`], { cwd: REPO, timeout: 30_000 }, (err, _o, stderr) =>
+      execFile(binary(), ["serve", "--data-dir", server.dataDir, "--audio", "null", `tel:${number}`], { cwd: REPO, timeout: 30_000 }, (err, _o, stderr) =>
         err ? rej(new Error(`second launch failed: ${err.message}\n${stderr}`)) : res(),
       ),
     );

@@ -68,6 +68,7 @@ describe("App", () => {
     expect(notify).toHaveBeenCalledWith(expect.objectContaining({ id: "i1" }));
     await fireEvent.keyDown(window, { key: "a", code: "KeyA", altKey: true });
     expect(transport.called("CallsService", "Answer")[0].args).toEqual(["i1"]);
+    transport.emit("call", { ...incoming, state: "connected" });
     await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
     expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("i1");
   });
@@ -92,6 +93,8 @@ describe("App", () => {
     expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("b");
     await fireEvent.click(screen.getByRole("button", { name: "Switch to Ann" }));
     expect(transport.called("CallsService", "SwitchTo")[0].args).toEqual(["a"]);
+    transport.emit("call", call({ id: "b", state: "held", held: true, callerId: callerId({ known: true, name: "Bob" }) }));
+    transport.emit("call", call({ id: "a", state: "connected", callerId: callerId({ known: true, name: "Ann" }) }));
     await waitFor(() => expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("a"));
   });
 
@@ -99,5 +102,32 @@ describe("App", () => {
     const { transport } = await boot();
     transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "403 Forbidden" });
     await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed: 403 Forbidden"));
+  });
+});
+
+describe("PhoneStore", () => {
+  it("a late service reply does not bring back a call that already ended", async () => {
+    const { store, transport } = await boot();
+    transport.emit("call", call({ id: "z1", state: "connected" }));
+    expect(store.calls.map((c) => c.id)).toEqual(["z1"]);
+    let reply: (v: unknown) => void = () => {};
+    transport.handlers["CallsService.Hangup"] = () => new Promise((r) => (reply = r));
+    const p = store.hangup("z1");
+    transport.emit("call", call({ id: "z1", state: "ended" }));
+    reply(call({ id: "z1", state: "connected" }));
+    await p;
+    expect(store.calls).toEqual([]);
+  });
+
+  it("a stale reply does not overwrite a newer call event", async () => {
+    const { store, transport } = await boot();
+    transport.emit("call", call({ id: "y1", direction: "inbound", state: "incoming" }));
+    let reply: (v: unknown) => void = () => {};
+    transport.handlers["CallsService.Answer"] = () => new Promise((r) => (reply = r));
+    const p = store.answer("y1");
+    transport.emit("call", call({ id: "y1", direction: "inbound", state: "connected" }));
+    reply(call({ id: "y1", direction: "inbound", state: "answering" }));
+    await p;
+    expect(store.calls.map((c) => c.state)).toEqual(["connected"]);
   });
 });

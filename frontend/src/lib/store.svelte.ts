@@ -52,6 +52,8 @@ export class PhoneStore {
   focused = $derived(this.calls.find((c) => c.id === this.focusedId && c.state !== "incoming") ?? this.calls.find((c) => c.state !== "incoming" && !c.held) ?? this.calls.find((c) => c.state !== "incoming"));
 
   private unsubs: (() => void)[] = [];
+  /** ended remembers calls that ended, so a late service reply cannot bring one back. */
+  private ended = new Set<string>();
   private toastSeq = 0;
   private readonly notify: (call: CallView) => void;
 
@@ -109,7 +111,7 @@ export class PhoneStore {
   applySnapshot(s: Snapshot): void {
     this.version = s.version;
     this.accounts = s.accounts ?? [];
-    this.calls = (s.calls ?? []).filter((c) => LIVE_STATES.has(c.state));
+    this.calls = (s.calls ?? []).filter((c) => LIVE_STATES.has(c.state) && !this.ended.has(c.id));
     this.devices = s.devices ?? emptyDevices;
     this.applySettings(s.settings ?? emptySettings);
     this.demo = s.demo ?? { active: false, numbers: [] };
@@ -130,8 +132,10 @@ export class PhoneStore {
   }
 
   applyCall(c: CallView): void {
+    if (this.ended.has(c.id)) return;
     const i = this.calls.findIndex((x) => x.id === c.id);
     if (!LIVE_STATES.has(c.state)) {
+      this.ended.add(c.id);
       if (i >= 0) this.calls.splice(i, 1);
       this.lastEnded = c;
       if (this.focusedId === c.id) this.focusedId = "";
@@ -192,7 +196,13 @@ export class PhoneStore {
   private async run<T>(p: Promise<T>): Promise<T | undefined> {
     try {
       const r = await p;
-      if (r && typeof r === "object" && "id" in r && "state" in r && "callerId" in r) this.applyCall(r as unknown as CallView);
+      // A reply is a snapshot taken when the service returned; "call" events
+      // are ordered and may already be newer. So a reply only introduces a
+      // call the store has not heard of yet (e.g. a fresh dial).
+      if (r && typeof r === "object" && "id" in r && "state" in r && "callerId" in r) {
+        const c = r as unknown as CallView;
+        if (!this.calls.some((x) => x.id === c.id)) this.applyCall(c);
+      }
       return r;
     } catch (e) {
       this.toast("error", toError(e).message);
