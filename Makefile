@@ -85,6 +85,7 @@ test: setup
 	@$(MAKE) --no-print-directory frontend go-build
 	@$(MAKE) --no-print-directory test-go
 	@$(MAKE) --no-print-directory test-frontend
+	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@echo "==> test: all passed"
 
@@ -103,7 +104,7 @@ test-frontend:
 
 # End-to-end UI tests: headless Debian chromium (playwright-core) against the
 # real binary in browser mode (`pitchline serve`) on the demo line. Needs the
-# frontend built into $(BIN) first (make frontend go-build).
+# frontend built into $(BIN) first (make frontend go-build); `make test` does.
 test-e2e:
 	@echo "==> test-e2e: playwright-core + /usr/bin/chromium against $(BIN) serve"
 	cd frontend && PITCHLINE_E2E_BIN=$(abspath $(BIN)) npm run --silent test:e2e
