@@ -39,5 +39,5 @@ if [[ -z "${PITCHLINE_BIN:-}" ]]; then
   export PITCHLINE_BIN2="$tmp/pitchline-headless" PITCHLINE_BIN_LABEL2=headless
 fi
 
-echo "==> 20-call-cpu: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "==> 20-call-cpu: source $(git describe --always --dirty 2>/dev/null || echo unknown), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$GO" test -tags benchlab -run '^TestCallBench$' -count=1 -v -timeout 25m ./internal/benchlab/
