@@ -144,6 +144,32 @@ describe("pitchline serve + Chromium", () => {
     await page.context().close();
   });
 
+  it("a call script written in Settings is filled in during a call", async () => {
+    const page = await openApp(browser, server);
+    await page.getByRole("button", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Add script" }).click();
+    const edit = page.locator(".script-edit").last();
+    await edit.getByLabel("Script name").fill("Discovery");
+    await edit.getByLabel("Script text").fill("Hi {{contact.first_name}} at {{company.name}}, about {{deal.name}}. Missing: {{contact.nickname}}");
+    await edit.getByLabel("Use for calls").check();
+    const saved = apiOK(page, "SettingsService/Save");
+    await page.locator("form").filter({ has: edit }).getByRole("button", { name: "Save" }).click();
+    await saved;
+    await page.getByRole("button", { name: "Phone" }).click();
+    await page.getByRole("searchbox", { name: "Search contacts" }).fill("Thompson");
+    const hit = page.locator(".hit").first();
+    await hit.waitFor();
+    const first = ((await hit.locator(".hit-name").textContent()) ?? "").trim().split(/\s+/)[0];
+    await hit.locator(".phone-btn").first().click();
+    const body = page.locator(".incall .script-body");
+    await body.waitFor();
+    await expect.poll(() => body.locator('[data-var="contact.first_name"]').textContent()).toBe(first);
+    expect(await body.textContent()).not.toContain("undefined");
+    expect(await body.locator(".missing").getAttribute("data-var")).toBe("contact.nickname");
+    await hangUpAll(page);
+    await page.context().close();
+  });
+
   it("switches to Japanese", async () => {
     const page = await openApp(browser, server);
     await page.getByRole("button", { name: "Settings" }).click();

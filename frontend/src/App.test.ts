@@ -131,3 +131,24 @@ describe("PhoneStore", () => {
     expect(store.calls.map((c) => c.state)).toEqual(["connected"]);
   });
 });
+
+describe("call endings and a second call", () => {
+  it("says why a call ended (busy) but not after a normal hang-up", async () => {
+    const { store, transport } = await boot();
+    transport.emit("call", call({ id: "b1", state: "dialing" }));
+    transport.emit("call", call({ id: "b1", state: "ended", cause: "busy", status: 486, reason: "Busy Here" }));
+    expect(store.toasts.map((x) => x.text)).toEqual(["Call ended: Busy"]);
+    transport.emit("call", call({ id: "b2", state: "connected" }));
+    transport.emit("call", call({ id: "b2", state: "ended", cause: "local_hangup" }));
+    expect(store.toasts).toHaveLength(1);
+  });
+
+  it("answering while on a call holds the current one (SwitchTo)", async () => {
+    const { store, transport } = await boot({ calls: [call({ id: "cur", state: "connected" })] });
+    transport.handlers["CallsService.SwitchTo"] = (id) => call({ id: String(id), state: "connected" });
+    transport.emit("call", call({ id: "new", direction: "inbound", state: "incoming" }));
+    await store.answer("new");
+    expect(transport.called("CallsService", "SwitchTo")[0].args).toEqual(["new"]);
+    expect(transport.called("CallsService", "Answer")).toEqual([]);
+  });
+});

@@ -7,7 +7,8 @@ import type {
 } from "./contract";
 import type { Backend } from "./backend";
 import { toError } from "./backend";
-import { setLocale } from "./i18n/index.svelte";
+import { setLocale, t, type MessageKey } from "./i18n/index.svelte";
+import { en } from "./i18n/en";
 
 /** Toast is a message shown briefly at the bottom of the window. */
 export interface Toast {
@@ -22,6 +23,17 @@ const LIVE_STATES = new Set(["dialing", "ringing", "incoming", "answering", "con
 const emptyLevels: Levels = { active: false, micDb: -96, speakerDb: -96 };
 const emptyDevices: DevicesView = { backend: "", devices: [], input: "", output: "", ringer: "", meter: false, error: "" };
 const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
+
+/** QUIET_CAUSES end a call the way the rep expects; no message is shown. */
+const QUIET_CAUSES = new Set(["local_hangup", "canceled", "rejected", "shutdown", ""]);
+
+/** endReason describes why a call ended, or "" when nothing needs saying. */
+export function endReason(c: CallView): string {
+  if (QUIET_CAUSES.has(c.cause)) return "";
+  const key = `call.cause.${c.cause}`;
+  if (key in en) return t(key as MessageKey);
+  return [c.status || "", c.reason || c.cause].filter(Boolean).join(" ");
+}
 
 /** PhoneStore holds everything the window shows and the actions it can take. */
 export class PhoneStore {
@@ -82,9 +94,11 @@ export class PhoneStore {
           }
         }
       }),
-      b.on("dtmf", (d) => this.toast("info", `DTMF ${d.digit}`)),
+      b.on("dtmf", (d) => this.toast("info", t("call.dtmfReceived", { digit: d.digit }))),
       b.on("transfer", (x) => {
-        if (x.final) this.toast(x.ok ? "info" : "error", `${x.target}: ${x.status} ${x.reason}`.trim());
+        if (!x.final) return;
+        if (x.ok) this.toast("info", t("call.transferDone", { target: x.target }));
+        else this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
       }),
       b.on("dial", (d) => {
         if (d.error) this.toast("error", d.error.message);
@@ -138,6 +152,8 @@ export class PhoneStore {
       this.ended.add(c.id);
       if (i >= 0) this.calls.splice(i, 1);
       this.lastEnded = c;
+      const why = endReason(c);
+      if (why) this.toast(c.cause === "transferred" || c.cause === "forwarded" ? "info" : "warning", t("call.ended.reason", { reason: why }));
       if (this.focusedId === c.id) this.focusedId = "";
       return;
     }
@@ -216,9 +232,11 @@ export class PhoneStore {
   redial() {
     return this.run(this.backend.calls.redial());
   }
+  /** answer picks up a ringing call; with another call live it holds that one first (SwitchTo). */
   answer(id: string) {
     this.focusedId = id;
-    return this.run(this.backend.calls.answer(id));
+    const busy = this.calls.some((c) => c.id !== id && c.state !== "incoming" && !c.held);
+    return this.run(busy ? this.backend.calls.switchTo(id) : this.backend.calls.answer(id));
   }
   reject(id: string) {
     return this.run(this.backend.calls.reject(id));
