@@ -170,6 +170,66 @@ describe("pitchline serve + Chromium", () => {
     await page.context().close();
   });
 
+  it("a second call holds the first; the call list switches between them; keyboard shortcuts", async () => {
+    const page = await openApp(browser, server);
+    const number = await demoNumber(page, "answer");
+    await page.getByRole("button", { name: `Call demo number ${number}` }).click();
+    await page.locator('.incall[data-state="connected"]').waitFor({ timeout: 20_000 });
+    const firstId = await page.locator(".incall").getAttribute("data-call");
+
+    // Alt+D focuses the dialpad; typing and Enter place a second call.
+    await page.keyboard.press("Alt+KeyD");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Number to call");
+    await page.keyboard.type(number);
+    await page.keyboard.press("Enter");
+    const list = page.getByRole("navigation", { name: "Active calls" });
+    await list.waitFor({ timeout: 15_000 });
+    await expect.poll(() => list.locator("li").count()).toBe(2);
+    await expect.poll(() => page.locator(`.call-list li[data-call="${firstId}"] .cl-state`).textContent(), { timeout: 15_000 }).toBe("On hold");
+    await expect.poll(() => page.locator(".incall").getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");
+    const secondId = await page.locator(".incall").getAttribute("data-call");
+    expect(secondId).not.toBe(firstId);
+
+    // Switch back to the first call: it is resumed, the second is held.
+    await page.locator(`.call-list li[data-call="${firstId}"] button`).click();
+    await expect.poll(() => page.locator(".incall").getAttribute("data-call")).toBe(firstId);
+    await expect.poll(() => page.locator(`.call-list li[data-call="${secondId}"] .cl-state`).textContent(), { timeout: 15_000 }).toBe("On hold");
+    await expect.poll(() => page.locator(".incall .call-state").textContent(), { timeout: 15_000 }).toBe("Connected");
+
+    // Alt+M mutes, Alt+H holds the focused call.
+    await page.locator("body").click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press("Alt+KeyM");
+    await page.getByText("Muted", { exact: true }).waitFor();
+    await page.keyboard.press("Alt+KeyH");
+    await expect.poll(() => page.locator(".incall .call-state").textContent(), { timeout: 15_000 }).toBe("On hold");
+    // "?" opens the shortcut help.
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    await hangUpAll(page);
+    await page.context().close();
+  });
+
+  it("history filters by direction and calls back on click", async () => {
+    const page = await openApp(browser, server);
+    await page.getByRole("button", { name: "History" }).click();
+    const rows = page.locator(".history .history-list li");
+    await rows.first().waitFor({ timeout: 10_000 });
+    await page.getByLabel("Outgoing").check();
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.className))).every((c) => c.includes("h-outgoing"))).toBe(true);
+    await page.getByLabel("Incoming").check();
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.className))).every((c) => c.includes("h-incoming"))).toBe(true);
+    await expect.poll(() => rows.count()).toBeGreaterThan(0); // the demo callback earlier
+    await page.getByLabel("Outgoing").check();
+    const dial = apiOK(page, "HistoryService/CallBack");
+    await rows.first().getByRole("button").click();
+    await dial;
+    await page.locator(".incall").waitFor();
+    await hangUpAll(page);
+    await page.context().close();
+  });
+
   it("switches to Japanese", async () => {
     const page = await openApp(browser, server);
     await page.getByRole("button", { name: "Settings" }).click();

@@ -152,3 +152,12 @@ describe("call endings and a second call", () => {
     expect(transport.called("CallsService", "Answer")).toEqual([]);
   });
 });
+
+describe("dialing while on a call", () => {
+  it("holds the connected call before dialing the next", async () => {
+    const { store, transport } = await boot({ calls: [call({ id: "cur", state: "connected" })] });
+    transport.handlers["CallsService.Hold"] = (id) => call({ id: String(id), state: "held", held: true });
+    await store.dial("100");
+    expect(transport.calls.filter((c) => c.service === "CallsService").map((c) => `${c.method}:${c.args[0]}`)).toEqual(["Hold:cur", "Dial:100"]);
+  });
+});

@@ -226,10 +226,17 @@ export class PhoneStore {
     }
   }
 
-  dial(target: string) {
+  /** holdOthers puts every live, unheld call on hold before a new call starts. */
+  private async holdOthers(except = ""): Promise<void> {
+    const live = this.calls.filter((c) => c.id !== except && c.state === "connected" && !c.held);
+    for (const c of live) await this.run(this.backend.calls.hold(c.id));
+  }
+  async dial(target: string) {
+    await this.holdOthers();
     return this.run(this.backend.calls.dial(target));
   }
-  redial() {
+  async redial() {
+    await this.holdOthers();
     return this.run(this.backend.calls.redial());
   }
   /** answer picks up a ringing call; with another call live it holds that one first (SwitchTo). */
@@ -269,7 +276,8 @@ export class PhoneStore {
   setNotes(id: string, notes: string) {
     return this.run(this.backend.calls.setNotes(id, notes));
   }
-  callBack(entryId: string) {
+  async callBack(entryId: string) {
+    await this.holdOthers();
     return this.run(this.backend.history.callBack(entryId));
   }
   async setDND(on: boolean) {
