@@ -54,7 +54,7 @@ Output:
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText+storeUsage)
+		fmt.Fprint(stderr, usageText+storeUsage+crmUsage)
 		return ExitUsage
 	}
 	var err error
@@ -73,8 +73,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = runHistory(args[1:], stdout, stderr)
 	case "calls":
 		err = runCalls(args[1:], stdout, stderr)
+	case "crm":
+		err = runCRM(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText+storeUsage)
+		fmt.Fprint(stdout, usageText+storeUsage+crmUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
