@@ -223,6 +223,8 @@ func TestSearchCases(t *testing.T) {
 		{"中村", []string{"佐藤 花子/company", "田中 太郎/company"}},
 		{"丸の内", []string{"佐藤 花子/address", "田中 太郎/address"}},
 		{"martin road", []string{"Priya Patel/address"}},
+		{"kowalsk", []string{"Dana Kowalski/name"}},
+		{"KÓWAL", []string{"Dana Kowalski/name"}},
 		{"zzz", nil},
 		{`"`, nil},
 		{`mar" OR "`, nil},

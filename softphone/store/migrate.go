@@ -18,6 +18,22 @@ type migration struct {
 var migrations = []migration{
 	{"base tables", execAll(schemaV1)},
 	{"full-text search index", migrateV2},
+	{"search index with prefix indexes up to 6 characters", execAll(schemaV3)},
+}
+
+// schemaV3 rebuilds the search index with prefix indexes for 1 to 6
+// characters: FTS5 streams a prefix query only when a prefix index of
+// exactly that length exists; otherwise it merges every matching token's
+// document list in memory, which took 100-300 ms at 1M contacts for
+// "road" or "2012".
+var schemaV3 = []string{
+	`ALTER TABLE contacts_fts RENAME TO contacts_fts_v2`,
+	`CREATE VIRTUAL TABLE contacts_fts USING fts5(
+		name, company, address, phones,
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4 5 6')`,
+	`INSERT INTO contacts_fts(rowid, name, company, address, phones)
+		SELECT rowid, name, company, address, phones FROM contacts_fts_v2`,
+	`DROP TABLE contacts_fts_v2`,
 }
 
 // SchemaVersion is the schema version this Pitchline writes.

@@ -37,9 +37,12 @@ func parseNumber(raw, region string) (*phonenumbers.PhoneNumber, error) {
 		// handles it only for regions whose IDD is 00.
 		t = "+" + t[2:]
 	}
-	n, err := phonenumbers.Parse(t, region)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidNumber, raw, err)
+	n, ok := parseFast(t, region)
+	if !ok {
+		var err error
+		if n, err = phonenumbers.Parse(t, region); err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrInvalidNumber, raw, err)
+		}
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(n) {
 	case phonenumbers.IS_POSSIBLE:
@@ -47,10 +50,8 @@ func parseNumber(raw, region string) (*phonenumbers.PhoneNumber, error) {
 		// +1 555 010 0199 are not "valid" for libphonenumber but must
 		// work; what surely cannot exist is a NANP area code starting
 		// with 0 or 1 (a Japanese "03-..." read with region US).
-		if n.GetCountryCode() == 1 && !phonenumbers.IsValidNumber(n) {
-			if d := n.GetNationalNumber() / 1_000_000_000; d < 2 {
-				return nil, fmt.Errorf("%w: %q has no valid area code", ErrInvalidNumber, raw)
-			}
+		if n.GetCountryCode() == 1 && n.GetNationalNumber()/1_000_000_000 < 2 {
+			return nil, fmt.Errorf("%w: %q has no valid area code", ErrInvalidNumber, raw)
 		}
 	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
 		return nil, fmt.Errorf("%w: %q has no area code", ErrInvalidNumber, raw)
@@ -140,4 +141,75 @@ func digitsOnly(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// parseFast handles the spellings a caller ID or a CRM usually has ("+"
+// and digits, or a 10-digit NANP number, with spaces, dashes, dots or
+// parentheses) without libphonenumber's regular expressions, which cost
+// 20-30 µs per number. Anything else (letters, extensions, national
+// prefixes) returns false and goes through phonenumbers.Parse.
+func parseFast(t, region string) (*phonenumbers.PhoneNumber, bool) {
+	var buf [20]byte
+	d := buf[:0]
+	plus := false
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c >= '0' && c <= '9':
+			if len(d) == len(buf) {
+				return nil, false
+			}
+			d = append(d, c)
+		case c == '+' && i == 0:
+			plus = true
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return nil, false
+		}
+	}
+	var cc int
+	var nat []byte
+	switch {
+	case plus:
+		for l := 1; l <= 3 && l < len(d); l++ {
+			v, _ := strconv.Atoi(string(d[:l]))
+			if phonenumbers.GetRegionCodeForCountryCode(v) != "ZZ" {
+				cc, nat = v, d[l:]
+				break
+			}
+		}
+		if cc == 0 {
+			return nil, false
+		}
+	case (region == "US" || region == "CA") && len(d) == 10 && d[0] != '0' && d[0] != '1':
+		cc, nat = 1, d
+	default:
+		return nil, false
+	}
+	if len(nat) < 2 || len(nat) > 17 || nat[0] == '0' || hasNationalPrefix(cc, nat) {
+		// A leading 0 is either a national prefix that libphonenumber
+		// strips ("+44 (0)20 ...") or an Italian leading zero; other
+		// national prefixes ("+1 1 ...") are stripped too.
+		return nil, false
+	}
+	nn, err := strconv.ParseUint(string(nat), 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	cc32 := int32(cc)
+	n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+	return n, true
+}
+
+// fastCC are the country codes whose national prefix for parsing is a
+// plain "0" (or "1" for NANP) or none: for them a "+" number that does not
+// start with that prefix parses to exactly its digits. Other countries
+// (carrier codes, patterns: AR, BR, MX, KR, CN, AU, ...) take the slow path.
+var fastCC = map[int]string{1: "1", 44: "0", 81: "0", 49: "0", 33: "0", 91: "0", 34: "", 31: "0", 46: "0", 41: "0",
+	43: "0", 32: "0", 353: "0", 64: "0", 65: "", 852: "", 886: "0", 48: "", 45: "", 47: "", 358: "0", 30: "", 351: ""}
+
+// hasNationalPrefix reports whether the fast path must not be used for
+// national number nat of country cc.
+func hasNationalPrefix(cc int, nat []byte) bool {
+	np, ok := fastCC[cc]
+	return !ok || (np != "" && nat[0] == np[0])
 }

@@ -4,9 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	// golang.org/x/text's NFD decomposition separates base letters from
+	// accents, to tell which field an accent-insensitive match hit.
+	"golang.org/x/text/unicode/norm"
 )
 
 // isCJK reports whether r is written without spaces between words (Han,
@@ -217,75 +222,153 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	var rids []int64
-	seen := map[int64]bool{}
-	for _, col := range []string{"name", ""} {
-		if len(rids) >= limit {
-			break
-		}
-		rows, err := db.QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`,
-			matchExpr(terms, col), limit+len(rids))
-		if err != nil {
-			return nil, fmt.Errorf("store: search %q: %w", q, err)
-		}
-		for rows.Next() {
-			var r int64
-			if err := rows.Scan(&r); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: search %q: %w", q, err)
-			}
-			if !seen[r] && len(rids) < limit {
-				seen[r] = true
-				rids = append(rids, r)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: search %q: %w", q, err)
-		}
+	// One pass over all columns, fetching more than asked so that name
+	// matches can be put first. (A separate name-only pass looked cheaper
+	// but a column filter still walks the whole document list.)
+	fetch := min(limit*3, limit+100)
+	rows, err := db.QueryContext(ctx, `SELECT rowid, name, company, address, phones FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`,
+		matchExpr(terms, ""), fetch)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", q, err)
 	}
-	hits := make([]SearchHit, 0, len(rids))
-	for _, r := range rids {
-		c, err := loadContact(ctx, db, "c.rid = ?", r)
-		if err != nil {
-			continue // deleted since the match
+	type match struct {
+		rid   int64
+		field string
+	}
+	var ms []match
+	for rows.Next() {
+		var m match
+		var name, company, address, phones string
+		if err := rows.Scan(&m.rid, &name, &company, &address, &phones); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: search %q: %w", q, err)
 		}
-		hits = append(hits, SearchHit{Contact: c, Field: matchedField(c, terms)})
+		m.field = matchedField([4]string{name, company, phones, address}, terms)
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", q, err)
+	}
+	slices.SortStableFunc(ms, func(a, b match) int { return fieldRank[a.field] - fieldRank[b.field] })
+	if len(ms) > limit {
+		ms = ms[:limit]
+	}
+	rids := make([]int64, len(ms))
+	for i, m := range ms {
+		rids[i] = m.rid
+	}
+	contacts, err := loadContactsByRid(ctx, db, rids)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", q, err)
+	}
+	hits := make([]SearchHit, 0, len(ms))
+	for _, m := range ms {
+		if c, ok := contacts[m.rid]; ok { // else deleted since the match
+			hits = append(hits, SearchHit{Contact: c, Field: m.field})
+		}
 	}
 	return hits, nil
 }
 
-// matchedField names the first field (name, company, phone, address) in
-// which some query term starts a word.
-func matchedField(c Contact, terms []string) string {
-	var digits []string
-	for _, p := range c.Phones {
-		if p.E164 != "" {
-			digits = append(digits, numberTerms(p.E164)...)
-		} else {
-			digits = append(digits, digitsOnly(p.Raw))
+// loadContactsByRid loads contacts with their numbers in two queries.
+func loadContactsByRid(ctx context.Context, db querier, rids []int64) (map[int64]Contact, error) {
+	out := make(map[int64]Contact, len(rids))
+	if len(rids) == 0 {
+		return out, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(rids)), ",")
+	args := make([]any, len(rids))
+	for i, r := range rids {
+		args[i] = r
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.rid, `+contactCols+` FROM contacts c
+		LEFT JOIN companies co ON co.id = c.company_id WHERE c.rid IN (`+ph+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]int64{}
+	for rows.Next() {
+		var rid int64
+		c, err := scanContact(scanFunc(func(dest ...any) error { return rows.Scan(append([]any{&rid}, dest...)...) }))
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[rid] = c
+		byID[c.ID] = rid
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.QueryContext(ctx, `SELECT p.contact_id, p.id, p.label, p.raw, p.e164 FROM phones p
+		JOIN contacts c ON c.id = p.contact_id WHERE c.rid IN (`+ph+`) ORDER BY p.position, p.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid string
+		var p Phone
+		if err := rows.Scan(&cid, &p.ID, &p.Label, &p.Raw, &p.E164); err != nil {
+			return nil, err
+		}
+		if rid, ok := byID[cid]; ok {
+			c := out[rid]
+			c.Phones = append(c.Phones, p)
+			out[rid] = c
 		}
 	}
-	fields := []struct{ name, text string }{
-		{"name", c.FirstName + " " + c.LastName},
-		{"company", c.Company},
-		{"phone", strings.Join(digits, " ")},
-		{"address", c.Address},
-	}
-	for _, f := range fields {
-		words := strings.FieldsFunc(strings.ToLower(spaceCJK(f.text)), func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-		})
+	return out, rows.Err()
+}
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+var fieldRank = map[string]int{"name": 0, "company": 1, "phone": 2, "address": 3}
+
+// matchedField names the first of the indexed texts (name, company,
+// phone digits, address) in which some query term starts a word.
+func matchedField(texts [4]string, terms []string) string {
+	names := [4]string{"name", "company", "phone", "address"}
+	for i, text := range texts {
+		lower := fold(text)
+		words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 		for _, t := range terms {
-			t = strings.ToLower(t)
+			t = fold(t)
+			if isCJKTerm(t) {
+				if strings.Contains(strings.ReplaceAll(lower, " ", ""), t) {
+					return names[i]
+				}
+				continue
+			}
 			for _, w := range words {
-				if strings.HasPrefix(w, t) || isCJKTerm(t) && strings.Contains(strings.ReplaceAll(strings.ToLower(f.text), " ", ""), t) {
-					return f.name
+				if strings.HasPrefix(w, t) {
+					return names[i]
 				}
 			}
 		}
 	}
-	return "address" // company address, diacritics-folded matches
+	return "address" // a folding corner case FTS5 matched and fold did not
+}
+
+// fold lower-cases s and removes diacritics, like the unicode61
+// tokenizer's remove_diacritics, so "muller" is seen to match "Müller".
+func fold(s string) string {
+	s = strings.ToLower(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Map(func(r rune) rune {
+				if unicode.Is(unicode.Mn, r) {
+					return -1
+				}
+				return r
+			}, norm.NFD.String(s))
+		}
+	}
+	return s
 }
 
 func isCJKTerm(t string) bool {
