@@ -2,7 +2,7 @@
 // with the demo line, driven by Debian's /usr/bin/chromium through
 // playwright-core (no browser download).
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -51,22 +51,45 @@ export interface Server {
  * startServe runs `pitchline serve --listen 127.0.0.1:0 --data-dir DIR --audio null`
  * and resolves with the URL printed as the first stdout line.
  */
-export function startServe(dataDir: string = newDataDir(), extra: string[] = []): Promise<Server> {
+export function startServe(dataDir: string = newDataDir(), extra: string[] = [], opts: { keyring?: boolean } = {}): Promise<Server> {
   const bin = binary();
-  const proc = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--audio", "null", ...extra], {
-    cwd: REPO,
-    env: { ...process.env, PITCHLINE_LOG_LEVEL: process.env.PITCHLINE_LOG_LEVEL || "info" },
-  });
+  const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--audio", "null", ...extra];
+  const env: NodeJS.ProcessEnv = { ...process.env, PITCHLINE_LOG_LEVEL: process.env.PITCHLINE_LOG_LEVEL || "info" };
+  let cmd = bin;
+  let argv = args;
+  if (opts.keyring) {
+    // A private D-Bus session with an unlocked gnome-keyring (Secret Service),
+    // so saving an account really stores its password in a keychain. Its
+    // stdout goes to /dev/null: the first stdout line must stay the URL.
+    const home = mkdtempSync(join(tmpdir(), "pitchline-e2e-home-"));
+    const run = join(home, "run");
+    mkdirSync(run, { mode: 0o700 });
+    Object.assign(env, { HOME: home, XDG_RUNTIME_DIR: run, XDG_DATA_HOME: join(home, "data") });
+    cmd = "dbus-run-session";
+    argv = ["--", "sh", "-c", 'printf %s "$0" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$@"', "e2e-keyring-pw", bin, ...args];
+  }
+  // Own process group, so stop() reaches every process of this backend
+  // (dbus-run-session does not forward signals to its child).
+  const proc = spawn(cmd, argv, { cwd: REPO, env, detached: true });
   let stderr = "";
   proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(t);
+  const group = (sig: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-proc.pid!, sig);
+      return true;
+    } catch {
+      return false; // ESRCH: nothing left in the group
     }
+  };
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) group("SIGTERM");
+    const t = setTimeout(() => group("SIGKILL"), 10_000);
+    await exited;
+    // Wait until the whole group is gone (the Go process may still be
+    // shutting down after a wrapper exited).
+    for (let i = 0; i < 200 && group(0); i++) await new Promise((r) => setTimeout(r, 50));
+    clearTimeout(t);
   };
   return new Promise((resolveUrl, reject) => {
     const rl = createInterface({ input: proc.stdout });

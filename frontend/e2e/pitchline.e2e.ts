@@ -63,13 +63,25 @@ describe("pitchline serve + Chromium", () => {
     const input = page.getByLabel("Number to call");
     for (const d of number) await page.getByRole("button", { name: `Key ${d}`, exact: true }).first().click();
     await expect.poll(() => input.inputValue()).not.toBe("");
+    // Record every state label the in-call panel shows, as it renders.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStates: string[] }).seenStates = seen;
+      new MutationObserver(() => {
+        const s = document.querySelector(".incall .call-state")?.textContent ?? "";
+        if (s && seen[seen.length - 1] !== s) seen.push(s);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await page.getByRole("button", { name: `Call ${number}`, exact: true }).click();
 
     const panel = page.locator(".incall");
     await panel.waitFor();
     expect(await panel.getAttribute("data-number")).toContain(number);
-    // Ringing (or calling) is shown before the answer; then connected.
     await expect.poll(() => panel.getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");
+    // Ringing was shown before the answer.
+    const seen = await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
+    expect(seen).toContain("Ringing…");
+    expect(seen.indexOf("Ringing…")).toBeLessThan(seen.indexOf("Connected"));
     await expect.poll(() => page.locator(".incall .call-state").textContent()).toBe("Connected");
     const t1 = await expect.poll(() => duration(page), { timeout: 10_000 }).toBeGreaterThan(0).then(() => duration(page));
     await expect.poll(() => duration(page), { timeout: 10_000 }).toBeGreaterThan(t1 + 1000);
