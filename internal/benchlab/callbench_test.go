@@ -256,8 +256,11 @@ func pitchlineCall(t *testing.T, bin benchBin, kam *testlab.Kamailio, callee *te
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := NewSampler(cmd.Process.Pid, sampleEvery)
-	err := cmd.Wait()
+	s, err := NewSampler(cmd.Process.Pid, sampleEvery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
 	r.wall = time.Since(start)
 	s.Close()
 	if err != nil {
@@ -321,7 +324,10 @@ func baresipCall(t *testing.T, kam *testlab.Kamailio, callee *testlab.Baresip, d
 	caller := testlab.StartBaresip(t, fmt.Sprintf("caller%d", round),
 		testlab.WithAccount("alice", kam.Password("alice"), kam.Addr(), "udp"),
 		testlab.WithCodecs("PCMU/8000/1"))
-	s := NewSampler(caller.PID(), sampleEvery)
+	s, err := NewSampler(caller.PID(), sampleEvery)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cm := caller.Mark()
 	if _, err := caller.Command(ctx, "dial", kam.URI("bob")); err != nil {
 		t.Fatal(err)

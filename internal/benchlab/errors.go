@@ -17,6 +17,9 @@ var (
 	// ErrNotSIP is returned by SIPMethod for a datagram whose first line is
 	// not a SIP request line or status line.
 	ErrNotSIP = errors.New("benchlab: not a SIP message")
+	// ErrNoProcess is returned by NewSampler for a PID whose /proc entry
+	// cannot be read.
+	ErrNoProcess = errors.New("benchlab: no such process")
 	// ErrRelayClosed is returned by Relay.WaitFirst when the relay is
 	// closed while waiting.
 	ErrRelayClosed = errors.New("benchlab: relay closed")

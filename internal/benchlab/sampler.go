@@ -1,6 +1,7 @@
 package benchlab
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -49,8 +50,16 @@ func WithSamplerClock(now func() time.Time) SamplerOption {
 }
 
 // NewSampler starts polling pid every interval (at least 1 ms). The first
-// reading is taken before NewSampler returns. Close stops the goroutine.
-func NewSampler(pid int, interval time.Duration, opts ...SamplerOption) *Sampler {
+// reading is taken before NewSampler returns; a process that cannot be read
+// (no such PID, no /proc) is an error wrapping ErrNoProcess. Close stops the
+// goroutine.
+func NewSampler(pid int, interval time.Duration, opts ...SamplerOption) (*Sampler, error) {
+	if pid <= 0 {
+		return nil, fmt.Errorf("%w: pid %d", ErrNoProcess, pid)
+	}
+	if _, err := ReadStat(pid); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoProcess, err)
+	}
 	if interval < time.Millisecond {
 		interval = time.Millisecond
 	}
@@ -60,7 +69,7 @@ func NewSampler(pid int, interval time.Duration, opts ...SamplerOption) *Sampler
 	}
 	alive := s.sample()
 	go s.run(alive)
-	return s
+	return s, nil
 }
 
 func (s *Sampler) run(alive bool) {

@@ -65,7 +65,10 @@ func TestSamplerFollowsChildUntilReaped(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := NewSampler(cmd.Process.Pid, 0) // 0 is raised to 1 ms
+	s, err := NewSampler(cmd.Process.Pid, 0) // 0 is raised to 1 ms
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s.Close()
 	last, n := s.Last()
 	if n < 1 || last.Stat.PID != cmd.Process.Pid || last.Stat.Comm != "cat" || last.Status.HWMKiB <= 0 {
@@ -83,4 +86,12 @@ func TestSamplerFollowsChildUntilReaped(t *testing.T) {
 		t.Errorf("peak %d below first sample %d", s.PeakHWMKiB(), last.Status.HWMKiB)
 	}
 	s.Close() // idempotent
+}
+
+func TestSamplerNoProcess(t *testing.T) {
+	for _, pid := range []int{0, -1, 1 << 30} {
+		if _, err := NewSampler(pid, time.Millisecond); !errors.Is(err, ErrNoProcess) {
+			t.Errorf("NewSampler(%d): %v, want ErrNoProcess", pid, err)
+		}
+	}
 }
