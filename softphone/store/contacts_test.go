@@ -331,3 +331,32 @@ func TestSeedDemoIdempotent(t *testing.T) {
 		t.Fatal(s.Path())
 	}
 }
+
+func TestConcurrentWritesAndLookups(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.SeedDemo(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			c := Contact{FirstName: "W", LastName: pad4(i), Phones: []Phone{{Raw: "+1 555 020 " + pad4(i)}}}
+			if err := s.UpsertContact(ctx, &c); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 200 {
+		if _, ok := s.LookupNumber("+1 (555) 010-0199"); !ok {
+			t.Fatal("demo number lost during writes")
+		}
+		if _, err := s.Search(ctx, "w", 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if cid, ok := s.LookupNumber("+15550200049"); !ok || cid.Name != "W 0049" {
+		t.Fatalf("%+v %v", cid, ok)
+	}
+}

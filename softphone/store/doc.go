@@ -35,7 +35,8 @@
 // MATCH as syntax: it is split into terms and each term is quoted. FTS5's
 // unicode61 tokenizer does not segment Chinese or Japanese, so Han, kana and
 // Hangul characters are indexed (and queried) one character per token and a
-// CJK query becomes a phrase: "田中" finds 田中 太郎.
+// CJK query becomes a phrase: "田中" finds 田中 太郎. Name matches are
+// listed before company, number and address matches.
 //
 // # Calls, forms and the outbox
 //
@@ -60,6 +61,11 @@
 // again by another process (a crash mid-request) comes back from Due with
 // Uncertain=true, and the worker asks the CRM (Adapter.FindCalls) before
 // creating it again.
+//
+// CallForSync and TaskForSync build the vendor-neutral records the sync
+// worker pushes. They take the vendor as an optional last argument
+// (`CallForSync(ctx, id, crm.VendorHubSpot)`): the outcome value and the
+// contact, company and deal ids differ per CRM.
 //
 // # CSV import
 //
