@@ -111,11 +111,15 @@ describe("pitchline serve + Chromium", () => {
     await dtmf2;
     await page.getByText("Sent: 5#").waitFor();
 
-    // Hang up
+    // Notes typed during the call, then hang up straight away: the notes are
+    // kept with the call and show in the history.
+    await page.getByLabel("Call notes").fill("e2e: asked for pricing");
     await page.getByRole("button", { name: "Hang up" }).click();
     await panel.waitFor({ state: "detached", timeout: 15_000 });
     // The call lands in recent calls.
     await page.locator(".recent .history-list li").first().waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "History" }).click();
+    await page.locator(".history .h-notes", { hasText: "e2e: asked for pricing" }).first().waitFor({ timeout: 10_000 });
     await page.context().close();
   });
 

@@ -113,6 +113,7 @@ describe("PhoneStore", () => {
     let reply: (v: unknown) => void = () => {};
     transport.handlers["CallsService.Hangup"] = () => new Promise((r) => (reply = r));
     const p = store.hangup("z1");
+    await vi.waitFor(() => expect(transport.called("CallsService", "Hangup")).toHaveLength(1));
     transport.emit("call", call({ id: "z1", state: "ended" }));
     reply(call({ id: "z1", state: "connected" }));
     await p;
@@ -159,5 +160,20 @@ describe("dialing while on a call", () => {
     transport.handlers["CallsService.Hold"] = (id) => call({ id: String(id), state: "held", held: true });
     await store.dial("100");
     expect(transport.calls.filter((c) => c.service === "CallsService").map((c) => `${c.method}:${c.args[0]}`)).toEqual(["Hold:cur", "Dial:100"]);
+  });
+});
+
+describe("call notes", () => {
+  it("are saved after a pause, and flushed before a hang-up", async () => {
+    const { store, transport } = await boot({ calls: [call({ id: "n1", state: "connected" })] });
+    transport.handlers["CallsService.SetNotes"] = (id, n) => call({ id: String(id), notes: String(n) });
+    transport.handlers["CallsService.Hangup"] = (id) => call({ id: String(id), state: "ended" });
+    store.notesDelayMs = 60_000;
+    store.noteDraft("n1", "wants a");
+    store.noteDraft("n1", "wants a demo");
+    expect(transport.called("CallsService", "SetNotes")).toEqual([]);
+    await store.hangup("n1");
+    const order = transport.calls.filter((c) => c.service === "CallsService").map((c) => [c.method, ...c.args]);
+    expect(order).toEqual([["SetNotes", "n1", "wants a demo"], ["Hangup", "n1"]]);
   });
 });

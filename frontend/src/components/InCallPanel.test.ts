@@ -15,7 +15,7 @@ const script = { id: 1, name: "Intro", body: "Hi {{contact.first_name}} {{contac
 
 function show(c: CallView, over: Record<string, unknown> = {}) {
   const a = actions();
-  const r = render(InCallPanel, { props: { call: c, scripts: [script], repName: "Ken", country: "JP", levels, actions: a, notesDelayMs: 0, ...over } });
+  const r = render(InCallPanel, { props: { call: c, scripts: [script], repName: "Ken", country: "JP", levels, actions: a, ...over } });
   return { a, ...r };
 }
 
@@ -100,8 +100,9 @@ describe("InCallPanel", () => {
     const ta = screen.getByLabelText("Call notes") as HTMLTextAreaElement;
     expect(ta.value).toBe("earlier");
     await fireEvent.input(ta, { target: { value: "wants a demo" } });
+    expect(a.notes).toHaveBeenLastCalledWith("n1", "wants a demo");
     await fireEvent.blur(ta);
-    expect(a.notes).toHaveBeenCalledWith("n1", "wants a demo");
+    expect(a.notes).toHaveBeenLastCalledWith("n1", "wants a demo", true);
   });
 
   it("fills the call script and shows missing variables visibly", () => {

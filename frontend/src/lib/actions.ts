@@ -8,7 +8,8 @@ export interface CallActions {
   resume(id: string): void;
   dtmf(id: string, digits: string): void;
   transfer(id: string, target: string): void;
-  notes(id: string, notes: string): void;
+  /** notes reports the draft; now=true saves it at once (blur). */
+  notes(id: string, notes: string, now?: boolean): void;
 }
 
 /** IncomingActions are what the incoming-call pop's buttons do. */

@@ -64,6 +64,10 @@ export class PhoneStore {
   focused = $derived(this.calls.find((c) => c.id === this.focusedId && c.state !== "incoming") ?? this.calls.find((c) => c.state !== "incoming" && !c.held) ?? this.calls.find((c) => c.state !== "incoming"));
 
   private unsubs: (() => void)[] = [];
+  /** drafts holds unsaved call notes per call, with their save timers. */
+  private drafts = new Map<string, { text: string; timer: ReturnType<typeof setTimeout> }>();
+  /** notesDelayMs is how long typing must pause before notes are saved. */
+  notesDelayMs = 800;
   /** ended remembers calls that ended, so a late service reply cannot bring one back. */
   private ended = new Set<string>();
   private toastSeq = 0;
@@ -251,7 +255,29 @@ export class PhoneStore {
   forward(id: string) {
     return this.run(this.backend.calls.forward(id, ""));
   }
-  hangup(id: string) {
+  /** noteDraft records the notes being typed for a call and saves them after a pause (or now). */
+  noteDraft(id: string, text: string, now = false): void {
+    const d = this.drafts.get(id);
+    if (d) clearTimeout(d.timer);
+    if (now) {
+      if (d) void this.flushNotes(id, text);
+      return;
+    }
+    this.drafts.set(id, { text, timer: setTimeout(() => void this.flushNotes(id, text), this.notesDelayMs) });
+  }
+
+  /** flushNotes saves a pending notes draft (notes can only be set while the call exists). */
+  async flushNotes(id: string, text?: string): Promise<void> {
+    const d = this.drafts.get(id);
+    if (!d) return;
+    clearTimeout(d.timer);
+    this.drafts.delete(id);
+    await this.run(this.backend.calls.setNotes(id, text ?? d.text));
+  }
+
+  /** hangup saves unsaved notes first, then ends the call. */
+  async hangup(id: string) {
+    await this.flushNotes(id);
     return this.run(this.backend.calls.hangup(id));
   }
   mute(id: string, on: boolean) {

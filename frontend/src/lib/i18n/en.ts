@@ -5,7 +5,6 @@ export const en = {
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",
   "app.retry": "Retry",
-  "app.disconnected": "Connection to the phone engine lost; reconnecting…",
 
   "nav.label": "Main sections",
   "nav.phone": "Phone",
@@ -21,7 +20,6 @@ export const en = {
   "account.unregistered": "Offline",
   "account.demo": "Demo line",
   "account.status": "Account status",
-  "account.select": "Account",
   "dnd.label": "Do not disturb",
   "dnd.on": "Do not disturb is on: incoming calls are declined",
 
@@ -40,23 +38,19 @@ export const en = {
   "dialpad.placeholder": "Type, paste or click a number",
   "dialpad.key": "Key {key}",
   "dialpad.backspace": "Delete last digit",
-  "dialpad.clear": "Clear number",
   "dialpad.call": "Call",
   "dialpad.callNumber": "Call {number}",
   "dialpad.redial": "Redial",
   "dialpad.redialNumber": "Redial {number}",
-  "dialpad.empty": "Enter a number first",
 
   "recent.title": "Recent calls",
   "recent.empty": "No calls yet",
-  "recent.callBack": "Call {name} back",
 
   "search.label": "Search contacts",
   "search.placeholder": "Name, company, phone or address",
   "search.results": "{count} matches",
   "search.noResults": "No contacts match “{query}”",
   "search.callNumber": "Call {name} on {number}",
-  "search.hint": "Type at least one character to search",
 
   "phoneType.mobile": "Mobile",
   "phoneType.work": "Work",
@@ -68,14 +62,11 @@ export const en = {
   "call.state.idle": "Idle",
   "call.state.calling": "Calling…",
   "call.state.ringing": "Ringing…",
-  "call.state.early": "Ringing…",
   "call.state.incoming": "Incoming call",
   "call.state.connected": "Connected",
   "call.state.held": "On hold",
   "call.state.remoteHeld": "Held by the other side",
-  "call.state.transferring": "Transferring…",
   "call.state.ended": "Call ended",
-  "call.state.failed": "Call failed",
   "call.ended.reason": "Call ended: {reason}",
   "call.cause.busy": "Busy",
   "call.cause.declined": "Declined",
@@ -107,7 +98,6 @@ export const en = {
   "call.transferCancel": "Cancel transfer",
   "call.notes": "Call notes",
   "call.notesPlaceholder": "Notes are saved with this call",
-  "call.notesSaved": "Notes saved",
   "call.micLevel": "Microphone level",
   "call.speakerLevel": "Speaker level",
   "call.quality": "Call quality",
@@ -120,7 +110,6 @@ export const en = {
   "call.company": "Company",
   "call.list": "Active calls",
   "call.switchTo": "Switch to {name}",
-  "call.active": "Active",
   "call.muted": "Muted",
 
   "script.title": "Call script",
@@ -132,7 +121,6 @@ export const en = {
   "incoming.answer": "Answer",
   "incoming.ignore": "Ignore",
   "incoming.forward": "Forward to {number}",
-  "incoming.via": "on {account}",
   "incoming.notification": "Incoming call from {caller}",
 
   "history.title": "Call history",
@@ -146,11 +134,6 @@ export const en = {
   "history.filter.clear": "Clear filters",
   "history.empty": "No calls match these filters",
   "history.callBack": "Call back {name}",
-  "history.duration": "Duration",
-  "history.when": "When",
-  "history.who": "Contact or number",
-  "history.direction": "Type",
-  "history.notes": "Notes",
 
   "settings.title": "Settings",
   "settings.saved": "Settings saved",
@@ -223,7 +206,6 @@ export const en = {
   "help.call": "Call the number in the dialpad",
   "help.escape": "Close this overlay or dialog",
 
-  "error.generic": "Something went wrong: {message}",
   "error.dismiss": "Dismiss",
 } as const;
 

@@ -74,6 +74,21 @@ function literals(source: string): string[] {
   return found;
 }
 
+describe("dictionary use", () => {
+  // Keys built at run time from a backend enum or a fixed list.
+  const DYNAMIC = ["demo.behaviour.", "call.cause.", "settings.language.", "history.filter."];
+  it("every key is used by some component or module", () => {
+    const files = (function all(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? (d.name === "i18n" ? [] : all(join(dir, d.name))) : /\.(svelte|ts)$/.test(d.name) && !d.name.endsWith(".test.ts") ? [join(dir, d.name)] : [],
+      );
+    })(SRC);
+    const code = files.map((f) => readFileSync(f, "utf8")).join("\n");
+    const unused = Object.keys(en).filter((k) => !code.includes(`"${k}"`) && !DYNAMIC.some((p) => k.startsWith(p)));
+    expect(unused).toEqual([]);
+  });
+});
+
 describe("components", () => {
   const files = svelteFiles(SRC);
   it("finds the components", () => {

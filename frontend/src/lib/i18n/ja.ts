@@ -7,7 +7,6 @@ export const ja: Record<MessageKey, string> = {
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
   "app.retry": "再試行",
-  "app.disconnected": "電話エンジンとの接続が切れました。再接続しています…",
 
   "nav.label": "メインメニュー",
   "nav.phone": "電話",
@@ -23,7 +22,6 @@ export const ja: Record<MessageKey, string> = {
   "account.unregistered": "オフライン",
   "account.demo": "デモ回線",
   "account.status": "アカウントの状態",
-  "account.select": "アカウント",
   "dnd.label": "おやすみモード",
   "dnd.on": "おやすみモード中: 着信は拒否されます",
 
@@ -42,23 +40,19 @@ export const ja: Record<MessageKey, string> = {
   "dialpad.placeholder": "番号を入力・貼り付け・クリック",
   "dialpad.key": "キー {key}",
   "dialpad.backspace": "最後の数字を削除",
-  "dialpad.clear": "番号を消去",
   "dialpad.call": "発信",
   "dialpad.callNumber": "{number} に発信",
   "dialpad.redial": "リダイヤル",
   "dialpad.redialNumber": "{number} にリダイヤル",
-  "dialpad.empty": "先に番号を入力してください",
 
   "recent.title": "最近の通話",
   "recent.empty": "通話はまだありません",
-  "recent.callBack": "{name} に折り返す",
 
   "search.label": "連絡先を検索",
   "search.placeholder": "名前・会社・電話番号・住所",
   "search.results": "{count} 件",
   "search.noResults": "「{query}」に一致する連絡先はありません",
   "search.callNumber": "{name} の {number} に発信",
-  "search.hint": "1 文字以上入力すると検索します",
 
   "phoneType.mobile": "携帯",
   "phoneType.work": "勤務先",
@@ -70,14 +64,11 @@ export const ja: Record<MessageKey, string> = {
   "call.state.idle": "待機中",
   "call.state.calling": "発信中…",
   "call.state.ringing": "呼び出し中…",
-  "call.state.early": "呼び出し中…",
   "call.state.incoming": "着信",
   "call.state.connected": "通話中",
   "call.state.held": "保留中",
   "call.state.remoteHeld": "相手が保留中",
-  "call.state.transferring": "転送中…",
   "call.state.ended": "通話終了",
-  "call.state.failed": "発信失敗",
   "call.ended.reason": "通話終了: {reason}",
   "call.cause.busy": "話し中",
   "call.cause.declined": "拒否されました",
@@ -109,7 +100,6 @@ export const ja: Record<MessageKey, string> = {
   "call.transferCancel": "転送をやめる",
   "call.notes": "通話メモ",
   "call.notesPlaceholder": "メモはこの通話と一緒に保存されます",
-  "call.notesSaved": "メモを保存しました",
   "call.micLevel": "マイクの音量",
   "call.speakerLevel": "スピーカーの音量",
   "call.quality": "通話品質",
@@ -122,7 +112,6 @@ export const ja: Record<MessageKey, string> = {
   "call.company": "会社",
   "call.list": "通話中の一覧",
   "call.switchTo": "{name} に切り替え",
-  "call.active": "アクティブ",
   "call.muted": "ミュート中",
 
   "script.title": "トークスクリプト",
@@ -134,7 +123,6 @@ export const ja: Record<MessageKey, string> = {
   "incoming.answer": "応答",
   "incoming.ignore": "拒否",
   "incoming.forward": "{number} に転送",
-  "incoming.via": "{account} で着信",
   "incoming.notification": "{caller} から着信",
 
   "history.title": "通話履歴",
@@ -148,11 +136,6 @@ export const ja: Record<MessageKey, string> = {
   "history.filter.clear": "絞り込みを解除",
   "history.empty": "条件に一致する通話はありません",
   "history.callBack": "{name} に折り返す",
-  "history.duration": "通話時間",
-  "history.when": "日時",
-  "history.who": "連絡先または番号",
-  "history.direction": "種類",
-  "history.notes": "メモ",
 
   "settings.title": "設定",
   "settings.saved": "設定を保存しました",
@@ -225,6 +208,5 @@ export const ja: Record<MessageKey, string> = {
   "help.call": "ダイヤルパッドの番号に発信",
   "help.escape": "この画面やダイアログを閉じる",
 
-  "error.generic": "エラーが発生しました: {message}",
   "error.dismiss": "閉じる",
 };
