@@ -246,6 +246,22 @@ describe("pitchline serve + Chromium", () => {
     await page.context().close();
   });
 
+  it("do-not-disturb is kept by the backend", async () => {
+    const page = await openApp(browser, server);
+    const dnd = page.getByLabel("Do not disturb");
+    const set = apiOK(page, "AccountsService/SetDND");
+    await dnd.check();
+    await set;
+    await page.reload();
+    await page.locator("main.content").waitFor();
+    await expect.poll(() => page.getByLabel("Do not disturb").isChecked()).toBe(true);
+    const unset = apiOK(page, "AccountsService/SetDND");
+    await page.getByLabel("Do not disturb").uncheck();
+    await unset;
+    await expect.poll(() => page.getByLabel("Do not disturb").isChecked()).toBe(false);
+    await page.context().close();
+  });
+
   it("switches to Japanese", async () => {
     const page = await openApp(browser, server);
     await page.getByRole("button", { name: "Settings" }).click();
