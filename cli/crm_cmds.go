@@ -90,7 +90,7 @@ func crmToken(v crm.Vendor, tokenEnv string) (string, error) {
 // runCRM is `pitchline crm connect|sync`.
 func runCRM(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: usage: pitchline crm connect|sync ...", ErrUsage)
+		return fmt.Errorf("%w: usage: pitchline crm connect|sync [flags]", ErrUsage)
 	}
 	switch args[0] {
 	case "connect":

@@ -1,7 +1,6 @@
 package hubspot
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -62,7 +61,7 @@ func BenchmarkDrainBacklog(b *testing.B) {
 		b.ReportMetric(float64(dups), "duplicates")
 		b.ReportMetric(float64(lost), "lost")
 		if dups != 0 || lost != 0 || fc.RateLimited > 1 || elapsed > 20*time.Second {
-			b.Fatal(fmt.Sprintf("drain: %s, %d dups, %d lost, %d 429s", elapsed, dups, lost, fc.RateLimited))
+			b.Fatalf("drain: %s, %d dups, %d lost, %d 429s", elapsed, dups, lost, fc.RateLimited)
 		}
 	}
 }

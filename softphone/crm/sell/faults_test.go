@@ -13,8 +13,6 @@ import (
 	"github.com/pitchline/pitchline/softphone/crm/sell/sellfake"
 )
 
-const sellErr = `{"errors":[{"error":{"code":"%s","message":"%s"},"meta":{"type":"error"}}],"meta":{"type":"errors","http_status":"x","logref":"r"}}`
-
 func TestFaultsMapToSentinels(t *testing.T) {
 	cases := []struct {
 		name  string
