@@ -140,8 +140,13 @@ func TestAnswerPlaysGreetingThenEchoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.state(t, c.ID(), softphone.CallConnected)
-	// Media time, not an event: let the greeting play and the echo run.
-	time.Sleep(greeting + 2*time.Second)
+	// Let the greeting play and the echo run: wait until that much audio
+	// (one RTP packet per 20 ms) has arrived.
+	want := int64((greeting + 2*time.Second) / (20 * time.Millisecond))
+	rec.wait(t, greeting+15*time.Second, "greeting and echo received", func(ev softphone.Event) bool {
+		se, ok := ev.(softphone.StatsEvent)
+		return ok && se.CallID == c.ID() && se.Stats.PacketsReceived >= want
+	})
 	if err := c.Hangup(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/crm/crmtest"
+	"github.com/pitchline/pitchline/softphone/crm/hubspot/hubspotfake"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -362,7 +363,8 @@ func TestRunWakesOnKick(t *testing.T) {
 }
 
 func TestIncrementalPull(t *testing.T) {
-	e := newEnv(t)
+	fakeClock := crmtest.NewManualClock(time.Now())
+	e := newEnv(t, hubspotfake.WithClock(fakeClock))
 	ctx := t.Context()
 	w := e.worker(e.client("test-token"))
 	if _, err := w.Pull(ctx, true); err != nil {
@@ -372,8 +374,9 @@ func TestIncrementalPull(t *testing.T) {
 	if first.IsZero() {
 		t.Fatal("no last pull time")
 	}
-	// Two changes at HubSpot: a renamed contact and a new one.
-	time.Sleep(5 * time.Millisecond) // HubSpot's timestamps are in ms; make the edit newer than the bookmark
+	// Two changes at HubSpot, a second later by HubSpot's own clock: a
+	// renamed contact and a new one.
+	fakeClock.Advance(time.Second)
 	if err := e.fake.Update("contacts", e.contactID, map[string]string{"lastname": "Lee-Park"}); err != nil {
 		t.Fatal(err)
 	}
