@@ -10,11 +10,6 @@ import (
 	"strings"
 	"time"
 
-	// phonenumbers gives the national significant number of an E.164
-	// number for the staged lookup of crm-apis.md §6 (Pipedrive does not
-	// document how it matches phone formats).
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/pitchline/pitchline/softphone/crm"
 )
 
@@ -163,37 +158,12 @@ func (c *Client) searchPersons(ctx context.Context, op, term, fields string, exa
 	return out, nil
 }
 
-// PhoneVariants returns the lookup stages of crm-apis.md §6 for an E.164
-// number: as given, without "+", and the national significant number.
-func PhoneVariants(e164 string) []string {
-	e164 = strings.TrimSpace(e164)
-	if e164 == "" {
-		return nil
-	}
-	out := []string{e164}
-	add := func(s string) {
-		for _, v := range out {
-			if v == s {
-				return
-			}
-		}
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	add(strings.TrimPrefix(e164, "+"))
-	if num, err := phonenumbers.Parse(e164, "ZZ"); err == nil {
-		add(phonenumbers.GetNationalSignificantNumber(num))
-	}
-	return out
-}
-
 // LookupPhone searches persons by phone with exact_match, trying the E.164
 // form, then without "+", then the national number, and stops at the
 // first stage that matches. UNCONFIRMED (crm-apis.md §2.3): how Pipedrive
 // normalises phone formats.
 func (c *Client) LookupPhone(ctx context.Context, e164 string) ([]crm.Contact, error) {
-	for _, v := range PhoneVariants(e164) {
+	for _, v := range crm.PhoneVariants(e164) {
 		got, err := c.searchPersons(ctx, "lookup phone", v, "phone", true, 50)
 		if err != nil {
 			return nil, err

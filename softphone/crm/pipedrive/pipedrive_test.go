@@ -211,7 +211,7 @@ func TestLookupPhoneStages(t *testing.T) {
 	if err != nil || len(none) != 0 {
 		t.Fatalf("no match: %v %v", none, err)
 	}
-	if v := pipedrive.PhoneVariants("+442071234567"); len(v) != 3 || v[2] != "2071234567" {
+	if v := crm.PhoneVariants("+442071234567"); len(v) != 3 || v[2] != "2071234567" {
 		t.Fatalf("variants %v", v)
 	}
 }

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	// phonenumbers gives the national significant number of an E.164
-	// number for the staged lookup of crm-apis.md §6.
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/pitchline/pitchline/softphone/crm"
 )
 
@@ -92,31 +88,6 @@ type deal struct {
 	UpdatedAt      string      `json:"updated_at"`
 }
 
-// PhoneVariants returns the lookup stages of crm-apis.md §6: the E.164
-// number, without "+", and the national significant number.
-func PhoneVariants(e164 string) []string {
-	e164 = strings.TrimSpace(e164)
-	if e164 == "" {
-		return nil
-	}
-	out := []string{e164}
-	add := func(s string) {
-		for _, v := range out {
-			if v == s {
-				return
-			}
-		}
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	add(strings.TrimPrefix(e164, "+"))
-	if num, err := phonenumbers.Parse(e164, "ZZ"); err == nil {
-		add(phonenumbers.GetNationalSignificantNumber(num))
-	}
-	return out
-}
-
 func (c *Client) contacts(ctx context.Context, op string, q url.Values) ([]crm.Contact, error) {
 	raws, _, err := c.list(ctx, op, "/v2/contacts", q)
 	if err != nil {
@@ -141,7 +112,7 @@ func (c *Client) contacts(ctx context.Context, op string, q url.Values) ([]crm.C
 // only). UNCONFIRMED (crm-apis.md §3.2): the phone and mobile filters of
 // the contacts list; Sell's REST API documents no other lookup by number.
 func (c *Client) LookupPhone(ctx context.Context, e164 string) ([]crm.Contact, error) {
-	for _, v := range PhoneVariants(e164) {
+	for _, v := range crm.PhoneVariants(e164) {
 		var got []crm.Contact
 		seen := map[string]bool{}
 		for _, field := range []string{"phone", "mobile"} {

@@ -10,10 +10,6 @@ import (
 	"strings"
 	"time"
 
-	// phonenumbers gives the national significant number of an E.164
-	// number for the staged lookup of crm-apis.md §6.
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/pitchline/pitchline/softphone/crm"
 )
 
@@ -90,31 +86,6 @@ func (c contact) toContact() crm.Contact {
 	return out
 }
 
-// PhoneVariants returns the lookup stages of crm-apis.md §6: the E.164
-// number, without "+", and the national significant number.
-func PhoneVariants(e164 string) []string {
-	e164 = strings.TrimSpace(e164)
-	if e164 == "" {
-		return nil
-	}
-	out := []string{e164}
-	add := func(s string) {
-		for _, v := range out {
-			if v == s {
-				return
-			}
-		}
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	add(strings.TrimPrefix(e164, "+"))
-	if num, err := phonenumbers.Parse(e164, "ZZ"); err == nil {
-		add(phonenumbers.GetNationalSignificantNumber(num))
-	}
-	return out
-}
-
 // page is a v2 list or search answer.
 type page struct {
 	Data []json.RawMessage `json:"data"`
@@ -143,7 +114,7 @@ func (c *Client) searchContacts(ctx context.Context, op string, q url.Values) ([
 // PhoneVariants and returns the first stage's matches (204 means none).
 // Zoho's own phone normalisation is UNCONFIRMED (crm-apis.md §4.2).
 func (c *Client) LookupPhone(ctx context.Context, e164 string) ([]crm.Contact, error) {
-	for _, v := range PhoneVariants(e164) {
+	for _, v := range crm.PhoneVariants(e164) {
 		got, err := c.searchContacts(ctx, "lookup phone", url.Values{"phone": {v}})
 		if err != nil {
 			return nil, err
