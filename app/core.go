@@ -280,40 +280,6 @@ func (c *core) storeOrErr() (*store.Store, error) {
 	return c.st, nil
 }
 
-// dialTarget qualifies a number for the demo line (see demo.Line.Target).
-func (c *core) dialTarget(target string) string {
-	c.mu.Lock()
-	line := c.line
-	c.mu.Unlock()
-	if line != nil {
-		return line.Target(digitsForDemo(target))
-	}
-	return target
-}
-
-// digitsForDemo strips URL schemes and formatting so "tel:+1 555-010-0199"
-// reaches the demo line as "+15550100199".
-func digitsForDemo(t string) string {
-	for _, p := range []string{"tel:", "callto:", "callto://"} {
-		if strings.HasPrefix(strings.ToLower(t), p) {
-			t = t[len(p):]
-		}
-	}
-	if strings.ContainsAny(t, "@") {
-		return t
-	}
-	var b strings.Builder
-	for _, r := range t {
-		if (r >= '0' && r <= '9') || r == '+' || r == '*' || r == '#' {
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() == 0 {
-		return t
-	}
-	return b.String()
-}
-
 // pump turns engine events into catalogue events until the stream closes.
 func (c *core) pump(p *softphone.Phone, events <-chan softphone.Event) {
 	for ev := range events {

@@ -182,7 +182,7 @@ func (c *core) dial(target string) (CallView, error) {
 	if err != nil {
 		return CallView{}, err
 	}
-	call, err := p.Dial(c.ctx, c.dialTarget(target))
+	call, err := p.Dial(c.ctx, target)
 	if err != nil {
 		return CallView{}, err
 	}

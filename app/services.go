@@ -70,7 +70,7 @@ func (s *CallsService) SendDTMF(callID, digits string) (CallView, error) {
 
 // Transfer blind-transfers a call to target (REFER).
 func (s *CallsService) Transfer(callID, target string) (CallView, error) {
-	return s.c.callAction(callID, func(c *softphone.Call) error { return c.Transfer(s.c.dialTarget(target)) })
+	return s.c.callAction(callID, func(c *softphone.Call) error { return c.Transfer(target) })
 }
 
 // SetNotes keeps a note with the call; it is logged with the call.

@@ -404,7 +404,7 @@ func (c *Call) Transfer(target string) error {
 	if err != nil {
 		return err
 	}
-	to, err := ParseTarget(target, c.p.acct.aor.Host)
+	to, err := ParseTarget(target, c.p.acct.domain())
 	if err != nil {
 		return err
 	}

@@ -147,6 +147,16 @@ func (a *account) routeHost() string {
 	return hostPortDefault(a.registrar, a.transport)
 }
 
+// domain is where a bare user or number is routed: the AOR's host, with
+// its port when the AOR names one (sip:rep@127.0.0.1:5080 dials
+// sip:100@127.0.0.1:5080, not port 5060).
+func (a *account) domain() string {
+	if a.aor.Port != 0 {
+		return fmt.Sprintf("%s:%d", a.aor.Host, a.aor.Port)
+	}
+	return a.aor.Host
+}
+
 // routeURI is the loose-routing URI of the outbound proxy, or else the
 // registrar, for a pre-loaded Route header (RFC 3261 §8.1.2, §16.12).
 func (a *account) routeURI() sip.Uri {

@@ -45,7 +45,7 @@ func (p *Phone) dndReject(c *Call) bool {
 // §8.3.1). The caller's side then calls target itself; our call ends with
 // CauseForwarded.
 func (c *Call) Forward(target string) error {
-	uri, err := ParseTarget(target, c.p.acct.aor.Host)
+	uri, err := ParseTarget(target, c.p.acct.domain())
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func demoPhone(t *testing.T, opts ...softphone.Option) (*demo.Line, *softphone.P
 // hang up; the callback INVITE follows.
 func askCallback(t *testing.T, line *demo.Line, p *softphone.Phone, e *events) {
 	t.Helper()
-	c, err := p.Dial(context.Background(), line.Target("300"))
+	c, err := p.Dial(context.Background(), "300")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestSwitchDevicesMidCallAndLevels(t *testing.T) {
 	if _, _, active := p.Levels(); active {
 		t.Fatal("meter off left the device open")
 	}
-	c, err := p.Dial(ctx, line.Target("100"))
+	c, err := p.Dial(ctx, "100")
 	if err != nil {
 		t.Fatal(err)
 	}

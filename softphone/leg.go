@@ -180,7 +180,7 @@ func (l *Leg) teardown() {
 // sip:/tel:/callto: URI). The context is the call's lifetime: cancelling
 // it before the answer sends CANCEL, after the answer sends BYE.
 func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
-	to, err := ParseTarget(target, p.acct.aor.Host)
+	to, err := ParseTarget(target, p.acct.domain())
 	if err != nil {
 		return nil, err
 	}

@@ -118,4 +118,7 @@ func TestCancelThroughOutboundProxy(t *testing.T) {
 	if _, err := bob.WaitEventAfter(ctx(t, 5*time.Second), bm, "CALL_CLOSED"); err != nil {
 		t.Errorf("bob did not see the CANCEL: %v", err)
 	}
+	if !strings.Contains(k.Log(), "REQ CANCEL sip:bob@127.0.0.1 ") {
+		t.Errorf("the proxy never received our CANCEL")
+	}
 }

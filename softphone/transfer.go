@@ -107,7 +107,7 @@ func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	if i := strings.IndexByte(target, '?'); i >= 0 { // embedded headers are not supported
 		target = target[:i]
 	}
-	if _, err := ParseTarget(target, p.acct.aor.Host); err != nil {
+	if _, err := ParseTarget(target, p.acct.domain()); err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Refer-To", nil))
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -321,21 +320,6 @@ func (d *Line) Account() softphone.AccountConfig {
 		Register:    true,
 		Expires:     300 * time.Second,
 	}
-}
-
-// Target qualifies a dialled number with the line's host and port
-// ("100" → "sip:100@127.0.0.1:PORT"); anything that already names a host
-// is returned unchanged.
-//
-// Dial targets need it because the engine routes "100" to the AOR's host
-// with the registrar as the destination, but sipgo builds CANCEL from the
-// Request-URI alone (newCancelRequest drops the destination), so a CANCEL
-// for sip:100@127.0.0.1 would go to port 5060 instead of the demo line's.
-func (d *Line) Target(number string) string {
-	if strings.ContainsAny(number, "@:") {
-		return number
-	}
-	return fmt.Sprintf("sip:%s@%s", number, d.Addr())
 }
 
 // Registered reports whether user has a live registration.

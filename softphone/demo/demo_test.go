@@ -189,8 +189,8 @@ func TestBusyNumber(t *testing.T) {
 }
 
 func TestNoAnswerRingsUntilCancel(t *testing.T) {
-	line, p, rec := startLine(t, []demo.Option{demo.WithRingFor(50 * time.Millisecond)})
-	c, err := p.Dial(context.Background(), line.Target("408"))
+	_, p, rec := startLine(t, []demo.Option{demo.WithRingFor(50 * time.Millisecond)})
+	c, err := p.Dial(context.Background(), "408")
 	if err != nil {
 		t.Fatal(err)
 	}
