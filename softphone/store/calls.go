@@ -398,7 +398,11 @@ func (s *Store) writeCallCSV(ctx context.Context, db *sql.DB, cw *csv.Writer, c 
 }
 
 // defuseFormula prefixes a quote to text a spreadsheet would evaluate
-// (CSV injection), leaving phone numbers like +15550100 alone.
+// (CSV injection: cells starting with = + - @, a tab or a carriage
+// return; OWASP "CSV Injection"). A cell starting with + or - is left
+// alone only when it is a phone number or a number (digits and the
+// punctuation numbers are written with), which can at most be arithmetic:
+// "+1 (555) 010-0100" stays, "-2+3+cmd|' /C calc'!A0" is defused.
 func defuseFormula(v string) string {
 	if v == "" {
 		return v
@@ -407,11 +411,27 @@ func defuseFormula(v string) string {
 	case '=', '@', '\t', '\r':
 		return "'" + v
 	case '+', '-':
-		if len(v) > 1 && (v[1] < '0' || v[1] > '9') && v[1] != ' ' && v[1] != '(' {
+		if !numberLike(v) {
 			return "'" + v
 		}
 	}
 	return v
+}
+
+// numberLike reports whether v has a digit and only digits, spaces and
+// the characters + - ( ) . / in it.
+func numberLike(v string) bool {
+	digit := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case strings.IndexByte(" +-()./", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // Task returns one follow-up task.
