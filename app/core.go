@@ -86,6 +86,9 @@ type core struct {
 	calls      map[string]*callEntry
 	lastDialed string
 	started    bool
+
+	forms formRegistry // pending post-call outcome forms (forms.go)
+	crm   crmRuntime   // connected CRM and its sync worker (crm.go)
 }
 
 // newCore builds a core; start opens the store and the phone.
@@ -146,6 +149,7 @@ func (c *core) start(ctx context.Context) error {
 	if err := c.switchPhone(); err != nil {
 		return err
 	}
+	c.startCRM()
 	c.wg.Add(1)
 	go c.tickLoop()
 	return nil
@@ -337,6 +341,7 @@ func (c *core) onCallEvent(p *softphone.Phone, e softphone.CallEvent) {
 			ce.view.DurationMs = e.Duration.Milliseconds()
 		}
 		delete(c.calls, e.CallID)
+		c.forms.expect(e.CallID, c.cfg.now()) // late notes go to its form
 	}
 	ce.view.Forwardable = ce.view.State == string(softphone.CallIncoming) && c.forwardTo() != ""
 	view := ce.view
@@ -483,6 +488,7 @@ func (c *core) snapshot() Snapshot {
 	s := Snapshot{Version: c.version, Accounts: c.accountViews(), Calls: c.callViews(),
 		Devices: c.devicesView(), Levels: c.levels()}
 	s.Settings, _ = c.settings()
+	s.Forms, s.CRM = c.formsView(), c.crmStatus()
 	c.mu.Lock()
 	s.Demo = DemoView{Active: c.line != nil, Numbers: demoNumbers()}
 	s.LastDialed = c.lastDialed

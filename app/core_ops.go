@@ -114,6 +114,7 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 		return
 	}
 	emit(c.out, EvHistory, historyEntry(rec, v.CallerID))
+	c.callEnded(rec, v.CallerID) // the outcome form (forms.go)
 }
 
 // statusOf maps an ended call to the CRM call status.
@@ -143,7 +144,8 @@ func historyEntry(r store.CallRecord, id CallerIDView) HistoryEntry {
 	}
 	return HistoryEntry{ID: r.ID, Direction: string(r.Direction), Missed: r.Status == crm.StatusMissed,
 		Number: number, CallerID: id, Started: rfc3339(r.Started), DurationMs: r.Duration.Milliseconds(),
-		Status: string(r.Status), Cause: r.Cause, Notes: r.Notes}
+		Status: string(r.Status), Cause: r.Cause, Notes: r.Notes,
+		OutcomeID: r.OutcomeID, FormDone: r.FormDone, Sync: syncViews(r.Sync)}
 }
 
 // call returns an active call by id.
@@ -244,15 +246,23 @@ func (c *core) setNotes(id, notes string) (CallView, error) {
 	if len(notes) > store.MaxNotesBytes {
 		return CallView{}, fmt.Errorf("%w: notes longer than %d bytes", ErrInvalidArgument, store.MaxNotesBytes)
 	}
+	c.mu.Lock()
+	if ce := c.calls[id]; ce != nil {
+		ce.view.Notes = notes
+		v := ce.view
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+	// The call has ended (the far end may hang up while the rep types):
+	// the notes go to its pending outcome form (forms.go).
+	if v, ok, err := c.lateNotes(id, notes); ok {
+		return v, err
+	}
 	call, err := c.call(id)
 	if err != nil {
 		return CallView{}, err
 	}
-	c.mu.Lock()
-	if ce := c.calls[id]; ce != nil {
-		ce.view.Notes = notes
-	}
-	c.mu.Unlock()
 	return c.viewOf(call), nil
 }
 

@@ -49,6 +49,11 @@ var (
 	EvDial = Event[DialRequest]{"dial"}
 	// EvNotice carries a background message (info, warning, error).
 	EvNotice = Event[Notice]{"notice"}
+	// EvForm carries a post-call outcome form: "pending" when a call ended
+	// and needs one, "saved" or "dismissed" when it closed.
+	EvForm = Event[FormView]{"form"}
+	// EvSync carries the CRM sync status whenever it changes.
+	EvSync = Event[CRMStatus]{"sync"}
 )
 
 // catalogue lists every event with its payload type, for tests and for the
@@ -66,6 +71,8 @@ var catalogue = map[string]reflect.Type{
 	EvTransfer.name: reflect.TypeFor[TransferView](),
 	EvDial.name:     reflect.TypeFor[DialRequest](),
 	EvNotice.name:   reflect.TypeFor[Notice](),
+	EvForm.name:     reflect.TypeFor[FormView](),
+	EvSync.name:     reflect.TypeFor[CRMStatus](),
 }
 
 // emitter is where events go: the Wails runtime, the SSE clients of

@@ -307,6 +307,9 @@ type services struct {
 	History  *HistoryService
 	Settings *SettingsService
 	System   *SystemService
+	Forms    *FormsService
+	Outcomes *OutcomesService
+	Crm      *CrmService
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -314,10 +317,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Calls: &CallsService{c}, Devices: &DevicesService{c}, Accounts: &AccountsService{c},
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
+		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm}
 }

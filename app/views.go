@@ -288,6 +288,13 @@ type HistoryEntry struct {
 	Cause string `json:"cause"`
 	// Notes is the note kept with the call.
 	Notes string `json:"notes"`
+	// OutcomeID is the outcome chosen in the form (0 = none).
+	OutcomeID int64 `json:"outcomeId"`
+	// FormDone is true once the outcome form was saved or dismissed (or
+	// none was needed: a missed call).
+	FormDone bool `json:"formDone"`
+	// Sync is the call's sync state per connected CRM.
+	Sync []SyncView `json:"sync"`
 }
 
 // ScriptView is one call script.
@@ -353,6 +360,10 @@ type Snapshot struct {
 	Levels Levels `json:"levels"`
 	// LastDialed is what Redial dials ("" = nothing yet).
 	LastDialed string `json:"lastDialed"`
+	// Forms are the pending post-call outcome forms (they survive a reload).
+	Forms FormsView `json:"forms"`
+	// CRM is the connected CRM's sync status.
+	CRM CRMStatus `json:"crm"`
 }
 
 // TickCall is the per-call part of a tick.

@@ -216,6 +216,33 @@ export class Backend {
     save: (s: Args<'SettingsService', 'Save'>[0]) => this.invoke('SettingsService', 'Save', s),
   }
 
+  readonly forms = {
+    pending: () => this.invoke('FormsService', 'Pending'),
+    save: (form: Args<'FormsService', 'Save'>[0]) => this.invoke('FormsService', 'Save', form),
+    dismiss: (callId: string) => this.invoke('FormsService', 'Dismiss', callId),
+    setRequireOutcome: (on: boolean) => this.invoke('FormsService', 'SetRequireOutcome', on),
+  }
+
+  readonly outcomes = {
+    list: (includeDisabled = false) => this.invoke('OutcomesService', 'List', includeDisabled),
+    create: (label: string) => this.invoke('OutcomesService', 'Create', label),
+    rename: (id: number, label: string) => this.invoke('OutcomesService', 'Rename', id, label),
+    remove: (id: number) => this.invoke('OutcomesService', 'Delete', id),
+    setEnabled: (id: number, enabled: boolean) => this.invoke('OutcomesService', 'SetEnabled', id, enabled),
+    setMapping: (id: number, vendor: string, value: string) => this.invoke('OutcomesService', 'SetMapping', id, vendor, value),
+    vendorOutcomes: () => this.invoke('OutcomesService', 'VendorOutcomes'),
+  }
+
+  readonly crm = {
+    connect: (input: Args<'CrmService', 'Connect'>[0]) => this.invoke('CrmService', 'Connect', input),
+    disconnect: () => this.invoke('CrmService', 'Disconnect'),
+    status: () => this.invoke('CrmService', 'Status'),
+    syncNow: () => this.invoke('CrmService', 'SyncNow'),
+    retry: (callId: string) => this.invoke('CrmService', 'Retry', callId),
+    retryAll: () => this.invoke('CrmService', 'RetryAll'),
+    failed: () => this.invoke('CrmService', 'Failed'),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

@@ -97,7 +97,40 @@ export interface HistoryEntry {
   id: string; direction: Direction; missed: boolean; number: string
   callerId: CallerIDView; started: string; durationMs: number
   status: string; cause: string; notes: string
+  /** 0 = no outcome chosen. */
+  outcomeId: number; formDone: boolean
+  /** Per connected CRM. */
+  sync: SyncView[] | null
 }
+
+/** A call's sync state for one CRM (app/forms.go). */
+export interface SyncView { vendor: string; state: 'pending' | 'synced' | 'failed' | string; error: string; remoteId: string; attempts: number }
+
+/** A configurable call outcome; mapping: vendor → the CRM's value. */
+export interface OutcomeView { id: number; label: string; enabled: boolean; deleted: boolean; position: number; mapping: Record<string, string> }
+export interface VendorOutcomeView { value: string; label: string }
+
+/** A post-call outcome form (event "form"). */
+export interface FormView {
+  callId: string; state: 'pending' | 'saved' | 'dismissed'
+  direction: Direction; number: string; callerId: CallerIDView
+  contact: ContactView | null; deals: DealView[] | null
+  status: string; started: string; durationMs: number
+  notes: string; outcomes: OutcomeView[] | null; requireOutcome: boolean
+}
+export interface FormsView { pending: FormView[] | null; requireOutcome: boolean }
+/** due/reminder: RFC 3339 ('' reminder = none). */
+export interface TaskInputView { title: string; due: string; reminder: string }
+export interface FormInput { callId: string; outcomeId: number; notes: string; dealId: string; task: TaskInputView | null }
+
+export interface CRMConnectInput { vendor: string; baseUrl: string; token: string }
+export interface CRMStatus {
+  vendor: string; connected: boolean; reconnect: boolean; account: string; baseUrl: string
+  state: '' | 'idle' | 'syncing' | 'backoff' | 'paused' | 'reconnect' | string; reason: string; until: string
+  pending: number; failed: number; synced: number
+  lastPush: string; lastPull: string; pulled: Record<string, number> | null
+}
+export interface FailedItemView { id: number; vendor: string; kind: 'call' | 'task' | string; callId: string; error: string; attempts: number }
 
 export interface ScriptView { id: number; name: string; body: string; default: boolean }
 
@@ -115,6 +148,7 @@ export interface Snapshot {
   version: string; accounts: AccountView[]; calls: CallView[]
   devices: DevicesView; settings: SettingsView; demo: DemoView
   levels: Levels; lastDialed: string
+  forms: FormsView; crm: CRMStatus
 }
 
 export interface TickCall { id: string; durationMs: number; quality: Quality }
@@ -139,6 +173,8 @@ export interface EventMap {
   transfer: TransferView
   dial: DialRequest
   notice: Notice
+  form: FormView
+  sync: CRMStatus
 }
 export type EventName = keyof EventMap
 
@@ -197,6 +233,32 @@ export interface Services {
     Version: [[], string]
     Snapshot: [[], Snapshot]
   }
+  FormsService: {
+    Pending: [[], FormsView]
+    Save: [[form: FormInput], HistoryEntry]
+    /** Rejects with 'outcome_required' while "Require an outcome" is on. */
+    Dismiss: [[callId: string], HistoryEntry]
+    SetRequireOutcome: [[on: boolean], FormsView]
+  }
+  OutcomesService: {
+    List: [[includeDisabled: boolean], OutcomeView[]]
+    Create: [[label: string], OutcomeView[]]
+    Rename: [[id: number, label: string], OutcomeView[]]
+    Delete: [[id: number], OutcomeView[]]
+    SetEnabled: [[id: number, enabled: boolean], OutcomeView[]]
+    SetMapping: [[id: number, vendor: string, value: string], OutcomeView[]]
+    /** The connected CRM's vocabulary (HubSpot: GET /calling/v1/dispositions). */
+    VendorOutcomes: [[], VendorOutcomeView[]]
+  }
+  CrmService: {
+    Connect: [[input: CRMConnectInput], CRMStatus]
+    Disconnect: [[], CRMStatus]
+    Status: [[], CRMStatus]
+    SyncNow: [[], CRMStatus]
+    Retry: [[callId: string], CRMStatus]
+    RetryAll: [[], CRMStatus]
+    Failed: [[], FailedItemView[]]
+  }
 }
 export type ServiceName = keyof Services
 export type MethodName<S extends ServiceName> = keyof Services[S] & string
@@ -223,4 +285,10 @@ export const ErrorCodes = {
   notFound: 'not_found',
   noSoundServer: 'no_sound_server',
   unauthorized: 'unauthorized',
+  outcomeRequired: 'outcome_required',
+  noForm: 'no_form',
+  crmAuth: 'crm_auth',
+  crmUnreachable: 'crm_unreachable',
+  crmBadResponse: 'crm_bad_response',
+  crmNotConnected: 'crm_not_connected',
 } as const

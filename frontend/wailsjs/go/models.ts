@@ -58,6 +58,60 @@ export namespace app {
 	        this.dnd = source["dnd"];
 	    }
 	}
+	export class CRMConnectInput {
+	    vendor: string;
+	    baseUrl: string;
+	    token: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CRMConnectInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vendor = source["vendor"];
+	        this.baseUrl = source["baseUrl"];
+	        this.token = source["token"];
+	    }
+	}
+	export class CRMStatus {
+	    vendor: string;
+	    connected: boolean;
+	    reconnect: boolean;
+	    account: string;
+	    baseUrl: string;
+	    state: string;
+	    reason: string;
+	    until: string;
+	    pending: number;
+	    failed: number;
+	    synced: number;
+	    lastPush: string;
+	    lastPull: string;
+	    pulled: {[key: string]: number};
+	
+	    static createFrom(source: any = {}) {
+	        return new CRMStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vendor = source["vendor"];
+	        this.connected = source["connected"];
+	        this.reconnect = source["reconnect"];
+	        this.account = source["account"];
+	        this.baseUrl = source["baseUrl"];
+	        this.state = source["state"];
+	        this.reason = source["reason"];
+	        this.until = source["until"];
+	        this.pending = source["pending"];
+	        this.failed = source["failed"];
+	        this.synced = source["synced"];
+	        this.lastPush = source["lastPush"];
+	        this.lastPull = source["lastPull"];
+	        this.pulled = source["pulled"];
+	    }
+	}
 	export class Quality {
 	    level: string;
 	    lossPct: number;
@@ -405,6 +459,210 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class FailedItemView {
+	    id: number;
+	    vendor: string;
+	    kind: string;
+	    callId: string;
+	    error: string;
+	    attempts: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FailedItemView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.vendor = source["vendor"];
+	        this.kind = source["kind"];
+	        this.callId = source["callId"];
+	        this.error = source["error"];
+	        this.attempts = source["attempts"];
+	    }
+	}
+	export class TaskInputView {
+	    title: string;
+	    due: string;
+	    reminder: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskInputView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.due = source["due"];
+	        this.reminder = source["reminder"];
+	    }
+	}
+	export class FormInput {
+	    callId: string;
+	    outcomeId: number;
+	    notes: string;
+	    dealId: string;
+	    task?: TaskInputView;
+	
+	    static createFrom(source: any = {}) {
+	        return new FormInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.callId = source["callId"];
+	        this.outcomeId = source["outcomeId"];
+	        this.notes = source["notes"];
+	        this.dealId = source["dealId"];
+	        this.task = this.convertValues(source["task"], TaskInputView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class OutcomeView {
+	    id: number;
+	    label: string;
+	    enabled: boolean;
+	    deleted: boolean;
+	    position: number;
+	    mapping: {[key: string]: string};
+	
+	    static createFrom(source: any = {}) {
+	        return new OutcomeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.enabled = source["enabled"];
+	        this.deleted = source["deleted"];
+	        this.position = source["position"];
+	        this.mapping = source["mapping"];
+	    }
+	}
+	export class FormView {
+	    callId: string;
+	    state: string;
+	    direction: string;
+	    number: string;
+	    callerId: CallerIDView;
+	    contact?: ContactView;
+	    deals: DealView[];
+	    status: string;
+	    started: string;
+	    durationMs: number;
+	    notes: string;
+	    outcomes: OutcomeView[];
+	    requireOutcome: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FormView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.callId = source["callId"];
+	        this.state = source["state"];
+	        this.direction = source["direction"];
+	        this.number = source["number"];
+	        this.callerId = this.convertValues(source["callerId"], CallerIDView);
+	        this.contact = this.convertValues(source["contact"], ContactView);
+	        this.deals = this.convertValues(source["deals"], DealView);
+	        this.status = source["status"];
+	        this.started = source["started"];
+	        this.durationMs = source["durationMs"];
+	        this.notes = source["notes"];
+	        this.outcomes = this.convertValues(source["outcomes"], OutcomeView);
+	        this.requireOutcome = source["requireOutcome"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FormsView {
+	    pending: FormView[];
+	    requireOutcome: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FormsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pending = this.convertValues(source["pending"], FormView);
+	        this.requireOutcome = source["requireOutcome"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SyncView {
+	    vendor: string;
+	    state: string;
+	    error: string;
+	    remoteId: string;
+	    attempts: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vendor = source["vendor"];
+	        this.state = source["state"];
+	        this.error = source["error"];
+	        this.remoteId = source["remoteId"];
+	        this.attempts = source["attempts"];
+	    }
+	}
 	export class HistoryEntry {
 	    id: string;
 	    direction: string;
@@ -416,6 +674,9 @@ export namespace app {
 	    status: string;
 	    cause: string;
 	    notes: string;
+	    outcomeId: number;
+	    formDone: boolean;
+	    sync: SyncView[];
 	
 	    static createFrom(source: any = {}) {
 	        return new HistoryEntry(source);
@@ -433,6 +694,9 @@ export namespace app {
 	        this.status = source["status"];
 	        this.cause = source["cause"];
 	        this.notes = source["notes"];
+	        this.outcomeId = source["outcomeId"];
+	        this.formDone = source["formDone"];
+	        this.sync = this.convertValues(source["sync"], SyncView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -489,6 +753,7 @@ export namespace app {
 	        this.speakerDb = source["speakerDb"];
 	    }
 	}
+	
 	
 	
 	export class RegistrationTest {
@@ -572,6 +837,8 @@ export namespace app {
 	    demo: DemoView;
 	    levels: Levels;
 	    lastDialed: string;
+	    forms: FormsView;
+	    crm: CRMStatus;
 	
 	    static createFrom(source: any = {}) {
 	        return new Snapshot(source);
@@ -587,6 +854,8 @@ export namespace app {
 	        this.demo = this.convertValues(source["demo"], DemoView);
 	        this.levels = this.convertValues(source["levels"], Levels);
 	        this.lastDialed = source["lastDialed"];
+	        this.forms = this.convertValues(source["forms"], FormsView);
+	        this.crm = this.convertValues(source["crm"], CRMStatus);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -606,6 +875,22 @@ export namespace app {
 		    }
 		    return a;
 		}
+	}
+	
+	
+	export class VendorOutcomeView {
+	    value: string;
+	    label: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VendorOutcomeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.value = source["value"];
+	        this.label = source["label"];
+	    }
 	}
 
 }

@@ -1,0 +1,629 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pitchline/pitchline/softphone/crm"
+	"github.com/pitchline/pitchline/softphone/crm/hubspot"
+	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
+	"github.com/pitchline/pitchline/softphone/crm/sell"
+	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
+	"github.com/pitchline/pitchline/softphone/crm/zoho"
+	"github.com/pitchline/pitchline/softphone/secret"
+	"github.com/pitchline/pitchline/softphone/store"
+)
+
+// The connected CRM inside the app: its token lives in the OS keychain
+// (the same entry `pitchline crm connect` writes), its base URL and account
+// name in the store's settings, and one sync worker (softphone/crm/sync)
+// runs for it while the app runs: kicked after each saved form, pulling
+// contacts, companies and deals every 24 h, and waiting for a new token
+// ("reconnect your CRM") when the CRM refuses the old one, with the queue
+// kept. EvSync reports every status change.
+
+// CRMKeychainService is the OS keychain service CRM tokens live under (the
+// command line's too); the account is "crm:<vendor>".
+const CRMKeychainService = "pitchline-crm"
+
+// Error codes of the CRM services.
+const (
+	// CodeCRMAuth means the CRM refused the token: reconnect it.
+	CodeCRMAuth = "crm_auth"
+	// CodeCRMUnreachable means the CRM could not be reached or throttled us.
+	CodeCRMUnreachable = "crm_unreachable"
+	// CodeCRMBadResponse means the CRM answered with something unreadable.
+	CodeCRMBadResponse = "crm_bad_response"
+	// CodeCRMNotConnected means no CRM is connected.
+	CodeCRMNotConnected = "crm_not_connected"
+)
+
+// ErrCRMNotConnected is returned when an operation needs a connected CRM.
+var ErrCRMNotConnected = errors.New("app: no CRM is connected (Settings → CRM)")
+
+// checkTimeout bounds the token check and other interactive CRM requests.
+const checkTimeout = 20 * time.Second
+
+// CRMConnectInput is what the CRM settings panel sends to connect.
+type CRMConnectInput struct {
+	// Vendor is hubspot, pipedrive, sell or zoho.
+	Vendor string `json:"vendor"`
+	// BaseURL overrides the vendor's API host ("" = the vendor's default).
+	BaseURL string `json:"baseUrl"`
+	// Token is the API token; it goes to the OS keychain only.
+	Token string `json:"token"`
+}
+
+// CRMStatus is the connected CRM's state for the settings panel and the
+// sync badge.
+type CRMStatus struct {
+	// Vendor is the connected CRM ("" when none).
+	Vendor string `json:"vendor"`
+	// Connected is true while a CRM is connected (even when it needs a new
+	// token or is unreachable).
+	Connected bool `json:"connected"`
+	// Reconnect is true when the token was refused or is missing: the rep
+	// must reconnect; the queue is kept.
+	Reconnect bool `json:"reconnect"`
+	// Account is the CRM account name found when connecting.
+	Account string `json:"account"`
+	// BaseURL is the API base URL ("" = the vendor's default).
+	BaseURL string `json:"baseUrl"`
+	// State is the worker state: idle, syncing, backoff, paused or reconnect.
+	State string `json:"state"`
+	// Reason says why the worker waits or stopped.
+	Reason string `json:"reason"`
+	// Until is when a wait ends (RFC 3339, "" when not waiting).
+	Until string `json:"until"`
+	// Pending counts items waiting to be sent (calls and tasks).
+	Pending int `json:"pending"`
+	// Failed counts items that need a person (retry them).
+	Failed int `json:"failed"`
+	// Synced counts items sent.
+	Synced int `json:"synced"`
+	// LastPush is when an item was last synced (RFC 3339).
+	LastPush string `json:"lastPush"`
+	// LastPull is when contacts were last pulled (RFC 3339).
+	LastPull string `json:"lastPull"`
+	// Pulled counts the records per kind of the last pull.
+	Pulled map[string]int `json:"pulled"`
+}
+
+// FailedItemView is an outbox item that failed for good.
+type FailedItemView struct {
+	// ID is the outbox item.
+	ID int64 `json:"id"`
+	// Vendor is the CRM.
+	Vendor string `json:"vendor"`
+	// Kind is "call" or "task".
+	Kind string `json:"kind"`
+	// CallID is the call (for a task: the call it follows).
+	CallID string `json:"callId"`
+	// Error is the CRM's reason.
+	Error string `json:"error"`
+	// Attempts counts the sends.
+	Attempts int `json:"attempts"`
+}
+
+// crmRuntime is the core's connected CRM and its sync worker.
+type crmRuntime struct {
+	mu      sync.Mutex
+	vendor  crm.Vendor
+	adapter crm.Adapter
+	worker  *crmsync.Worker
+	cancel  context.CancelFunc
+	done    chan struct{}
+	reason  string // why no worker runs for a connected vendor
+	secrets *secret.Store
+}
+
+// adapterNow returns the connected CRM's adapter.
+func (r *crmRuntime) adapterNow() (crm.Adapter, crm.Vendor, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.adapter == nil {
+		return nil, r.vendor, codedError{CodeCRMNotConnected, ErrCRMNotConnected}
+	}
+	return r.adapter, r.vendor, nil
+}
+
+func crmAccountKey(v crm.Vendor) string { return "crm:" + string(v) }
+func crmBaseURLKey(v crm.Vendor) string { return "crm." + string(v) + ".base_url" }
+func crmNameKey(v crm.Vendor) string    { return "crm." + string(v) + ".account" }
+
+// parseVendor validates a vendor name.
+func parseVendor(s string) (crm.Vendor, error) {
+	switch v := crm.Vendor(strings.ToLower(strings.TrimSpace(s))); v {
+	case crm.VendorHubSpot, crm.VendorPipedrive, crm.VendorSell, crm.VendorZoho:
+		return v, nil
+	}
+	return "", fmt.Errorf("%w: unknown CRM %q (hubspot, pipedrive, sell or zoho)", ErrInvalidArgument, s)
+}
+
+// checkBaseURL accepts "" (the vendor's default), any https URL, and http
+// only on loopback (a local fake or proxy): a token never travels in clear
+// text over a network.
+func checkBaseURL(s string) (string, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: base URL %q is not an absolute URL", ErrInvalidArgument, s)
+	}
+	switch u.Scheme {
+	case "https":
+		return s, nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("%w: base URL %q must be https (http only on this computer)", ErrInvalidArgument, s)
+}
+
+// newCRMAdapter builds the vendor's adapter ("" keeps the vendor's host).
+func newCRMAdapter(v crm.Vendor, token, baseURL string) (crm.Adapter, error) {
+	var a crm.Adapter
+	var err error
+	switch v {
+	case crm.VendorHubSpot:
+		var opts []hubspot.Option
+		if baseURL != "" {
+			opts = append(opts, hubspot.WithBaseURL(baseURL))
+		}
+		a, err = hubspot.New(token, opts...)
+	case crm.VendorPipedrive:
+		var opts []pipedrive.Option
+		if baseURL != "" {
+			opts = append(opts, pipedrive.WithBaseURL(baseURL))
+		}
+		a, err = pipedrive.New(token, opts...)
+	case crm.VendorSell:
+		var opts []sell.Option
+		if baseURL != "" {
+			opts = append(opts, sell.WithBaseURL(baseURL))
+		}
+		a, err = sell.New(token, opts...)
+	case crm.VendorZoho:
+		var opts []zoho.Option
+		if baseURL != "" {
+			opts = append(opts, zoho.WithBaseURL(baseURL))
+		}
+		a, err = zoho.New(token, opts...)
+	default:
+		return nil, fmt.Errorf("%w: unknown CRM %q", ErrInvalidArgument, v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+	}
+	return a, nil
+}
+
+// crmErr gives a CRM failure its frontend code.
+func crmErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, crm.ErrAuth), errors.Is(err, crm.ErrForbidden):
+		return codedError{CodeCRMAuth, err}
+	case errors.Is(err, crm.ErrTransient), errors.Is(err, crm.ErrRateLimited):
+		return codedError{CodeCRMUnreachable, err}
+	case errors.Is(err, crm.ErrBadResponse):
+		return codedError{CodeCRMBadResponse, err}
+	}
+	return err
+}
+
+// crmSecrets returns the keychain store for CRM tokens.
+func (c *core) crmSecrets() (*secret.Store, error) {
+	c.crm.mu.Lock()
+	defer c.crm.mu.Unlock()
+	if c.crm.secrets != nil {
+		return c.crm.secrets, nil
+	}
+	opts := []secret.Option{secret.WithLogger(c.cfg.logger)}
+	if c.cfg.secrets != nil {
+		opts = append(opts, secret.WithBackend(c.cfg.secrets))
+	}
+	s, err := secret.New(CRMKeychainService, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.crm.secrets = s
+	return s, nil
+}
+
+// startCRM starts the sync worker of the CRM connected in the store (its
+// token from the keychain) and restores forms left open by the last run.
+func (c *core) startCRM() {
+	c.restoreForms()
+	vs, err := c.st.ConnectedVendors(c.ctx)
+	if err != nil || len(vs) == 0 {
+		return
+	}
+	v := vs[0]
+	c.crm.mu.Lock()
+	c.crm.vendor = v
+	c.crm.mu.Unlock()
+	ks, err := c.crmSecrets()
+	if err != nil {
+		c.setCRMReason(err.Error())
+		return
+	}
+	token, err := ks.Get(crmAccountKey(v))
+	if err != nil {
+		c.log.Warn("CRM token not available; reconnect needed", "vendor", v, "err", err)
+		c.setCRMReason("no token in the keychain: " + err.Error())
+		return
+	}
+	base, _, _ := c.st.GetSetting(c.ctx, crmBaseURLKey(v))
+	a, err := newCRMAdapter(v, token, base)
+	if err != nil {
+		c.setCRMReason(err.Error())
+		return
+	}
+	if err := c.runWorker(a); err != nil {
+		c.setCRMReason(err.Error())
+	}
+}
+
+func (c *core) setCRMReason(reason string) {
+	c.crm.mu.Lock()
+	c.crm.reason = reason
+	c.crm.mu.Unlock()
+}
+
+// runWorker replaces the running sync worker with one for a. The worker
+// goroutine is tracked by core.wg and stops with core.ctx (close waits)
+// or with stopWorker.
+func (c *core) runWorker(a crm.Adapter) error {
+	c.stopWorker()
+	w, err := crmsync.New(c.st, a, crmsync.WithLogger(c.cfg.logger),
+		crmsync.WithProgress(func(crmsync.Progress) { c.emitSync() }))
+	if err != nil {
+		return err
+	}
+	if c.ctx.Err() != nil {
+		return c.ctx.Err()
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	done := make(chan struct{})
+	c.crm.mu.Lock()
+	c.crm.vendor, c.crm.adapter, c.crm.worker, c.crm.cancel, c.crm.done, c.crm.reason = a.Vendor(), a, w, cancel, done, ""
+	c.crm.mu.Unlock()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer close(done)
+		if err := w.Run(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("CRM sync stopped", "vendor", a.Vendor(), "err", err)
+		}
+	}()
+	return nil
+}
+
+// stopWorker stops the sync worker, if any, and waits for it.
+func (c *core) stopWorker() {
+	c.crm.mu.Lock()
+	cancel, done := c.crm.cancel, c.crm.done
+	c.crm.worker, c.crm.adapter, c.crm.cancel, c.crm.done = nil, nil, nil, nil
+	c.crm.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// kickSync wakes the worker (after a saved form or a retry).
+func (c *core) kickSync() {
+	c.crm.mu.Lock()
+	w := c.crm.worker
+	c.crm.mu.Unlock()
+	if w != nil {
+		w.Kick()
+	}
+}
+
+// crmStatus builds the CRM status.
+func (c *core) crmStatus() CRMStatus {
+	s := CRMStatus{Pulled: map[string]int{}}
+	if c.st == nil {
+		return s
+	}
+	c.crm.mu.Lock()
+	v, w, reason := c.crm.vendor, c.crm.worker, c.crm.reason
+	c.crm.mu.Unlock()
+	if v == "" {
+		return s
+	}
+	s.Vendor, s.Connected = string(v), true
+	s.BaseURL, _, _ = c.st.GetSetting(c.ctx, crmBaseURLKey(v))
+	s.Account, _, _ = c.st.GetSetting(c.ctx, crmNameKey(v))
+	if counts, err := c.st.OutboxCounts(c.ctx); err == nil {
+		n := counts[v]
+		s.Pending = n[store.OutboxPending] + n[store.OutboxInFlight]
+		s.Failed, s.Synced = n[store.OutboxFailed], n[store.OutboxSynced]
+	}
+	if w == nil {
+		s.State, s.Reason, s.Reconnect = string(crmsync.StateReconnect), reason, true
+		if last, _, counts, err := c.st.SyncState(c.ctx, v); err == nil {
+			s.LastPull = rfc3339(last)
+			for k, n := range counts {
+				s.Pulled[k] = n
+			}
+		}
+		return s
+	}
+	ws := w.Status()
+	s.State, s.Reason, s.Until = string(ws.State), ws.Reason, rfc3339(ws.Until)
+	s.Reconnect = ws.State == crmsync.StateReconnect
+	s.LastPush, s.LastPull = rfc3339(ws.LastPush), rfc3339(ws.LastPull)
+	for k, n := range ws.Pulled {
+		s.Pulled[k] = n
+	}
+	return s
+}
+
+// emitSync emits EvSync with the current status.
+func (c *core) emitSync() {
+	if c.st == nil {
+		return
+	}
+	emit(c.out, EvSync, c.crmStatus())
+}
+
+// connectCRM checks the token, keeps it in the keychain, and starts
+// syncing to the CRM (replacing another connected CRM).
+func (c *core) connectCRM(in CRMConnectInput) (CRMStatus, error) {
+	st, err := c.storeOrErr()
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	v, err := parseVendor(in.Vendor)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	base, err := checkBaseURL(in.BaseURL)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	token := strings.TrimSpace(in.Token)
+	if token == "" {
+		return CRMStatus{}, fmt.Errorf("%w: paste the CRM's API token", ErrInvalidArgument)
+	}
+	if len(token) > 8<<10 {
+		return CRMStatus{}, fmt.Errorf("%w: the token is longer than 8 KB", ErrInvalidArgument)
+	}
+	a, err := newCRMAdapter(v, token, base)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, checkTimeout)
+	defer cancel()
+	acct, err := a.Check(ctx)
+	if err != nil {
+		return CRMStatus{}, crmErr(fmt.Errorf("checking the %s token: %w", v, err))
+	}
+	ks, err := c.crmSecrets()
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	if err := ks.Set(crmAccountKey(v), token); err != nil {
+		return CRMStatus{}, err
+	}
+	c.crm.mu.Lock()
+	old := c.crm.vendor
+	c.crm.mu.Unlock()
+	if old != "" && old != v {
+		c.stopWorker()
+		if err := st.DisconnectVendor(c.ctx, old); err != nil {
+			return CRMStatus{}, err
+		}
+	}
+	if err := st.ConnectVendor(c.ctx, v); err != nil {
+		return CRMStatus{}, err
+	}
+	if base != "" {
+		err = st.SetSetting(c.ctx, crmBaseURLKey(v), base)
+	} else {
+		err = st.DeleteSetting(c.ctx, crmBaseURLKey(v))
+	}
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	name := acct.Name
+	if name == "" {
+		name = acct.ID
+	}
+	if err := st.SetSetting(c.ctx, crmNameKey(v), name); err != nil {
+		return CRMStatus{}, err
+	}
+	c.autoMap(ctx, a)
+	if err := c.runWorker(a); err != nil {
+		return CRMStatus{}, err
+	}
+	c.log.Info("CRM connected", "vendor", v, "account", name, "base_url", base)
+	s := c.crmStatus()
+	emit(c.out, EvSync, s)
+	return s, nil
+}
+
+// disconnectCRM stops syncing and deletes the token; queued items stay.
+func (c *core) disconnectCRM() (CRMStatus, error) {
+	st, err := c.storeOrErr()
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	c.crm.mu.Lock()
+	v := c.crm.vendor
+	c.crm.mu.Unlock()
+	if v == "" {
+		return c.crmStatus(), nil
+	}
+	c.stopWorker()
+	if err := st.DisconnectVendor(c.ctx, v); err != nil {
+		return CRMStatus{}, err
+	}
+	if ks, err := c.crmSecrets(); err == nil {
+		if err := ks.Delete(crmAccountKey(v)); err != nil && !errors.Is(err, secret.ErrNotFound) {
+			c.log.Warn("CRM token not deleted from the keychain", "vendor", v, "err", err)
+		}
+	}
+	c.crm.mu.Lock()
+	c.crm.vendor, c.crm.reason = "", ""
+	c.crm.mu.Unlock()
+	c.log.Info("CRM disconnected", "vendor", v)
+	s := c.crmStatus()
+	emit(c.out, EvSync, s)
+	return s, nil
+}
+
+// syncNow pulls contacts, companies and deals and drains the queue now.
+func (c *core) syncNow() (CRMStatus, error) {
+	c.crm.mu.Lock()
+	w, done := c.crm.worker, c.crm.done
+	c.crm.mu.Unlock()
+	if w == nil {
+		return CRMStatus{}, codedError{CodeCRMNotConnected, ErrCRMNotConnected}
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer cancel()
+		go func() { // stop pulling when the worker is replaced
+			select {
+			case <-done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		if _, err := w.Pull(ctx, false); err != nil && ctx.Err() == nil {
+			c.log.Warn("CRM pull", "err", err)
+			emit(c.out, EvNotice, Notice{Level: "warning", Code: "crm_pull", Message: "CRM sync: " + err.Error()})
+		}
+		w.Kick()
+		c.emitSync()
+	}()
+	w.Kick()
+	return c.crmStatus(), nil
+}
+
+// retryCall queues a call's failed items (and its tasks') again.
+func (c *core) retryCall(callID string) (CRMStatus, error) {
+	st, err := c.storeOrErr()
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	if callID == "" {
+		return CRMStatus{}, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
+	}
+	items, err := st.ItemsFor(c.ctx, store.KindCall, callID)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	tasks, err := st.TasksForCall(c.ctx, callID)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	for _, t := range tasks {
+		more, err := st.ItemsFor(c.ctx, store.KindTask, t.ID)
+		if err != nil {
+			return CRMStatus{}, err
+		}
+		items = append(items, more...)
+	}
+	n := 0
+	for _, it := range items {
+		if it.State != store.OutboxFailed {
+			continue
+		}
+		if err := st.Retry(c.ctx, it.ID); err != nil {
+			return CRMStatus{}, err
+		}
+		n++
+	}
+	if n == 0 {
+		return CRMStatus{}, fmt.Errorf("%w: nothing failed for call %s", ErrInvalidArgument, callID)
+	}
+	c.kickSync()
+	c.emitSync()
+	return c.crmStatus(), nil
+}
+
+// CrmService connects the CRM and shows and drives its sync.
+type CrmService struct{ c *core }
+
+// Connect checks the token against the CRM, keeps it in the OS keychain
+// (never in files or the store) and starts syncing.
+func (s *CrmService) Connect(in CRMConnectInput) (CRMStatus, error) { return s.c.connectCRM(in) }
+
+// Disconnect stops syncing and deletes the token; queued items are kept
+// (they are sent if the CRM is connected again).
+func (s *CrmService) Disconnect() (CRMStatus, error) { return s.c.disconnectCRM() }
+
+// Status returns the CRM's sync status.
+func (s *CrmService) Status() (CRMStatus, error) {
+	if _, err := s.c.storeOrErr(); err != nil {
+		return CRMStatus{}, err
+	}
+	return s.c.crmStatus(), nil
+}
+
+// SyncNow pulls contacts, companies and deals and sends what is pending.
+func (s *CrmService) SyncNow() (CRMStatus, error) { return s.c.syncNow() }
+
+// Retry sends a call's failed items (the call and its task) again.
+func (s *CrmService) Retry(callID string) (CRMStatus, error) { return s.c.retryCall(callID) }
+
+// RetryAll sends every failed item again.
+func (s *CrmService) RetryAll() (CRMStatus, error) {
+	st, err := s.c.storeOrErr()
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	items, err := st.ItemsIn(s.c.ctx, store.OutboxFailed, 1000)
+	if err != nil {
+		return CRMStatus{}, err
+	}
+	for _, it := range items {
+		if err := st.Retry(s.c.ctx, it.ID); err != nil {
+			return CRMStatus{}, err
+		}
+	}
+	s.c.kickSync()
+	s.c.emitSync()
+	return s.c.crmStatus(), nil
+}
+
+// Failed lists the items that failed for good, with the CRM's reasons.
+func (s *CrmService) Failed() ([]FailedItemView, error) {
+	st, err := s.c.storeOrErr()
+	if err != nil {
+		return nil, err
+	}
+	items, err := st.ItemsIn(s.c.ctx, store.OutboxFailed, 200)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FailedItemView, 0, len(items))
+	for _, it := range items {
+		f := FailedItemView{ID: it.ID, Vendor: string(it.Vendor), Kind: it.Kind, CallID: it.RefID, Error: it.LastError, Attempts: it.Attempts}
+		if it.Kind == store.KindTask {
+			if t, err := st.Task(s.c.ctx, it.RefID); err == nil {
+				f.CallID = t.CallID
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
