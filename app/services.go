@@ -310,6 +310,7 @@ type services struct {
 	Forms    *FormsService
 	Outcomes *OutcomesService
 	Crm      *CrmService
+	Reports  *ReportsService
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -318,10 +319,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
+		Reports: newReportsService(c),
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports}
 }

@@ -243,6 +243,12 @@ export class Backend {
     failed: () => this.invoke('CrmService', 'Failed'),
   }
 
+  readonly reports = {
+    report: (q: Args<'ReportsService', 'Report'>[0]) => this.invoke('ReportsService', 'Report', q),
+    exportCSV: (req: Args<'ReportsService', 'ExportCSV'>[0]) => this.invoke('ReportsService', 'ExportCSV', req),
+    saveCSV: (req: Args<'ReportsService', 'SaveCSV'>[0]) => this.invoke('ReportsService', 'SaveCSV', req),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

@@ -159,6 +159,39 @@ export interface DTMFView { callId: string; digit: string }
 export interface TransferView { callId: string; target: string; status: number; reason: string; final: boolean; ok: boolean }
 export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string }
 
+/** Reports (app/reports.go). Days are YYYY-MM-DD in timeZone. */
+export interface ReportQuery {
+  from: string; to: string
+  /** IANA zone the days are counted in; '' = the backend computer's. */
+  timeZone: string
+  direction: '' | Direction; account: string
+}
+export interface ReportStats {
+  calls: number; inbound: number; outbound: number; answered: number; missed: number; connected: number
+  /** connected / outbound; null when no outbound call was attempted. */
+  connectRate: number | null
+  talkMs: number; avgTalkMs: number
+}
+/** id 0 with label '' is "no outcome". */
+export interface ReportOutcome { id: number; label: string; deleted: boolean; calls: number }
+/** byOutcome is aligned with ReportView.outcomes. */
+export interface ReportDay { date: string; stats: ReportStats; byOutcome: number[] }
+export interface ReportAccount { account: string; stats: ReportStats }
+export interface ReportView {
+  from: string; to: string; timeZone: string
+  outcomes: ReportOutcome[]; days: ReportDay[]; total: ReportStats; accounts: ReportAccount[]
+}
+export type ExportTable = 'daily' | 'accounts' | 'history'
+export interface ExportRequest {
+  table: ExportTable
+  report: ReportQuery
+  /** For table 'history'; limit 0 exports every call. */
+  history: HistoryFilter
+  /** The desktop save dialog's title. */
+  title: string
+}
+export interface CSVFile { name: string; content: string }
+
 /** Event catalogue: event name → payload (app/events.go). */
 export interface EventMap {
   snapshot: Snapshot
@@ -258,6 +291,13 @@ export interface Services {
     Retry: [[callId: string], CRMStatus]
     RetryAll: [[], CRMStatus]
     Failed: [[], FailedItemView[]]
+  }
+  ReportsService: {
+    Report: [[query: ReportQuery], ReportView]
+    /** The CSV text and a file name (browser mode downloads it). */
+    ExportCSV: [[req: ExportRequest], CSVFile]
+    /** Desktop window only: native save dialog; resolves '' when cancelled. */
+    SaveCSV: [[req: ExportRequest], string]
   }
 }
 export type ServiceName = keyof Services

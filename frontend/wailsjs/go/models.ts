@@ -112,6 +112,20 @@ export namespace app {
 	        this.pulled = source["pulled"];
 	    }
 	}
+	export class CSVFile {
+	    name: string;
+	    content: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CSVFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.content = source["content"];
+	    }
+	}
 	export class Quality {
 	    level: string;
 	    lossPct: number;
@@ -459,6 +473,82 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class HistoryFilter {
+	    direction: string;
+	    missed: boolean;
+	    since: string;
+	    until: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryFilter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.direction = source["direction"];
+	        this.missed = source["missed"];
+	        this.since = source["since"];
+	        this.until = source["until"];
+	        this.limit = source["limit"];
+	    }
+	}
+	export class ReportQuery {
+	    from: string;
+	    to: string;
+	    timeZone: string;
+	    direction: string;
+	    account: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportQuery(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.from = source["from"];
+	        this.to = source["to"];
+	        this.timeZone = source["timeZone"];
+	        this.direction = source["direction"];
+	        this.account = source["account"];
+	    }
+	}
+	export class ExportRequest {
+	    table: string;
+	    report: ReportQuery;
+	    history: HistoryFilter;
+	    title: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.table = source["table"];
+	        this.report = this.convertValues(source["report"], ReportQuery);
+	        this.history = this.convertValues(source["history"], HistoryFilter);
+	        this.title = source["title"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class FailedItemView {
 	    id: number;
 	    vendor: string;
@@ -717,26 +807,7 @@ export namespace app {
 		    return a;
 		}
 	}
-	export class HistoryFilter {
-	    direction: string;
-	    missed: boolean;
-	    since: string;
-	    until: string;
-	    limit: number;
 	
-	    static createFrom(source: any = {}) {
-	        return new HistoryFilter(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.direction = source["direction"];
-	        this.missed = source["missed"];
-	        this.since = source["since"];
-	        this.until = source["until"];
-	        this.limit = source["limit"];
-	    }
-	}
 	export class Levels {
 	    active: boolean;
 	    micDb: number;
@@ -771,6 +842,162 @@ export namespace app {
 	        this.state = source["state"];
 	        this.reason = source["reason"];
 	    }
+	}
+	export class ReportStats {
+	    calls: number;
+	    inbound: number;
+	    outbound: number;
+	    answered: number;
+	    missed: number;
+	    connected: number;
+	    connectRate?: number;
+	    talkMs: number;
+	    avgTalkMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.calls = source["calls"];
+	        this.inbound = source["inbound"];
+	        this.outbound = source["outbound"];
+	        this.answered = source["answered"];
+	        this.missed = source["missed"];
+	        this.connected = source["connected"];
+	        this.connectRate = source["connectRate"];
+	        this.talkMs = source["talkMs"];
+	        this.avgTalkMs = source["avgTalkMs"];
+	    }
+	}
+	export class ReportAccount {
+	    account: string;
+	    stats: ReportStats;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportAccount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.account = source["account"];
+	        this.stats = this.convertValues(source["stats"], ReportStats);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ReportDay {
+	    date: string;
+	    stats: ReportStats;
+	    byOutcome: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportDay(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.stats = this.convertValues(source["stats"], ReportStats);
+	        this.byOutcome = source["byOutcome"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ReportOutcome {
+	    id: number;
+	    label: string;
+	    deleted: boolean;
+	    calls: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportOutcome(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.deleted = source["deleted"];
+	        this.calls = source["calls"];
+	    }
+	}
+	
+	
+	export class ReportView {
+	    from: string;
+	    to: string;
+	    timeZone: string;
+	    outcomes: ReportOutcome[];
+	    days: ReportDay[];
+	    total: ReportStats;
+	    accounts: ReportAccount[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ReportView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.from = source["from"];
+	        this.to = source["to"];
+	        this.timeZone = source["timeZone"];
+	        this.outcomes = this.convertValues(source["outcomes"], ReportOutcome);
+	        this.days = this.convertValues(source["days"], ReportDay);
+	        this.total = this.convertValues(source["total"], ReportStats);
+	        this.accounts = this.convertValues(source["accounts"], ReportAccount);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ScriptView {
 	    id: number;
