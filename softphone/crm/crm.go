@@ -219,3 +219,17 @@ type Adapter interface {
 	// sync), continuing from cursor.
 	Pull(ctx context.Context, kind ObjectKind, since time.Time, cursor string) (Page, error)
 }
+
+// TaskFinder is implemented by adapters that can find follow-up tasks an
+// earlier attempt created, by the local id the adapter wrote into the task
+// (a marker in its notes or description). The sync worker calls it before
+// re-sending a task whose earlier attempt had an unknown result (a crash,
+// a lost response), so that a task, like a call, is created exactly once.
+// Adapters without it may duplicate a task in that case.
+type TaskFinder interface {
+	// FindTasks returns, for those of the given tasks (by Task.ID, the
+	// local id) that already exist at the vendor, local id -> vendor id.
+	// It may complete what the earlier attempt left undone for a task it
+	// finds (HubSpot: the association with Task.CallID).
+	FindTasks(ctx context.Context, tasks []Task) (map[string]string, error)
+}

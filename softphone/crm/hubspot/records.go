@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,10 +34,29 @@ var modifiedProp = map[crm.ObjectKind]string{
 	crm.KindDeals:     "hs_lastmodifieddate",
 }
 
+// TaskMarker returns the token CreateTask writes into a task's body
+// (hs_task_body) so that FindTasks can find the task by its local id:
+// HubSpot tasks have no external-id property. It is letters and digits
+// only, so HubSpot's search keeps it as one token.
+func TaskMarker(localID string) string {
+	var b strings.Builder
+	b.WriteString("pitchlinetask")
+	for _, r := range strings.ToLower(localID) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // CreateTask creates a follow-up task with POST .../tasks
-// (https://developers.hubspot.com/docs/api/crm/tasks). Tasks have no
-// external-id property, so unlike calls a task is not protected against
-// duplicates by a lookup.
+// (https://developers.hubspot.com/docs/api/crm/tasks), associated with the
+// contact and the deal, then links it to the call it follows
+// (Task.CallID) with the v4 default association. The body carries
+// TaskMarker(t.ID) so that FindTasks can tell whether an attempt whose
+// result was lost created it. A task created whose call link failed
+// temporarily is reported as a transient error: the worker then finds it
+// with FindTasks, which makes the link.
 func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	if t.Due.IsZero() {
 		return "", fmt.Errorf("%w: task %s has no due time (hs_timestamp is required)", crm.ErrRejected, t.ID)
@@ -47,8 +67,12 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 		"hs_task_status":  "NOT_STARTED",
 		"hs_task_type":    "CALL",
 	}
-	if t.Notes != "" {
-		p["hs_task_body"] = t.Notes
+	body := t.Notes
+	if t.ID != "" {
+		body = strings.TrimSpace(body + "\n\nPitchline ref " + TaskMarker(t.ID))
+	}
+	if body != "" {
+		p["hs_task_body"] = body
 	}
 	if !t.Reminder.IsZero() {
 		p["hs_task_reminders"] = ms(t.Reminder)
@@ -67,7 +91,87 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	if o.ID == "" {
 		return "", fmt.Errorf("%w: created task without id", crm.ErrBadResponse)
 	}
+	if err := c.linkTaskToCall(ctx, o.ID, t.CallID); err != nil {
+		return "", fmt.Errorf("hubspot: task %s created as %s: %w", t.ID, o.ID, err)
+	}
 	return o.ID, nil
+}
+
+// linkTaskToCall associates a task with a call through PUT
+// /crm/v4/objects/tasks/{id}/associations/default/calls/{callId}
+// (idempotent). There is no documented HUBSPOT_DEFINED task→call type id
+// to give at creation, so the default association is used. A call HubSpot
+// does not know (deleted meanwhile) is not worth failing the task for:
+// only temporary failures are returned.
+func (c *Client) linkTaskToCall(ctx context.Context, taskID, callID string) error {
+	if callID == "" {
+		return nil
+	}
+	path := "/crm/v4/objects/tasks/" + url.PathEscape(taskID) + "/associations/default/calls/" + url.PathEscape(callID)
+	var raw json.RawMessage
+	_, err := c.do(ctx, request{method: http.MethodPut, path: path}, &raw)
+	if err != nil && (crm.Retryable(err) || errors.Is(err, crm.ErrAuth) || errors.Is(err, crm.ErrForbidden)) {
+		return err
+	}
+	if err != nil {
+		c.log.Warn("task not linked to its call", "task", taskID, "call", callID, "err", err)
+	}
+	return nil
+}
+
+// FindTasks searches tasks whose body holds TaskMarker of each local id
+// (CONTAINS_TOKEN, five filter groups per request) and links each task it
+// finds to Task.CallID, which the lost attempt may not have done.
+func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
+	found := map[string]string{}
+	byMarker := map[string]crm.Task{}
+	var markers []string
+	for _, t := range tasks {
+		if t.ID == "" {
+			continue
+		}
+		m := TaskMarker(t.ID)
+		byMarker[m] = t
+		markers = append(markers, m)
+	}
+	for start := 0; start < len(markers); start += 5 {
+		var groups []filterGroup
+		for _, m := range markers[start:min(start+5, len(markers))] {
+			groups = append(groups, filterGroup{Filters: []searchFilter{{PropertyName: "hs_task_body", Operator: "CONTAINS_TOKEN", Value: m}}})
+		}
+		body := searchBody{FilterGroups: groups, Properties: []string{"hs_task_body"}, Sorts: []string{"hs_object_id"}, Limit: 100}
+		for {
+			page, err := c.searchObjects(ctx, "tasks", body)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range page.Results {
+				if o.ID == "" {
+					return nil, fmt.Errorf("%w: task search result without id", crm.ErrBadResponse)
+				}
+				for _, tok := range strings.Fields(o.prop("hs_task_body")) {
+					if t, ok := byMarker[tok]; ok {
+						if _, seen := found[t.ID]; !seen { // the oldest wins if duplicates exist
+							found[t.ID] = o.ID
+						}
+					}
+				}
+			}
+			after := page.next()
+			if after == "" {
+				break
+			}
+			body.After = after
+		}
+	}
+	for _, t := range tasks {
+		if id, ok := found[t.ID]; ok {
+			if err := c.linkTaskToCall(ctx, id, t.CallID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return found, nil
 }
 
 func phoneGroups(values ...string) []filterGroup {

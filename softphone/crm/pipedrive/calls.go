@@ -219,6 +219,52 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 	return found, nil
 }
 
+// FindTasks pages through GET /v1/activities?type=task (limit 500) and
+// matches the [pitchline:<id>] tag CreateTask writes into each note.
+func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
+	found := make(map[string]string)
+	want := make(map[string]bool, len(tasks))
+	for _, t := range tasks {
+		if id := t.ID; id != "" {
+			want[id] = true
+		}
+	}
+	start := 0
+	for len(want) > 0 {
+		q := url.Values{"type": {"task"}, "start": {strconv.Itoa(start)}, "limit": {"500"}}
+		env, err := c.do(ctx, "find tasks", http.MethodGet, "/activities", q, nil)
+		if err != nil {
+			return nil, err
+		}
+		var acts []struct {
+			ID   flexID `json:"id"`
+			Note string `json:"note"`
+		}
+		if len(env.Data) > 0 && string(env.Data) != "null" {
+			if err := json.Unmarshal(env.Data, &acts); err != nil {
+				return nil, crm.BadResponse(crm.VendorPipedrive, "find tasks", err)
+			}
+		}
+		for _, a := range acts {
+			for id := range want {
+				if strings.Contains(a.Note, html.EscapeString(Tag(id))) || strings.Contains(a.Note, Tag(id)) {
+					found[id] = string(a.ID)
+					delete(want, id)
+				}
+			}
+		}
+		p, err := readPagination(env.AdditionalData)
+		if err != nil {
+			return nil, crm.BadResponse(crm.VendorPipedrive, "find tasks", err)
+		}
+		if !p.More || p.NextStart <= start {
+			break
+		}
+		start = p.NextStart
+	}
+	return found, nil
+}
+
 func readPagination(raw json.RawMessage) (pagination, error) {
 	var ad struct {
 		Pagination pagination `json:"pagination"`

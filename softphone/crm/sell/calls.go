@@ -207,8 +207,57 @@ type taskBody struct {
 	Completed    bool   `json:"completed"`
 }
 
+// Tag returns the marker CreateTask appends to a task's content so that
+// FindTasks can find the task by its local id (Sell tasks have no
+// external_id).
+func Tag(localID string) string { return "[pitchline:" + localID + "]" }
+
+// FindTasks pages through GET /v2/tasks and matches the tag in content.
+// Like FindCalls it reads every task visible to the token.
+func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
+	found := map[string]string{}
+	want := map[string]bool{}
+	for _, t := range tasks {
+		if id := t.ID; id != "" {
+			want[id] = true
+		}
+	}
+	seen := map[string]bool{}
+	for page := 1; len(want) > 0; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(c.pageSize)}}
+		raws, more, err := c.list(ctx, "find tasks", "/v2/tasks", q)
+		if err != nil {
+			return nil, err
+		}
+		for _, raw := range raws {
+			var t struct {
+				ID      json.Number `json:"id"`
+				Content string      `json:"content"`
+			}
+			if err := json.Unmarshal(raw, &t); err != nil {
+				return nil, crm.BadResponse(crm.VendorSell, "find tasks", err)
+			}
+			if seen[t.ID.String()] {
+				return nil, crm.BadResponse(crm.VendorSell, "find tasks", fmt.Errorf("page %d repeats task %s", page, t.ID))
+			}
+			seen[t.ID.String()] = true
+			for id := range want {
+				if t.ID != "" && strings.Contains(t.Content, Tag(id)) {
+					found[id] = t.ID.String()
+					delete(want, id)
+				}
+			}
+		}
+		if !more || len(raws) == 0 {
+			break
+		}
+	}
+	return found, nil
+}
+
 // CreateTask creates a task on the contact (or the deal when there is no
-// contact). The title and notes go into content, Sell's only text field.
+// contact). The title and notes go into content, Sell's only text field,
+// followed by the Tag of the local id.
 func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	if t.Title == "" {
 		return "", fmt.Errorf("sell: create task: %w: empty title", crm.ErrRejected)
@@ -216,6 +265,9 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	b := taskBody{Content: t.Title}
 	if t.Notes != "" {
 		b.Content += "\n\n" + t.Notes
+	}
+	if t.ID != "" {
+		b.Content += "\n\n" + Tag(t.ID)
 	}
 	if !t.Due.IsZero() {
 		b.DueDate = t.Due.UTC().Format(time.RFC3339)

@@ -159,9 +159,13 @@ func TestCreateTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := f.Tasks()
-	if len(ts) != 1 || itoa(ts[0].ID) != id || ts[0].Content != "Send quote\n\nby Friday" || ts[0].DueDate != "2026-03-06T15:30:00Z" ||
+	if len(ts) != 1 || itoa(ts[0].ID) != id || ts[0].Content != "Send quote\n\nby Friday\n\n[pitchline:t1]" || ts[0].DueDate != "2026-03-06T15:30:00Z" ||
 		ts[0].RemindAt != "2026-03-06T15:00:00Z" || ts[0].ResourceType != "contact" || ts[0].ResourceID != p {
 		t.Fatalf("%+v", ts)
+	}
+	found, err := c.FindTasks(context.Background(), []crm.Task{{ID: "t1"}, {ID: "t2"}})
+	if err != nil || len(found) != 1 || found["t1"] != id {
+		t.Fatalf("find tasks: %v %v", found, err)
 	}
 }
 

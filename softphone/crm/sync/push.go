@@ -238,6 +238,23 @@ func (w *Worker) pushTasks(ctx context.Context, items []store.OutboxItem, p *Pro
 			}
 			continue
 		}
+		if f, ok := w.a.(crm.TaskFinder); ok && unknown(it) {
+			// An earlier attempt may have created it: look before creating.
+			found, err := f.FindTasks(ctx, []crm.Task{ct})
+			if err != nil {
+				if err := w.requestFailed(ctx, []store.OutboxItem{it}, err, false); err != nil {
+					return err
+				}
+				return nil // back to Drain, which waits for the backoff
+			}
+			if rid := found[ct.ID]; rid != "" {
+				if err := w.synced(ctx, it, rid, p); err != nil {
+					return err
+				}
+				w.log.Info("task found at the CRM, not created again", "task", it.RefID, "remote", rid)
+				continue
+			}
+		}
 		if err := w.st.MarkInFlight(ctx, it.ID); err != nil {
 			return err
 		}
@@ -248,11 +265,13 @@ func (w *Worker) pushTasks(ctx context.Context, items []store.OutboxItem, p *Pro
 			if err := w.synced(ctx, it, rid, p); err != nil {
 				return err
 			}
-		case errors.Is(err, crm.ErrRejected), errors.Is(err, crm.ErrBadResponse):
+		case errors.Is(err, crm.ErrRejected):
 			if err := w.itemFailed(ctx, it, err); err != nil {
 				return err
 			}
 		default:
+			// Including an unreadable answer: the task may exist, so it is
+			// looked up (crm.TaskFinder) before it is sent again.
 			if err := w.requestFailed(ctx, []store.OutboxItem{it}, err, true); err != nil {
 				return err
 			}

@@ -240,6 +240,34 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 	return found, nil
 }
 
+// FindTasks runs GET /crm/v2/Tasks/search?word=<id> for each id and keeps
+// records whose Description carries the tag CreateTask writes.
+func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
+	found := map[string]string{}
+	for _, t := range tasks {
+		id := t.ID
+		if id == "" {
+			continue
+		}
+		var ans struct {
+			Data []struct {
+				ID          json.Number `json:"id"`
+				Description string      `json:"Description"`
+			} `json:"data"`
+		}
+		if _, err := c.getJSON(ctx, "find tasks", "/Tasks/search", url.Values{"word": {id}}, nil, &ans); err != nil {
+			return nil, err
+		}
+		for _, r := range ans.Data {
+			if r.ID != "" && strings.Contains(r.Description, Tag(id)) {
+				found[id] = r.ID.String()
+				break
+			}
+		}
+	}
+	return found, nil
+}
+
 // CreateTask inserts a task with POST /crm/v2/Tasks. Due_Date is the due
 // day in the due time's zone; Zoho's reminder (Remind_At) is not set
 // (the reminder time goes into the description).

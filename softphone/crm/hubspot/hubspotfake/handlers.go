@@ -118,6 +118,8 @@ dispatch:
 		writeJSON(w, http.StatusOK, s.cfg.dispositions)
 	case strings.HasPrefix(path, "/crm/v3/objects/"):
 		s.serveObjects(w, r, strings.TrimPrefix(path, "/crm/v3/objects/"))
+	case r.Method == http.MethodPut && strings.HasPrefix(path, "/crm/v4/objects/"):
+		s.serveAssociateDefault(w, r, strings.TrimPrefix(path, "/crm/v4/objects/"))
 	default:
 		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "No route for "+r.Method+" "+path, nil)
 	}
@@ -535,4 +537,56 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.list(typ))
+}
+
+// defaultAssocTypes are the association type ids the fake reports for a
+// default (unlabelled) association made with the v4 API. HubSpot picks
+// the id itself; task→call is UNCONFIRMED (no documented HUBSPOT_DEFINED
+// id), the others are the ids of assocTargets.
+var defaultAssocTypes = map[string]map[string]int{
+	"calls": {"contacts": 194, "companies": 182, "deals": 206},
+	"tasks": {"contacts": 204, "companies": 192, "deals": 216, "calls": 9204},
+}
+
+// serveAssociateDefault is PUT /crm/v4/objects/{fromType}/{fromId}/
+// associations/default/{toType}/{toId}
+// (https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId):
+// it is idempotent, and answers 200 with BatchResponsePublicDefaultAssociation.
+func (s *Server) serveAssociateDefault(w http.ResponseWriter, r *http.Request, rest string) {
+	started := s.cfg.clock.Now()
+	parts := strings.Split(rest, "/")
+	if len(parts) != 6 || parts[2] != "associations" || parts[3] != "default" {
+		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "No route for "+r.Method+" "+r.URL.Path, nil)
+		return
+	}
+	fromType, fromID, toType, toID := parts[0], parts[1], parts[4], parts[5]
+	typeID, ok := defaultAssocTypes[fromType][toType]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("no default association from %s to %s", fromType, toType), nil)
+		return
+	}
+	s.mu.Lock()
+	from, to := s.objects[fromType][fromID], s.objects[toType][toID]
+	if from == nil || to == nil {
+		s.mu.Unlock()
+		missing, id := fromType, fromID
+		if from != nil {
+			missing, id = toType, toID
+		}
+		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("%s %s does not exist", singular(missing), id), nil)
+		return
+	}
+	a := Association{ToType: toType, ToID: toID, TypeID: typeID, Category: "HUBSPOT_DEFINED"}
+	if !slices.Contains(from.Associations, a) {
+		from.Associations = append(from.Associations, a)
+		from.UpdatedAt = s.cfg.clock.Now()
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status": "COMPLETE", "startedAt": isoTime(started), "completedAt": isoTime(s.cfg.clock.Now()),
+		"results": []any{map[string]any{
+			"from": map[string]string{"id": fromID}, "to": map[string]string{"id": toID},
+			"associationSpec": map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID},
+		}},
+	})
 }

@@ -26,7 +26,13 @@ var specFiles = map[string]string{
 	"companies": "openapi/companies.json",
 	"deals":     "openapi/deals.json",
 	"tasks":     "openapi/tasks.json",
+	// The v4 associations API (/crm/v4/...), keyed by a name no object
+	// type uses.
+	v4Spec: "openapi/associations.json",
 }
+
+// v4Spec is the specFiles key of the v4 associations spec.
+const v4Spec = "associations v4"
 
 // specs holds the loaded documents, one per object type.
 type specs map[string]*openapi3.T
@@ -59,6 +65,14 @@ var errNoRoute = errors.New("hubspotfake: no spec route")
 // Deals are specified under their object type id, 0-3.
 func (sp specs) route(r *http.Request) (*routers.Route, error) {
 	p := r.URL.Path
+	if strings.HasPrefix(p, "/crm/v4/") {
+		doc := sp[v4Spec]
+		item, specPath := findTemplated(doc, p)
+		if item == nil || item.GetOperation(r.Method) == nil {
+			return nil, errNoRoute
+		}
+		return &routers.Route{Spec: doc, Path: specPath, PathItem: item, Method: r.Method, Operation: item.GetOperation(r.Method)}, nil
+	}
 	rest, ok := strings.CutPrefix(p, "/crm/v3/objects/")
 	if !ok {
 		return nil, errNoRoute
@@ -104,4 +118,27 @@ func (sp specs) validate(r *http.Request) error {
 		},
 	}
 	return openapi3filter.ValidateRequest(r.Context(), in)
+}
+
+// findTemplated finds the spec path template ("/crm/v4/objects/{a}/...")
+// that matches p segment by segment, and returns it with its item.
+func findTemplated(doc *openapi3.T, p string) (*openapi3.PathItem, string) {
+	segs := strings.Split(p, "/")
+	for tmpl, item := range doc.Paths.Map() {
+		ts := strings.Split(tmpl, "/")
+		if len(ts) != len(segs) {
+			continue
+		}
+		ok := true
+		for i := range ts {
+			if ts[i] != segs[i] && !(strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") && segs[i] != "") {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return item, tmpl
+		}
+	}
+	return nil, ""
 }

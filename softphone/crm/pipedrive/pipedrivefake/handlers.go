@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/callLogs", s.auth(s.addCallLog))
 	mux.HandleFunc("GET /v1/callLogs", s.auth(s.listCallLogs))
 	mux.HandleFunc("POST /v1/activities", s.auth(s.addActivity))
+	mux.HandleFunc("GET /v1/activities", s.auth(s.listActivities))
 	mux.HandleFunc("GET /v1/persons/search", s.auth(s.searchPersons))
 	mux.HandleFunc("GET /v1/persons", s.auth(s.listPersons))
 	mux.HandleFunc("GET /v1/organizations", s.auth(s.listOrgs))
@@ -277,11 +278,44 @@ func (s *Server) addActivity(w http.ResponseWriter, r *http.Request) {
 	a.ID = s.id()
 	s.activities = append(s.activities, a)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{
+	writeJSON(w, http.StatusCreated, activityJSON(a), nil)
+}
+
+func activityJSON(a Activity) map[string]any {
+	return map[string]any{
 		"id": a.ID, "subject": a.Subject, "type": a.Type, "done": a.Done == 1,
 		"due_date": a.DueDate, "due_time": a.DueTime, "note": a.Note,
 		"person_id": nilIfZero(a.PersonID), "deal_id": nilIfZero(a.DealID),
-	}, nil)
+	}
+}
+
+// listActivities implements GET /v1/activities
+// (https://developers.pipedrive.com/docs/api/v1/Activities#getActivities):
+// the token user's activities, done and undone, start/limit paging
+// (limit at most 500).
+func (s *Server) listActivities(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	acts := append([]Activity(nil), s.activities...)
+	s.mu.Unlock()
+	if t := r.URL.Query().Get("type"); t != "" {
+		kept := acts[:0]
+		for _, a := range acts {
+			if a.Type == t {
+				kept = append(kept, a)
+			}
+		}
+		acts = kept
+	}
+	start, end, p, err := paginate(r, len(acts), 100, 500)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error(), errInfo)
+		return
+	}
+	out := make([]map[string]any, 0, end-start)
+	for _, a := range acts[start:end] {
+		out = append(out, activityJSON(a))
+	}
+	writeJSON(w, http.StatusOK, out, map[string]any{"pagination": p})
 }
 
 func nilIfZero(n int64) any {

@@ -23,6 +23,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v2/calls", s.auth(s.createCall))
 	mux.HandleFunc("GET /v2/calls", s.auth(s.listCalls))
 	mux.HandleFunc("POST /v2/tasks", s.auth(s.createTask))
+	mux.HandleFunc("GET /v2/tasks", s.auth(s.listTasks))
 	mux.HandleFunc("GET /v2/contacts", s.auth(s.listContacts))
 	mux.HandleFunc("GET /v2/deals", s.auth(s.listDeals))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -371,8 +372,28 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	t.ID = s.id()
 	s.tasks = append(s.tasks, t)
 	s.mu.Unlock()
-	writeItem(w, "task", map[string]any{"id": t.ID, "content": t.Content, "due_date": t.DueDate, "remind_at": t.RemindAt,
-		"resource_type": t.ResourceType, "resource_id": nilIfZero(t.ResourceID), "completed": t.Completed})
+	writeItem(w, "task", taskJSON(t))
+}
+
+func taskJSON(t Task) map[string]any {
+	return map[string]any{"id": t.ID, "content": t.Content, "due_date": t.DueDate, "remind_at": t.RemindAt,
+		"resource_type": t.ResourceType, "resource_id": nilIfZero(t.ResourceID), "completed": t.Completed}
+}
+
+// listTasks implements GET /v2/tasks
+// (https://developer.zendesk.com/api-reference/sales-crm/resources/tasks/#retrieve-all-tasks).
+func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) {
+	page, per, ok := s.paging(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	all := make([]map[string]any, 0, len(s.tasks))
+	for _, t := range s.tasks {
+		all = append(all, taskJSON(t))
+	}
+	s.mu.Unlock()
+	writeCollection(w, r, "task", all, page, per)
 }
 
 func contactJSON(c *Contact) map[string]any {

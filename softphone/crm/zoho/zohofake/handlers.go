@@ -26,7 +26,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /crm/v2/settings/fields", s.auth(s.fields))
 	mux.HandleFunc("POST /crm/v2/Calls", s.auth(func(w http.ResponseWriter, r *http.Request) { s.insert(w, r, "Calls") }))
 	mux.HandleFunc("POST /crm/v2/Tasks", s.auth(func(w http.ResponseWriter, r *http.Request) { s.insert(w, r, "Tasks") }))
-	mux.HandleFunc("GET /crm/v2/Calls/search", s.auth(s.searchCalls))
+	mux.HandleFunc("GET /crm/v2/Calls/search", s.auth(func(w http.ResponseWriter, r *http.Request) { s.searchWord(w, r, "Calls") }))
+	mux.HandleFunc("GET /crm/v2/Tasks/search", s.auth(func(w http.ResponseWriter, r *http.Request) { s.searchWord(w, r, "Tasks") }))
 	mux.HandleFunc("GET /crm/v2/Contacts/search", s.auth(s.searchContacts))
 	mux.HandleFunc("GET /crm/v2/{module}", s.auth(s.list))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -342,9 +343,9 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 	page(w, r, all)
 }
 
-// searchCalls implements GET /crm/v2/Calls/search?word= over Subject and
-// Description.
-func (s *Server) searchCalls(w http.ResponseWriter, r *http.Request) {
+// searchWord implements GET /crm/v2/{Calls,Tasks}/search?word= over
+// Subject and Description.
+func (s *Server) searchWord(w http.ResponseWriter, r *http.Request, module string) {
 	word := strings.ToLower(r.URL.Query().Get("word"))
 	if word == "" {
 		writeStatus(w, 400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", nil)
@@ -353,7 +354,7 @@ func (s *Server) searchCalls(w http.ResponseWriter, r *http.Request) {
 	var all []map[string]any
 	s.mu.Lock()
 	for _, rec := range s.records {
-		if rec.Module != "Calls" {
+		if rec.Module != module {
 			continue
 		}
 		if strings.Contains(strings.ToLower(rec.Str("Subject")), word) || strings.Contains(strings.ToLower(rec.Str("Description")), word) {
