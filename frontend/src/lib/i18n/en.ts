@@ -1,6 +1,9 @@
 // English strings. Every key here must exist in ja.ts (enforced by the type of
 // `ja` and by i18n.test.ts). Placeholders: {name} is replaced by t(key, {name}).
+import { reportsEn } from "./reports.en";
+
 export const en = {
+  ...reportsEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",

@@ -1,8 +1,10 @@
 // Japanese strings. The type makes a missing key a compile error; i18n.test.ts
 // checks the same at test time and that no value is left empty.
 import type { MessageKey } from "./en";
+import { reportsJa } from "./reports.ja";
 
 export const ja: Record<MessageKey, string> = {
+  ...reportsJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
