@@ -139,7 +139,7 @@ func TestDesktopWindowSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("xvfb-smoke failed: %v\n%s\napp log:\n%s", err, out, appLog)
 	}
-	for _, want := range []string{`msg="dom ready"`, `msg="version served"`, `msg="ui ready"`, `data=[map[version:`} {
+	for _, want := range []string{`msg="dom ready"`, `msg="version served"`, `msg="ui ready"`, `interactive:true`, `version:`} {
 		if !bytes.Contains(appLog, []byte(want)) {
 			t.Errorf("app log lacks %s:\n%s", want, appLog)
 		}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -36,6 +38,9 @@ type App struct {
 	hub    *hub
 	errfmt *ErrorFormatter
 	log    *slog.Logger
+
+	backendUp  chan struct{} // closed once bringUp returned (window mode)
+	backendErr error         // bringUp's error, read after backendUp closed
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -94,37 +99,106 @@ func Run(assets fs.FS, opts ...Option) error {
 }
 
 // Run opens the window and blocks until the application quits.
+//
+// Startup is ordered for a fast first screen: the single-instance socket is
+// taken first (a second launch with a URL hands it over even where this
+// process could not open a window), then the window opens at once while the
+// backend (audio devices, store, keychain, phone or demo line) starts in
+// the background. The page itself is held back until the backend is up
+// (assetGate), so no bound call ever sees a half-started core, yet GTK,
+// the WebKit processes and the backend start in parallel.
 func (a *App) Run() error {
-	if !generatingBindings {
-		if _, err := fs.Stat(a.assets, "index.html"); err != nil {
-			return fmt.Errorf("%w: index.html not found in frontend/dist (run `make build`): %v", ErrNoAssets, err)
-		}
-		// The instance socket comes first, so that a second launch with a
-		// URL hands it over even where this process could not open a window.
-		release, err := a.startBackend(context.Background())
-		if err != nil {
-			return err
-		}
-		defer release()
-		if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
-			return err
-		}
+	if generatingBindings {
+		return wails.Run(a.options())
 	}
-	return wails.Run(a.options())
+	if _, err := fs.Stat(a.assets, "index.html"); err != nil {
+		return fmt.Errorf("%w: index.html not found in frontend/dist (run `make build`): %v", ErrNoAssets, err)
+	}
+	inst, err := a.acquire()
+	if err != nil {
+		return err
+	}
+	if err := checkDisplay(currentGOOS, os.Getenv); err != nil {
+		inst.close()
+		return err
+	}
+	a.backendUp = make(chan struct{})
+	var release func()
+	go func() {
+		defer close(a.backendUp)
+		release, a.backendErr = a.bringUp(context.Background(), inst)
+		if a.backendErr != nil {
+			a.log.Error("backend did not start", "err", a.backendErr)
+			a.quit()
+			return
+		}
+		a.log.Info("backend started", "elapsed", a.cfg.now().Sub(a.started))
+	}()
+	err = wails.Run(a.options())
+	<-a.backendUp
+	if release != nil {
+		release()
+	}
+	if a.backendErr != nil {
+		return a.backendErr
+	}
+	return err
+}
+
+// quit closes the window if the Wails runtime is up.
+func (a *App) quit() {
+	a.mu.Lock()
+	ctx := a.ctx
+	a.mu.Unlock()
+	if ctx != nil && ctx.Value("events") != nil {
+		runtime.Quit(ctx)
+	}
+}
+
+// assetGate holds every request for the page until the backend has started
+// (or failed), so that the frontend's first bound call finds a running core.
+func (a *App) assetGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.backendUp != nil {
+			select {
+			case <-a.backendUp:
+			case <-r.Context().Done():
+				return
+			}
+			if a.backendErr != nil {
+				http.Error(w, "Pitchline could not start: "+a.backendErr.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // startBackend takes the single-instance socket (or hands the launch URL
 // to the running instance and returns ErrHandedOff), opens the audio
 // backend, starts the core and dials the launch URL. release undoes it.
 func (a *App) startBackend(ctx context.Context) (release func(), err error) {
+	inst, err := a.acquire()
+	if err != nil {
+		return nil, err
+	}
+	return a.bringUp(ctx, inst)
+}
+
+// acquire takes the single-instance socket of the data directory, or hands
+// the launch URL to the running instance (ErrHandedOff).
+func (a *App) acquire() (*instance, error) {
 	dataDir, err := a.dataDir()
 	if err != nil {
 		return nil, err
 	}
-	inst, err := acquireInstance(dataDir, a.cfg.launchURL)
-	if err != nil {
-		return nil, err
-	}
+	a.core.cfg.dataDir = dataDir
+	return acquireInstance(dataDir, a.cfg.launchURL)
+}
+
+// bringUp opens the audio backend, starts the core, serves the instance
+// socket and dials the launch URL; on error it closes inst.
+func (a *App) bringUp(ctx context.Context, inst *instance) (release func(), err error) {
 	closeBackend := func() {}
 	if a.core.cfg.backend == nil {
 		b, notice, err := openBackend(a.cfg.audioDev, a.cfg.logger)
@@ -138,7 +212,6 @@ func (a *App) startBackend(ctx context.Context) (release func(), err error) {
 			a.log.Warn(notice)
 		}
 	}
-	a.core.cfg.dataDir = dataDir
 	if err := a.core.start(ctx); err != nil {
 		inst.close()
 		closeBackend()
@@ -208,7 +281,8 @@ func (a *App) options() *options.App {
 		MinWidth:  640,
 		MinHeight: 480,
 		AssetServer: &assetserver.Options{
-			Assets: a.assets,
+			Assets:     a.assets,
+			Middleware: a.assetGate,
 		},
 		BackgroundColour: &options.RGBA{R: 18, G: 24, B: 38, A: 255},
 		OnStartup:        a.OnStartup,
@@ -219,6 +293,13 @@ func (a *App) options() *options.App {
 		Logger:           newWailsLogger(a.log),
 		Linux: &linux.Options{
 			ProgramName: "pitchline",
+			// Software rendering, as Wails itself defaults to when no Linux
+			// options are given (wails#2977). The "always" policy that a
+			// non-nil Options would otherwise select runs WebKit's GL
+			// compositor, on llvmpipe where there is no GPU: the first paint
+			// took 500-700 ms instead of 20 ms under Xvfb, and it costs
+			// memory (BENCHMARKS.md, "Desktop window").
+			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
 	}
 }
@@ -265,4 +346,9 @@ func (a *App) markUIReady(data []any) {
 	a.ready = true
 	a.mu.Unlock()
 	a.log.Info("ui ready", "elapsed", a.cfg.now().Sub(a.started), "data", data)
+	// Hand the startup garbage (store migrations, index build, asset
+	// serving, JSON) back to the OS now rather than when the background
+	// scavenger gets to it: it is most of the idle heap's footprint
+	// (BENCHMARKS.md, "Desktop window").
+	go debug.FreeOSMemory()
 }

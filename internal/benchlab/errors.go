@@ -20,6 +20,9 @@ var (
 	// ErrNoProcess is returned by NewSampler for a PID whose /proc entry
 	// cannot be read.
 	ErrNoProcess = errors.New("benchlab: no such process")
+	// ErrSmaps is returned (wrapped) for a /proc/PID/smaps_rollup file
+	// that lacks an Rss or Pss line or has a malformed one.
+	ErrSmaps = errors.New("benchlab: malformed /proc/PID/smaps_rollup")
 	// ErrRelayClosed is returned by Relay.WaitFirst when the relay is
 	// closed while waiting.
 	ErrRelayClosed = errors.New("benchlab: relay closed")
