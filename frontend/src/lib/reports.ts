@@ -1,6 +1,6 @@
 // Report helpers for ReportsView: date ranges, chart geometry and the CSV
 // download. Charts are plain SVG drawn from these numbers (no chart
-// library: a typical one adds 50-200 kB to a bundle that is ~100 kB today).
+// library: a typical one adds 50-200 kB to a bundle of ~325 kB, 93 kB gzipped).
 import type { Backend } from "./backend";
 import type { CSVFile, ExportRequest, ReportDay } from "./contract";
 import { isoDate } from "./format";
