@@ -8,6 +8,7 @@ package main
 import (
 	"embed"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -71,18 +72,25 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// runDesktop opens the desktop window and returns the exit code.
+// runDesktop opens the desktop window and returns the exit code: 0 on a
+// clean exit or a hand-off to the running instance, 1 on failure, 2 on a
+// usage error.
 func runDesktop(args []string, stderr io.Writer) int {
+	flagOpts, err := app.WindowFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pitchline:", err)
+		return 2
+	}
 	logger := newLogger(stderr, os.Getenv("PITCHLINE_LOG_LEVEL"))
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		fmt.Fprintln(stderr, "pitchline:", err)
 		return 1
 	}
-	opts := []app.Option{app.WithVersion(version), app.WithLogger(logger)}
-	if u := launchURL(args); u != "" {
-		opts = append(opts, app.WithLaunchURL(u))
-	}
+	opts := append([]app.Option{app.WithVersion(version), app.WithLogger(logger)}, flagOpts...)
 	if err := app.Run(dist, opts...); err != nil {
 		if errors.Is(err, app.ErrHandedOff) {
 			return 0 // the running instance took the URL

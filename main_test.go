@@ -124,25 +124,31 @@ func TestNewLoggerLevel(t *testing.T) {
 }
 
 // TestDesktopWindowSmoke opens the built desktop binary (PITCHLINE_BIN, set by
-// `make test`) in a private Xvfb via scripts/xvfb-smoke.sh and checks that the
-// screenshot shows the rendered placeholder page, not a blank window.
+// `make test`; the binary `make run` starts) in a private Xvfb via
+// scripts/xvfb-smoke.sh, as on a fresh machine: an empty HOME and an empty
+// --data-dir. It checks that the first screen is interactive and shows the
+// labelled demo line, that the store was created in --data-dir, and that the
+// screenshot shows the rendered page, not a blank window.
 func TestDesktopWindowSmoke(t *testing.T) {
 	bin := os.Getenv("PITCHLINE_BIN")
 	if bin == "" {
 		t.Skip("PITCHLINE_BIN not set (make test sets it to build/bin/pitchline)")
 	}
 	dir := t.TempDir()
-	shot, logPath := filepath.Join(dir, "window.png"), filepath.Join(dir, "app.log")
-	cmd := exec.Command("scripts/xvfb-smoke.sh", bin, shot, logPath)
+	shot, logPath, data := filepath.Join(dir, "window.png"), filepath.Join(dir, "app.log"), filepath.Join(dir, "data")
+	cmd := exec.Command("scripts/xvfb-smoke.sh", bin, shot, logPath, "--data-dir", data)
 	out, err := cmd.CombinedOutput()
 	appLog, _ := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatalf("xvfb-smoke failed: %v\n%s\napp log:\n%s", err, out, appLog)
 	}
-	for _, want := range []string{`msg="dom ready"`, `msg="version served"`, `msg="ui ready"`, `interactive:true`, `version:`} {
+	for _, want := range []string{`msg="dom ready"`, `msg="version served"`, `msg="ui ready"`, `interactive:true`, `demoBanner:true`, `version:`} {
 		if !bytes.Contains(appLog, []byte(want)) {
 			t.Errorf("app log lacks %s:\n%s", want, appLog)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "pitchline.db")); err != nil {
+		t.Errorf("--data-dir not used: %v", err)
 	}
 	f, err := os.Open(shot)
 	if err != nil {

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -173,4 +175,45 @@ func WithSecretBackend(b secret.Backend) Option {
 // callback delay).
 func WithDemoOptions(opts ...demo.Option) Option {
 	return func(c *config) error { c.demoOpts = append(c.demoOpts, opts...); return nil }
+}
+
+// WindowFlags parses the desktop window's command line,
+// `pitchline [--data-dir DIR] [--audio null|default|DEVICE] [--demo] [URL]`,
+// into options for New (the same flags as `pitchline serve`, without
+// --listen). URL is a click-to-call URL (tel:, sip:, callto:) handed over by
+// the desktop. It returns flag.ErrHelp for -h, and an error wrapping
+// ErrInvalidOption for anything else it cannot use; usage goes to stderr.
+func WindowFlags(args []string, stderr io.Writer) ([]Option, error) {
+	var dataDir, audioDev string
+	var demoLine bool
+	fs := flag.NewFlagSet("pitchline", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&dataDir, "data-dir", "", "data directory (store, instance socket); default the user's data directory")
+	fs.StringVar(&audioDev, "audio", "default", "audio backend: null, default, or a device id")
+	fs.BoolVar(&demoLine, "demo", false, "use the built-in demo line even when accounts are configured")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: pitchline [--data-dir DIR] [--audio null|default|DEVICE] [--demo] [tel:URL]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOption, err)
+	}
+	var opts []Option
+	switch rest := fs.Args(); len(rest) {
+	case 0:
+	case 1:
+		opts = append(opts, WithLaunchURL(rest[0]))
+	default:
+		return nil, fmt.Errorf("%w: unexpected arguments %q", ErrInvalidOption, rest[1:])
+	}
+	if dataDir != "" {
+		opts = append(opts, WithDataDir(dataDir))
+	}
+	if demoLine {
+		opts = append(opts, WithDemo())
+	}
+	return append(opts, WithAudioDevice(audioDev)), nil
 }

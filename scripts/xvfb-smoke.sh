@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# xvfb-smoke.sh BIN OUT.png [LOG]
+# xvfb-smoke.sh BIN OUT.png [LOG [ARGS...]]
 #
 # Starts the Pitchline desktop binary BIN in a private Xvfb display and a
 # private D-Bus session, with throwaway HOME/XDG dirs (so nothing is written to
 # the real home and no stray dbus/at-spi processes survive), waits until the
 # frontend reports "ui ready" in the app log (an event, not a fixed sleep),
 # screenshots the "Pitchline" window to OUT.png with ImageMagick `import`,
-# then stops the app with SIGTERM and waits for it.
+# then stops the app with SIGTERM and waits for it. ARGS are passed to BIN
+# (e.g. --data-dir DIR).
 #
 # Exit status: 0 when the window came up and was captured; non-zero otherwise.
 # The app log is kept at LOG (default: OUT.png with .log). SMOKE_TIMEOUT
@@ -21,6 +22,7 @@ BIN=$(readlink -f "$1")
 OUT=$(readlink -f "$2")
 LOG=${3:-${OUT%.png}.log}
 LOG=$(readlink -f "$LOG")
+shift $(( $# < 3 ? $# : 3 ))
 TIMEOUT=${SMOKE_TIMEOUT:-60}
 
 for tool in xvfb-run xauth dbus-run-session import xwininfo; do
@@ -43,7 +45,8 @@ xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
   dbus-run-session -- bash -c '
     set -u
     BIN=$1 OUT=$2 LOG=$3 TIMEOUT=$4
-    "$BIN" 2>"$LOG" >/dev/null & APP=$!
+    shift 4
+    "$BIN" "$@" 2>"$LOG" >/dev/null & APP=$!
     deadline=$((SECONDS + TIMEOUT))
     status=0
     until grep -q "msg=\"ui ready\"" "$LOG"; do
@@ -68,6 +71,6 @@ xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
     kill "$APP" 2>/dev/null
     wait "$APP"; app_rc=$?
     echo "xvfb-smoke: app exit status $app_rc" >&2
-    exit "$status"' xvfb-smoke "$BIN" "$OUT" "$LOG" "$TIMEOUT" || rc=$?
+    exit "$status"' xvfb-smoke "$BIN" "$OUT" "$LOG" "$TIMEOUT" "$@" || rc=$?
 echo "xvfb-smoke: screenshot $OUT, log $LOG" >&2
 exit $rc

@@ -40,6 +40,8 @@ if (target) {
     const [, version] = await Promise.all([store.start(), backend.system.version().catch(() => "")]);
     await afterPaint();
     const interactive = store.ready && dialpadAcceptsFocus();
-    backend.ready(version || store.version ? { version: version || store.version, interactive } : { error: store.loadError?.code ?? "internal", interactive });
+    // demoBanner: the window shows the labelled demo line (a fresh install).
+    const demoBanner = document.querySelector(".demo-banner") !== null;
+    backend.ready(version || store.version ? { version: version || store.version, interactive, demoBanner } : { error: store.loadError?.code ?? "internal", interactive });
   })();
 }
