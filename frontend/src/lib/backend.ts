@@ -78,51 +78,102 @@ export function tokenFrom(loc: { search: string }, store?: Pick<Storage, 'getIte
 export interface EventSourceLike {
   addEventListener(type: string, cb: (ev: { data: string }) => void): void
   close(): void
+  /** 0 connecting, 1 open, 2 closed for good (EventSource.readyState). */
+  readonly readyState?: number
 }
 
-/** httpTransport talks to `pitchline serve`. */
+/**
+ * httpTransport talks to `pitchline serve`.
+ *
+ * Reconnects: EventSource retries by itself after a dropped stream; when it
+ * gives up (readyState 2, e.g. the server answered an error meanwhile) a new
+ * one is opened after reconnectMs. After every reconnect the snapshot is
+ * fetched again (SystemService.Snapshot) and handed to the 'snapshot'
+ * listeners, so state changed while the stream was down is not lost.
+ */
 export function httpTransport(opts: {
   base?: string
   token: string
   fetch?: typeof fetch
   eventSource?: (url: string) => EventSourceLike
+  reconnectMs?: number
 }): Transport {
   const base = opts.base ?? ''
   const f = opts.fetch ?? fetch.bind(globalThis)
   const mkES = opts.eventSource ?? ((url: string) => new EventSource(url, { withCredentials: true }) as unknown as EventSourceLike)
+  const reconnectMs = opts.reconnectMs ?? 1000
   const listeners = new Map<string, Set<(p: unknown) => void>>()
   let es: EventSourceLike | null = null
-  const attached = new Set<string>()
-  const attach = (event: string) => {
-    if (!es) es = mkES(`${base}/api/events?token=${encodeURIComponent(opts.token)}`)
-    if (attached.has(event)) return
-    attached.add(event)
-    es.addEventListener(event, (ev) => {
+  let attached = new Set<string>()
+  const dispatch = (event: string, payload: unknown) => {
+    for (const h of listeners.get(event) ?? []) h(payload)
+  }
+  const listen = (src: EventSourceLike, event: string) => {
+    src.addEventListener(event, (ev) => {
+      if (src !== es) return
       let payload: unknown
       try { payload = JSON.parse(ev.data) } catch { return }
-      for (const h of listeners.get(event) ?? []) h(payload)
+      dispatch(event, payload)
     })
+  }
+  const resync = async () => {
+    try {
+      const snap = await call('SystemService', 'Snapshot', [])
+      dispatch('snapshot', snap)
+    } catch { /* the next reconnect tries again */ }
+  }
+  const open = () => {
+    const src = mkES(`${base}/api/events?token=${encodeURIComponent(opts.token)}`)
+    es = src
+    let dropped = false
+    src.addEventListener('open', () => {
+      if (src !== es) return
+      if (dropped) void resync()
+      dropped = false
+    })
+    src.addEventListener('error', () => {
+      if (src !== es) return
+      dropped = true
+      if (src.readyState === 2) {
+        src.close()
+        setTimeout(() => {
+          if (es !== src) return
+          const events = attached
+          attached = new Set()
+          open()
+          for (const e of events) attach(e)
+          void resync()
+        }, reconnectMs)
+      }
+    })
+  }
+  const attach = (event: string) => {
+    if (!es) open()
+    if (attached.has(event)) return
+    attached.add(event)
+    listen(es!, event)
+  }
+  async function call(service: string, method: string, args: unknown[]): Promise<unknown> {
+    let res: Response
+    try {
+      res = await f(`${base}/api/${service}/${method}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-Pitchline-Token': opts.token },
+        body: JSON.stringify(args),
+      })
+    } catch (e) {
+      throw { code: 'unavailable', message: `backend unreachable: ${String(e)}` } satisfies ErrorPayload
+    }
+    const text = await res.text()
+    let body: unknown = null
+    if (text) { try { body = JSON.parse(text) } catch { body = text } }
+    if (!res.ok) throw toError(body ?? `${res.status} ${res.statusText}`)
+    return body
   }
   return {
     kind: 'http',
-    async call(service, method, args) {
-      let res: Response
-      try {
-        res = await f(`${base}/api/${service}/${method}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-Pitchline-Token': opts.token },
-          body: JSON.stringify(args),
-        })
-      } catch (e) {
-        throw { code: 'unavailable', message: `backend unreachable: ${String(e)}` } satisfies ErrorPayload
-      }
-      const text = await res.text()
-      let body: unknown = null
-      if (text) { try { body = JSON.parse(text) } catch { body = text } }
-      if (!res.ok) throw toError(body ?? `${res.status} ${res.statusText}`)
-      return body
-    },
+    call,
     on(event, handler) {
       let set = listeners.get(event)
       if (!set) { set = new Set(); listeners.set(event, set) }
