@@ -201,3 +201,25 @@ func TestReportsOverHTTP(t *testing.T) {
 		t.Fatalf("outbound daily CSV:\n%s", f.Content)
 	}
 }
+
+// FuzzStoreQuery: any report query from the UI is either refused with
+// ErrInvalidArgument or a valid range of at most MaxReportDays days.
+func FuzzStoreQuery(f *testing.F) {
+	f.Add("2025-03-01", "2025-03-31", "Asia/Tokyo", "outbound")
+	f.Add("2024-01-01", "2024-12-31", "", "")
+	f.Add("2025-03-09", "2025-03-08", "America/New_York", "inbound")
+	f.Add("0000-01-01", "9999-12-31", "../../etc/passwd", "sideways")
+	f.Add("", "", "Local", "")
+	f.Fuzz(func(t *testing.T, from, to, tz, dir string) {
+		q, err := storeQuery(ReportQuery{From: from, To: to, TimeZone: tz, Direction: dir})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("error without ErrInvalidArgument: %v", err)
+			}
+			return
+		}
+		if q.To.Before(q.From) || q.To.Sub(q.From) >= store.MaxReportDays*24*time.Hour || q.Location == nil {
+			t.Fatalf("accepted %+v", q)
+		}
+	})
+}

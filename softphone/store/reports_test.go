@@ -424,3 +424,29 @@ func TestMigrateV3ToV4KeepsCallsAndReports(t *testing.T) {
 		t.Fatalf("history after migration: %v %+v", err, h)
 	}
 }
+
+// FuzzDefuseFormula: a defused cell never starts a formula (except a
+// number-like + or - cell, which can only be arithmetic) and keeps the
+// original text after the prefix.
+func FuzzDefuseFormula(f *testing.F) {
+	for _, s := range []string{"", "=1+1", "+1 (555) 010-0100", "-2+3+cmd|' /C calc'!A0", "@x", "\t=", "plain", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := defuseFormula(s)
+		if !strings.HasSuffix(out, s) || len(out) > len(s)+1 {
+			t.Fatalf("defuseFormula(%q) = %q", s, out)
+		}
+		if out == "" {
+			return
+		}
+		switch out[0] {
+		case '=', '@', '\t', '\r':
+			t.Fatalf("defuseFormula(%q) = %q starts a formula", s, out)
+		case '+', '-':
+			if !numberLike(out) {
+				t.Fatalf("defuseFormula(%q) = %q starts a formula", s, out)
+			}
+		}
+	})
+}
