@@ -108,8 +108,9 @@ func (sp specs) validate(r *http.Request) error {
 		return err
 	}
 	in := &openapi3filter.RequestValidationInput{
-		Request: r,
-		Route:   route,
+		Request:    r,
+		Route:      route,
+		PathParams: pathParams(route.Path, r.URL.Path),
 		Options: &openapi3filter.Options{
 			// The fake checks the Bearer token itself (HubSpot's specs
 			// describe OAuth and private-app schemes we do not model).
@@ -141,4 +142,20 @@ func findTemplated(doc *openapi3.T, p string) (*openapi3.PathItem, string) {
 		}
 	}
 	return nil, ""
+}
+
+// pathParams maps the {names} of a spec path template to the request
+// path's segments.
+func pathParams(tmpl, p string) map[string]string {
+	ts, ps := strings.Split(tmpl, "/"), strings.Split(p, "/")
+	if len(ts) != len(ps) {
+		return nil
+	}
+	out := map[string]string{}
+	for i, t := range ts {
+		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
+			out[strings.TrimSuffix(name, "}")] = ps[i]
+		}
+	}
+	return out
 }

@@ -45,14 +45,14 @@ func (s *Server) routes() http.Handler {
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		expired := s.expired
+		expired, token := s.expired, s.token
 		s.mu.Unlock()
 		ok := false
 		switch {
 		case r.Header.Get("x-api-token") != "":
-			ok = r.Header.Get("x-api-token") == s.token
+			ok = r.Header.Get("x-api-token") == token
 		case r.URL.Query().Get("api_token") != "":
-			ok = r.URL.Query().Get("api_token") == s.token
+			ok = r.URL.Query().Get("api_token") == token
 		case strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
 			ok = s.oauthToken != "" && strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") == s.oauthToken
 		}

@@ -189,7 +189,7 @@ func New(opts ...Option) (*Server, error) {
 func (s *Server) URL() string { return s.srv.URL }
 
 // Token returns the accepted token.
-func (s *Server) Token() string { return s.token }
+func (s *Server) Token() string { s.mu.Lock(); defer s.mu.Unlock(); return s.token }
 
 // Faults returns the fault injector in front of the fake.
 func (s *Server) Faults() *crmtest.Injector { return s.inj }
@@ -298,4 +298,12 @@ func sortedIDs[T any](m map[int64]T) []int64 {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
+}
+
+// RenewToken makes tok the accepted token and clears ExpireToken (the user
+// reconnected the CRM with a new token).
+func (s *Server) RenewToken(tok string) {
+	s.mu.Lock()
+	s.token, s.expired = tok, false
+	s.mu.Unlock()
 }

@@ -40,10 +40,10 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		s.mu.Lock()
-		expired := s.expired
+		expired, token := s.expired, s.token
 		s.mu.Unlock()
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || tok != s.token || expired {
+		if !ok || tok != token || expired {
 			s.writeError(w, http.StatusUnauthorized, "unauthorized", "Unauthorized", "Access token is invalid, expired or revoked", "")
 			return
 		}

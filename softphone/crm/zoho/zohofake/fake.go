@@ -198,7 +198,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) URL() string { return s.srv.URL + "/crm/v2" }
 
 // Token returns the accepted token.
-func (s *Server) Token() string { return s.token }
+func (s *Server) Token() string { s.mu.Lock(); defer s.mu.Unlock(); return s.token }
 
 // Faults returns the fault injector in front of the fake.
 func (s *Server) Faults() *crmtest.Injector { return s.inj }
@@ -292,4 +292,12 @@ func sortedKeys[T any](m map[string]T) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// RenewToken makes tok the accepted token and clears ExpireToken (the user
+// reconnected the CRM with a new token).
+func (s *Server) RenewToken(tok string) {
+	s.mu.Lock()
+	s.token, s.expired = tok, false
+	s.mu.Unlock()
 }

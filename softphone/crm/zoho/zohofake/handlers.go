@@ -40,14 +40,14 @@ func (s *Server) routes() http.Handler {
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		expired := s.expired
+		expired, token := s.expired, s.token
 		s.mu.Unlock()
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Zoho-oauthtoken ")
 		if !ok {
 			writeStatus(w, 401, "AUTHENTICATION_FAILURE", "Authentication failed", nil)
 			return
 		}
-		if tok != s.token || expired {
+		if tok != token || expired {
 			writeStatus(w, 401, "INVALID_TOKEN", "invalid oauth token", nil)
 			return
 		}
