@@ -358,6 +358,62 @@ func TestCreateTask(t *testing.T) {
 	}
 }
 
+// TestTaskExactlyOnce: a task whose create answer was lost is found by
+// FindTasks (marker in hs_task_body), which also links it to its call.
+func TestTaskExactlyOnce(t *testing.T) {
+	fake, c := newPair(t, []hubspotfake.Option{hubspotfake.WithSearchRate(1000)}, WithSearchRate(0))
+	call, err := fake.Seed("calls", map[string]string{"hs_timestamp": "1772532000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	task := crm.Task{ID: "5f0c1c2e-0d7e-4a57-9d2e-1b7c3f1a9e10", Title: "Send pricing", Notes: "PDF", Due: due, CallID: call}
+	// The task is created and linked, then the link's answer is lost.
+	if err := fake.Faults().FailPath("PUT", "/crm/v4/objects/tasks/*/associations/default/calls/*", 1, crmtest.Reset()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTask(t.Context(), task); !errors.Is(err, crm.ErrTransient) {
+		t.Fatalf("create with the link lost: %v", err)
+	}
+	other, err := c.CreateTask(t.Context(), crm.Task{ID: "other", Title: "Other", Due: due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.FindTasks(t.Context(), []crm.Task{task, {ID: "missing"}})
+	if err != nil || len(found) != 1 || found[task.ID] == "" || found[task.ID] == other {
+		t.Fatalf("find tasks: %v %v", found, err)
+	}
+	tasks := fake.Tasks()
+	if len(tasks) != 2 {
+		t.Fatalf("%d tasks", len(tasks))
+	}
+	linked := false
+	for _, o := range tasks {
+		if o.ID != found[task.ID] {
+			continue
+		}
+		if !strings.Contains(o.Properties["hs_task_body"], "PDF") || !strings.Contains(o.Properties["hs_task_body"], TaskMarker(task.ID)) {
+			t.Fatalf("body %q", o.Properties["hs_task_body"])
+		}
+		for _, a := range o.Associations {
+			linked = linked || a.ToType == "calls" && a.ToID == call
+		}
+	}
+	if !linked {
+		t.Fatal("FindTasks did not link the task to its call")
+	}
+	// A fresh create links at once.
+	id, err := c.CreateTask(t.Context(), crm.Task{ID: "t3", Title: "Call back", Due: due, CallID: call})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range fake.Tasks() {
+		if o.ID == id && (len(o.Associations) != 1 || o.Associations[0].ToID != call) {
+			t.Fatalf("new task associations %+v", o.Associations)
+		}
+	}
+}
+
 func TestLookupPhoneAndSearch(t *testing.T) {
 	fake, c := newPair(t, []hubspotfake.Option{hubspotfake.WithSearchRate(1000)}, WithSearchRate(0))
 	exact := fake.AddContact(map[string]string{"firstname": "Margaret", "lastname": "Lee", "phone": "+15551234567", "hs_timezone": "america_slash_new_york"})
