@@ -2,8 +2,8 @@
 // the event catalogue. State lives in Svelte runes, so a tick (every 200 ms)
 // touches only the few DOM nodes that show levels and timers.
 import type {
-  AccountInput, AccountView, CallView, ContactView, DevicesView, DemoView, ErrorPayload,
-  HistoryEntry, Levels, Notice, SettingsView, Snapshot,
+  AccountInput, AccountView, CallView, ContactView, CRMConnectInput, CRMStatus, DevicesView, DemoView, ErrorPayload,
+  FormInput, FormView, HistoryEntry, Levels, Notice, SettingsView, Snapshot,
 } from "./contract";
 import type { Backend } from "./backend";
 import { toError } from "./backend";
@@ -22,6 +22,11 @@ const LIVE_STATES = new Set(["dialing", "ringing", "incoming", "answering", "con
 
 const emptyLevels: Levels = { active: false, micDb: -96, speakerDb: -96 };
 const emptyDevices: DevicesView = { backend: "", devices: [], input: "", output: "", ringer: "", meter: false, error: "" };
+/** emptyCRM is the status when no CRM is connected. */
+export const emptyCRM: CRMStatus = {
+  vendor: "", connected: false, reconnect: false, account: "", baseUrl: "", state: "", reason: "", until: "",
+  pending: 0, failed: 0, synced: 0, lastPush: "", lastPull: "", pulled: {},
+};
 const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
 
 /** QUIET_CAUSES end a call the way the rep expects; no message is shown. */
@@ -55,6 +60,12 @@ export class PhoneStore {
   contacts = $state<Record<string, ContactView>>({});
   /** lastEnded is the most recent call that ended (shown briefly with its reason). */
   lastEnded = $state<CallView | null>(null);
+  /** forms are the pending post-call outcome forms, oldest first. */
+  forms = $state<FormView[]>([]);
+  /** requireOutcome is the "Require an outcome" setting. */
+  requireOutcome = $state(false);
+  /** crm is the connected CRM's sync status. */
+  crm = $state<CRMStatus>(emptyCRM);
 
   /** activeAccount is the account the phone uses (reactive). */
   activeAccount = $derived(this.accounts.find((a) => a.active) ?? this.accounts[0]);
@@ -109,6 +120,8 @@ export class PhoneStore {
         else if (d.callId) this.focusedId = d.callId;
       }),
       b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
+      b.on("form", (f) => this.applyForm(f)),
+      b.on("sync", (c) => (this.crm = c)),
     );
     try {
       const snap = await b.system.snapshot();
@@ -136,6 +149,67 @@ export class PhoneStore {
     this.levels = s.levels ?? emptyLevels;
     this.lastDialed = s.lastDialed ?? "";
     for (const c of this.calls) this.fetchContact(c);
+    this.forms = s.forms?.pending ?? [];
+    this.requireOutcome = !!s.forms?.requireOutcome;
+    this.crm = s.crm ?? emptyCRM;
+  }
+
+  /** applyForm shows a pending outcome form, or removes a closed one. */
+  applyForm(f: FormView): void {
+    const i = this.forms.findIndex((x) => x.callId === f.callId);
+    if (f.state !== "pending") {
+      if (i >= 0) this.forms.splice(i, 1);
+      return;
+    }
+    if (i >= 0) this.forms[i] = f;
+    else this.forms.push(f);
+  }
+
+  /** saveForm stores the form; it closes once the backend has written it. */
+  async saveForm(input: FormInput): Promise<boolean> {
+    const h = await this.run(this.backend.forms.save(input));
+    if (!h) return false;
+    this.applyForm({ ...(this.forms.find((x) => x.callId === input.callId) as FormView), state: "saved" });
+    this.applyHistory(h);
+    return true;
+  }
+
+  /** dismissForm closes a form without an outcome; it rejects (ErrorPayload) while an outcome is required. */
+  async dismissForm(callId: string): Promise<void> {
+    const h = await this.backend.forms.dismiss(callId);
+    this.forms = this.forms.filter((x) => x.callId !== callId);
+    this.applyHistory(h);
+  }
+
+  async setRequireOutcome(on: boolean): Promise<void> {
+    const r = await this.run(this.backend.forms.setRequireOutcome(on));
+    if (r) this.requireOutcome = r.requireOutcome;
+  }
+
+  /** connectCRM checks the token and connects; it rejects with the backend's error. */
+  async connectCRM(input: CRMConnectInput): Promise<CRMStatus> {
+    const r = await this.backend.crm.connect(input);
+    // The first pull may already have reported (event "sync") before this
+    // reply arrived: read the status again rather than keep the older reply.
+    this.crm = await this.backend.crm.status().catch(() => r);
+    return this.crm;
+  }
+  async disconnectCRM() {
+    const r = await this.run(this.backend.crm.disconnect());
+    if (r) this.crm = r;
+  }
+  async syncNow() {
+    const r = await this.run(this.backend.crm.syncNow());
+    if (r) this.crm = r;
+  }
+  async retrySync(callId: string) {
+    const r = await this.run(this.backend.crm.retry(callId));
+    if (r) this.crm = r;
+    return !!r;
+  }
+  async retryAll() {
+    const r = await this.run(this.backend.crm.retryAll());
+    if (r) this.crm = r;
   }
 
   applySettings(s: SettingsView): void {

@@ -43,6 +43,8 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     demo: { active: true, numbers: [{ number: "1000", behaviour: "answer", description: "answers" }] },
     levels: { active: false, micDb: -96, speakerDb: -96 },
     lastDialed: "",
+    forms: { pending: [], requireOutcome: false },
+    crm: { vendor: "", connected: false, reconnect: false, account: "", baseUrl: "", state: "", reason: "", until: "", pending: 0, failed: 0, synced: 0, lastPush: "", lastPull: "", pulled: {} },
     ...over,
   };
 }
