@@ -24,6 +24,7 @@ export const reportsEn = {
   "reports.item": "{label}: {count}",
   "reports.outcomes.title": "Calls per day by outcome",
   "reports.outcomes.summary": "{calls} calls from {from} to {to}; busiest day {day} with {max} calls. By outcome: {list}.",
+  "reports.scale": "Bar height: 0 to {max} calls",
   "reports.outcomes.legend": "Outcomes",
   "reports.connect.title": "Connect rate (answered ÷ attempted outbound calls)",
   "reports.connect.summary": "Overall connect rate {rate}: {connected} of {outbound} outbound calls answered.",

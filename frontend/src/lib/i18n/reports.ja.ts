@@ -25,6 +25,7 @@ export const reportsJa: Record<keyof typeof reportsEn, string> = {
   "reports.item": "{label}:{count}",
   "reports.outcomes.title": "日別・結果別の通話数",
   "reports.outcomes.summary": "{from}〜{to}の通話{calls}件。最多は{day}の{max}件。結果別: {list}。",
+  "reports.scale": "棒の高さ: 0〜{max}件",
   "reports.outcomes.legend": "通話結果",
   "reports.connect.title": "接続率(応答数 ÷ 発信数)",
   "reports.connect.summary": "全体の接続率{rate}: 発信{outbound}件中{connected}件が応答。",
