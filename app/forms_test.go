@@ -247,3 +247,57 @@ func TestLateNotesAndMissedCall(t *testing.T) {
 		t.Fatalf("second dismiss: %v", err)
 	}
 }
+
+// TestCRMReconnectKeepsQueue: the CRM starts refusing the token; the saved
+// call stays queued, the status says "reconnect", and connecting again
+// with a new token drains the queue. The sync state shows on the history.
+func TestCRMReconnectKeepsQueue(t *testing.T) {
+	fake, err := hubspotfake.New(hubspotfake.WithToken("old-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := fake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	kc := &memKeychain{m: map[string]string{}}
+	a, l := startApp(t, t.TempDir(), kc)
+	s := a.svcs
+	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "hubspot", BaseURL: base, Token: "old-token"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, EvSync, "idle after the first pull", func(s CRMStatus) bool { return s.LastPull != "" && s.State == "idle" })
+	fake.ExpireToken("old-token")
+
+	v, err := s.Calls.Dial("100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	callState(t, l, v.ID, "connected")
+	hangUpAndForm(t, a, l, v.ID)
+	if _, err := s.Forms.Save(FormInput{CallID: v.ID, Notes: "queued"}); err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(t, l, EvSync, "reconnect", func(s CRMStatus) bool { return s.Reconnect })
+	if st.Pending != 1 || !st.Connected {
+		t.Fatalf("status while the token is refused: %+v", st)
+	}
+	if h, _ := s.History.List(HistoryFilter{Limit: 1}); len(h) != 1 || len(h[0].Sync) != 1 || h[0].Sync[0].State != "pending" {
+		t.Fatalf("history sync while refused: %+v", h)
+	}
+	if len(fake.Calls()) != 0 {
+		t.Fatal("call sent with an expired token")
+	}
+	fake.AddToken("new-token")
+	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "hubspot", BaseURL: base, Token: "new-token"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, EvSync, "drained after reconnect", func(s CRMStatus) bool { return !s.Reconnect && s.Pending == 0 && s.Synced == 1 })
+	if c := fake.Calls(); len(c) != 1 || c[0].Properties["hs_call_external_id"] != v.ID {
+		t.Fatalf("fake calls after reconnect: %+v", c)
+	}
+	if kc.m[CRMKeychainService+"/crm:hubspot"] != "new-token" {
+		t.Fatal("new token not in the keychain")
+	}
+}
