@@ -32,13 +32,13 @@ func (t timeTicker) Stop()               { t.t.Stop() }
 type NullOption func(*nullConfig)
 
 type nullConfig struct {
-	ticker TickerFactory
+	ticker TickerFactory // nil: pace with absolute deadlines (pacer)
 	log    *slog.Logger
 }
 
-// WithNullClock replaces the real-time ticker that paces Capture. Each
-// endpoint gets its own Ticker from factory, created with FrameDuration and
-// stopped on Close.
+// WithNullClock replaces the real-time pacing of Capture with ticks from
+// factory (for tests). Each endpoint gets its own Ticker, created with
+// FrameDuration and stopped on Close.
 func WithNullClock(factory TickerFactory) NullOption {
 	return func(c *nullConfig) {
 		if factory != nil {
@@ -72,7 +72,7 @@ var _ Backend = (*NullBackend)(nil)
 
 // NewNullBackend returns a NullBackend.
 func NewNullBackend(opts ...NullOption) (*NullBackend, error) {
-	cfg := nullConfig{ticker: TimeTicker, log: slog.Default()}
+	cfg := nullConfig{log: slog.Default()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -120,11 +120,15 @@ func (b *NullBackend) OpenEndpoint(input, output string, rate int) (Endpoint, er
 	if b.closed {
 		return nil, fmt.Errorf("null backend open endpoint: %w", ErrClosed)
 	}
-	ep := &nullEndpoint{
-		rate:   rate,
-		ticker: b.cfg.ticker(FrameDuration),
-		done:   make(chan struct{}),
-		b:      b,
+	ep := &nullEndpoint{rate: rate, done: make(chan struct{}), b: b}
+	if b.cfg.ticker != nil {
+		ep.ticker = b.cfg.ticker(FrameDuration)
+	} else {
+		p, err := newPacer(FrameDuration)
+		if err != nil {
+			return nil, err
+		}
+		ep.pace = p
 	}
 	b.open[ep] = struct{}{}
 	b.cfg.log.Debug("null endpoint opened", "rate", rate)
@@ -177,7 +181,8 @@ func (b *NullBackend) forget(c nullCloser) {
 
 type nullEndpoint struct {
 	rate    int
-	ticker  Ticker
+	ticker  Ticker // injected clock, or nil
+	pace    *pacer // real time, when ticker is nil
 	done    chan struct{}
 	once    sync.Once
 	b       *NullBackend
@@ -196,10 +201,16 @@ func (e *nullEndpoint) Capture(dst []int16) error {
 		return ErrClosed
 	default:
 	}
-	select {
-	case <-e.done:
-		return ErrClosed
-	case <-e.ticker.C():
+	if e.pace != nil {
+		if !e.pace.wait(e.done) {
+			return ErrClosed
+		}
+	} else {
+		select {
+		case <-e.done:
+			return ErrClosed
+		case <-e.ticker.C():
+		}
 	}
 	clear(dst)
 	e.in.Update(dst)
@@ -225,7 +236,11 @@ func (e *nullEndpoint) Levels() (in, out float64) { return e.in.DBFS(), e.out.DB
 func (e *nullEndpoint) Close() error {
 	e.once.Do(func() {
 		close(e.done)
-		e.ticker.Stop()
+		if e.ticker != nil {
+			e.ticker.Stop()
+		} else {
+			e.pace.close()
+		}
 		e.b.forget(e)
 	})
 	return nil

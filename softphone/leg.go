@@ -59,9 +59,13 @@ func (p *Phone) newLeg(c *Call) (*Leg, error) {
 		LocalIP: p.localIP,
 		PortMin: p.cfg.RTPPortMin, PortMax: p.cfg.RTPPortMax,
 		Codecs: p.cfg.Codecs,
-	}, media.WithLogger(p.log.With("call", c.id)), media.WithOnDTMF(func(d rune) {
-		p.publish(DTMFEvent{CallID: c.id, Digit: string(d), Method: "rfc4733"})
-	}))
+	}, media.WithLogger(p.log.With("call", c.id)),
+		// The device's frame clock drives every leg (connectAudio): one
+		// wake-up per 20 ms for the whole phone, not one per leg.
+		media.WithExternalClock(),
+		media.WithOnDTMF(func(d rune) {
+			p.publish(DTMFEvent{CallID: c.id, Digit: string(d), Method: "rfc4733"})
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("softphone: media session: %w", err)
 	}
@@ -100,6 +104,7 @@ func (l *Leg) connectAudio() error {
 			return err
 		}
 		l.port = port
+		port.SetOnTick(l.media.Tick)
 	}
 	l.port.SetConnected(!l.call.heldLocal)
 	if l.playSrc != nil {

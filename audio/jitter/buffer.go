@@ -187,10 +187,17 @@ func (b *Buffer) flush() {
 // It returns ErrLate, ErrDuplicate or ErrTooLarge (unwrapped, counted in
 // Stats) when the packet is dropped.
 func (b *Buffer) Push(seq uint16, ts uint32, payload []byte) error {
+	return b.PushAt(seq, ts, payload, b.cfg.now())
+}
+
+// PushAt is Push for a packet that arrived at the given time, for callers
+// that read the socket later than the packet arrived and know its arrival
+// time (a kernel receive timestamp). The time feeds the jitter estimate
+// that sizes the buffer; it must come from the same clock as WithNow.
+func (b *Buffer) PushAt(seq uint16, ts uint32, payload []byte, now time.Time) error {
 	if len(payload) > b.cfg.maxPayload {
 		return ErrTooLarge
 	}
-	now := b.cfg.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.started {

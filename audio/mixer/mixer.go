@@ -52,6 +52,7 @@ type Mixer struct {
 
 	mic, spk []int16
 	acc      []int32
+	hooks    []func() // backing store for a tick's port hooks; guarded by mu
 	micLevel audio.Meter
 	spkLevel audio.Meter
 	ticks    atomic.Uint64
@@ -141,6 +142,11 @@ func (m *Mixer) run() {
 				return
 			case <-time.After(audio.FrameDuration):
 			}
+			// Keep the frame clock going with a silent microphone, so
+			// that calls driven by it (Port.SetOnTick) keep sending RTP
+			// while the device is failing.
+			clear(m.mic)
+			m.tick()
 			continue
 		}
 		if failing {
@@ -155,9 +161,14 @@ func (m *Mixer) run() {
 func (m *Mixer) tick() {
 	m.micLevel.Update(m.mic)
 	m.mu.Lock()
+	hooks := m.hooks[:0] // AddPort keeps the capacity: no allocation
 	for _, p := range m.ports {
 		p.pullUplink()
+		if fn := p.onTick.Load(); fn != nil {
+			hooks = append(hooks, *fn)
+		}
 	}
+	m.hooks = hooks
 	clear(m.acc)
 	for _, p := range m.ports {
 		if !p.tickConnected {
@@ -197,6 +208,12 @@ func (m *Mixer) tick() {
 	m.spkLevel.Update(m.spk)
 	_ = m.ep.Play(m.spk) // Play never blocks; a failure shows up in Capture
 	m.ticks.Add(1)
+	// Outside the lock: a hook (a call leg's media tick) sends and receives
+	// RTP, and a slow one must not hold up AddPort/RemovePort.
+	for i, fn := range hooks {
+		fn()
+		hooks[i] = nil
+	}
 }
 
 func clip(dst []int16, src []int32) {
@@ -246,6 +263,11 @@ func (m *Mixer) AddPort(rate int) (*Port, error) {
 	m.nextID++
 	p.id = m.nextID
 	m.ports = append(m.ports, p)
+	if cap(m.hooks) < len(m.ports) {
+		// Grown here, under the lock, so that tick never allocates. A
+		// tick running its hooks keeps the old array.
+		m.hooks = make([]func(), 0, 2*len(m.ports))
+	}
 	return p, nil
 }
 

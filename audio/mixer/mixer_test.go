@@ -404,15 +404,17 @@ func BenchmarkTick(b *testing.B) {
 		frames = append(frames, fr)
 		reads = append(reads, make([]int16, audio.FrameSamples(r)))
 	}
+	// Each port is read and written from its tick hook, as a call leg's
+	// media session does (Port.SetOnTick).
+	for i, p := range ports {
+		p.SetOnTick(func() {
+			p.ReadFrame(reads[i])
+			p.WriteFrame(frames[i])
+		})
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		for i, p := range ports {
-			p.WriteFrame(frames[i])
-		}
 		m.tick()
-		for i, p := range ports {
-			p.ReadFrame(reads[i])
-		}
 	}
 }
 
@@ -464,6 +466,49 @@ wait:
 	select {
 	case <-ep.closed:
 		t.Error("endpoint closed despite WithKeepEndpoint")
+	default:
+	}
+}
+
+// TestOnTickDrivesPort: a port's tick hook runs once per mixer frame, on
+// the mixer's goroutine, after the frame is mixed: what it reads is this
+// frame's microphone, and what it writes reaches the speaker on the next
+// frame. Removing the hook stops the calls.
+func TestOnTickDrivesPort(t *testing.T) {
+	m, ep := newTest(t, 8000)
+	p, _ := m.AddPort(8000)
+	p.SetConnected(true)
+	g := gen(t, 1000, 8000)
+	type got struct {
+		peak float64
+	}
+	calls := make(chan got, 16)
+	read := make([]int16, 160)
+	echo := frameOf(t, g)
+	p.SetOnTick(func() {
+		p.ReadFrame(read)
+		calls <- got{dsp.Peak(read)}
+		p.WriteFrame(echo)
+	})
+	mic := frameOf(t, gen(t, 440, 8000))
+	out := ep.step(t, mic)
+	c := <-calls
+	if c.peak == 0 {
+		t.Fatal("the hook did not read this frame's microphone audio")
+	}
+	if dsp.Peak(out) != 0 {
+		t.Fatalf("speaker peak %v on the first frame, want silence (the hook writes after the mix)", dsp.Peak(out))
+	}
+	out = ep.step(t, make([]int16, 160))
+	<-calls
+	if p := power(out, 8000, 1000); p < 0.01 {
+		t.Fatalf("the hook's 1 kHz frame did not reach the speaker on the next frame (power %v)", p)
+	}
+	p.SetOnTick(nil)
+	ep.step(t, make([]int16, 160))
+	select {
+	case <-calls:
+		t.Fatal("the hook ran after it was removed")
 	default:
 	}
 }

@@ -22,6 +22,7 @@ type Port struct {
 
 	connected atomic.Bool
 	group     atomic.Pointer[string]
+	onTick    atomic.Pointer[func()]
 	removed   atomic.Bool
 	overflows atomic.Uint64
 	underruns atomic.Uint64
@@ -90,6 +91,21 @@ func (p *Port) Rate() int { return p.rate }
 // SetConnected connects (true) or disconnects (false) the port. A connected
 // port hears the microphone and is heard on the speaker.
 func (p *Port) SetConnected(on bool) { p.connected.Store(on) }
+
+// SetOnTick makes the mixer call fn on its own goroutine once per frame,
+// right after the frame has been mixed, so that this frame's ReadFrame
+// audio is ready and WriteFrame audio joins the next frame. A media session
+// driven this way needs no clock of its own: every call shares the device
+// clock, one wake-up per frame for the whole phone. fn must not block, must
+// not call back into the mixer's port management (AddPort, RemovePort) and
+// must not allocate. nil removes the hook.
+func (p *Port) SetOnTick(fn func()) {
+	if fn == nil {
+		p.onTick.Store(nil)
+		return
+	}
+	p.onTick.Store(&fn)
+}
 
 // Connected reports whether the port is connected.
 func (p *Port) Connected() bool { return p.connected.Load() }

@@ -3,6 +3,7 @@ package media
 import (
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -45,7 +46,7 @@ func FuzzRTPReceive(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s.handleRTP(b, peer)
+		s.handleRTP(b, peer, time.Now())
 		s.playoutTick()
 	})
 }

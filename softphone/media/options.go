@@ -47,6 +47,7 @@ func RealClock() Clock { return realClock{} }
 type options struct {
 	log          *slog.Logger
 	clock        Clock
+	external     bool // Tick is called by the owner (WithExternalClock)
 	onDTMF       func(rune)
 	onRemoteDir  func(Direction)
 	rtcpInterval time.Duration
@@ -77,6 +78,15 @@ func WithClock(c Clock) Option {
 		o.clock = c
 		return nil
 	}
+}
+
+// WithExternalClock makes the owner drive the session: Start launches no
+// ticker, and the owner calls Tick once per audio.FrameDuration, typically
+// from the audio device's frame clock (mixer.Port.SetOnTick). Every call of
+// a phone then shares one clock, and sending, receiving and playout happen
+// in one wake-up per frame.
+func WithExternalClock() Option {
+	return func(o *options) error { o.external = true; return nil }
 }
 
 // WithOnDTMF sets the callback for received DTMF digits ('0'-'9', '*',

@@ -1,8 +1,6 @@
 package media
 
 import (
-	"errors"
-	"net"
 	"net/netip"
 	"time"
 
@@ -28,20 +26,6 @@ type rxState struct {
 
 const maxDropout = 3000 // RFC 3550 A.1
 
-func (s *Session) rtpReadLoop() {
-	defer s.wg.Done()
-	for {
-		n, src, err := s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
-		if err != nil {
-			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		s.handleRTP(s.rxBuf[:n], src)
-	}
-}
-
 // acceptSource applies the symmetric-RTP source filter (see package doc).
 func (s *Session) acceptSource(p *mediaParams, src netip.AddrPort) bool {
 	if !p.latch {
@@ -55,8 +39,9 @@ func (s *Session) acceptSource(p *mediaParams, src netip.AddrPort) bool {
 	return true
 }
 
-// handleRTP processes one received datagram. It does not allocate.
-func (s *Session) handleRTP(buf []byte, src netip.AddrPort) {
+// handleRTP processes one received datagram that arrived at the given
+// time. It does not allocate.
+func (s *Session) handleRTP(buf []byte, src netip.AddrPort, at time.Time) {
 	p := s.params.Load()
 	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
 	if p == nil || !s.acceptSource(p, src) {
@@ -74,7 +59,7 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort) {
 		s.st.droppedPT.Add(1)
 		return
 	}
-	s.updateRx(s.opt.clock.Now(), pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp)
+	s.updateRx(at, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp)
 	s.st.packetsReceived.Add(1)
 	s.st.bytesReceived.Add(int64(len(pkt.Payload)))
 	if !s.LocalDirection().CanRecv() {
@@ -89,7 +74,7 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort) {
 	} else {
 		k = copy(s.rxScratch[1:], pkt.Payload)
 	}
-	_ = s.jb.Push(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k])
+	_ = s.jb.PushAt(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k], at)
 }
 
 // updateRx maintains sequence, loss and jitter state (RFC 3550 A.1, A.8).

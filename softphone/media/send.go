@@ -57,7 +57,7 @@ func (s *Session) writeRTP(p *mediaParams, pt uint8, marker bool, ts uint32, pay
 	}
 	n := hn + copy(s.sendBuf[hn:], payload)
 	s.seq++
-	if _, err := s.rtpConn.WriteToUDPAddrPort(s.sendBuf[:n], p.remoteRTP); err != nil {
+	if err := s.sock.send(s.sendBuf[:n], p.remoteRTP); err != nil {
 		s.st.sendErrors.Add(1)
 		return
 	}

@@ -51,7 +51,6 @@ type Session struct {
 	opt    options
 	log    *slog.Logger
 
-	rtpConn  *net.UDPConn
 	rtcpConn *net.UDPConn
 	local    netip.AddrPort
 
@@ -74,7 +73,9 @@ type Session struct {
 
 	startOnce sync.Once
 	closeOnce sync.Once
+	started   atomic.Bool
 	closed    atomic.Bool
+	tickMu    sync.Mutex // held by Tick; Close takes it to wait for one in flight
 	done      chan struct{}
 	wg        sync.WaitGroup
 
@@ -96,7 +97,9 @@ type Session struct {
 	popBuf [maxPacket + 1]byte
 	pcmOut [maxFrame]int16
 
-	// Receive state, owned by the RTP reader goroutine.
+	// Receive state, owned by the media goroutine (or the RTP reader
+	// goroutine where the socket is not polled, see rx_poll.go, rx_other.go).
+	sock      rtpSock
 	rxBuf     [maxPacket]byte
 	rxPkt     rtp.Packet
 	rxScratch [maxPacket + 1]byte
@@ -153,7 +156,10 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 		}
 		s.codecs = append(s.codecs, info)
 	}
-	var err error
+	var (
+		err     error
+		rtpConn *net.UDPConn
+	)
 	s.jb, err = jitter.New(jitter.WithClockRate(codecRate), jitter.WithDelay(o.jitterMin, o.jitterMax),
 		jitter.WithMaxPayload(maxPacket+1), jitter.WithNow(o.clock.Now))
 	if err != nil {
@@ -173,10 +179,16 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	s.rxPkt.CSRC = make([]uint32, 0, 15)
 	s.rxPkt.Extensions = make([]rtp.Extension, 0, 16)
 	s.rtcp.cname = fmt.Sprintf("pitchline-%08x@%s", s.sendSSRC, cfg.LocalIP)
-	if s.rtpConn, s.rtcpConn, err = bindPair(cfg.LocalIP, cfg.PortMin, cfg.PortMax); err != nil {
+	if rtpConn, s.rtcpConn, err = bindPair(cfg.LocalIP, cfg.PortMin, cfg.PortMax); err != nil {
 		return nil, err
 	}
-	s.local = netip.AddrPortFrom(cfg.LocalIP, uint16(s.rtpConn.LocalAddr().(*net.UDPAddr).Port))
+	s.local = netip.AddrPortFrom(cfg.LocalIP, uint16(rtpConn.LocalAddr().(*net.UDPAddr).Port))
+	// The RTP socket is driven by Tick where the platform allows (rx_poll.go, rx_other.go).
+	if err := s.sock.init(s, rtpConn); err != nil {
+		rtpConn.Close()
+		s.rtcpConn.Close()
+		return nil, err
+	}
 	s.log.Debug("media session bound", "rtp", s.local)
 	return s, nil
 }
@@ -222,12 +234,19 @@ func (s *Session) Start() error {
 		return ErrClosed
 	}
 	s.startOnce.Do(func() {
-		s.wg.Add(5)
-		go s.mediaLoop()
-		go s.rtpReadLoop()
+		s.wg.Add(3)
 		go s.rtcpReadLoop()
 		go s.rtcpLoop()
 		go s.dtmfLoop()
+		if !s.sock.polled {
+			s.wg.Add(1)
+			go s.rtpReadLoop()
+		}
+		if !s.opt.external {
+			s.wg.Add(1)
+			go s.mediaLoop()
+		}
+		s.started.Store(true)
 	})
 	return nil
 }
@@ -239,7 +258,9 @@ func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
-		err = errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
+		s.tickMu.Lock() // an external Tick in flight finishes first
+		err = errors.Join(s.sock.close(), s.rtcpConn.Close())
+		s.tickMu.Unlock()
 		s.wg.Wait()
 		s.log.Debug("media session closed", "rtp", s.local)
 	})
@@ -255,10 +276,31 @@ func (s *Session) mediaLoop() {
 		case <-s.done:
 			return
 		case <-t.C():
-			s.sendTick()
-			s.playoutTick()
+			s.Tick()
 		}
 	}
+}
+
+// Tick runs one media frame: it takes in the RTP that has arrived, sends
+// one frame (or DTMF step) and plays out one frame. A session started
+// without WithExternalClock calls it from its own 20 ms ticker; with the
+// option, the owner must call it once per audio.FrameDuration, from one
+// goroutine at a time. It does nothing before Start or after Close, never
+// blocks and does not allocate.
+func (s *Session) Tick() {
+	if !s.started.Load() {
+		return
+	}
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	if s.closed.Load() {
+		return
+	}
+	if s.sock.polled {
+		s.drainRTP()
+	}
+	s.sendTick()
+	s.playoutTick()
 }
 
 // SetInput sets the audio to send, at 8000 Hz; nil sends silence. A source

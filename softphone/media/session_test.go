@@ -299,7 +299,7 @@ func TestDropsForeignSourceAndUnknownPT(t *testing.T) {
 	bad := append([]byte(nil), pkt...)
 	bad[1] = 18 // G729, not negotiated
 	for i := 0; i < 2; i++ {
-		a.rtpConn.WriteToUDPAddrPort(bad, b.LocalAddr())
+		a.sendFromRTPSocket(bad, b.LocalAddr())
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -380,4 +380,12 @@ func TestRTT(t *testing.T) {
 		}
 		waitTick(b)
 	}
+}
+
+// sendFromRTPSocket sends b from s's own RTP socket, serialised with its
+// media tick (which owns the socket).
+func (s *Session) sendFromRTPSocket(b []byte, to netip.AddrPort) {
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	_ = s.sock.send(b, to)
 }

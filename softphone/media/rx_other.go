@@ -1,0 +1,42 @@
+//go:build !(linux && (amd64 || arm64 || riscv64 || ppc64le || s390x || loong64))
+
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+)
+
+// rtpSock is the RTP socket outside Linux: the net.UDPConn itself, read by
+// a goroutine blocked in read (rtpReadLoop). rx_linux.go polls it from the
+// media tick instead.
+type rtpSock struct {
+	polled bool
+	conn   *net.UDPConn
+}
+
+func (r *rtpSock) init(_ *Session, conn *net.UDPConn) error { r.conn = conn; return nil }
+
+func (r *rtpSock) close() error { return r.conn.Close() }
+
+func (r *rtpSock) send(b []byte, dst netip.AddrPort) error {
+	_, err := r.conn.WriteToUDPAddrPort(b, dst)
+	return err
+}
+
+func (s *Session) drainRTP() {}
+
+func (s *Session) rtpReadLoop() {
+	defer s.wg.Done()
+	for {
+		n, src, err := s.sock.conn.ReadFromUDPAddrPort(s.rxBuf[:])
+		if err != nil {
+			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		s.handleRTP(s.rxBuf[:n], src, s.opt.clock.Now())
+	}
+}
