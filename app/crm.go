@@ -87,6 +87,17 @@ type CRMStatus struct {
 	Failed int `json:"failed"`
 	// Synced counts items sent.
 	Synced int `json:"synced"`
+	// Sent counts the items synced since the queue was last empty: the
+	// progress of the current drain ("Syncing Sent of Total"). It only
+	// grows until the queue is empty again.
+	Sent int `json:"sent"`
+	// Total is Sent plus Pending: the size of the current drain (it grows
+	// when calls are saved while the queue drains or the CRM is offline).
+	Total int `json:"total"`
+	// Offline is true when the CRM could not be reached (network down,
+	// timeout, server error): the queue is kept and the worker retries at
+	// Until. It is false for a refused token (Reconnect) and rate limits.
+	Offline bool `json:"offline"`
 	// LastPush is when an item was last synced (RFC 3339).
 	LastPush string `json:"lastPush"`
 	// LastPull is when contacts were last pulled (RFC 3339).
@@ -121,6 +132,21 @@ type crmRuntime struct {
 	done    chan struct{}
 	reason  string // why no worker runs for a connected vendor
 	secrets *secret.Store
+
+	// workerOpts are extra sync worker options (tests: short backoffs).
+	workerOpts []crmsync.Option
+
+	// Drain progress: base is the synced count when the current drain
+	// began (the queue was last seen empty), lastPending the pending count
+	// of the last status built. Guarded by mu.
+	base        int
+	baseSet     bool
+	lastPending int
+
+	// emitMu serialises building (and emitting) statuses, so the outbox
+	// counts are read, and EvSync events go out, in one order: Sent never
+	// goes back. Taken before mu.
+	emitMu sync.Mutex
 }
 
 // adapterNow returns the connected CRM's adapter.
@@ -287,8 +313,9 @@ func (c *core) setCRMReason(reason string) {
 // or with stopWorker.
 func (c *core) runWorker(a crm.Adapter) error {
 	c.stopWorker()
-	w, err := crmsync.New(c.st, a, crmsync.WithLogger(c.cfg.logger),
-		crmsync.WithProgress(func(crmsync.Progress) { c.emitSync() }))
+	opts := append([]crmsync.Option{crmsync.WithLogger(c.cfg.logger),
+		crmsync.WithProgress(func(crmsync.Progress) { c.emitSync() })}, c.crm.workerOpts...)
+	w, err := crmsync.New(c.st, a, opts...)
 	if err != nil {
 		return err
 	}
@@ -299,6 +326,7 @@ func (c *core) runWorker(a crm.Adapter) error {
 	done := make(chan struct{})
 	c.crm.mu.Lock()
 	c.crm.vendor, c.crm.adapter, c.crm.worker, c.crm.cancel, c.crm.done, c.crm.reason = a.Vendor(), a, w, cancel, done, ""
+	c.crm.baseSet = false
 	c.crm.mu.Unlock()
 	c.wg.Add(1)
 	go func() {
@@ -335,6 +363,14 @@ func (c *core) kickSync() {
 
 // crmStatus builds the CRM status.
 func (c *core) crmStatus() CRMStatus {
+	c.crm.emitMu.Lock()
+	defer c.crm.emitMu.Unlock()
+	return c.crmStatusLocked()
+}
+
+// crmStatusLocked builds the CRM status; c.crm.emitMu is held, so the
+// outbox counts are read in order (see crmRuntime.progress).
+func (c *core) crmStatusLocked() CRMStatus {
 	s := CRMStatus{Pulled: map[string]int{}}
 	if c.st == nil {
 		return s
@@ -352,6 +388,7 @@ func (c *core) crmStatus() CRMStatus {
 		n := counts[v]
 		s.Pending = n[store.OutboxPending] + n[store.OutboxInFlight]
 		s.Failed, s.Synced = n[store.OutboxFailed], n[store.OutboxSynced]
+		s.Sent, s.Total = c.crm.progress(s.Pending, s.Synced)
 	}
 	if w == nil {
 		s.State, s.Reason, s.Reconnect = string(crmsync.StateReconnect), reason, true
@@ -366,6 +403,7 @@ func (c *core) crmStatus() CRMStatus {
 	ws := w.Status()
 	s.State, s.Reason, s.Until = string(ws.State), ws.Reason, rfc3339(ws.Until)
 	s.Reconnect = ws.State == crmsync.StateReconnect
+	s.Offline = ws.State == crmsync.StateBackoff && strings.Contains(ws.Reason, crm.ErrTransient.Error())
 	s.LastPush, s.LastPull = rfc3339(ws.LastPush), rfc3339(ws.LastPull)
 	for k, n := range ws.Pulled {
 		s.Pulled[k] = n
@@ -373,12 +411,31 @@ func (c *core) crmStatus() CRMStatus {
 	return s
 }
 
-// emitSync emits EvSync with the current status.
-func (c *core) emitSync() {
-	if c.st == nil {
-		return
+// progress returns the current drain's progress from the outbox counts:
+// a drain begins when items are pending after the queue was seen empty
+// (or when the worker started), and sent counts what was synced since.
+// Synced counts only grow, so sent only grows until the drain ends.
+func (r *crmRuntime) progress(pending, synced int) (sent, total int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.baseSet || (r.lastPending == 0 && pending > 0) || synced < r.base {
+		r.base, r.baseSet = synced, true
 	}
-	emit(c.out, EvSync, c.crmStatus())
+	r.lastPending = pending
+	sent = synced - r.base
+	return sent, sent + pending
+}
+
+// emitSync emits EvSync with the current status and returns it.
+func (c *core) emitSync() CRMStatus {
+	if c.st == nil {
+		return CRMStatus{}
+	}
+	c.crm.emitMu.Lock()
+	defer c.crm.emitMu.Unlock()
+	s := c.crmStatusLocked()
+	emit(c.out, EvSync, s)
+	return s
 }
 
 // connectCRM checks the token, keeps it in the keychain, and starts
@@ -452,9 +509,7 @@ func (c *core) connectCRM(in CRMConnectInput) (CRMStatus, error) {
 		return CRMStatus{}, err
 	}
 	c.log.Info("CRM connected", "vendor", v, "account", name, "base_url", base)
-	s := c.crmStatus()
-	emit(c.out, EvSync, s)
-	return s, nil
+	return c.emitSync(), nil
 }
 
 // disconnectCRM stops syncing and deletes the token; queued items stay.
@@ -482,9 +537,7 @@ func (c *core) disconnectCRM() (CRMStatus, error) {
 	c.crm.vendor, c.crm.reason = "", ""
 	c.crm.mu.Unlock()
 	c.log.Info("CRM disconnected", "vendor", v)
-	s := c.crmStatus()
-	emit(c.out, EvSync, s)
-	return s, nil
+	return c.emitSync(), nil
 }
 
 // syncNow pulls contacts, companies and deals and drains the queue now.
