@@ -18,29 +18,34 @@ const busRate = 8000
 // device is opened lazily when the first leg needs it and closed when the
 // last leg leaves, so an idle phone holds no device open. Local tones
 // (ringback, busy, DTMF feedback) are mixed into the speaker; the ringtone
-// plays on the separate ringer device.
+// plays on the separate ringer device. Several Phones may share one router
+// (SharedAudio): the ringer then plays while any of them has a call ringing.
 type audioRouter struct {
 	backend               audio.Backend
 	input, output, ringer string
 	log                   *slog.Logger
 
-	mu      sync.Mutex
-	ep      audio.Endpoint
-	sw      *swapEndpoint // what the mixer runs on; forwards to ep (devices.go)
-	meter   bool          // keep the device open for a level meter (devices.go)
-	ringSrc audio.Source  // the ringtone playing, to move it to a new ringer
-	mix     *mixer.Mixer
-	ports   map[*mixer.Port]struct{}
-	tones   map[string]*tonePlayer
-	ring    *tonePlayer
+	mu    sync.Mutex
+	ep    audio.Endpoint
+	sw    *swapEndpoint // what the mixer runs on; forwards to ep (devices.go)
+	meter bool          // keep the device open for a level meter (devices.go)
+	mix   *mixer.Mixer
+	ports map[*mixer.Port]struct{}
+	tones map[string]*tonePlayer
+	ring  *tonePlayer
+	// ringers holds who wants the ringer on (the Phones sharing the
+	// router); the ringtone plays while it is not empty.
+	ringers  map[any]struct{}
+	ringtone string // ringtone name ("" = RingtoneClassic)
 }
 
 func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Logger) *audioRouter {
 	return &audioRouter{
 		backend: b, input: input, output: output, ringer: ringer,
-		log:   log.With("component", "audio"),
-		ports: make(map[*mixer.Port]struct{}),
-		tones: make(map[string]*tonePlayer),
+		log:     log.With("component", "audio"),
+		ports:   make(map[*mixer.Port]struct{}),
+		tones:   make(map[string]*tonePlayer),
+		ringers: make(map[any]struct{}),
 	}
 }
 
@@ -148,34 +153,75 @@ func (r *audioRouter) stopTone(name string) {
 	}
 }
 
-// startRinging plays src on the ringer device until stopRinging.
-func (r *audioRouter) startRinging(src audio.Source) error {
+// startRinging plays the selected ringtone on the ringer device until
+// every owner that asked for it has called stopRinging.
+func (r *audioRouter) startRinging(owner any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ringers[owner] = struct{}{}
 	if r.ring != nil {
 		return nil
+	}
+	return r.openRingLocked()
+}
+
+// openRingLocked opens the ringer device and starts the ringtone (r.mu held).
+func (r *audioRouter) openRingLocked() error {
+	src, err := newRingtone(r.ringtone, busRate)
+	if err != nil {
+		return err
 	}
 	out, err := r.backend.OpenOutput(r.ringer, src.Rate())
 	if err != nil {
 		return fmt.Errorf("softphone: open ringer device: %w", err)
 	}
 	r.ring = startTone(src, out, 0, func() { out.Close() })
-	r.ringSrc = src
 	return nil
 }
 
-func (r *audioRouter) stopRinging() {
+// stopRinging withdraws owner's request; the ringtone stops when no owner
+// is left.
+func (r *audioRouter) stopRinging(owner any) {
 	r.mu.Lock()
-	tp := r.ring
-	r.ring = nil
+	delete(r.ringers, owner)
+	var tp *tonePlayer
+	if len(r.ringers) == 0 {
+		tp, r.ring = r.ring, nil
+	}
 	r.mu.Unlock()
 	if tp != nil {
 		tp.stop()
 	}
 }
 
+// restartRinging starts the ringtone again from its beginning, with the
+// current ringtone and ringer device, if it is playing.
+func (r *audioRouter) restartRinging() error {
+	r.mu.Lock()
+	tp := r.ring
+	r.ring = nil
+	r.mu.Unlock()
+	if tp == nil {
+		return nil
+	}
+	tp.stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ring != nil || len(r.ringers) == 0 {
+		return nil
+	}
+	return r.openRingLocked()
+}
+
 func (r *audioRouter) close() {
-	r.stopRinging()
+	r.mu.Lock()
+	tp := r.ring
+	r.ring = nil
+	r.ringers = map[any]struct{}{}
+	r.mu.Unlock()
+	if tp != nil {
+		tp.stop()
+	}
 	r.mu.Lock()
 	var tones []*tonePlayer
 	for _, tp := range r.tones {
@@ -252,4 +298,46 @@ func startTone(src audio.Source, dst any, d time.Duration, onEnd func()) *tonePl
 func (tp *tonePlayer) stop() {
 	tp.stopOnce.Do(func() { close(tp.stopCh) })
 	<-tp.done
+}
+
+// SharedAudio is one audio backend with its device selection, mixer and
+// ringer, shared by several Phones (one per SIP account) through
+// WithSharedAudio: their calls mix on the same microphone and speaker, one
+// ringtone plays however many accounts ring, and a device or ringtone
+// chosen through any of the Phones applies to all. Its owner closes it
+// after the Phones.
+type SharedAudio struct {
+	r *audioRouter
+}
+
+// NewSharedAudio returns a SharedAudio on backend b with the input,
+// output and ringer devices ("" = the system default). log may be nil.
+func NewSharedAudio(b audio.Backend, input, output, ringer string, log *slog.Logger) (*SharedAudio, error) {
+	if b == nil {
+		return nil, fmt.Errorf("%w: nil audio backend", ErrBadConfig)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SharedAudio{r: newAudioRouter(b, input, output, ringer, log)}, nil
+}
+
+// Close stops the ringer and tones and closes the device if open. The
+// backend stays open: it belongs to the caller.
+func (a *SharedAudio) Close() error {
+	a.r.close()
+	return nil
+}
+
+// WithSharedAudio makes the Phone use a, shared with other Phones, instead
+// of an audio router of its own. Closing the Phone withdraws its ringing
+// and leaves a running for the others.
+func WithSharedAudio(a *SharedAudio) Option {
+	return func(p *Phone) error {
+		if a == nil {
+			return fmt.Errorf("%w: nil shared audio", ErrBadConfig)
+		}
+		p.audio, p.sharedAudio = a.r, true
+		return nil
+	}
 }

@@ -96,12 +96,9 @@ func (p *Phone) SetDevices(input, output, ringer string) error {
 	}
 	ringerChanged := ringer != r.ringer
 	r.input, r.output, r.ringer = input, output, ringer
-	src := r.ringSrc
-	ringing := r.ring != nil
 	r.mu.Unlock()
-	if ringerChanged && ringing && src != nil {
-		r.stopRinging()
-		if err := r.startRinging(src); err != nil {
+	if ringerChanged {
+		if err := r.restartRinging(); err != nil {
 			return err
 		}
 	}

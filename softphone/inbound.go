@@ -129,18 +129,16 @@ func (p *Phone) updateRinger() {
 	}
 	switch {
 	case ringing && !busy:
-		if src, err := tone.NewRingtone(busRate); err == nil {
-			if err := p.audio.startRinging(src); err != nil {
-				p.log.Warn("ringer", "err", err)
-			}
+		if err := p.audio.startRinging(p); err != nil {
+			p.log.Warn("ringer", "err", err)
 		}
 	case ringing && busy:
-		p.audio.stopRinging()
+		p.audio.stopRinging(p)
 		if src, err := tone.NewSine(440, 0.2, busRate); err == nil {
 			_ = p.audio.playTone("callwaiting", src, 300*time.Millisecond)
 		}
 	default:
-		p.audio.stopRinging()
+		p.audio.stopRinging(p)
 	}
 }
 

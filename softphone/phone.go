@@ -52,8 +52,10 @@ type Phone struct {
 	legsMu sync.Mutex
 	legs   map[string]*Leg
 
-	audio   *audioRouter
-	blocked atomic.Int64
+	audio       *audioRouter
+	sharedAudio bool   // audio belongs to a SharedAudio: Close leaves it running
+	ringtone    string // WithRingtone, applied to audio by NewPhone
+	blocked     atomic.Int64
 
 	routeMu    sync.Mutex
 	routeAddrs []netip.AddrPort // resolved registrar/proxy, for the shield
@@ -164,6 +166,11 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		}
 		p.audio = newAudioRouter(nb, "", "", "", p.log)
 		p.closers = append(p.closers, nb.Close)
+	}
+	if p.ringtone != "" {
+		p.audio.mu.Lock()
+		p.audio.ringtone = p.ringtone
+		p.audio.mu.Unlock()
 	}
 	if err := p.checkMediaFiles(); err != nil {
 		return nil, err
@@ -389,6 +396,9 @@ func (p *Phone) publish(ev Event) { p.bus.publish(ev) }
 func (p *Phone) Close() error {
 	p.closeOnce.Do(func() {
 		if !p.started.Load() {
+			if p.sharedAudio {
+				p.audio.stopRinging(p)
+			}
 			p.bus.close()
 			for _, c := range p.closers {
 				_ = c()
@@ -422,7 +432,11 @@ func (p *Phone) Close() error {
 		}
 		p.wg.Wait()
 		p.q.close()
-		p.audio.close()
+		if p.sharedAudio {
+			p.audio.stopRinging(p)
+		} else {
+			p.audio.close()
+		}
 		p.bus.close()
 	})
 	return nil
