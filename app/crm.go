@@ -120,6 +120,16 @@ type FailedItemView struct {
 	Error string `json:"error"`
 	// Attempts counts the sends.
 	Attempts int `json:"attempts"`
+	// Direction is the call's direction (inbound or outbound).
+	Direction string `json:"direction"`
+	// Number is the other party's number.
+	Number string `json:"number"`
+	// Name is the other party's contact name ("" when unknown).
+	Name string `json:"name"`
+	// Started is when the call began (RFC 3339).
+	Started string `json:"started"`
+	// Task is the follow-up task's title (kind "task").
+	Task string `json:"task"`
 }
 
 // crmRuntime is the core's connected CRM and its sync worker.
@@ -673,8 +683,13 @@ func (s *CrmService) Failed() ([]FailedItemView, error) {
 		f := FailedItemView{ID: it.ID, Vendor: string(it.Vendor), Kind: it.Kind, CallID: it.RefID, Error: it.LastError, Attempts: it.Attempts}
 		if it.Kind == store.KindTask {
 			if t, err := st.Task(s.c.ctx, it.RefID); err == nil {
-				f.CallID = t.CallID
+				f.CallID, f.Task = t.CallID, t.Title
 			}
+		}
+		if rec, err := st.Call(s.c.ctx, f.CallID); err == nil {
+			h := historyEntry(rec, CallerIDView{})
+			f.Direction, f.Number, f.Started = h.Direction, h.Number, h.Started
+			f.Name = s.c.callerID(h.Number).Name
 		}
 		out = append(out, f)
 	}

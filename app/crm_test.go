@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pitchline/pitchline/softphone/crm/crmtest"
 	"github.com/pitchline/pitchline/softphone/crm/hubspot/hubspotfake"
 	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
 )
@@ -233,5 +234,63 @@ func TestCRMProgressCounts(t *testing.T) {
 		if sent != s.sent || total != s.total {
 			t.Fatalf("step %d %+v: sent %d total %d", i, s, sent, total)
 		}
+	}
+}
+
+// TestCRMFailedList: the CRM rejects a call (400) and its task cannot
+// follow; Failed lists both with the call's number, time and the CRM's
+// reason; Retry sends them again and the list empties.
+func TestCRMFailedList(t *testing.T) {
+	crmSrv := newSwitchableCRM(t, hubspotfake.WithToken("tok"))
+	kc := &memKeychain{m: map[string]string{}}
+	a, l := startApp(t, t.TempDir(), kc)
+	s := a.svcs
+	a.core.crm.workerOpts = []crmsync.Option{crmsync.WithBackoff(20*time.Millisecond, 200*time.Millisecond),
+		crmsync.WithCheckDelay(50 * time.Millisecond)}
+	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "hubspot", BaseURL: crmSrv.url(), Token: "tok"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, EvSync, "idle after the first pull", func(s CRMStatus) bool { return s.LastPull != "" && s.State == "idle" })
+	const reason = "Property values were not valid: hs_call_body is too long"
+	if err := crmSrv.fake.Faults().FailPath("POST", "/crm/v3/objects/calls/batch/create", 1,
+		crmtest.Status(http.StatusBadRequest, `{"status":"error","message":"`+reason+`","category":"VALIDATION_ERROR"}`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Calls.Dial("100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	callState(t, l, v.ID, "connected")
+	hangUpAndForm(t, a, l, v.ID)
+	if _, err := s.Forms.Save(FormInput{CallID: v.ID, Notes: "rejected", Task: &TaskInputView{Title: "call back", Due: "2031-01-02T15:04:05Z"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, EvSync, "call failed", func(s CRMStatus) bool { return s.Failed >= 1 })
+	list, err := s.Crm.Failed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var call *FailedItemView
+	for i := range list {
+		if list[i].Kind == "call" {
+			call = &list[i]
+		}
+		if list[i].CallID != v.ID || list[i].Vendor != "hubspot" {
+			t.Fatalf("failed item %+v", list[i])
+		}
+	}
+	if call == nil || !strings.Contains(call.Error, reason) || call.Number != "100" || call.Direction != "outbound" ||
+		call.Started == "" || call.Attempts < 1 {
+		t.Fatalf("failed call %+v in %+v", call, list)
+	}
+	if _, err := s.Crm.Retry(v.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, l, EvSync, "retried", func(s CRMStatus) bool { return s.Failed == 0 && s.Pending == 0 && s.Synced == 2 })
+	if list, err := s.Crm.Failed(); err != nil || len(list) != 0 {
+		t.Fatalf("failed after retry: %+v %v", list, err)
+	}
+	if c := crmSrv.fake.Calls(); len(c) != 1 || c[0].Properties["hs_call_external_id"] != v.ID {
+		t.Fatalf("calls at the CRM: %+v", c)
 	}
 }

@@ -130,7 +130,17 @@ export interface CRMStatus {
   pending: number; failed: number; synced: number
   lastPush: string; lastPull: string; pulled: Record<string, number> | null
 }
-export interface FailedItemView { id: number; vendor: string; kind: 'call' | 'task' | string; callId: string; error: string; attempts: number }
+  /** Drain progress: items synced since the queue was last empty, of sent + pending. */
+  sent: number; total: number
+  /** The CRM could not be reached; the worker retries at until (not a token problem). */
+  offline: boolean
+export interface FailedItemView {
+  id: number; vendor: string; kind: 'call' | 'task' | string; callId: string; error: string; attempts: number
+  /** The call's direction, other party's number and contact name, and start (RFC 3339). */
+  direction: Direction | string; number: string; name: string; started: string
+  /** The follow-up task's title (kind 'task'). */
+  task: string
+}
 
 export interface ScriptView { id: number; name: string; body: string; default: boolean }
 

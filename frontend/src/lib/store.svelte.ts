@@ -25,7 +25,7 @@ const emptyDevices: DevicesView = { backend: "", devices: [], input: "", output:
 /** emptyCRM is the status when no CRM is connected. */
 export const emptyCRM: CRMStatus = {
   vendor: "", connected: false, reconnect: false, account: "", baseUrl: "", state: "", reason: "", until: "",
-  pending: 0, failed: 0, synced: 0, lastPush: "", lastPull: "", pulled: {},
+  pending: 0, failed: 0, synced: 0, sent: 0, total: 0, offline: false, lastPush: "", lastPull: "", pulled: {},
 };
 const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
 

@@ -44,7 +44,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     levels: { active: false, micDb: -96, speakerDb: -96 },
     lastDialed: "",
     forms: { pending: [], requireOutcome: false },
-    crm: { vendor: "", connected: false, reconnect: false, account: "", baseUrl: "", state: "", reason: "", until: "", pending: 0, failed: 0, synced: 0, lastPush: "", lastPull: "", pulled: {} },
+    crm: { vendor: "", connected: false, reconnect: false, account: "", baseUrl: "", state: "", reason: "", until: "", pending: 0, failed: 0, synced: 0, sent: 0, total: 0, offline: false, lastPush: "", lastPull: "", pulled: {} },
     ...over,
   };
 }
