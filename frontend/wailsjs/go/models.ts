@@ -86,6 +86,9 @@ export namespace app {
 	    pending: number;
 	    failed: number;
 	    synced: number;
+	    sent: number;
+	    total: number;
+	    offline: boolean;
 	    lastPush: string;
 	    lastPull: string;
 	    pulled: {[key: string]: number};
@@ -107,6 +110,9 @@ export namespace app {
 	        this.pending = source["pending"];
 	        this.failed = source["failed"];
 	        this.synced = source["synced"];
+	        this.sent = source["sent"];
+	        this.total = source["total"];
+	        this.offline = source["offline"];
 	        this.lastPush = source["lastPush"];
 	        this.lastPull = source["lastPull"];
 	        this.pulled = source["pulled"];
@@ -558,6 +564,11 @@ export namespace app {
 	    attempts: number;
 	
 	    static createFrom(source: any = {}) {
+	    direction: string;
+	    number: string;
+	    name: string;
+	    started: string;
+	    task: string;
 	        return new FailedItemView(source);
 	    }
 	
@@ -571,6 +582,11 @@ export namespace app {
 	        this.attempts = source["attempts"];
 	    }
 	}
+	        this.direction = source["direction"];
+	        this.number = source["number"];
+	        this.name = source["name"];
+	        this.started = source["started"];
+	        this.task = source["task"];
 	export class TaskInputView {
 	    title: string;
 	    due: string;
