@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
+	"unsafe"
 
 	// x/sys/unix: timerfd_create(2)/timerfd_settime(2), which package
 	// syscall does not wrap (x/sys is already required by sipgo and pion).
@@ -20,10 +22,16 @@ import (
 // The descriptor sits in Go's network poller, so the wake-up every frame
 // is the poller's own and no Go timer is armed: the runtime's sysmon
 // thread, which otherwise wakes for every timer, can sleep through a call.
-// This is what keeps a headless call's CPU per frame low (BENCHMARKS.md).
+// The read itself is a raw read(2) through the descriptor's RawConn: an
+// ordinary system call enters the scheduler's syscall state, which wakes
+// sysmon every frame. This is what keeps a headless call's CPU per frame
+// low (BENCHMARKS.md).
 type pacer struct {
 	f       *os.File
+	rc      syscall.RawConn
+	readFn  func(fd uintptr) bool // p.read, bound once: no allocation per frame
 	buf     [8]byte
+	got     bool
 	pending uint64
 }
 
@@ -39,7 +47,26 @@ func newPacer(period time.Duration) (*pacer, error) {
 		return nil, fmt.Errorf("null device clock: timerfd_settime: %w", err)
 	}
 	// A non-blocking descriptor gives a pollable *os.File.
-	return &pacer{f: os.NewFile(uintptr(fd), "null-device-clock")}, nil
+	p := &pacer{f: os.NewFile(uintptr(fd), "null-device-clock")}
+	rc, err := p.f.SyscallConn()
+	if err != nil {
+		p.f.Close()
+		return nil, fmt.Errorf("null device clock: %w", err)
+	}
+	p.rc, p.readFn = rc, p.read
+	return p, nil
+}
+
+// read is the RawConn callback: one non-blocking read of the expiration
+// count. It reports false (wait for the poller) when the timer has not
+// expired yet.
+func (p *pacer) read(fd uintptr) bool {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p.buf[0])), uintptr(len(p.buf)))
+	if errno == syscall.EAGAIN || errno == syscall.EINTR {
+		return false
+	}
+	p.got = errno == 0
+	return true
 }
 
 // wait blocks until the next frame is due and reports true, or returns
@@ -50,7 +77,8 @@ func (p *pacer) wait(<-chan struct{}) bool {
 		p.pending--
 		return true
 	}
-	if _, err := p.f.Read(p.buf[:]); err != nil {
+	p.got = false
+	if err := p.rc.Read(p.readFn); err != nil || !p.got {
 		return false // closed
 	}
 	p.pending = backlog(binary.NativeEndian.Uint64(p.buf[:]))
