@@ -54,6 +54,10 @@ var (
 	EvForm = Event[FormView]{"form"}
 	// EvSync carries the CRM sync status whenever it changes.
 	EvSync = Event[CRMStatus]{"sync"}
+	// EvOutcomes carries every outcome that is not deleted (enabled or
+	// not, with its CRM mapping) after the list changed; open outcome
+	// forms offer the enabled ones from then on.
+	EvOutcomes = Event[[]OutcomeView]{"outcomes"}
 )
 
 // catalogue lists every event with its payload type, for tests and for the
@@ -73,6 +77,7 @@ var catalogue = map[string]reflect.Type{
 	EvNotice.name:   reflect.TypeFor[Notice](),
 	EvForm.name:     reflect.TypeFor[FormView](),
 	EvSync.name:     reflect.TypeFor[CRMStatus](),
+	EvOutcomes.name: reflect.TypeFor[[]OutcomeView](),
 }
 
 // emitter is where events go: the Wails runtime, the SSE clients of

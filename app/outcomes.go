@@ -57,7 +57,7 @@ func (s *OutcomesService) Create(label string) ([]OutcomeView, error) {
 	if _, err := st.CreateOutcome(s.c.ctx, strings.TrimSpace(label)); err != nil {
 		return nil, storeErr(err)
 	}
-	return s.List(true)
+	return s.c.outcomesChanged()
 }
 
 // Rename changes an outcome's label (old calls show the new label).
@@ -69,7 +69,7 @@ func (s *OutcomesService) Rename(id int64, label string) ([]OutcomeView, error) 
 	if err := st.RenameOutcome(s.c.ctx, id, strings.TrimSpace(label)); err != nil {
 		return nil, storeErr(err)
 	}
-	return s.List(true)
+	return s.c.outcomesChanged()
 }
 
 // Delete removes an outcome from the list; calls that have it keep it.
@@ -81,7 +81,7 @@ func (s *OutcomesService) Delete(id int64) ([]OutcomeView, error) {
 	if err := st.DeleteOutcome(s.c.ctx, id); err != nil {
 		return nil, storeErr(err)
 	}
-	return s.List(true)
+	return s.c.outcomesChanged()
 }
 
 // SetEnabled offers (true) or stops offering (false) an outcome.
@@ -93,7 +93,7 @@ func (s *OutcomesService) SetEnabled(id int64, enabled bool) ([]OutcomeView, err
 	if err := st.SetOutcomeEnabled(s.c.ctx, id, enabled); err != nil {
 		return nil, storeErr(err)
 	}
-	return s.List(true)
+	return s.c.outcomesChanged()
 }
 
 // SetMapping maps an outcome to a CRM's value ("" removes the mapping).
@@ -109,7 +109,38 @@ func (s *OutcomesService) SetMapping(id int64, vendor, value string) ([]OutcomeV
 	if err := st.SetOutcomeMapping(s.c.ctx, id, v, strings.TrimSpace(value)); err != nil {
 		return nil, storeErr(err)
 	}
-	return s.List(true)
+	return s.c.outcomesChanged()
+}
+
+// outcomesChanged tells the UI that the outcome list changed (EvOutcomes)
+// and gives the pending forms the enabled outcomes, so a form that is open
+// (or shown again from the snapshot) offers the current list. It returns
+// every outcome that is not deleted, as OutcomesService.List(true).
+func (c *core) outcomesChanged() ([]OutcomeView, error) {
+	list, err := c.outcomeViews(true)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]OutcomeView, 0, len(list))
+	offered := make([]OutcomeView, 0, len(list))
+	for _, o := range list {
+		if o.Deleted {
+			continue
+		}
+		all = append(all, o)
+		if o.Enabled {
+			offered = append(offered, o)
+		}
+	}
+	c.forms.mu.Lock()
+	for _, e := range c.forms.entries {
+		if e.logged {
+			e.view.Outcomes = offered
+		}
+	}
+	c.forms.mu.Unlock()
+	emit(c.out, EvOutcomes, all)
+	return all, nil
 }
 
 // VendorOutcomes reads the connected CRM's outcome vocabulary (HubSpot:
@@ -149,6 +180,7 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	if err != nil {
 		return
 	}
+	changed := false
 	for _, o := range list {
 		if o.Deleted || o.Mapping[a.Vendor()] != "" {
 			continue
@@ -156,7 +188,14 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 		if val := byLabel[strings.ToLower(o.Label)]; val != "" {
 			if err := c.st.SetOutcomeMapping(ctx, o.ID, a.Vendor(), val); err != nil {
 				c.log.Warn("outcome mapping", "outcome", o.Label, "err", err)
+				continue
 			}
+			changed = true
+		}
+	}
+	if changed {
+		if _, err := c.outcomesChanged(); err != nil {
+			c.log.Warn("outcomes not announced", "err", err)
 		}
 	}
 }

@@ -86,6 +86,29 @@ describe("OutcomeForm", () => {
     expect((screen.getByLabelText("Notes") as HTMLTextAreaElement).value).toBe("first, and what came after");
   });
 
+  it("follows outcome changes while open: new and renamed ones appear, a chosen one that goes away is cleared", async () => {
+    setLocale("en");
+    const onsave = vi.fn(async (_f: FormInput) => true);
+    const props = { form: form(), requireOutcome: false, onsave, ondismiss: vi.fn(async () => {}) };
+    const r = render(OutcomeForm, { props });
+    const outcome = screen.getByLabelText("Outcome") as HTMLSelectElement;
+    await pick(outcome, "1");
+    const base = form().outcomes ?? [];
+    // Renamed "Connected", a new "Left voicemail": the choice stays.
+    await r.rerender({ ...props, form: form({ outcomes: [{ ...base[0], label: "Reached" }, base[1], base[2], { id: 4, label: "Left voicemail", enabled: true, deleted: false, position: 4, mapping: {} }] }) });
+    expect([...outcome.options].map((o) => o.textContent)).toEqual(["Choose an outcome…", "Reached", "Meeting booked", "Left voicemail"]);
+    expect(outcome.value).toBe("1");
+    expect(screen.queryByRole("alert")).toBeNull();
+    // "Reached" disabled: it is no longer offered and the choice is cleared.
+    await r.rerender({ ...props, form: form({ outcomes: [{ ...base[0], label: "Reached", enabled: false }, base[2], { id: 4, label: "Left voicemail", enabled: true, deleted: false, position: 4, mapping: {} }] }) });
+    expect([...outcome.options].map((o) => o.textContent)).toEqual(["Choose an outcome…", "Meeting booked", "Left voicemail"]);
+    expect(outcome.value).toBe("");
+    expect(screen.getByRole("alert").textContent).toBe("The outcome you chose is no longer offered; choose another.");
+    await pick(outcome, "4");
+    await fireEvent.click(screen.getByRole("button", { name: "Log call" }));
+    expect(onsave.mock.calls[0][0].outcomeId).toBe(4);
+  });
+
   it("speaks Japanese", () => {
     setLocale("ja");
     render(OutcomeForm, { props: { form: form(), requireOutcome: false, onsave: vi.fn(async () => true), ondismiss: vi.fn(async () => {}) } });

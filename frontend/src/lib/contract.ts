@@ -128,12 +128,12 @@ export interface CRMStatus {
   vendor: string; connected: boolean; reconnect: boolean; account: string; baseUrl: string
   state: '' | 'idle' | 'syncing' | 'backoff' | 'paused' | 'reconnect' | string; reason: string; until: string
   pending: number; failed: number; synced: number
-  lastPush: string; lastPull: string; pulled: Record<string, number> | null
-}
   /** Drain progress: items synced since the queue was last empty, of sent + pending. */
   sent: number; total: number
   /** The CRM could not be reached; the worker retries at until (not a token problem). */
   offline: boolean
+  lastPush: string; lastPull: string; pulled: Record<string, number> | null
+}
 export interface FailedItemView {
   id: number; vendor: string; kind: 'call' | 'task' | string; callId: string; error: string; attempts: number
   /** The call's direction, other party's number and contact name, and start (RFC 3339). */
@@ -218,6 +218,8 @@ export interface EventMap {
   notice: Notice
   form: FormView
   sync: CRMStatus
+  /** Every outcome not deleted (enabled or not), after the list changed. */
+  outcomes: OutcomeView[]
 }
 export type EventName = keyof EventMap
 

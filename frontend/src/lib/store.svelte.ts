@@ -3,7 +3,7 @@
 // touches only the few DOM nodes that show levels and timers.
 import type {
   AccountInput, AccountView, CallView, ContactView, CRMConnectInput, CRMStatus, DevicesView, DemoView, ErrorPayload,
-  FormInput, FormView, HistoryEntry, Levels, Notice, SettingsView, Snapshot,
+  FormInput, FormView, HistoryEntry, Levels, Notice, OutcomeView, SettingsView, Snapshot,
 } from "./contract";
 import type { Backend } from "./backend";
 import { toError } from "./backend";
@@ -122,6 +122,7 @@ export class PhoneStore {
       b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
       b.on("form", (f) => this.applyForm(f)),
       b.on("sync", (c) => (this.crm = c)),
+      b.on("outcomes", (list) => this.applyOutcomes(list ?? [])),
     );
     try {
       const snap = await b.system.snapshot();
@@ -152,6 +153,12 @@ export class PhoneStore {
     this.forms = s.forms?.pending ?? [];
     this.requireOutcome = !!s.forms?.requireOutcome;
     this.crm = s.crm ?? emptyCRM;
+  }
+
+  /** applyOutcomes gives the open outcome forms the current outcome list (event "outcomes"). */
+  applyOutcomes(list: OutcomeView[]): void {
+    const offered = list.filter((o) => o.enabled && !o.deleted);
+    this.forms = this.forms.map((f) => ({ ...f, outcomes: offered }));
   }
 
   /** applyForm shows a pending outcome form, or removes a closed one. */

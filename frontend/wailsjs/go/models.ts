@@ -562,13 +562,13 @@ export namespace app {
 	    callId: string;
 	    error: string;
 	    attempts: number;
-	
-	    static createFrom(source: any = {}) {
 	    direction: string;
 	    number: string;
 	    name: string;
 	    started: string;
 	    task: string;
+	
+	    static createFrom(source: any = {}) {
 	        return new FailedItemView(source);
 	    }
 	
@@ -580,13 +580,13 @@ export namespace app {
 	        this.callId = source["callId"];
 	        this.error = source["error"];
 	        this.attempts = source["attempts"];
-	    }
-	}
 	        this.direction = source["direction"];
 	        this.number = source["number"];
 	        this.name = source["name"];
 	        this.started = source["started"];
 	        this.task = source["task"];
+	    }
+	}
 	export class TaskInputView {
 	    title: string;
 	    due: string;

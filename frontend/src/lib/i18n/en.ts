@@ -224,6 +224,7 @@ export const en = {
   "form.required": "(required)",
   "form.outcome.choose": "Choose an outcome…",
   "form.outcomeRequired": "Choose an outcome first: an outcome is required for every call (Settings).",
+  "form.outcomeGone": "The outcome you chose is no longer offered; choose another.",
   "form.notes": "Notes",
   "form.deal": "Topic / deal",
   "form.deal.none": "No deal",

@@ -225,6 +225,7 @@ export const ja: Record<MessageKey, string> = {
   "form.required": "(必須)",
   "form.outcome.choose": "結果を選択…",
   "form.outcomeRequired": "先に結果を選んでください: すべての通話に結果が必須です (設定)。",
+  "form.outcomeGone": "選択した結果は選べなくなりました。別の結果を選んでください。",
   "form.notes": "メモ",
   "form.deal": "トピック / 商談",
   "form.deal.none": "商談なし",
