@@ -44,7 +44,11 @@ describe("CrmSettings", () => {
     await rerender({ ...p, status: status({ state: "backoff", offline: true, reason: "hubspot: dial tcp: connection refused", pending: 5, total: 5, until: "2026-01-05T10:05:00Z" }) });
     expect(screen.getByRole("status").textContent).toMatch(/^Can't reach the CRM\. 5 waiting to sync; nothing is lost\. Next try at /);
     expect(document.querySelector(".crm-state")?.textContent).toContain("Offline, retrying");
-    expect((screen.getByLabelText("Syncing 0 of 5") as HTMLProgressElement).value).toBe(0);
+    expect(document.querySelector("progress")).toBeNull();
+
+    await rerender({ ...p, status: status({ state: "syncing", pending: 3, sent: 2, total: 5 }) });
+    expect((screen.getByLabelText("Syncing 2 of 5") as HTMLProgressElement).value).toBe(2);
+    expect(screen.queryByRole("status")).toBeNull();
 
     await rerender({ ...p, status: status({ state: "idle", pending: 0, sent: 5, total: 5 }) });
     expect(document.querySelector("progress")).toBeNull();
