@@ -153,6 +153,12 @@ type crmRuntime struct {
 	baseSet     bool
 	lastPending int
 
+	// Reachability (see noteProgress), guarded by mu.
+	lastPush   time.Time
+	reachable  bool
+	graceUntil time.Time
+	graceSet   bool
+
 	// emitMu serialises building (and emitting) statuses, so the outbox
 	// counts are read, and EvSync events go out, in one order: Sent never
 	// goes back. Taken before mu.
@@ -323,8 +329,12 @@ func (c *core) setCRMReason(reason string) {
 // or with stopWorker.
 func (c *core) runWorker(a crm.Adapter) error {
 	c.stopWorker()
+	var w *crmsync.Worker // set before Run starts, the only caller of the callback
 	opts := append([]crmsync.Option{crmsync.WithLogger(c.cfg.logger),
-		crmsync.WithProgress(func(crmsync.Progress) { c.emitSync() })}, c.crm.workerOpts...)
+		crmsync.WithProgress(func(p crmsync.Progress) {
+			c.crm.noteProgress(p, w.Status().LastPush)
+			c.emitSync()
+		})}, c.crm.workerOpts...)
 	w, err := crmsync.New(c.st, a, opts...)
 	if err != nil {
 		return err
@@ -336,7 +346,7 @@ func (c *core) runWorker(a crm.Adapter) error {
 	done := make(chan struct{})
 	c.crm.mu.Lock()
 	c.crm.vendor, c.crm.adapter, c.crm.worker, c.crm.cancel, c.crm.done, c.crm.reason = a.Vendor(), a, w, cancel, done, ""
-	c.crm.baseSet = false
+	c.crm.baseSet, c.crm.reachable, c.crm.graceSet, c.crm.lastPush = false, false, false, time.Time{}
 	c.crm.mu.Unlock()
 	c.wg.Add(1)
 	go func() {
@@ -413,7 +423,9 @@ func (c *core) crmStatusLocked() CRMStatus {
 	ws := w.Status()
 	s.State, s.Reason, s.Until = string(ws.State), ws.Reason, rfc3339(ws.Until)
 	s.Reconnect = ws.State == crmsync.StateReconnect
-	s.Offline = ws.State == crmsync.StateBackoff && strings.Contains(ws.Reason, crm.ErrTransient.Error())
+	c.crm.mu.Lock()
+	s.Offline = transientWait(ws.State, ws.Reason) && !c.crm.reachable
+	c.crm.mu.Unlock()
 	s.LastPush, s.LastPull = rfc3339(ws.LastPush), rfc3339(ws.LastPull)
 	for k, n := range ws.Pulled {
 		s.Pulled[k] = n
@@ -434,6 +446,34 @@ func (r *crmRuntime) progress(pending, synced int) (sent, total int) {
 	r.lastPending = pending
 	sent = synced - r.base
 	return sent, sent + pending
+}
+
+// transientWait reports whether the worker waits after a failure to reach
+// the CRM (network, timeout, server error), not a rate limit.
+func transientWait(st crmsync.State, reason string) bool {
+	return st == crmsync.StateBackoff && strings.Contains(reason, crm.ErrTransient.Error())
+}
+
+// noteProgress follows whether the CRM answers, from the worker's progress
+// reports: an item synced (lastPush moved) proves it reachable; after
+// that, the worker waiting for the next item's retry (the same wait time
+// reported again) is not an outage, but a wait that starts later (a new
+// failure pushed an item back) is. Offline is then the transient wait of
+// an unreachable CRM.
+func (r *crmRuntime) noteProgress(p crmsync.Progress, lastPush time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !lastPush.Equal(r.lastPush) {
+		r.lastPush, r.reachable, r.graceSet = lastPush, true, false
+	}
+	if !r.reachable || !transientWait(p.State, p.Reason) {
+		return
+	}
+	if !r.graceSet {
+		r.graceUntil, r.graceSet = p.Until, true
+	} else if !p.Until.Equal(r.graceUntil) {
+		r.reachable = false
+	}
 }
 
 // emitSync emits EvSync with the current status and returns it.

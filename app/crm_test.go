@@ -164,6 +164,9 @@ func TestCRMOfflineQueueDrainsWithProgress(t *testing.T) {
 		if e.Total != 2*calls || e.Sent < last || e.Sent+e.Pending != e.Total {
 			t.Fatalf("progress event %+v after Sent %d (events %+v)", e, last, evs)
 		}
+		if e.Sent > 0 && e.Offline { // the CRM answered: waiting for the next item is no outage
+			t.Fatalf("offline after an item synced: %+v (events %+v)", e, evs)
+		}
 		last = e.Sent
 		steps[e.Sent] = true
 	}
@@ -292,5 +295,39 @@ func TestCRMFailedList(t *testing.T) {
 	}
 	if c := crmSrv.fake.Calls(); len(c) != 1 || c[0].Properties["hs_call_external_id"] != v.ID {
 		t.Fatalf("calls at the CRM: %+v", c)
+	}
+}
+
+// TestCRMReachability follows noteProgress through an outage, a drain
+// whose items wait for their retry, and a second outage mid-drain.
+func TestCRMReachability(t *testing.T) {
+	const refused = "hubspot: create calls: crm: temporary failure: dial tcp: connection refused"
+	t0 := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	var r crmRuntime
+	steps := []struct {
+		state    crmsync.State
+		reason   string
+		until    time.Time
+		lastPush time.Time
+		offline  bool
+	}{
+		{crmsync.StateBackoff, refused, at(10), time.Time{}, true}, // first failure
+		{crmsync.StateBackoff, refused, at(10), time.Time{}, true}, // waiting for it
+		{crmsync.StateBackoff, refused, at(12), time.Time{}, true}, // another item fails
+		{crmsync.StateSyncing, "", time.Time{}, at(11), false},     // back: one item synced
+		{crmsync.StateBackoff, refused, at(12), at(11), false},     // waiting for the next item's retry
+		{crmsync.StateBackoff, refused, at(12), at(11), false},     // (kicked, same wait)
+		{crmsync.StateSyncing, "", time.Time{}, at(12), false},     // it synced
+		{crmsync.StateBackoff, refused, at(20), at(12), false},     // next wait after a success
+		{crmsync.StateBackoff, refused, at(31), at(12), true},      // a new failure: down again
+		{crmsync.StateBackoff, "rate limited", at(40), at(12), false},
+		{crmsync.StateIdle, "", time.Time{}, at(41), false},
+	}
+	for i, st := range steps {
+		r.noteProgress(crmsync.Progress{State: st.state, Reason: st.reason, Until: st.until}, st.lastPush)
+		if got := transientWait(st.state, st.reason) && r.reachable == false; got != st.offline {
+			t.Fatalf("step %d %+v: offline %v", i, st, got)
+		}
 	}
 }
