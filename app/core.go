@@ -26,18 +26,19 @@ const KeychainService = "pitchline-sip"
 
 // Setting keys in the store.
 const (
-	keyAccounts   = "app.accounts"    // JSON []softphone.AccountConfig
-	keyLanguage   = "ui.language"     // en | ja
-	keyCountry    = "ui.country"      // ISO 3166 alpha-2
-	keyRingtone   = "ui.ringtone"     // ringtone name
-	keyForwardTo  = "calls.forward"   // forward number
-	keyInput      = "audio.input"     // device id
-	keyOutput     = "audio.output"    // device id
-	keyRinger     = "audio.ringer"    // device id
-	keyDND        = "calls.dnd"       // "1" when on
-	keyLastDialed = "calls.last"      // redial target
-	demoAccountID = "demo"            // AccountView.ID of the demo line
-	demoCaller    = "+1 555-010-0199" // a seeded demo contact (Margaret Lee)
+	keyAccounts   = "app.accounts"       // JSON []softphone.AccountConfig
+	keyLanguage   = "ui.language"        // en | ja
+	keyCountry    = "ui.country"         // ISO 3166 alpha-2
+	keyRingtone   = "ui.ringtone"        // ringtone name
+	keyForwardTo  = "calls.forward"      // forward number
+	keyInput      = "audio.input"        // device id
+	keyOutput     = "audio.output"       // device id
+	keyRinger     = "audio.ringer"       // device id
+	keyDND        = "calls.dnd"          // "1" when on
+	keyLastDialed = "calls.last"         // redial target
+	keyDefaultAcc = "app.defaultAccount" // account id that dials out by default
+	demoAccountID = "demo"               // AccountView.ID of the demo line
+	demoCaller    = "+1 555-010-0199"    // a seeded demo contact (Margaret Lee)
 )
 
 // coreConfig is what the composition root hands the core.
@@ -54,14 +55,26 @@ type coreConfig struct {
 // callEntry is the core's view of one active call.
 type callEntry struct {
 	view  CallView
+	phone *softphone.Phone // the account's phone the call is on
 	stats softphone.StatsEvent
 	has   bool // stats seen
 }
 
+// phoneEntry is one running account: its Phone (own SIP user agent and
+// port) and its live registration state.
+type phoneEntry struct {
+	id     string // AccountView.ID: the AOR, or demoAccountID
+	aor    string
+	p      *softphone.Phone
+	stop   func() // ends its event pump
+	state  softphone.RegState
+	reason string
+}
+
 // core is the backend behind every bound service: the store, the keychain,
-// the active Phone (a real account or the demo line), the event pump and
-// the 200 ms tick. Services are thin methods over it; the Wails window and
-// browser mode share one core type.
+// one Phone per account (or the demo line) on one shared audio device, the
+// event pumps and the 200 ms tick. Services are thin methods over it; the
+// Wails window and browser mode share one core type.
 type core struct {
 	cfg     coreConfig
 	log     *slog.Logger
@@ -76,13 +89,11 @@ type core struct {
 	wg     sync.WaitGroup
 
 	mu         sync.Mutex
-	phone      *softphone.Phone
-	phoneStop  func()
+	audio      *softphone.SharedAudio // every phone's device, mixer and ringer
+	phones     []*phoneEntry          // one per account (or the demo line), in account order
 	line       *demo.Line
 	accounts   []softphone.AccountConfig
-	activeID   string
-	regState   softphone.RegState
-	regReason  string
+	defaultID  string // the account Dial uses; "" = the first
 	calls      map[string]*callEntry
 	lastDialed string
 	started    bool
@@ -103,8 +114,8 @@ func newCore(cfg coreConfig, out emitter, version string) *core {
 		calls: make(map[string]*callEntry)}
 }
 
-// start opens the store, loads the accounts and starts the phone on the
-// first account, or on the demo line when there is none.
+// start opens the store, loads the accounts and starts a phone for every
+// account, or the demo line when there is none.
 func (c *core) start(ctx context.Context) error {
 	c.mu.Lock()
 	if c.started {
@@ -146,6 +157,15 @@ func (c *core) start(ctx context.Context) error {
 		}
 	}
 	c.lastDialed, _, _ = st.GetSetting(c.ctx, keyLastDialed)
+	c.defaultID, _, _ = st.GetSetting(c.ctx, keyDefaultAcc)
+	if c.cfg.backend != nil {
+		in, _, _ := st.GetSetting(c.ctx, keyInput)
+		out, _, _ := st.GetSetting(c.ctx, keyOutput)
+		ring, _, _ := st.GetSetting(c.ctx, keyRinger)
+		if c.audio, err = softphone.NewSharedAudio(c.cfg.backend, in, out, ring, c.cfg.logger); err != nil {
+			return err
+		}
+	}
 	if err := c.switchPhone(); err != nil {
 		return err
 	}
@@ -168,6 +188,9 @@ func (c *core) close() error {
 		c.cancel()
 	}
 	c.wg.Wait()
+	if c.audio != nil {
+		_ = c.audio.Close()
+	}
 	if c.st != nil {
 		return c.st.Close()
 	}
@@ -177,30 +200,39 @@ func (c *core) close() error {
 // usesDemo reports whether the phone should run on the demo line.
 func (c *core) usesDemo() bool { return c.cfg.forceDemo || len(c.accounts) == 0 }
 
-// stopPhone stops the current phone and demo line.
+// stopPhone stops every phone and the demo line.
 func (c *core) stopPhone() {
 	c.mu.Lock()
-	stop, p, line := c.phoneStop, c.phone, c.line
-	c.phone, c.phoneStop, c.line = nil, nil, nil
+	phones, line := c.phones, c.line
+	c.phones, c.line = nil, nil
 	c.calls = make(map[string]*callEntry)
 	c.mu.Unlock()
-	if p != nil {
-		_ = p.Close()
+	var wg sync.WaitGroup
+	for _, pe := range phones {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = pe.p.Close() }() // unregister in parallel
 	}
-	if stop != nil {
-		stop()
+	wg.Wait()
+	for _, pe := range phones {
+		pe.stop()
 	}
 	if line != nil {
 		_ = line.Close()
 	}
 }
 
-// switchPhone (re)starts the phone on the active account.
+// switchPhone (re)starts the phones: one per account, each with its own
+// SIP user agent and port, all on the shared audio; the demo line when
+// there is no account. An account whose phone cannot start is shown as
+// failed with the reason; the others run.
 func (c *core) switchPhone() error {
 	c.stopPhone()
-	var acct softphone.AccountConfig
 	var line *demo.Line
-	id := demoAccountID
+	type acctID struct {
+		id   string
+		acct softphone.AccountConfig
+	}
+	var accts []acctID
 	if c.usesDemo() {
 		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
 		l, err := demo.New(opts...)
@@ -213,48 +245,79 @@ func (c *core) switchPhone() error {
 		if err := c.st.SeedDemo(c.ctx); err != nil {
 			c.log.Warn("demo contacts not seeded", "err", err)
 		}
-		line, acct = l, l.Account()
+		line = l
+		accts = append(accts, acctID{demoAccountID, l.Account()})
 	} else {
-		acct = c.accounts[0]
-		id = acct.AOR
-		if pw, err := c.secrets.Get(acct.AOR); err == nil {
-			acct.Password = pw
-		} else if !errors.Is(err, secret.ErrNotFound) {
-			c.log.Warn("keychain", "err", err)
+		c.mu.Lock()
+		list := append([]softphone.AccountConfig(nil), c.accounts...)
+		c.mu.Unlock()
+		for _, a := range list {
+			if pw, err := c.secrets.Get(a.AOR); err == nil {
+				a.Password = pw
+			} else if !errors.Is(err, secret.ErrNotFound) {
+				c.log.Warn("keychain", "err", err)
+			}
+			accts = append(accts, acctID{a.AOR, a})
 		}
 	}
-	in, _, _ := c.st.GetSetting(c.ctx, keyInput)
-	out, _, _ := c.st.GetSetting(c.ctx, keyOutput)
-	ring, _, _ := c.st.GetSetting(c.ctx, keyRinger)
-	opts := []softphone.Option{softphone.WithLogger(c.cfg.logger)}
-	if c.cfg.backend != nil {
-		opts = append(opts, softphone.WithAudio(c.cfg.backend, in, out, ring))
-	}
-	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
-	if err != nil {
-		if line != nil {
-			line.Close()
-		}
-		return err
-	}
+	ringtone, _, _ := c.st.GetSetting(c.ctx, keyRingtone)
 	dnd, _, _ := c.st.GetSetting(c.ctx, keyDND)
-	p.SetDND(dnd == "1")
-	events, unsub := p.Subscribe()
-	pctx, pcancel := context.WithCancel(c.ctx)
-	var pumpWG sync.WaitGroup
-	pumpWG.Add(1)
-	go func() { defer pumpWG.Done(); c.pump(p, events) }()
-	stop := func() { unsub(); pcancel(); pumpWG.Wait() }
+	var started []*phoneEntry
+	var firstErr error
+	for _, a := range accts {
+		pe, err := c.startPhone(a.id, a.acct, ringtone, dnd == "1")
+		if err != nil {
+			c.log.Warn("account not started", "account", a.id, "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		started = append(started, pe)
+	}
+	if len(started) == 0 && firstErr != nil {
+		if line != nil {
+			_ = line.Close()
+		}
+		return firstErr
+	}
 	c.mu.Lock()
-	c.phone, c.phoneStop, c.line, c.activeID = p, stop, line, id
-	c.regState, c.regReason = softphone.RegRegistering, ""
+	c.phones, c.line = started, line
 	c.mu.Unlock()
-	if err := p.Start(pctx); err != nil {
-		c.stopPhone()
-		return err
+	for _, pe := range started {
+		if err := pe.p.Start(c.ctx); err != nil {
+			c.log.Warn("account not started", "account", pe.id, "err", err)
+			c.mu.Lock()
+			pe.state, pe.reason = softphone.RegFailed, err.Error()
+			c.mu.Unlock()
+		}
 	}
 	c.emitSnapshot()
 	return nil
+}
+
+// startPhone builds the phone of one account and its event pump; the
+// caller starts it once it is in c.phones.
+func (c *core) startPhone(id string, acct softphone.AccountConfig, ringtone string, dnd bool) (*phoneEntry, error) {
+	opts := []softphone.Option{softphone.WithLogger(c.cfg.logger)}
+	if c.audio != nil {
+		opts = append(opts, softphone.WithSharedAudio(c.audio))
+	}
+	if _, err := softphone.RingtoneCadence(ringtone); ringtone != "" && err == nil {
+		opts = append(opts, softphone.WithRingtone(ringtone))
+	}
+	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p.SetDND(dnd)
+	pe := &phoneEntry{id: id, aor: acct.AOR, p: p, state: softphone.RegRegistering}
+	events, unsub := p.Subscribe()
+	var pumpWG sync.WaitGroup
+	pumpWG.Add(1)
+	go func() { defer pumpWG.Done(); c.pump(pe, events) }()
+	pe.stop = func() { unsub(); pumpWG.Wait() }
+	return pe, nil
 }
 
 // listenFor picks the local SIP address: loopback for the demo line (and
@@ -266,14 +329,49 @@ func listenFor(a softphone.AccountConfig) string {
 	return ""
 }
 
-// getPhone returns the running phone or ErrNotStarted.
+// getPhone returns the default account's phone (any phone reaches the
+// shared audio devices) or ErrNotStarted.
 func (c *core) getPhone() (*softphone.Phone, error) {
+	pe, err := c.phoneFor("")
+	if err != nil {
+		return nil, err
+	}
+	return pe.p, nil
+}
+
+// phoneFor returns the running phone of account id; "" is the default
+// account (the one chosen with SetDefault, else the first).
+func (c *core) phoneFor(id string) (*phoneEntry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.phone == nil {
+	if len(c.phones) == 0 {
 		return nil, ErrNotStarted
 	}
-	return c.phone, nil
+	if id == "" {
+		id = c.defaultID
+		if c.line != nil {
+			id = demoAccountID
+		}
+		for _, pe := range c.phones {
+			if pe.id == id {
+				return pe, nil
+			}
+		}
+		return c.phones[0], nil
+	}
+	for _, pe := range c.phones {
+		if pe.id == id {
+			return pe, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no running account %q", ErrInvalidArgument, id)
+}
+
+// allPhones returns the running phones.
+func (c *core) allPhones() []*phoneEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*phoneEntry(nil), c.phones...)
 }
 
 // storeOrErr returns the store or ErrNotStarted.
@@ -284,21 +382,21 @@ func (c *core) storeOrErr() (*store.Store, error) {
 	return c.st, nil
 }
 
-// pump turns engine events into catalogue events until the stream closes.
-func (c *core) pump(p *softphone.Phone, events <-chan softphone.Event) {
+// pump turns one phone's engine events into catalogue events until the
+// stream closes.
+func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
+	p := pe.p
 	for ev := range events {
 		switch e := ev.(type) {
 		case softphone.RegistrationEvent:
 			c.mu.Lock()
-			if c.phone == p {
-				c.regState, c.regReason = e.State, e.Reason
-			}
+			pe.state, pe.reason = e.State, e.Reason
 			c.mu.Unlock()
-			if v, ok := c.activeAccount(); ok {
+			if v, ok := c.accountView(pe.id); ok {
 				emit(c.out, EvAccount, v)
 			}
 		case softphone.CallEvent:
-			c.onCallEvent(p, e)
+			c.onCallEvent(pe, e)
 		case softphone.HoldEvent:
 			c.refreshCall(p, e.CallID)
 		case softphone.MuteEvent:
@@ -322,11 +420,12 @@ func (c *core) pump(p *softphone.Phone, events <-chan softphone.Event) {
 }
 
 // onCallEvent updates the call table, emits EvCall, and logs ended calls.
-func (c *core) onCallEvent(p *softphone.Phone, e softphone.CallEvent) {
+func (c *core) onCallEvent(pe *phoneEntry, e softphone.CallEvent) {
+	p := pe.p
 	c.mu.Lock()
 	ce := c.calls[e.CallID]
 	if ce == nil {
-		ce = &callEntry{view: CallView{ID: e.CallID, Direction: string(e.Direction), Remote: e.Remote,
+		ce = &callEntry{phone: p, view: CallView{ID: e.CallID, Account: pe.id, Direction: string(e.Direction), Remote: e.Remote,
 			Number: numberOf(e.Remote), Display: e.Display, Created: rfc3339(e.At)}}
 		ce.view.CallerID = c.callerID(ce.view.Number)
 		c.calls[e.CallID] = ce
@@ -438,7 +537,8 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// activeAccount returns the view of the account the phone uses.
+// activeAccount returns the view of the default account (the one Dial
+// uses).
 func (c *core) activeAccount() (AccountView, bool) {
 	for _, a := range c.accountViews() {
 		if a.Active {
@@ -448,17 +548,47 @@ func (c *core) activeAccount() (AccountView, bool) {
 	return AccountView{}, false
 }
 
-// accountViews lists the accounts (plus the demo line when it runs).
+// accountView returns the view of account id.
+func (c *core) accountView(id string) (AccountView, bool) {
+	for _, a := range c.accountViews() {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return AccountView{}, false
+}
+
+// accountViews lists the accounts (plus the demo line when it runs), each
+// with its own registration state; Active marks the default account.
 func (c *core) accountViews() []AccountView {
+	type reg struct {
+		state  softphone.RegState
+		reason string
+		dnd    bool
+	}
 	c.mu.Lock()
 	accts := append([]softphone.AccountConfig(nil), c.accounts...)
-	active, state, reason, line, p := c.activeID, c.regState, c.regReason, c.line, c.phone
+	line := c.line
+	regs := make(map[string]reg, len(c.phones))
+	var ps []*phoneEntry
+	for _, pe := range c.phones {
+		regs[pe.id] = reg{state: pe.state, reason: pe.reason}
+		ps = append(ps, pe)
+	}
 	c.mu.Unlock()
-	dnd := p != nil && p.DND()
+	for _, pe := range ps { // DND outside c.mu: it takes the phone's lock
+		r := regs[pe.id]
+		r.dnd = pe.p.DND()
+		regs[pe.id] = r
+	}
+	def := ""
+	if pe, err := c.phoneFor(""); err == nil {
+		def = pe.id
+	}
 	var out []AccountView
 	if line != nil {
 		a := line.Account()
-		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true, Active: active == demoAccountID,
+		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true,
 			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
 	}
 	for _, a := range accts {
@@ -466,7 +596,7 @@ func (c *core) accountViews() []AccountView {
 		if label == "" {
 			label = a.AOR
 		}
-		v := AccountView{ID: a.AOR, Label: label, Active: active == a.AOR, AOR: a.AOR, AuthUser: a.AuthUser,
+		v := AccountView{ID: a.AOR, Label: label, AOR: a.AOR, AuthUser: a.AuthUser,
 			DisplayName: a.DisplayName, Registrar: a.Registrar, Transport: a.Transport}
 		if c.secrets != nil {
 			_, err := c.secrets.Get(a.AOR)
@@ -475,9 +605,10 @@ func (c *core) accountViews() []AccountView {
 		out = append(out, v)
 	}
 	for i := range out {
+		out[i].Active = out[i].ID == def
 		out[i].State = string(softphone.RegUnregistered)
-		if out[i].Active {
-			out[i].State, out[i].Reason, out[i].DND = string(state), reason, dnd
+		if r, ok := regs[out[i].ID]; ok {
+			out[i].State, out[i].Reason, out[i].DND = string(r.state), r.reason, r.dnd
 		}
 	}
 	return out

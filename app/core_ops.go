@@ -67,12 +67,14 @@ func (c *core) tickLoop() {
 			continue
 		}
 		tick := Tick{Levels: c.levels(), Calls: []TickCall{}}
-		for _, info := range p.Calls() {
-			tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats)}
-			if !info.Answered.IsZero() {
-				tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
+		for _, pe := range c.allPhones() {
+			for _, info := range pe.p.Calls() {
+				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats)}
+				if !info.Answered.IsZero() {
+					tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
+				}
+				tick.Calls = append(tick.Calls, tc)
 			}
-			tick.Calls = append(tick.Calls, tc)
 		}
 		emit(c.out, EvTick, tick)
 	}
@@ -86,8 +88,8 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 	rec := store.CallRecord{ID: v.ID, Direction: crm.Direction(v.Direction), Cause: v.Cause, SIPCode: v.Status,
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
 	account := ""
-	if a, ok := c.activeAccount(); ok {
-		account = a.AOR
+	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
+		account = pe.aor // the account the call was on
 	}
 	rec.Account = account
 	if t, err := time.Parse(time.RFC3339Nano, v.Created); err == nil {
@@ -148,16 +150,32 @@ func historyEntry(r store.CallRecord, id CallerIDView) HistoryEntry {
 		OutcomeID: r.OutcomeID, FormDone: r.FormDone, Sync: syncViews(r.Sync)}
 }
 
-// call returns an active call by id.
+// call returns an active call by id, on whichever account's phone it is.
 func (c *core) call(id string) (*softphone.Call, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
 	}
-	p, err := c.getPhone()
-	if err != nil {
-		return nil, err
+	c.mu.Lock()
+	var p *softphone.Phone
+	if ce := c.calls[id]; ce != nil {
+		p = ce.phone
 	}
-	return p.Call(id)
+	c.mu.Unlock()
+	if p != nil {
+		return p.Call(id)
+	}
+	phones := c.allPhones()
+	if len(phones) == 0 {
+		return nil, ErrNotStarted
+	}
+	var err error
+	for _, pe := range phones {
+		var call *softphone.Call
+		if call, err = pe.p.Call(id); err == nil {
+			return call, nil
+		}
+	}
+	return nil, err
 }
 
 // viewOf returns the current view of a call (from the table, or the
@@ -174,17 +192,21 @@ func (c *core) viewOf(call *softphone.Call) CallView {
 	return v
 }
 
-// dial places a call and remembers it for Redial.
-func (c *core) dial(target string) (CallView, error) {
+// dial places a call from the default account and remembers it for Redial.
+func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
+
+// dialFrom places a call from account ("" = the default account) and
+// remembers it for Redial.
+func (c *core) dialFrom(account, target string) (CallView, error) {
 	target = strings.TrimSpace(target)
 	if target == "" {
 		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
 	}
-	p, err := c.getPhone()
+	pe, err := c.phoneFor(account)
 	if err != nil {
 		return CallView{}, err
 	}
-	call, err := p.Dial(c.ctx, target)
+	call, err := pe.p.Dial(c.ctx, target)
 	if err != nil {
 		return CallView{}, err
 	}
@@ -192,7 +214,26 @@ func (c *core) dial(target string) (CallView, error) {
 	c.lastDialed = target
 	c.mu.Unlock()
 	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
-	return c.viewOf(call), nil
+	v := c.viewOf(call)
+	v.Account = pe.id
+	return v, nil
+}
+
+// setDefault makes account id the one Dial calls from, and persists it.
+func (c *core) setDefault(id string) ([]AccountView, error) {
+	pe, err := c.phoneFor(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.st.SetSetting(c.ctx, keyDefaultAcc, pe.id); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.defaultID = pe.id
+	c.mu.Unlock()
+	v := c.accountViews()
+	emit(c.out, EvAccounts, v)
+	return v, nil
 }
 
 // callAction runs fn on a call and returns its view.
@@ -207,24 +248,23 @@ func (c *core) callAction(id string, fn func(*softphone.Call) error) (CallView, 
 	return c.viewOf(call), nil
 }
 
-// switchTo holds every other connected call, then resumes or answers id.
+// switchTo holds every other connected call (on any account), then
+// resumes or answers id.
 func (c *core) switchTo(id string) (CallView, error) {
-	p, err := c.getPhone()
-	if err != nil {
-		return CallView{}, err
-	}
 	target, err := c.call(id)
 	if err != nil {
 		return CallView{}, err
 	}
-	for _, info := range p.Calls() {
-		if info.ID == id || info.Held {
-			continue
-		}
-		if info.State == softphone.CallConnected || info.State == softphone.CallRemoteHeld {
-			if other, err := p.Call(info.ID); err == nil {
-				if err := other.Hold(); err != nil {
-					return CallView{}, err
+	for _, pe := range c.allPhones() {
+		for _, info := range pe.p.Calls() {
+			if info.ID == id || info.Held {
+				continue
+			}
+			if info.State == softphone.CallConnected || info.State == softphone.CallRemoteHeld {
+				if other, err := pe.p.Call(info.ID); err == nil {
+					if err := other.Hold(); err != nil {
+						return CallView{}, err
+					}
 				}
 			}
 		}
@@ -314,6 +354,12 @@ func (c *core) saveSettings(s SettingsView) (SettingsView, error) {
 	if err := st.SetRegion(s.DefaultCountry); err != nil {
 		return SettingsView{}, fmt.Errorf("%w: default country %q: %v", ErrInvalidArgument, s.DefaultCountry, err)
 	}
+	if s.Ringtone == "" {
+		s.Ringtone = softphone.RingtoneClassic
+	}
+	if _, err := softphone.RingtoneCadence(s.Ringtone); err != nil {
+		return SettingsView{}, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+	}
 	if s.ForwardTo != "" {
 		if _, err := softphone.ParseTarget(s.ForwardTo, "example.invalid"); err != nil {
 			return SettingsView{}, fmt.Errorf("%w: forward number: %v", ErrInvalidArgument, err)
@@ -342,6 +388,13 @@ func (c *core) saveSettings(s SettingsView) (SettingsView, error) {
 			if err := st.DeleteScript(c.ctx, sc.ID); err != nil {
 				return SettingsView{}, err
 			}
+		}
+	}
+	// The ringtone applies at once, to a call already ringing too (the
+	// phones share one ringer, so any of them sets it for all).
+	if p, err := c.getPhone(); err == nil {
+		if err := p.SetRingtone(s.Ringtone); err != nil {
+			return SettingsView{}, err
 		}
 	}
 	out, err := c.settings()
@@ -430,7 +483,7 @@ func accountConfig(in AccountInput) (softphone.AccountConfig, error) {
 }
 
 // saveAccount adds or replaces an account, stores its password in the
-// keychain, and restarts the phone on the first account.
+// keychain, and restarts the phones (one per account).
 func (c *core) saveAccount(in AccountInput) (AccountView, error) {
 	a, err := accountConfig(in)
 	if err != nil {
@@ -552,13 +605,15 @@ func (c *core) testRegistration(in AccountInput) (RegistrationTest, error) {
 	}
 }
 
-// setDND turns do-not-disturb on or off and persists it.
+// setDND turns do-not-disturb on or off for every account and persists it.
 func (c *core) setDND(on bool) (AccountView, error) {
-	p, err := c.getPhone()
-	if err != nil {
-		return AccountView{}, err
+	phones := c.allPhones()
+	if len(phones) == 0 {
+		return AccountView{}, ErrNotStarted
 	}
-	p.SetDND(on)
+	for _, pe := range phones {
+		pe.p.SetDND(on)
+	}
 	v := "0"
 	if on {
 		v = "1"
@@ -566,8 +621,10 @@ func (c *core) setDND(on bool) (AccountView, error) {
 	if err := c.st.SetSetting(c.ctx, keyDND, v); err != nil {
 		return AccountView{}, err
 	}
+	for _, v := range c.accountViews() {
+		emit(c.out, EvAccount, v)
+	}
 	a, _ := c.activeAccount()
-	emit(c.out, EvAccount, a)
 	return a, nil
 }
 

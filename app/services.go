@@ -24,6 +24,12 @@ type CallsService struct{ c *core }
 // Dial calls a number, user, sip:/tel:/callto: URI.
 func (s *CallsService) Dial(target string) (CallView, error) { return s.c.dial(target) }
 
+// DialFrom calls target from account (an AccountView.ID; "" = the default
+// account, as Dial).
+func (s *CallsService) DialFrom(account, target string) (CallView, error) {
+	return s.c.dialFrom(account, target)
+}
+
 // Answer answers a ringing inbound call (other calls go on hold).
 func (s *CallsService) Answer(callID string) (CallView, error) {
 	return s.c.callAction(callID, (*softphone.Call).Answer)
@@ -155,6 +161,12 @@ func (s *AccountsService) Remove(id string) ([]AccountView, error) { return s.c.
 // Test registers once with the given settings and reports the outcome.
 func (s *AccountsService) Test(in AccountInput) (RegistrationTest, error) {
 	return s.c.testRegistration(in)
+}
+
+// SetDefault makes account the one Dial calls from (persisted); every
+// account registers and takes calls whichever is the default.
+func (s *AccountsService) SetDefault(account string) ([]AccountView, error) {
+	return s.c.setDefault(account)
 }
 
 // SetDND turns do-not-disturb on or off.

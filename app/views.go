@@ -9,6 +9,8 @@ package app
 type CallView struct {
 	// ID is the engine's stable call identifier.
 	ID string `json:"id"`
+	// Account is the ID of the account the call is on (AccountView.ID).
+	Account string `json:"account"`
 	// Direction is "inbound" or "outbound".
 	Direction string `json:"direction"`
 	// State is the engine call state: dialing, ringing, incoming, answering,
@@ -107,7 +109,8 @@ type AccountView struct {
 	Label string `json:"label"`
 	// Demo is true for the built-in loopback demo line.
 	Demo bool `json:"demo"`
-	// Active is true for the account the phone currently uses.
+	// Active is true for the default account: the one Dial calls from
+	// (every account registers and takes calls).
 	Active bool `json:"active"`
 	// AOR is the address of record, sip:user@host[:port].
 	AOR string `json:"aor"`

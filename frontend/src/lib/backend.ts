@@ -217,6 +217,7 @@ export class Backend {
 
   readonly calls = {
     dial: (target: string) => this.invoke('CallsService', 'Dial', target),
+    dialFrom: (account: string, target: string) => this.invoke('CallsService', 'DialFrom', account, target),
     answer: (callId: string) => this.invoke('CallsService', 'Answer', callId),
     reject: (callId: string) => this.invoke('CallsService', 'Reject', callId),
     forward: (callId: string, target = '') => this.invoke('CallsService', 'Forward', callId, target),
@@ -247,6 +248,7 @@ export class Backend {
     remove: (id: string) => this.invoke('AccountsService', 'Remove', id),
     test: (input: Args<'AccountsService', 'Test'>[0]) => this.invoke('AccountsService', 'Test', input),
     setDND: (on: boolean) => this.invoke('AccountsService', 'SetDND', on),
+    setDefault: (account: string) => this.invoke('AccountsService', 'SetDefault', account),
     demoNumbers: () => this.invoke('AccountsService', 'DemoNumbers'),
   }
 

@@ -34,6 +34,8 @@ export interface Quality {
 
 export interface CallView {
   id: string; direction: Direction; state: CallState
+  /** The AccountView.id of the account the call is on. */
+  account: string
   remote: string; number: string; display: string
   callerId: CallerIDView
   muted: boolean; held: boolean; remoteHeld: boolean
@@ -227,6 +229,8 @@ export type EventName = keyof EventMap
 export interface Services {
   CallsService: {
     Dial: [[target: string], CallView]
+    /** account: an AccountView.id ('' = the default account, as Dial). */
+    DialFrom: [[account: string, target: string], CallView]
     Answer: [[callId: string], CallView]
     Reject: [[callId: string], CallView]
     /** target '' forwards to settings.forwardTo (302 Moved Temporarily). */
@@ -259,6 +263,8 @@ export interface Services {
     Remove: [[id: string], AccountView[]]
     Test: [[input: AccountInput], RegistrationTest]
     SetDND: [[on: boolean], AccountView]
+    /** Makes this account the one Dial calls from (every account registers). */
+    SetDefault: [[account: string], AccountView[]]
     DemoNumbers: [[], DemoNumber[]]
   }
   ContactsService: {

@@ -391,6 +391,11 @@ export class PhoneStore {
     const a = await this.run(this.backend.accounts.setDND(on));
     if (a) this.applyAccount(a);
   }
+  /** setDefault makes an account the one calls go out from (all register). */
+  async setDefault(id: string) {
+    const list = await this.run(this.backend.accounts.setDefault(id));
+    if (list) this.accounts = list;
+  }
   async saveSettings(s: SettingsView): Promise<boolean> {
     const r = await this.run(this.backend.settings.save(s));
     if (r) this.applySettings(r);

@@ -12,7 +12,7 @@ export function callerId(over: Partial<CallerIDView> = {}): CallerIDView {
 
 export function call(over: Partial<CallView> = {}): CallView {
   return {
-    id: "c1", direction: "outbound", state: "connected", remote: "sip:+81312345678@127.0.0.1", number: "+81312345678",
+    id: "c1", account: "demo", direction: "outbound", state: "connected", remote: "sip:+81312345678@127.0.0.1", number: "+81312345678",
     display: "", callerId: callerId(), muted: false, held: false, remoteHeld: false,
     created: "2026-01-05T10:00:00Z", answered: "2026-01-05T10:00:02Z", durationMs: 0, codec: "PCMU", notes: "",
     cause: "", status: 0, reason: "", quality: { level: "unknown", lossPct: 0, jitterMs: 0, rttMs: 0 }, forwardable: false,

@@ -180,6 +180,7 @@ export namespace app {
 	}
 	export class CallView {
 	    id: string;
+	    account: string;
 	    direction: string;
 	    state: string;
 	    remote: string;
@@ -207,6 +208,7 @@ export namespace app {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
+	        this.account = source["account"];
 	        this.direction = source["direction"];
 	        this.state = source["state"];
 	        this.remote = source["remote"];

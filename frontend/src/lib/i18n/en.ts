@@ -23,6 +23,8 @@ export const en = {
   "account.unregistered": "Offline",
   "account.demo": "Demo line",
   "account.status": "Account status",
+  "account.statusOf": "Status of {name}",
+  "account.callFrom": "Calls from",
   "dnd.label": "Do not disturb",
   "dnd.on": "Do not disturb is on: incoming calls are declined",
 
@@ -157,7 +159,7 @@ export const en = {
   "settings.accounts.displayName": "Display name (your name in call scripts)",
   "settings.accounts.aor": "SIP address (sip:user@host)",
   "settings.accounts.registrar": "Registrar (optional)",
-  "settings.accounts.active": "In use",
+  "settings.accounts.active": "Default for calls",
   "settings.accounts": "SIP accounts",
   "settings.accounts.empty": "No SIP account yet. The demo line is used until you add one.",
   "settings.accounts.add": "Add account",

@@ -24,6 +24,8 @@ export const ja: Record<MessageKey, string> = {
   "account.unregistered": "オフライン",
   "account.demo": "デモ回線",
   "account.status": "アカウントの状態",
+  "account.statusOf": "{name} の状態",
+  "account.callFrom": "発信元",
   "dnd.label": "おやすみモード",
   "dnd.on": "おやすみモード中: 着信は拒否されます",
 
@@ -158,7 +160,7 @@ export const ja: Record<MessageKey, string> = {
   "settings.accounts.displayName": "表示名 (トークスクリプトでのあなたの名前)",
   "settings.accounts.aor": "SIP アドレス (sip:user@host)",
   "settings.accounts.registrar": "レジストラ (任意)",
-  "settings.accounts.active": "使用中",
+  "settings.accounts.active": "発信に使用",
   "settings.accounts": "SIP アカウント",
   "settings.accounts.empty": "SIP アカウントはまだありません。追加するまではデモ回線を使います。",
   "settings.accounts.add": "アカウントを追加",

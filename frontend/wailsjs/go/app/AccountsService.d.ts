@@ -12,4 +12,6 @@ export function Save(arg1:app.AccountInput):Promise<app.AccountView>;
 
 export function SetDND(arg1:boolean):Promise<app.AccountView>;
 
+export function SetDefault(arg1:string):Promise<Array<app.AccountView>>;
+
 export function Test(arg1:app.AccountInput):Promise<app.RegistrationTest>;

@@ -22,6 +22,10 @@ export function SetDND(arg1) {
   return window['go']['app']['AccountsService']['SetDND'](arg1);
 }
 
+export function SetDefault(arg1) {
+  return window['go']['app']['AccountsService']['SetDefault'](arg1);
+}
+
 export function Test(arg1) {
   return window['go']['app']['AccountsService']['Test'](arg1);
 }

@@ -6,6 +6,8 @@ export function Answer(arg1:string):Promise<app.CallView>;
 
 export function Dial(arg1:string):Promise<app.CallView>;
 
+export function DialFrom(arg1:string,arg2:string):Promise<app.CallView>;
+
 export function Forward(arg1:string,arg2:string):Promise<app.CallView>;
 
 export function Hangup(arg1:string):Promise<app.CallView>;

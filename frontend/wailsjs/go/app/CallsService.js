@@ -10,6 +10,10 @@ export function Dial(arg1) {
   return window['go']['app']['CallsService']['Dial'](arg1);
 }
 
+export function DialFrom(arg1, arg2) {
+  return window['go']['app']['CallsService']['DialFrom'](arg1, arg2);
+}
+
 export function Forward(arg1, arg2) {
   return window['go']['app']['CallsService']['Forward'](arg1, arg2);
 }
