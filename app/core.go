@@ -136,11 +136,21 @@ func (c *core) start(ctx context.Context) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("app: data directory: %w", err)
 	}
-	st, err := store.Open(filepath.Join(dir, "pitchline.db"), store.WithLogger(c.cfg.logger))
+	// The caller-ID index loads in the background (seconds at a million
+	// contacts); until then caller ID comes from an indexed SQL query, so
+	// the window is interactive whatever the number of contacts.
+	st, err := store.Open(filepath.Join(dir, "pitchline.db"), store.WithLogger(c.cfg.logger), store.WithLazyIndex())
 	if err != nil {
 		return err
 	}
 	c.st = st
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if err := st.LoadIndex(c.ctx); err != nil && c.ctx.Err() == nil {
+			c.log.Warn("caller-ID index not loaded; lookups stay on SQL", "err", err)
+		}
+	}()
 	if cc, ok, _ := st.GetSetting(c.ctx, keyCountry); ok && cc != "" {
 		_ = st.SetRegion(cc)
 	}

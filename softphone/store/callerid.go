@@ -65,7 +65,10 @@ func (s *Store) LookupNumber(raw string) (CallerID, bool) {
 	if !ok {
 		return cid, false
 	}
-	ix := s.idx
+	if !s.idxReady.Load() {
+		return s.lookupSQL(e, cid)
+	}
+	ix := s.idx.Load()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	rid, ok := ix.numbers[k]
@@ -86,7 +89,99 @@ func (s *Store) LookupNumber(raw string) (CallerID, bool) {
 	return cid, true
 }
 
-// loadIndex builds the caller-ID index from the database.
+// WithLazyIndex makes Open return without building the in-memory
+// caller-ID index (seconds at a million contacts). Call LoadIndex, e.g. on
+// a background goroutine; until it has finished, LookupNumber answers from
+// an indexed SQL query with the same result, only slower.
+func WithLazyIndex() Option { return func(s *Store) { s.lazyIndex = true } }
+
+// IndexReady reports whether the in-memory caller-ID index is loaded (always
+// true without WithLazyIndex).
+func (s *Store) IndexReady() bool { return s.idxReady.Load() }
+
+// LoadIndex builds the in-memory caller-ID index of a store opened with
+// WithLazyIndex; writes committed meanwhile are applied to it, and from
+// its return LookupNumber reads only memory. It returns at once when the
+// index is already loaded; on error (ctx ended) lookups keep using SQL
+// and LoadIndex may be called again.
+func (s *Store) LoadIndex(ctx context.Context) error {
+	s.idxLoad.Lock()
+	defer s.idxLoad.Unlock()
+	if s.idxReady.Load() {
+		return nil
+	}
+	s.idxMu.Lock()
+	s.idxPending, s.idxLoading = nil, true
+	s.idxMu.Unlock()
+	err := s.loadIndex(ctx)
+	if err != nil {
+		s.idxMu.Lock()
+		s.idxPending, s.idxLoading = nil, false
+		s.idxMu.Unlock()
+		return err
+	}
+	// Writes committed while the tables were read may be missing from the
+	// new index: reload what they touched (from the current rows), until
+	// none is left; the index is then ready under the same lock, so each
+	// later write updates it directly.
+	for {
+		s.idxMu.Lock()
+		pending := s.idxPending
+		s.idxPending = nil
+		if len(pending) == 0 {
+			s.idxLoading = false
+			s.idxReady.Store(true)
+			s.idxMu.Unlock()
+			return nil
+		}
+		s.idxMu.Unlock()
+		for _, ch := range pending {
+			if err := s.refreshErr(ctx, ch); err != nil {
+				s.idxMu.Lock()
+				s.idxPending, s.idxLoading = nil, false
+				s.idxMu.Unlock()
+				return fmt.Errorf("store: load caller-ID index: %w", err)
+			}
+		}
+	}
+}
+
+// lookupSQL answers LookupNumber from the database, as the index would:
+// the contact of the first phone row with the number, its company and its
+// most recently updated open deal.
+func (s *Store) lookupSQL(e164 string, cid CallerID) (CallerID, bool) {
+	ctx := context.Background()
+	var id, fn, ln, company string
+	err := s.db.QueryRowContext(ctx, `SELECT c.id, c.first_name, c.last_name, COALESCE(co.name, '')
+		FROM phones p JOIN contacts c ON c.id = p.contact_id LEFT JOIN companies co ON co.id = c.company_id
+		WHERE p.e164 = ? ORDER BY p.id LIMIT 1`, e164).Scan(&id, &fn, &ln, &company)
+	if err != nil {
+		if err != sql.ErrNoRows {
+			s.log.Warn("caller-ID lookup", "err", err)
+		}
+		return cid, false
+	}
+	cid.ContactID, cid.Name, cid.Company = id, Contact{FirstName: fn, LastName: ln}.Name(), company
+	rows, err := s.db.QueryContext(ctx, `SELECT d.name, d.amount, d.currency, d.stage FROM deal_contacts dc
+		JOIN deals d ON d.id = dc.deal_id WHERE dc.contact_id = ? ORDER BY d.updated, d.rid`, id)
+	if err != nil {
+		s.log.Warn("caller-ID lookup", "err", err)
+		return cid, true
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, amount, cur, stage string
+		if err := rows.Scan(&name, &amount, &cur, &stage); err != nil {
+			break
+		}
+		if isOpenStage(stage) {
+			cid.DealName, cid.DealAmount, cid.DealCurrency = name, amount, cur
+		}
+	}
+	return cid, true
+}
+
+// loadIndex builds the caller-ID index from the database and installs it.
 func (s *Store) loadIndex(ctx context.Context) error {
 	ix := newCallerIndex()
 	fail := func(err error) error { return fmt.Errorf("store: load caller-ID index: %w", err) }
@@ -120,6 +215,9 @@ func (s *Store) loadIndex(ctx context.Context) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if err := s.hookAt("index-contacts-read"); err != nil { // tests: write here
 		return fail(err)
 	}
 	// Best open deal per contact: the most recently updated open one.
@@ -167,7 +265,7 @@ func (s *Store) loadIndex(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fail(err)
 	}
-	s.idx = ix
+	s.idx.Store(ix)
 	return nil
 }
 
@@ -202,6 +300,17 @@ func (s *Store) refresh(ctx context.Context, ch *indexChange) {
 	if ch == nil || (len(ch.contacts) == 0 && len(ch.companies) == 0) {
 		return
 	}
+	s.idxMu.Lock()
+	if s.idxLoading { // LoadIndex replays it on the index it is building
+		s.idxPending = append(s.idxPending, ch)
+		s.idxMu.Unlock()
+		return
+	}
+	ready := s.idxReady.Load()
+	s.idxMu.Unlock()
+	if !ready {
+		return // lookups use SQL until LoadIndex; nothing in memory to update
+	}
 	if err := s.refreshErr(ctx, ch); err != nil {
 		s.log.Error("caller-ID index update failed", "err", err)
 	}
@@ -234,7 +343,7 @@ func (s *Store) refreshErr(ctx context.Context, ch *indexChange) error {
 		}
 		loaded = append(loaded, lp)
 	}
-	ix := s.idx
+	ix := s.idx.Load()
 	ix.mu.Lock()
 	for rid, name := range comps {
 		if name == "" {

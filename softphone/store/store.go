@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	// modernc.org/sqlite is a pure-Go SQLite (no cgo, so the store builds
@@ -53,7 +54,16 @@ type Store struct {
 	// so that Due can tell an item left in flight by another process.
 	token string
 
-	idx *callerIndex
+	// The caller-ID index (callerid.go): idx is what LookupNumber reads
+	// once idxReady; with WithLazyIndex, LoadIndex builds it while writes
+	// record their changes in idxPending to replay on it.
+	idx        atomic.Pointer[callerIndex]
+	idxReady   atomic.Bool
+	lazyIndex  bool
+	idxLoad    sync.Mutex // one LoadIndex at a time
+	idxMu      sync.Mutex
+	idxLoading bool
+	idxPending []*indexChange
 
 	// hook, when set (tests), is called at named points inside write
 	// transactions; an error aborts the transaction.
@@ -119,10 +129,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s.idx = newCallerIndex()
-	if err := s.loadIndex(ctx); err != nil {
-		db.Close()
-		return nil, err
+	s.idx.Store(newCallerIndex())
+	if !s.lazyIndex {
+		if err := s.loadIndex(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.idxReady.Store(true)
 	}
 	return s, nil
 }
