@@ -12,11 +12,8 @@ import (
 	"strings"
 
 	"github.com/pitchline/pitchline/softphone/crm"
-	"github.com/pitchline/pitchline/softphone/crm/hubspot"
-	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
-	"github.com/pitchline/pitchline/softphone/crm/sell"
 	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
-	"github.com/pitchline/pitchline/softphone/crm/zoho"
+	"github.com/pitchline/pitchline/softphone/crm/vendors"
 	"github.com/pitchline/pitchline/softphone/secret"
 )
 
@@ -31,43 +28,14 @@ CRM (tokens live in the OS keychain, or only in memory with --token-env VAR):
         exit 0 once the queue is empty
 `
 
-// crmKeychainService is the OS keychain service name for CRM tokens.
-const crmKeychainService = "pitchline-crm"
-
-func keychainAccount(v crm.Vendor) string { return "crm:" + string(v) }
-
-func baseURLKey(v crm.Vendor) string { return "crm." + string(v) + ".base_url" }
-
-// newAdapter builds the vendor's adapter. baseURL "" keeps the vendor's
-// default host.
+// newAdapter builds the vendor's adapter (softphone/crm/vendors, shared
+// with the desktop app). baseURL "" keeps the vendor's default host.
 func newAdapter(v crm.Vendor, token, baseURL string) (crm.Adapter, error) {
-	switch v {
-	case crm.VendorHubSpot:
-		var opts []hubspot.Option
-		if baseURL != "" {
-			opts = append(opts, hubspot.WithBaseURL(baseURL))
-		}
-		return hubspot.New(token, opts...)
-	case crm.VendorPipedrive:
-		var opts []pipedrive.Option
-		if baseURL != "" {
-			opts = append(opts, pipedrive.WithBaseURL(baseURL))
-		}
-		return pipedrive.New(token, opts...)
-	case crm.VendorSell:
-		var opts []sell.Option
-		if baseURL != "" {
-			opts = append(opts, sell.WithBaseURL(baseURL))
-		}
-		return sell.New(token, opts...)
-	case crm.VendorZoho:
-		var opts []zoho.Option
-		if baseURL != "" {
-			opts = append(opts, zoho.WithBaseURL(baseURL))
-		}
-		return zoho.New(token, opts...)
+	a, err := vendors.New(v, token, baseURL)
+	if errors.Is(err, vendors.ErrUnknownVendor) {
+		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	return nil, fmt.Errorf("%w: unknown CRM %q (hubspot, pipedrive, sell or zoho)", ErrUsage, v)
+	return a, err
 }
 
 // crmToken returns the token from the environment variable, else from the
@@ -76,11 +44,11 @@ func crmToken(v crm.Vendor, tokenEnv string) (string, error) {
 	if tokenEnv != "" {
 		return secret.FromEnv(tokenEnv)
 	}
-	ks, err := secret.New(crmKeychainService)
+	ks, err := secret.New(vendors.KeychainService)
 	if err != nil {
 		return "", err
 	}
-	tok, err := ks.Get(keychainAccount(v))
+	tok, err := ks.Get(vendors.KeychainAccount(v))
 	if err != nil {
 		return "", fmt.Errorf("no %s token in the keychain (run `pitchline crm connect %s`, or pass --token-env VAR): %w", v, v, err)
 	}
@@ -140,11 +108,11 @@ func runCRMConnect(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("checking the %s token: %w", v, err)
 	}
 	if tokenEnv == "" {
-		ks, err := secret.New(crmKeychainService)
+		ks, err := secret.New(vendors.KeychainService)
 		if err != nil {
 			return err
 		}
-		if err := ks.Set(keychainAccount(v), token); err != nil {
+		if err := ks.Set(vendors.KeychainAccount(v), token); err != nil {
 			return err
 		}
 	}
@@ -157,9 +125,9 @@ func runCRMConnect(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	if baseURL != "" {
-		err = st.SetSetting(ctx, baseURLKey(v), baseURL)
+		err = st.SetSetting(ctx, vendors.BaseURLSetting(v), baseURL)
 	} else {
-		err = st.DeleteSetting(ctx, baseURLKey(v))
+		err = st.DeleteSetting(ctx, vendors.BaseURLSetting(v))
 	}
 	if err != nil {
 		return err
@@ -211,7 +179,7 @@ func runCRMSync(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	base, _, err := st.GetSetting(ctx, baseURLKey(v))
+	base, _, err := st.GetSetting(ctx, vendors.BaseURLSetting(v))
 	if err != nil {
 		return err
 	}
