@@ -70,7 +70,7 @@ func TestBringForward(t *testing.T) {
 	fail("refused", "dial tcp: connection refused", clock.Add(4*time.Minute))
 	fail("recentUnknown", prefix+"connection reset", clock.Add(4*time.Minute)) // lost response at t0+57s
 	fail("lateUnknown", prefix+"connection reset", clock.Add(lag))             // its wait is the lag already
-	pd := item["refused"][crm.VendorPipedrive] // another CRM's item is not moved
+	pd := item["refused"][crm.VendorPipedrive]                                 // another CRM's item is not moved
 	must(t, s.MarkInFlight(ctx, pd))
 	must(t, s.MarkFailed(ctx, pd, "dial tcp: connection refused", clock.Add(4*time.Minute), false))
 	before := map[int64]OutboxItem{}
