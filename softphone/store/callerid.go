@@ -148,13 +148,14 @@ func (s *Store) LoadIndex(ctx context.Context) error {
 
 // lookupSQL answers LookupNumber from the database, as the index would:
 // the contact of the first phone row with the number, its company and its
-// most recently updated open deal.
+// most recently updated open deal. The e164 <> '' term lets SQLite use the
+// partial index phones_e164 (without it, every phone row is scanned).
 func (s *Store) lookupSQL(e164 string, cid CallerID) (CallerID, bool) {
 	ctx := context.Background()
 	var id, fn, ln, company string
 	err := s.db.QueryRowContext(ctx, `SELECT c.id, c.first_name, c.last_name, COALESCE(co.name, '')
 		FROM phones p JOIN contacts c ON c.id = p.contact_id LEFT JOIN companies co ON co.id = c.company_id
-		WHERE p.e164 = ? ORDER BY p.id LIMIT 1`, e164).Scan(&id, &fn, &ln, &company)
+		WHERE p.e164 = ? AND p.e164 <> '' ORDER BY p.id LIMIT 1`, e164).Scan(&id, &fn, &ln, &company)
 	if err != nil {
 		if err != sql.ErrNoRows {
 			s.log.Warn("caller-ID lookup", "err", err)
@@ -390,7 +391,7 @@ func (s *Store) refreshErr(ctx context.Context, ch *indexChange) error {
 	for _, k := range still {
 		var rid int64
 		err := s.db.QueryRowContext(ctx, `SELECT c.rid FROM phones p JOIN contacts c ON c.id = p.contact_id
-			WHERE p.e164 = ? ORDER BY p.id LIMIT 1`, keyE164(k)).Scan(&rid)
+			WHERE p.e164 = ? AND p.e164 <> '' ORDER BY p.id LIMIT 1`, keyE164(k)).Scan(&rid)
 		if err == sql.ErrNoRows {
 			continue
 		}
