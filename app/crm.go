@@ -617,6 +617,9 @@ func (c *core) syncNow() (CRMStatus, error) {
 		w.Kick()
 		c.emitSync()
 	}()
+	if _, err := w.RetryNow(c.ctx); err != nil { // items waiting for a retry go now
+		c.log.Warn("CRM sync now", "err", err)
+	}
 	w.Kick()
 	return c.crmStatus(), nil
 }
