@@ -148,7 +148,7 @@ func (s *Store) LoadIndex(ctx context.Context) error {
 
 // lookupSQL answers LookupNumber from the database, as the index would:
 // the contact of the first phone row with the number, its company and its
-// most recently updated open deal. The e164 <> ” term lets SQLite use the
+// most recently updated open deal. The "e164 is not empty" term lets SQLite use the
 // partial index phones_e164 (without it, every phone row is scanned).
 func (s *Store) lookupSQL(e164 string, cid CallerID) (CallerID, bool) {
 	ctx := context.Background()
