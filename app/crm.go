@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
-	"github.com/pitchline/pitchline/softphone/crm/hubspot"
-	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
-	"github.com/pitchline/pitchline/softphone/crm/sell"
 	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
-	"github.com/pitchline/pitchline/softphone/crm/zoho"
+	"github.com/pitchline/pitchline/softphone/crm/vendors"
 	"github.com/pitchline/pitchline/softphone/secret"
 	"github.com/pitchline/pitchline/softphone/store"
 )
@@ -30,7 +27,7 @@ import (
 
 // CRMKeychainService is the OS keychain service CRM tokens live under (the
 // command line's too); the account is "crm:<vendor>".
-const CRMKeychainService = "pitchline-crm"
+const CRMKeychainService = vendors.KeychainService
 
 // Error codes of the CRM services.
 const (
@@ -175,17 +172,17 @@ func (r *crmRuntime) adapterNow() (crm.Adapter, crm.Vendor, error) {
 	return r.adapter, r.vendor, nil
 }
 
-func crmAccountKey(v crm.Vendor) string { return "crm:" + string(v) }
-func crmBaseURLKey(v crm.Vendor) string { return "crm." + string(v) + ".base_url" }
+func crmAccountKey(v crm.Vendor) string { return vendors.KeychainAccount(v) }
+func crmBaseURLKey(v crm.Vendor) string { return vendors.BaseURLSetting(v) }
 func crmNameKey(v crm.Vendor) string    { return "crm." + string(v) + ".account" }
 
 // parseVendor validates a vendor name.
 func parseVendor(s string) (crm.Vendor, error) {
-	switch v := crm.Vendor(strings.ToLower(strings.TrimSpace(s))); v {
-	case crm.VendorHubSpot, crm.VendorPipedrive, crm.VendorSell, crm.VendorZoho:
-		return v, nil
+	v, err := vendors.Parse(strings.ToLower(strings.TrimSpace(s)))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
-	return "", fmt.Errorf("%w: unknown CRM %q (hubspot, pipedrive, sell or zoho)", ErrInvalidArgument, s)
+	return v, nil
 }
 
 // checkBaseURL accepts "" (the vendor's default), any https URL, and http
@@ -212,40 +209,12 @@ func checkBaseURL(s string) (string, error) {
 	return "", fmt.Errorf("%w: base URL %q must be https (http only on this computer)", ErrInvalidArgument, s)
 }
 
-// newCRMAdapter builds the vendor's adapter ("" keeps the vendor's host).
+// newCRMAdapter builds the vendor's adapter ("" keeps the vendor's host),
+// the same way the command line does (softphone/crm/vendors).
 func newCRMAdapter(v crm.Vendor, token, baseURL string) (crm.Adapter, error) {
-	var a crm.Adapter
-	var err error
-	switch v {
-	case crm.VendorHubSpot:
-		var opts []hubspot.Option
-		if baseURL != "" {
-			opts = append(opts, hubspot.WithBaseURL(baseURL))
-		}
-		a, err = hubspot.New(token, opts...)
-	case crm.VendorPipedrive:
-		var opts []pipedrive.Option
-		if baseURL != "" {
-			opts = append(opts, pipedrive.WithBaseURL(baseURL))
-		}
-		a, err = pipedrive.New(token, opts...)
-	case crm.VendorSell:
-		var opts []sell.Option
-		if baseURL != "" {
-			opts = append(opts, sell.WithBaseURL(baseURL))
-		}
-		a, err = sell.New(token, opts...)
-	case crm.VendorZoho:
-		var opts []zoho.Option
-		if baseURL != "" {
-			opts = append(opts, zoho.WithBaseURL(baseURL))
-		}
-		a, err = zoho.New(token, opts...)
-	default:
-		return nil, fmt.Errorf("%w: unknown CRM %q", ErrInvalidArgument, v)
-	}
+	a, err := vendors.New(v, token, baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
 	return a, nil
 }
