@@ -216,6 +216,22 @@ func (c *Client) CreateCalls(ctx context.Context, calls []crm.Call) ([]crm.Resul
 // records whose Description carries the tag. UNCONFIRMED (crm-apis.md
 // §4.2): that word search covers Description.
 func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]string, error) {
+	return c.findTagged(ctx, "find calls", "/Calls/search", localIDs)
+}
+
+// FindTasks runs GET /crm/v2/Tasks/search?word=<id> for each id and keeps
+// records whose Description carries the tag CreateTask writes.
+func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
+	ids := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		ids = append(ids, t.ID)
+	}
+	return c.findTagged(ctx, "find tasks", "/Tasks/search", ids)
+}
+
+// findTagged word-searches path for each local id and maps it to the first
+// record whose Description carries Tag(id).
+func (c *Client) findTagged(ctx context.Context, what, path string, localIDs []string) (map[string]string, error) {
 	found := map[string]string{}
 	for _, id := range localIDs {
 		if id == "" {
@@ -227,35 +243,7 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 				Description string      `json:"Description"`
 			} `json:"data"`
 		}
-		if _, err := c.getJSON(ctx, "find calls", "/Calls/search", url.Values{"word": {id}}, nil, &ans); err != nil {
-			return nil, err
-		}
-		for _, r := range ans.Data {
-			if r.ID != "" && strings.Contains(r.Description, Tag(id)) {
-				found[id] = r.ID.String()
-				break
-			}
-		}
-	}
-	return found, nil
-}
-
-// FindTasks runs GET /crm/v2/Tasks/search?word=<id> for each id and keeps
-// records whose Description carries the tag CreateTask writes.
-func (c *Client) FindTasks(ctx context.Context, tasks []crm.Task) (map[string]string, error) {
-	found := map[string]string{}
-	for _, t := range tasks {
-		id := t.ID
-		if id == "" {
-			continue
-		}
-		var ans struct {
-			Data []struct {
-				ID          json.Number `json:"id"`
-				Description string      `json:"Description"`
-			} `json:"data"`
-		}
-		if _, err := c.getJSON(ctx, "find tasks", "/Tasks/search", url.Values{"word": {id}}, nil, &ans); err != nil {
+		if _, err := c.getJSON(ctx, what, path, url.Values{"word": {id}}, nil, &ans); err != nil {
 			return nil, err
 		}
 		for _, r := range ans.Data {
