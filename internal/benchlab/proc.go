@@ -122,13 +122,9 @@ func ParseStatus(b []byte) (ProcStatus, error) {
 		default:
 			continue
 		}
-		f := bytes.Fields(val)
-		if len(f) != 2 || string(f[1]) != "kB" {
-			return st, fmt.Errorf("%w: %s line %q", ErrProcStatus, key, val)
-		}
-		n, err := strconv.ParseInt(string(f[0]), 10, 64)
-		if err != nil || n < 0 {
-			return st, fmt.Errorf("%w: %s value %q", ErrProcStatus, key, f[0])
+		n, err := parseKiB(string(key), val, ErrProcStatus)
+		if err != nil {
+			return st, err
 		}
 		*dst = n
 	}
@@ -145,4 +141,18 @@ func ReadStatus(pid int) (ProcStatus, error) {
 		return ProcStatus{}, err
 	}
 	return ParseStatus(b)
+}
+
+// parseKiB parses a /proc "NNN kB" value of the line named key; a bad one
+// is reported wrapped in sentinel.
+func parseKiB(key string, val []byte, sentinel error) (int64, error) {
+	f := bytes.Fields(val)
+	if len(f) != 2 || string(f[1]) != "kB" {
+		return 0, fmt.Errorf("%w: %s line %q", sentinel, key, val)
+	}
+	n, err := strconv.ParseInt(string(f[0]), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%w: %s value %q", sentinel, key, f[0])
+	}
+	return n, nil
 }

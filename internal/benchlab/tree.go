@@ -65,13 +65,9 @@ func ParseSmapsRollup(b []byte) (Memory, error) {
 		default:
 			continue
 		}
-		f := bytes.Fields(val)
-		if len(f) != 2 || string(f[1]) != "kB" {
-			return m, fmt.Errorf("%w: %s line %q", ErrSmaps, key, val)
-		}
-		n, err := strconv.ParseInt(string(f[0]), 10, 64)
-		if err != nil || n < 0 {
-			return m, fmt.Errorf("%w: %s value %q", ErrSmaps, key, f[0])
+		n, err := parseKiB(string(key), val, ErrSmaps)
+		if err != nil {
+			return m, err
 		}
 		*dst = n
 	}
