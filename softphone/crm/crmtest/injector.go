@@ -287,6 +287,14 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if pre {
 		e.Fault = f.Kind
+		if f.Kind == KindReset {
+			// The client sees the reset the moment it happens: log first,
+			// so that Log already holds the entry when the client's call
+			// returns.
+			in.record(e)
+			in.apply(rec, r, f, nil)
+			return
+		}
 		in.apply(rec, r, f, nil)
 	} else if lim, info, ok := in.admit(rec, r); !ok {
 		e.Limited = lim.Name
@@ -305,6 +313,11 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Let the vendor handle the request, then lose or mangle its answer.
 			resp := httptest.NewRecorder()
 			in.next.ServeHTTP(resp, r)
+			if f.Kind == KindReset {
+				in.record(e) // before the client can see the reset (see above)
+				in.apply(rec, r, f, resp)
+				return
+			}
 			in.apply(rec, r, f, resp)
 		} else {
 			in.next.ServeHTTP(rec, r)
@@ -316,6 +329,11 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.Status = http.StatusOK
 	}
 	e.Duration = in.clock.Now().Sub(start)
+	in.record(e)
+}
+
+// record appends a finished request to the log and counters.
+func (in *Injector) record(e Entry) {
 	in.mu.Lock()
 	in.entries = append(in.entries, e)
 	if e.Fault != "" {
