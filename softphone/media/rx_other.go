@@ -9,12 +9,9 @@ import (
 )
 
 // rtpSock is the RTP socket outside Linux: the net.UDPConn itself, read by
-// a goroutine blocked in read (rtpReadLoop). rx_linux.go polls it from the
+// a goroutine blocked in read (rtpReadLoop). rx_poll.go polls it from the
 // media tick instead.
-type rtpSock struct {
-	polled bool
-	conn   *net.UDPConn
-}
+type rtpSock struct{ conn *net.UDPConn }
 
 func (r *rtpSock) init(_ *Session, conn *net.UDPConn) error { r.conn = conn; return nil }
 
@@ -25,7 +22,14 @@ func (r *rtpSock) send(b []byte, dst netip.AddrPort) error {
 	return err
 }
 
+// drainRTP has nothing to do here: rtpReadLoop hands each datagram on.
 func (s *Session) drainRTP() {}
+
+// startReader starts the goroutine that reads RTP.
+func (s *Session) startReader() {
+	s.wg.Add(1)
+	go s.rtpReadLoop()
+}
 
 func (s *Session) rtpReadLoop() {
 	defer s.wg.Done()

@@ -34,7 +34,6 @@ const maxDrain = 32
 // tickMu serialises Tick with Close, so the descriptor is never used after
 // it is closed.
 type rtpSock struct {
-	polled bool // always true here; see rx_other.go
 	fd     int
 	realTS bool // kernel timestamps are usable (the session's clock is real)
 
@@ -83,7 +82,7 @@ func (r *rtpSock) init(s *Session, conn *net.UDPConn) error {
 	if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1) != nil {
 		r.realTS = false // arrival is then the tick's time
 	}
-	r.fd, r.polled = fd, true
+	r.fd = fd
 	r.iov.Base = &s.rxBuf[0]
 	r.iov.SetLen(len(s.rxBuf))
 	r.hdr.Name = (*byte)(unsafe.Pointer(&r.name))
@@ -185,5 +184,5 @@ func (s *Session) drainRTP() {
 	}
 }
 
-// rtpReadLoop is not used on Linux: Tick drains the socket.
-func (s *Session) rtpReadLoop() { s.wg.Done() }
+// startReader starts nothing here: Tick drains the socket.
+func (s *Session) startReader() {}

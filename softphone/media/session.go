@@ -238,10 +238,7 @@ func (s *Session) Start() error {
 		go s.rtcpReadLoop()
 		go s.rtcpLoop()
 		go s.dtmfLoop()
-		if !s.sock.polled {
-			s.wg.Add(1)
-			go s.rtpReadLoop()
-		}
+		s.startReader()
 		if !s.opt.external {
 			s.wg.Add(1)
 			go s.mediaLoop()
@@ -296,9 +293,7 @@ func (s *Session) Tick() {
 	if s.closed.Load() {
 		return
 	}
-	if s.sock.polled {
-		s.drainRTP()
-	}
+	s.drainRTP()
 	s.sendTick()
 	s.playoutTick()
 }
