@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,9 +17,6 @@ import (
 // DefaultBaseURL is Pipedrive's API root for OAuth tokens and for API tokens
 // without a company domain (https://developers.pipedrive.com/docs/api/v1).
 const DefaultBaseURL = "https://api.pipedrive.com/v1"
-
-// maxBody caps how much of a response the adapter reads.
-const maxBody = 16 << 20
 
 // AuthMode selects how the token is sent
 // (https://pipedrive.readme.io/docs/core-api-concepts-authentication).
@@ -190,36 +186,16 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return env, fmt.Errorf("pipedrive: %s: encode: %w", op, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return env, fmt.Errorf("pipedrive: %s: %w", op, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	h := http.Header{}
 	switch c.auth {
 	case AuthHeader:
-		req.Header.Set("x-api-token", c.token)
+		h.Set("x-api-token", c.token)
 	case AuthBearer:
-		req.Header.Set("Authorization", "Bearer "+c.token)
+		h.Set("Authorization", "Bearer "+c.token)
 	}
-	resp, err := c.hc.Do(req)
+	resp, data, err := crm.Send(ctx, c.hc, crm.VendorPipedrive, op, method, u, h, body)
 	if err != nil {
-		return env, crm.TransportError(crm.VendorPipedrive, op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return env, crm.TransportError(crm.VendorPipedrive, op, err)
+		return env, err
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -1,11 +1,9 @@
 package sell
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,8 +18,6 @@ const DefaultBaseURL = "https://api.getbase.com"
 
 // UserAgent is sent with every request; Sell rejects requests without one.
 const UserAgent = "Pitchline/1 (+https://github.com/pitchline/pitchline)"
-
-const maxBody = 16 << 20
 
 // Client is the Zendesk Sell adapter. It is safe for concurrent use.
 type Client struct {
@@ -134,32 +130,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var rd io.Reader
+	var payload any
 	if body != nil {
-		b, err := json.Marshal(map[string]any{"data": body})
-		if err != nil {
-			return fmt.Errorf("sell: %s: encode: %w", op, err)
-		}
-		rd = bytes.NewReader(b)
+		payload = map[string]any{"data": body}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	h := http.Header{"Authorization": {"Bearer " + c.token}, "User-Agent": {UserAgent}}
+	resp, data, err := crm.Send(ctx, c.hc, crm.VendorSell, op, method, u, h, payload)
 	if err != nil {
-		return fmt.Errorf("sell: %s: %w", op, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", UserAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return crm.TransportError(crm.VendorSell, op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return crm.TransportError(crm.VendorSell, op, err)
+		return err
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

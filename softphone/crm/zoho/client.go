@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,8 +17,6 @@ import (
 // DefaultBaseURL is the API root in Zoho's US data centre; other centres
 // use their own API domain (www.zohoapis.eu, .in, .com.au, ...).
 const DefaultBaseURL = "https://www.zohoapis.com/crm/v2"
-
-const maxBody = 16 << 20
 
 // Client is the Zoho CRM adapter. It is safe for concurrent use.
 type Client struct {
@@ -118,34 +115,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, fmt.Errorf("zoho: %s: encode: %w", op, err)
-		}
-		rd = bytes.NewReader(b)
+	h := hdr.Clone()
+	if h == nil {
+		h = http.Header{}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	h.Set("Authorization", "Zoho-oauthtoken "+c.token)
+	resp, data, err := crm.Send(ctx, c.hc, crm.VendorZoho, op, method, u, h, body)
 	if err != nil {
-		return 0, nil, fmt.Errorf("zoho: %s: %w", op, err)
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	req.Header.Set("Authorization", "Zoho-oauthtoken "+c.token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return 0, nil, crm.TransportError(crm.VendorZoho, op, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, crm.TransportError(crm.VendorZoho, op, err)
+		return 0, nil, err
 	}
 	c.log.Debug("request", "op", op, "method", method, "path", path, "status", resp.StatusCode)
 	if (resp.StatusCode >= 200 && resp.StatusCode <= 299) || resp.StatusCode == http.StatusNotModified {
