@@ -10,8 +10,8 @@ import (
 // NullDeviceID is the ID of the single device the null backend offers.
 const NullDeviceID = "null"
 
-// Ticker delivers ticks on C until Stop is called. *time.Ticker satisfies it
-// through TimeTicker; tests inject a manual ticker.
+// Ticker delivers ticks on C until Stop is called; tests inject a manual one
+// with WithNullClock (real time comes from the pacer).
 type Ticker interface {
 	C() <-chan time.Time
 	Stop()
@@ -19,14 +19,6 @@ type Ticker interface {
 
 // TickerFactory creates a Ticker that fires every d.
 type TickerFactory func(d time.Duration) Ticker
-
-// TimeTicker is the real-time TickerFactory built on time.NewTicker.
-func TimeTicker(d time.Duration) Ticker { return timeTicker{time.NewTicker(d)} }
-
-type timeTicker struct{ t *time.Ticker }
-
-func (t timeTicker) C() <-chan time.Time { return t.t.C }
-func (t timeTicker) Stop()               { t.t.Stop() }
 
 // NullOption configures a NullBackend.
 type NullOption func(*nullConfig)
