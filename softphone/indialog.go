@@ -176,17 +176,18 @@ func (l *Leg) applyHold(on bool) {
 		return
 	}
 	l.reinviting = true
+	sess, target := l.session(), l.remoteTarget()
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		answer, err := l.sendReInvite(offer)
+		answer, err := l.sendReInvite(sess, target, offer)
 		p.q.enqueue(func() {
 			l.reinviting = false
 			if c.state == CallEnded {
 				return
 			}
 			if err != nil {
-				p.log.Warn("re-INVITE failed", "call", c.id, "err", err)
+				p.log.Warn("re-INVITE failed", "call", c.id, "hold", on, "err", err)
 				return
 			}
 			if err := l.media.SetRemoteAnswer(answer); err != nil {
@@ -196,21 +197,17 @@ func (l *Leg) applyHold(on bool) {
 	}()
 }
 
-// sendReInvite sends an in-dialog INVITE with offer, ACKs the 2xx and
-// returns the answer body.
-func (l *Leg) sendReInvite(offer []byte) ([]byte, error) {
+// sendReInvite sends an in-dialog INVITE with offer (answering a
+// challenge once, and ACKing the 2xx: sendInDialog) and returns the
+// answer body.
+func (l *Leg) sendReInvite(sess dialogSession, target sip.Uri, offer []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req := sip.NewRequest(sip.INVITE, l.remoteTarget())
+	req := inDialogRequest(sip.INVITE, target)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(offer)
-	res, err := l.do(ctx, req)
+	res, err := sendInDialog(ctx, sess, l.p.client, digestFor(l.p), req)
 	if err != nil {
-		return nil, err
-	}
-	ack := sip.NewRequest(sip.ACK, l.remoteTarget())
-	ack.AppendHeader(&sip.CSeqHeader{SeqNo: req.CSeq().SeqNo, MethodName: sip.ACK})
-	if err := l.write(ack); err != nil {
 		return nil, err
 	}
 	if !res.IsSuccess() {
@@ -231,21 +228,6 @@ func (l *Leg) remoteTarget() sip.Uri {
 		}
 	}
 	return l.call.remote
-}
-
-// do sends an in-dialog request and waits for its final response.
-func (l *Leg) do(ctx context.Context, req *sip.Request) (*sip.Response, error) {
-	if l.client != nil {
-		return l.client.Do(ctx, req)
-	}
-	return l.server.Do(ctx, req)
-}
-
-func (l *Leg) write(req *sip.Request) error {
-	if l.client != nil {
-		return l.client.WriteRequest(req)
-	}
-	return l.server.WriteRequest(req)
 }
 
 // onInfo accepts SIP INFO DTMF (application/dtmf-relay and

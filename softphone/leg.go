@@ -362,26 +362,52 @@ func (l *Leg) onProvisional(code int, body []byte) {
 }
 
 // bye sends BYE (queue only) on a goroutine and ends the call when done.
+// A challenged BYE is re-sent once with credentials (sendInDialog); when
+// the BYE still fails, the call ends here anyway (RFC 3261 §15) but the
+// ended event carries the status and reason, because the far end may
+// still be in the call.
 func (l *Leg) bye() {
 	c, p := l.call, l.p
 	if c.cause == "" {
 		c.cause = CauseLocalHangup
 	}
+	sess := l.session()
+	if sess == nil {
+		c.end(c.cause, 0, "")
+		return
+	}
+	target := l.remoteTarget()
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		var err error
+		res, err := sendInDialog(ctx, sess, p.client, digestFor(p), inDialogRequest(sip.BYE, target))
+		status, reason := 0, ""
 		switch {
-		case l.client != nil:
-			err = l.client.Bye(ctx)
-		case l.server != nil:
-			err = l.server.Bye(ctx)
+		case err != nil && res != nil:
+			status, reason = res.StatusCode, "hang-up not confirmed by the network: "+err.Error()
+		case err != nil:
+			reason = "hang-up not confirmed by the network: " + err.Error()
+		case !res.IsSuccess() && res.StatusCode != sip.StatusCallTransactionDoesNotExists:
+			// 481: the peer had already ended the dialog.
+			status, reason = res.StatusCode, fmt.Sprintf("hang-up not confirmed by the network: BYE answered %d %s", res.StatusCode, res.Reason)
 		}
-		if err != nil {
-			p.log.Debug("BYE", "call", c.id, "err", err)
+		if reason != "" {
+			p.log.Warn("BYE failed", "call", c.id, "status", status, "err", reason)
 		}
-		p.q.enqueue(func() { c.end(c.cause, 0, "") })
+		p.q.enqueue(func() { c.end(c.cause, status, reason) })
 	}()
+}
+
+// session returns the leg's sipgo dialog, or nil before there is one
+// (queue only).
+func (l *Leg) session() dialogSession {
+	switch {
+	case l.client != nil:
+		return l.client
+	case l.server != nil:
+		return l.server
+	}
+	return nil
 }

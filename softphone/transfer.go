@@ -16,20 +16,23 @@ func (l *Leg) refer(target sip.Uri) error {
 	p, c := l.p, l.call
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req := sip.NewRequest(sip.REFER, l.remoteTarget())
-	req.AppendHeader(sip.NewHeader("Refer-To", "<"+target.String()+">"))
-	req.AppendHeader(sip.NewHeader("Referred-By", "<"+p.acct.aor.String()+">"))
-	if !p.q.do(func() { l.transferTarget = target.String() }) {
+	var sess dialogSession
+	var to sip.Uri
+	if !p.q.do(func() { l.transferTarget, sess, to = target.String(), l.session(), l.remoteTarget() }) {
 		return ErrClosed
 	}
-	res, err := l.do(ctx, req)
-	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) {
-		// Some proxies challenge in-dialog requests too.
-		res, err = p.client.DoDigestAuth(ctx, req, res, digestFor(p))
-	}
+	req := inDialogRequest(sip.REFER, to)
+	req.AppendHeader(sip.NewHeader("Refer-To", "<"+target.String()+">"))
+	req.AppendHeader(sip.NewHeader("Referred-By", "<"+p.acct.aor.String()+">"))
+	// A challenged REFER is re-sent once with credentials (RFC 3261 §22.2).
+	res, err := sendInDialog(ctx, sess, p.client, digestFor(p), req)
 	if err != nil {
-		p.publish(TransferEvent{CallID: c.id, Target: target.String(), Reason: err.Error(), Final: true})
-		return fmt.Errorf("%w: REFER: %v", ErrTransferFailed, err)
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		p.publish(TransferEvent{CallID: c.id, Target: target.String(), Status: status, Reason: err.Error(), Final: true})
+		return fmt.Errorf("%w: REFER: %w", ErrTransferFailed, err)
 	}
 	p.publish(TransferEvent{CallID: c.id, Target: target.String(), Status: res.StatusCode, Reason: res.Reason, Final: !res.IsSuccess()})
 	if !res.IsSuccess() {
@@ -161,7 +164,12 @@ func (p *Phone) followRefer(l *Leg, target string) {
 func (p *Phone) notifyRefer(l *Leg, status int, reason string, final bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req := sip.NewRequest(sip.NOTIFY, l.remoteTarget())
+	var sess dialogSession
+	var to sip.Uri
+	if !p.q.do(func() { sess, to = l.session(), l.remoteTarget() }) {
+		return
+	}
+	req := inDialogRequest(sip.NOTIFY, to)
 	req.AppendHeader(sip.NewHeader("Event", "refer"))
 	state := "active;expires=60"
 	if final {
@@ -170,7 +178,7 @@ func (p *Phone) notifyRefer(l *Leg, status int, reason string, final bool) {
 	req.AppendHeader(sip.NewHeader("Subscription-State", state))
 	req.AppendHeader(sip.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
 	req.SetBody([]byte(fmt.Sprintf("SIP/2.0 %d %s\r\n", status, reason)))
-	if _, err := l.do(ctx, req); err != nil {
+	if _, err := sendInDialog(ctx, sess, p.client, digestFor(p), req); err != nil {
 		p.log.Debug("NOTIFY", "err", err)
 	}
 }
