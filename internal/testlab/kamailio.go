@@ -62,6 +62,10 @@ type kamailioConfig struct {
 	tls          bool
 	debug        int
 	startTimeout time.Duration
+	// challengeInDialog turns on the in-dialog challenge; challengeUsers
+	// limits it to these From users (empty: every user of the domain).
+	challengeInDialog bool
+	challengeUsers    []string
 }
 
 // KamailioOption configures StartKamailio.
@@ -86,6 +90,23 @@ func WithKamailioDebug(level int) KamailioOption {
 // readiness (default 15 s).
 func WithKamailioStartTimeout(d time.Duration) KamailioOption {
 	return func(c *kamailioConfig) { c.startTimeout = d }
+}
+
+// WithInDialogChallenge makes Kamailio challenge in-dialog requests too,
+// as some proxies and carrier trunks do for every request from their own
+// domain: a BYE, re-INVITE, REFER, INFO, UPDATE, MESSAGE, NOTIFY, ... from
+// the local domain (From host 127.0.0.1) without valid credentials gets
+// 407 Proxy Authentication Required (RFC 3261 §22.3); ACK and CANCEL pass
+// (RFC 3261 §22.1). With users, only requests whose From user is one of
+// them are challenged, so that a peer under test is the only one
+// challenged. The challenge is sent statefully so that the ACK for a
+// challenged re-INVITE is absorbed here instead of being relayed. The
+// default configuration does not challenge in-dialog requests.
+func WithInDialogChallenge(users ...string) KamailioOption {
+	return func(c *kamailioConfig) {
+		c.challengeInDialog = true
+		c.challengeUsers = append([]string(nil), users...)
+	}
 }
 
 // Kamailio is a private Kamailio registrar/proxy child process bound to
@@ -262,14 +283,16 @@ func (k *Kamailio) writeStatic() error {
 func (k *Kamailio) writeConfig() error {
 	var b bytes.Buffer
 	err := kamailioCfgTmpl.Execute(&b, map[string]any{
-		"Port":          k.port,
-		"TLS":           k.cfg.tls,
-		"TLSPort":       k.tlsPort,
-		"Debug":         k.cfg.debug,
-		"ModulePath":    kamailioModulePath,
-		"DBDir":         filepath.Join(k.dir, "dbtext"),
-		"CtlSocket":     k.ctl,
-		"TLSConfigFile": filepath.Join(k.dir, "tls.cfg"),
+		"Port":              k.port,
+		"TLS":               k.cfg.tls,
+		"TLSPort":           k.tlsPort,
+		"Debug":             k.cfg.debug,
+		"ModulePath":        kamailioModulePath,
+		"DBDir":             filepath.Join(k.dir, "dbtext"),
+		"CtlSocket":         k.ctl,
+		"TLSConfigFile":     filepath.Join(k.dir, "tls.cfg"),
+		"ChallengeInDialog": k.cfg.challengeInDialog,
+		"ChallengeUsers":    k.cfg.challengeUsers,
 	})
 	if err != nil {
 		return err
