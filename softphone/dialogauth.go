@@ -58,13 +58,13 @@ func sendInDialog(ctx context.Context, dlg dialogSession, client *sipgo.Client, 
 	if dlg == nil {
 		return nil, fmt.Errorf("%w: %s without a dialog", ErrInvalidState, tmpl.Method)
 	}
-	req := tmpl.Clone()
+	req := clone(tmpl)
 	res, err := sendOnce(ctx, dlg, req)
 	if err != nil {
 		return nil, err
 	}
 	if challenged(res) && !req.IsCancel() && !req.IsAck() {
-		retry := tmpl.Clone()
+		retry := clone(tmpl)
 		if err := authorize(retry, res, auth); err != nil {
 			return res, fmt.Errorf("%w: cannot answer the %d challenge to %s: %v", ErrAuthFailed, res.StatusCode, req.Method, err)
 		}
@@ -84,6 +84,17 @@ func sendInDialog(ctx context.Context, dlg dialogSession, client *sipgo.Client, 
 		}
 	}
 	return res, nil
+}
+
+// clone copies a request template. sip.Request.Clone pins the clone's
+// destination to what the original would resolve to now (its Request-URI
+// when it has no Route yet), which would send the copy straight to the
+// remote target, past the dialog's route set; the copy gets its
+// destination from the route set the dialog session adds instead.
+func clone(tmpl *sip.Request) *sip.Request {
+	req := tmpl.Clone()
+	req.SetDestination(tmpl.MessageData.Destination())
+	return req
 }
 
 // sendOnce sends req as one transaction and returns its final response.

@@ -22,14 +22,16 @@ import (
 // the credentials itself (RFC 2617 §3.2.2.1, qop=auth) instead of trusting
 // the digest library under test, and records every request it received.
 type challengingPeer struct {
-	t    *testing.T
-	conn net.PacketConn
-	user string
-	pass string
+	t     *testing.T
+	conn  net.PacketConn // the far end's Contact
+	proxy net.PacketConn // the route set (Record-Route of the 200)
+	user  string
+	pass  string
 
 	mu           sync.Mutex
 	always       bool // challenge even requests with good credentials
 	reqs         []*sip.Request
+	viaProxy     map[*sip.Request]bool
 	arrived      chan struct{} // one token per recorded request
 	nonces       int
 	credFailures []string
@@ -44,10 +46,16 @@ func startChallengingPeer(t *testing.T, user, pass string) *challengingPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &challengingPeer{t: t, conn: conn, user: user, pass: pass, arrived: make(chan struct{}, 1024)}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(func() { conn.Close(); p.wg.Wait() })
+	proxy, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &challengingPeer{t: t, conn: conn, proxy: proxy, user: user, pass: pass,
+		viaProxy: map[*sip.Request]bool{}, arrived: make(chan struct{}, 1024)}
+	p.wg.Add(2)
+	go p.serve(conn)
+	go p.serve(proxy)
+	t.Cleanup(func() { conn.Close(); proxy.Close(); p.wg.Wait() })
 	return p
 }
 
@@ -56,12 +64,12 @@ func (p *challengingPeer) uri() sip.Uri {
 	return sip.Uri{Scheme: "sip", User: "far", Host: "127.0.0.1", Port: a.Port}
 }
 
-func (p *challengingPeer) serve() {
+func (p *challengingPeer) serve(conn net.PacketConn) {
 	defer p.wg.Done()
 	buf := make([]byte, 65535)
 	seen := map[string]bool{} // Via branch + method: retransmissions
 	for {
-		n, from, err := p.conn.ReadFrom(buf)
+		n, from, err := conn.ReadFrom(buf)
 		if err != nil {
 			return
 		}
@@ -84,13 +92,14 @@ func (p *challengingPeer) serve() {
 		seen[key] = true
 		p.mu.Lock()
 		p.reqs = append(p.reqs, req)
+		p.viaProxy[req] = conn == p.proxy
 		p.mu.Unlock()
 		p.arrived <- struct{}{}
 		if req.IsAck() {
 			continue
 		}
 		if res := p.answer(req); res != nil {
-			if _, err := p.conn.WriteTo([]byte(res.String()), from); err != nil {
+			if _, err := conn.WriteTo([]byte(res.String()), from); err != nil {
 				p.t.Errorf("peer: write: %v", err)
 			}
 		}
@@ -103,8 +112,7 @@ func (p *challengingPeer) answer(req *sip.Request) *sip.Response {
 		res := sip.NewResponseFromRequest(req, 200, "OK", []byte("v=0\r\n"))
 		res.To().Params.Add("tag", "fartag")
 		res.AppendHeader(&sip.ContactHeader{Address: p.uri()})
-		rr := p.uri()
-		rr.User = ""
+		rr := sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: p.proxy.LocalAddr().(*net.UDPAddr).Port}
 		rr.UriParams = sip.NewParams()
 		rr.UriParams.Add("lr", "")
 		res.AppendHeader(&sip.RecordRouteHeader{Address: rr})
@@ -153,6 +161,12 @@ func (p *challengingPeer) checkCredentials(req *sip.Request, value string) error
 		return fmt.Errorf("digest response %s, want %s", c.Response, want)
 	}
 	return nil
+}
+
+func (p *challengingPeer) cameViaProxy(r *sip.Request) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.viaProxy[r]
 }
 
 func (p *challengingPeer) requests() []*sip.Request {
@@ -273,6 +287,9 @@ func TestSendInDialogAnswersChallengeOnce(t *testing.T) {
 			if routes := r.GetHeaders("Route"); len(routes) != 1 {
 				t.Errorf("%s: %d Route headers, want the one-entry route set", m, len(routes))
 			}
+			if !peer.cameViaProxy(r) {
+				t.Errorf("%s (CSeq %d) went straight to the remote target, not along the route set", m, r.CSeq().SeqNo)
+			}
 		}
 		if m == sip.INVITE {
 			acks := ofMethod(got, sip.ACK)
@@ -295,6 +312,9 @@ func TestSendInDialogAnswersChallengeOnce(t *testing.T) {
 			}
 			if ack.GetHeader("Proxy-Authorization") == nil {
 				t.Errorf("ACK without the INVITE's credentials (RFC 3261 §13.2.2.4)")
+			}
+			if !peer.cameViaProxy(ack) {
+				t.Errorf("the 200's ACK went straight to the remote target, not along the route set")
 			}
 			if len(ack.Body()) != 0 {
 				t.Errorf("ACK has a body")
