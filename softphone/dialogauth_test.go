@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/pitchline/pitchline/audio"
 )
 
 // challengingPeer is a far end on a loopback UDP socket that answers the
@@ -29,7 +32,8 @@ type challengingPeer struct {
 	pass  string
 
 	mu           sync.Mutex
-	always       bool // challenge even requests with good credentials
+	always       bool   // challenge even requests with good credentials
+	sdp          string // body of the 200s to INVITEs
 	reqs         []*sip.Request
 	viaProxy     map[*sip.Request]bool
 	arrived      chan struct{} // one token per recorded request
@@ -50,7 +54,7 @@ func startChallengingPeer(t *testing.T, user, pass string) *challengingPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &challengingPeer{t: t, conn: conn, proxy: proxy, user: user, pass: pass,
+	p := &challengingPeer{t: t, conn: conn, proxy: proxy, user: user, pass: pass, sdp: "v=0\r\n",
 		viaProxy: map[*sip.Request]bool{}, arrived: make(chan struct{}, 1024)}
 	p.wg.Add(2)
 	go p.serve(conn)
@@ -109,7 +113,11 @@ func (p *challengingPeer) serve(conn net.PacketConn) {
 func (p *challengingPeer) answer(req *sip.Request) *sip.Response {
 	to := req.To()
 	if _, tagged := to.Params.Get("tag"); !tagged && req.IsInvite() {
-		res := sip.NewResponseFromRequest(req, 200, "OK", []byte("v=0\r\n"))
+		p.mu.Lock()
+		body := p.sdp
+		p.mu.Unlock()
+		res := sip.NewResponseFromRequest(req, 200, "OK", []byte(body))
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 		res.To().Params.Add("tag", "fartag")
 		res.AppendHeader(&sip.ContactHeader{Address: p.uri()})
 		rr := sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: p.proxy.LocalAddr().(*net.UDPAddr).Port}
@@ -130,7 +138,9 @@ func (p *challengingPeer) answer(req *sip.Request) *sip.Response {
 		}
 		var body []byte
 		if req.IsInvite() {
-			body = []byte("v=0\r\n")
+			p.mu.Lock()
+			body = []byte(p.sdp)
+			p.mu.Unlock()
 		}
 		return sip.NewResponseFromRequest(req, 200, "OK", body)
 	}
@@ -393,5 +403,90 @@ func (p *challengingPeer) waitFor(t *testing.T, cond func([]*sip.Request) bool) 
 		case <-timeout:
 			t.Fatal("peer: condition not met within 10s")
 		}
+	}
+}
+
+// TestRefusedInDialogCredentialsAreReported drives a Phone against a peer
+// that refuses every in-dialog credential: the hold re-INVITE is re-sent
+// once, then the hold is undone (RFC 3261 §14.1) and a HoldEvent says so;
+// the BYE is re-sent once, then the call ends with the 407 and a reason
+// naming the failed authentication, since the far end may still be in
+// the call.
+func TestRefusedInDialogCredentialsAreReported(t *testing.T) {
+	peer := startChallengingPeer(t, "carol", "carolpw")
+	rtp, err := net.ListenPacket("udp4", "127.0.0.1:0") // never read: RTP sink
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rtp.Close()
+	peer.mu.Lock()
+	peer.sdp = fmt.Sprintf("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n", rtp.LocalAddr().(*net.UDPAddr).Port)
+	peer.mu.Unlock()
+	far := peer.uri()
+	nb, err := audio.NewNullBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Close()
+	ph, err := NewPhone(Config{
+		Account: AccountConfig{AOR: far.String(), AuthUser: "carol", Password: "carolpw", Transport: "udp"},
+		Listen:  "127.0.0.1:0",
+	}, WithAudio(nb, "", "", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, cancelSub := ph.Subscribe()
+	defer cancelSub()
+	if err := ph.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer ph.Close()
+	wait := func(what string, pred func(Event) bool) Event {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case e := <-evs:
+				if pred(e) {
+					return e
+				}
+			case <-timeout:
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	call, err := ph.Dial(context.Background(), far.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait("connected", func(e Event) bool { ce, ok := e.(CallEvent); return ok && ce.State == CallConnected })
+	peer.mu.Lock()
+	peer.always = true
+	peer.mu.Unlock()
+	before := len(peer.requests())
+
+	if err := call.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	wait("hold", func(e Event) bool { he, ok := e.(HoldEvent); return ok && he.Held })
+	wait("hold undone", func(e Event) bool { he, ok := e.(HoldEvent); return ok && !he.Held && !he.Remote })
+	if info := call.Info(); info.Held || info.State != CallConnected {
+		t.Errorf("after the refused hold: held=%v state=%s, want not held, connected", info.Held, info.State)
+	}
+	if n := len(ofMethod(peer.requests()[before:], sip.INVITE)); n != 2 {
+		t.Errorf("peer received %d re-INVITEs, want 2 (one re-send)", n)
+	}
+
+	before = len(peer.requests())
+	if err := call.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	end := wait("ended", func(e Event) bool { ce, ok := e.(CallEvent); return ok && ce.State == CallEnded }).(CallEvent)
+	if end.Status != 407 || !strings.Contains(end.Reason, "hang-up not confirmed") || !strings.Contains(end.Reason, "authentication failed") {
+		t.Errorf("ended with %d %q, want 407 and a reason saying the hang-up was not confirmed for failed authentication", end.Status, end.Reason)
+	}
+	if n := len(ofMethod(peer.requests()[before:], sip.BYE)); n != 2 {
+		t.Errorf("peer received %d BYEs, want 2 (one re-send)", n)
 	}
 }

@@ -137,9 +137,50 @@ func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // applyHold sends a hold or resume re-INVITE (queue only). On hold the
-// peer hears music; our microphone is disconnected from the leg.
+// peer hears music; our microphone is disconnected from the leg. When the
+// re-INVITE fails (for example its challenge is refused), the session
+// stays as it was (RFC 3261 §14.1): the hold change is undone locally and
+// a HoldEvent says so.
 func (l *Leg) applyHold(on bool) {
 	p, c := l.p, l.call
+	l.setLocalHold(on)
+	offer, err := l.media.CreateOffer()
+	if err != nil {
+		p.log.Warn("hold offer", "err", err)
+		return
+	}
+	l.reinviting = true
+	sess, target := l.session(), l.remoteTarget()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		answer, err := l.sendReInvite(sess, target, offer)
+		p.q.enqueue(func() {
+			l.reinviting = false
+			if c.state == CallEnded {
+				return
+			}
+			if err != nil {
+				p.log.Warn("re-INVITE failed; hold change undone", "call", c.id, "hold", on, "err", err)
+				if c.heldLocal == on {
+					c.heldLocal = !on
+					l.setLocalHold(!on)
+					p.publish(HoldEvent{CallID: c.id, Held: !on})
+					c.updateHoldState()
+				}
+				return
+			}
+			if err := l.media.SetRemoteAnswer(answer); err != nil {
+				p.log.Warn("re-INVITE answer", "call", c.id, "err", err)
+			}
+		})
+	}()
+}
+
+// setLocalHold switches our side of the media for hold (queue only): SDP
+// direction, hold music or our microphone.
+func (l *Leg) setLocalHold(on bool) {
+	p := l.p
 	if on {
 		l.media.SetLocalDirection(media.DirSendOnly)
 		if p.holdMusic != "" {
@@ -170,31 +211,6 @@ func (l *Leg) applyHold(on bool) {
 			l.port.SetConnected(true)
 		}
 	}
-	offer, err := l.media.CreateOffer()
-	if err != nil {
-		p.log.Warn("hold offer", "err", err)
-		return
-	}
-	l.reinviting = true
-	sess, target := l.session(), l.remoteTarget()
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		answer, err := l.sendReInvite(sess, target, offer)
-		p.q.enqueue(func() {
-			l.reinviting = false
-			if c.state == CallEnded {
-				return
-			}
-			if err != nil {
-				p.log.Warn("re-INVITE failed", "call", c.id, "hold", on, "err", err)
-				return
-			}
-			if err := l.media.SetRemoteAnswer(answer); err != nil {
-				p.log.Warn("re-INVITE answer", "call", c.id, "err", err)
-			}
-		})
-	}()
 }
 
 // sendReInvite sends an in-dialog INVITE with offer (answering a
