@@ -17,6 +17,11 @@
 // results back to the queue. Media runs on the media.Session goroutines and
 // never takes signalling locks.
 //
+// In-dialog requests (BYE, re-INVITE, REFER, NOTIFY, ...) all go through
+// sendInDialog (dialogauth.go): a 401/407 is answered once with
+// credentials and the next dialog CSeq (RFC 3261 §22.2), as proxies that
+// challenge every request from their domain require.
+//
 // Protocol references: RFC 3261 (SIP), RFC 3264 (offer/answer), RFC 3515
 // and RFC 3892 (REFER), RFC 4733 (DTMF events), RFC 6086 (INFO).
 package softphone
