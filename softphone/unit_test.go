@@ -164,7 +164,7 @@ func TestCheckRequest(t *testing.T) {
 	if !drop {
 		t.Fatal("malformed request not dropped")
 	}
-	if !strings.HasPrefix(string(reply), "SIP/2.0 400 Bad Request\r\n") || !strings.Contains(string(reply), "branch=z9hG4bK2") {
+	if !strings.HasPrefix(string(reply), "SIP/2.0 400 Malformed Request: ") || !strings.Contains(string(reply), "branch=z9hG4bK2") {
 		t.Fatalf("reply %q", reply)
 	}
 }
