@@ -2,6 +2,7 @@ package softphone
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"strings"
 
@@ -79,15 +80,15 @@ func CheckRequest(data []byte) (reply []byte, drop bool) {
 		if !ok {
 			return nil, false
 		}
-		if reason := ValidateRequest(req); reason != "" {
-			return badRequestFor(data, reason), true
+		if status, reason := ValidateRequest(req); status != 0 {
+			return refusal(data, status, reason), true
 		}
 		return nil, false
 	}
 	if bytes.HasPrefix(data, []byte("SIP/")) {
 		return nil, true // broken response: drop silently
 	}
-	return badRequestFor(data, parseReason(err)), true
+	return refusal(data, sip.StatusBadRequest, parseReason(err)), true
 }
 
 // parseReason turns a parser error into a short reason phrase.
@@ -103,10 +104,10 @@ func parseReason(err error) string {
 	return b.String()
 }
 
-// badRequestFor builds a 400 from the raw lines of a request that failed
-// to parse, copying Via, From, To, Call-ID and CSeq verbatim when present
+// refusal builds a response (a 400, or a 505) from the raw lines of a
+// request that failed to parse or to validate, copying Via, From, To, Call-ID and CSeq verbatim when present
 // (RFC 3261 §8.2.6.2).
-func badRequestFor(data []byte, reason string) []byte {
+func refusal(data []byte, status int, reason string) []byte {
 	var via, from, to, callID, cseq [][]byte
 	for _, line := range headerLines(data) {
 		name, _, ok := bytes.Cut(line, []byte(":"))
@@ -128,7 +129,7 @@ func badRequestFor(data []byte, reason string) []byte {
 	}
 	build := func(sets [][][]byte) []byte {
 		var b bytes.Buffer
-		b.WriteString("SIP/2.0 400 " + reason + "\r\n")
+		fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", status, reason)
 		for _, set := range sets {
 			for _, l := range set {
 				b.Write(l)

@@ -129,7 +129,7 @@ func (g *streamGuard) reply(p *Phone, props sip.TransportReadProps, msg []byte, 
 	if reason == "" {
 		res, _ = CheckRequest(msg)
 	} else {
-		res = badRequestFor(msg, reason)
+		res = refusal(msg, sip.StatusBadRequest, reason)
 	}
 	if res == nil || p.ua == nil {
 		return

@@ -22,13 +22,24 @@ var singleHeaders = []string{
 }
 
 // ValidateRequest checks what sipgo's parser leaves to its user: the
-// mandatory headers are present once each, the CSeq method matches the
+// version is SIP/2.0 (else 505, RFC 4475 §3.1.2.16),
+// the mandatory headers are present once each, the CSeq method matches the
 // request method (RFC 3261 §8.1.1.5), every Via names a host (§20.42), and
 // no header holds a control character outside a quoted-pair (§25.1). It
-// returns "" for a request we may serve, or else the reason phrase of the
-// 400 Bad Request that refuses it, naming the problem (RFC 3261 §8.2,
-// RFC 4475 §3.1.2).
-func ValidateRequest(req *sip.Request) string {
+// returns status 0 for a request we may serve, or else the status and the
+// reason phrase that refuse it, the reason naming the problem (RFC 3261
+// §8.2, RFC 4475 §3.1.2).
+func ValidateRequest(req *sip.Request) (status int, reason string) {
+	if req.SipVersion != "SIP/2.0" {
+		return sip.StatusVersionNotSupported, "Version Not Supported"
+	}
+	if r := validateHeaders(req); r != "" {
+		return sip.StatusBadRequest, r
+	}
+	return 0, ""
+}
+
+func validateHeaders(req *sip.Request) string {
 	count := make(map[string]int, 16)
 	for _, h := range req.Headers() {
 		count[strings.ToLower(h.Name())]++
@@ -51,7 +62,9 @@ func ValidateRequest(req *sip.Request) string {
 			return "Via Without Host"
 		}
 	}
-	if cs := req.CSeq(); cs != nil && cs.MethodName != req.Method {
+	// Methods are case-sensitive (RFC 3261 §7.1), but sipgo upper-cases
+	// the request line's method and not the CSeq's, so compare folded.
+	if cs := req.CSeq(); cs != nil && !strings.EqualFold(string(cs.MethodName), string(req.Method)) {
 		return fmt.Sprintf("CSeq Method %s Does Not Match %s", sanitizeToken(string(cs.MethodName)), sanitizeToken(string(req.Method)))
 	}
 	return ""
