@@ -17,7 +17,7 @@ var mandatoryHeaders = []string{"Via", "From", "To", "Call-ID", "CSeq"}
 // copy leaves the request ambiguous (which Call-ID is the dialog's?).
 var singleHeaders = []string{
 	"Call-ID", "CSeq", "From", "To", "Max-Forwards", "Content-Length",
-	"Content-Type", "Content-Disposition", "Content-Encoding", "Expires", "Min-Expires",
+	"Content-Type", "Content-Disposition", "Expires", "Min-Expires",
 	"MIME-Version", "Subject", "Date", "Timestamp", "Refer-To",
 }
 
