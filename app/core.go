@@ -607,7 +607,7 @@ func (c *core) accountViews() []AccountView {
 			label = a.AOR
 		}
 		v := AccountView{ID: a.AOR, Label: label, AOR: a.AOR, AuthUser: a.AuthUser,
-			DisplayName: a.DisplayName, Registrar: a.Registrar, Transport: a.Transport}
+			DisplayName: a.DisplayName, Registrar: a.Registrar, OutboundProxy: a.OutboundProxy, Transport: a.Transport}
 		if c.secrets != nil {
 			_, err := c.secrets.Get(a.AOR)
 			v.HasPassword = err == nil

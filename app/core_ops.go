@@ -469,7 +469,8 @@ func (c *core) saveAccounts(accts []softphone.AccountConfig) error {
 func accountConfig(in AccountInput) (softphone.AccountConfig, error) {
 	a := softphone.AccountConfig{AOR: strings.TrimSpace(in.AOR), AuthUser: strings.TrimSpace(in.AuthUser),
 		DisplayName: strings.TrimSpace(in.DisplayName), Registrar: strings.TrimSpace(in.Registrar),
-		Transport: strings.ToLower(strings.TrimSpace(in.Transport)), Register: true, Password: in.Password}
+		OutboundProxy: strings.TrimSpace(in.OutboundProxy),
+		Transport:     strings.ToLower(strings.TrimSpace(in.Transport)), Register: true, Password: in.Password}
 	if a.Transport == "" {
 		a.Transport = "udp"
 	}

@@ -289,7 +289,7 @@ func TestSettingsAndAccountsPersist(t *testing.T) {
 	}
 	// An account pointing at a registrar nobody runs: saved, password in
 	// the keychain, the phone leaves the demo line.
-	av, err := a.svcs.Accounts.Save(AccountInput{AOR: "sip:carol@127.0.0.1:9", Password: "s3cret"})
+	av, err := a.svcs.Accounts.Save(AccountInput{AOR: "sip:carol@127.0.0.1:9", OutboundProxy: "sip:127.0.0.1:19", Password: "s3cret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestSettingsAndAccountsPersist(t *testing.T) {
 		t.Fatalf("after restart: %+v", got)
 	}
 	accts, _ := b.svcs.Accounts.List()
-	if len(accts) != 1 || accts[0].AOR != "sip:carol@127.0.0.1:9" || !accts[0].DND {
+	if len(accts) != 1 || accts[0].AOR != "sip:carol@127.0.0.1:9" || !accts[0].DND || accts[0].OutboundProxy != "sip:127.0.0.1:19" {
 		t.Fatalf("accounts after restart: %+v", accts)
 	}
 	left, err := b.svcs.Accounts.Remove("sip:carol@127.0.0.1:9")

@@ -120,6 +120,9 @@ type AccountView struct {
 	DisplayName string `json:"displayName"`
 	// Registrar overrides the registrar URI.
 	Registrar string `json:"registrar"`
+	// OutboundProxy, if set, takes every call ("" = the registrar for the
+	// account's own domain, the target's host for anything else).
+	OutboundProxy string `json:"outboundProxy"`
 	// Transport is udp, tcp or tls.
 	Transport string `json:"transport"`
 	// HasPassword is true when a password is stored in the OS keychain.
@@ -143,6 +146,9 @@ type AccountInput struct {
 	DisplayName string `json:"displayName"`
 	// Registrar overrides the registrar URI.
 	Registrar string `json:"registrar"`
+	// OutboundProxy, if set, takes every call ("" = the registrar for the
+	// account's own domain, the target's host for anything else).
+	OutboundProxy string `json:"outboundProxy"`
 	// Transport is udp, tcp or tls ("" = udp).
 	Transport string `json:"transport"`
 	// Password goes to the OS keychain; "" keeps the stored one.

@@ -18,6 +18,9 @@ const usageText = `Usage:
 Account flags:
   --sip-uri sip:USER@HOST:PORT   address of record (the registrar is its host)
   --registrar URI                registrar, if not the AOR host
+  --proxy URI                    outbound proxy for every call (default: the registrar
+                                 when registering; with --no-register calls go
+                                 straight to the target URI's host and port)
   --auth-user NAME               digest user name (default: the AOR user)
   --password-env VAR             read the password from environment variable VAR
                                  (default: the OS keychain)
@@ -95,9 +98,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // options holds every flag of call and answer.
 type options struct {
-	sipURI, registrar, authUser, passwordEnv, transport, caFile, listen string
-	noRegister, noShield                                                bool
-	trusted                                                             multiFlag
+	sipURI, registrar, proxy, authUser, passwordEnv, transport, caFile, listen string
+	noRegister, noShield                                                       bool
+	trusted                                                                    multiFlag
 
 	audio, play, record, codecs, holdMusic string
 
@@ -123,6 +126,7 @@ func newFlagSet(name string, o *options, stderr io.Writer, answer bool) *flag.Fl
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.sipURI, "sip-uri", "", "")
 	fs.StringVar(&o.registrar, "registrar", "", "")
+	fs.StringVar(&o.proxy, "proxy", "", "")
 	fs.StringVar(&o.authUser, "auth-user", "", "")
 	fs.StringVar(&o.passwordEnv, "password-env", "", "")
 	fs.StringVar(&o.transport, "transport", "udp", "")

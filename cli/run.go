@@ -93,7 +93,7 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 	}
 	cfg := softphone.Config{
 		Account: softphone.AccountConfig{
-			AOR: o.sipURI, AuthUser: o.authUser, Password: pw, Registrar: o.registrar,
+			AOR: o.sipURI, AuthUser: o.authUser, Password: pw, Registrar: o.registrar, OutboundProxy: o.proxy,
 			Transport: o.transport, Register: !o.noRegister, CAFile: o.caFile, TrustedPeers: o.trusted,
 		},
 		Listen: o.listen,

@@ -23,7 +23,11 @@ type AccountConfig struct {
 	DisplayName string `json:"displayName,omitempty"`
 	// Registrar overrides the registrar URI; empty means the AOR host.
 	Registrar string `json:"registrar,omitempty"`
-	// OutboundProxy, if set, is where every out-of-dialog request goes.
+	// OutboundProxy, if set, is where every out-of-dialog request goes
+	// (RFC 3261 §8.1.2), whatever its Request-URI. Empty: a registered
+	// account sends requests for its own domain to the registrar, and
+	// everything else (every request of an unregistered, direct-mode
+	// account) goes where the Request-URI says (RFC 3263).
 	OutboundProxy string `json:"outboundProxy,omitempty"`
 	// Transport is udp, tcp or tls.
 	Transport string `json:"transport"`
@@ -137,6 +141,18 @@ func parseAccount(c AccountConfig) (*account, error) {
 		a.trusted = append(a.trusted, t)
 	}
 	return a, nil
+}
+
+// viaProxy reports whether an out-of-dialog request for to goes through
+// routeHost: always with an explicit outbound proxy; to the registrar only
+// when registering and calling the account's own domain. A direct call
+// (no registration) is routed by its Request-URI, host and port, so
+// sip:bob@127.0.0.1:26201 reaches port 26201, not the AOR host's 5060.
+func (a *account) viaProxy(to sip.Uri) bool {
+	if a.proxy != nil {
+		return true
+	}
+	return a.cfg.Register && strings.EqualFold(to.Host, a.aor.Host)
 }
 
 // routeHost returns host:port where out-of-dialog requests go.

@@ -22,6 +22,18 @@
 // credentials and the next dialog CSeq (RFC 3261 §22.2), as proxies that
 // challenge every request from their domain require.
 //
+// Incoming bytes pass the read filter (filter.go) before sipgo parses
+// them: TCP and TLS reads are framed into whole messages (stream.go),
+// header white space is normalised (normalize.go), and a request that is
+// malformed or lacks what a UAS relies on (ValidateRequest) gets a
+// stateless 400 naming the problem and never reaches a handler. The
+// torture corpus in testdata/torture (RFC 4475) pins this down.
+//
+// Routing: an explicit outbound proxy takes every out-of-dialog request;
+// without one a registered account sends its own domain's calls to the
+// registrar and everything else follows the Request-URI (RFC 3263).
+//
 // Protocol references: RFC 3261 (SIP), RFC 3264 (offer/answer), RFC 3515
-// and RFC 3892 (REFER), RFC 4733 (DTMF events), RFC 6086 (INFO).
+// and RFC 3892 (REFER), RFC 4733 (DTMF events), RFC 6086 (INFO), RFC 4475
+// (torture tests).
 package softphone

@@ -220,7 +220,7 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 
 	req := sip.NewRequest(sip.INVITE, to)
 	req.SetTransport(strings.ToUpper(p.acct.transport))
-	if to.Host == p.acct.aor.Host || p.acct.proxy != nil {
+	if p.acct.viaProxy(to) {
 		dest := p.acct.routeHost()
 		req.SetDestination(dest)
 		if req.Destination() != hostPortDefault(to, p.acct.transport) {

@@ -70,6 +70,8 @@ type Phone struct {
 	started   atomic.Bool
 
 	udpPC atomic.Pointer[net.PacketConn]
+	// streams frames TCP and TLS reads for readFilter.
+	streams streamGuard
 
 	holdMusic  string
 	recordPath string
@@ -229,6 +231,14 @@ func (p *Phone) Start(ctx context.Context) error {
 	}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	p.q = newQueue()
+	udpResponsesUnbounded.Do(func() {
+		// sipgo refuses to write any UDP message over 1300 bytes. RFC 3261
+		// §18.1.1 moves only *requests* that large to TCP; a response goes
+		// back over the transport its request came on (§18.2.2), so a
+		// request with 20 Via headers (RFC 4475 longreq) got no answer at
+		// all. Our own requests stay far below the limit.
+		sip.UDPMTUSize = maxSIPMessage + 200
+	})
 
 	uaOpts := []sipgo.UserAgentOption{
 		sipgo.WithUserAgent(p.userAgentName()),
@@ -321,6 +331,9 @@ func (p *Phone) tlsConfig() (*tls.Config, error) {
 	}
 	return tc, nil
 }
+
+// udpResponsesUnbounded lifts sipgo's UDP size check once per process.
+var udpResponsesUnbounded sync.Once
 
 // listen binds the SIP socket(s). UDP and TCP listen on the same port so
 // the Contact is valid whichever transport the peer picks.

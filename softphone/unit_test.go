@@ -164,7 +164,7 @@ func TestCheckRequest(t *testing.T) {
 	if !drop {
 		t.Fatal("malformed request not dropped")
 	}
-	if !strings.HasPrefix(string(reply), "SIP/2.0 400 Bad Request\r\n") || !strings.Contains(string(reply), "branch=z9hG4bK2") {
+	if !strings.HasPrefix(string(reply), "SIP/2.0 400 Malformed Request: ") || !strings.Contains(string(reply), "branch=z9hG4bK2") {
 		t.Fatalf("reply %q", reply)
 	}
 }
@@ -187,5 +187,42 @@ func TestShieldRegistrarByHostName(t *testing.T) {
 		if got := p.fromRegistrar(req); got != c.want {
 			t.Errorf("INVITE from %s: fromRegistrar = %v, want %v (resolved %v)", c.src, got, c.want, p.registrarAddrs())
 		}
+	}
+}
+
+// TestViaProxy: an explicit outbound proxy takes every call; without one,
+// only a registered account's calls to its own domain go to the registrar,
+// and a direct (unregistered) call follows its Request-URI.
+func TestViaProxy(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		cfg      AccountConfig
+		to       string
+		want     bool
+		wantDest string
+	}{
+		{"direct same host", AccountConfig{AOR: "sip:carol@127.0.0.1"}, "sip:bob@127.0.0.1:26201", false, ""},
+		{"direct other host", AccountConfig{AOR: "sip:carol@127.0.0.1"}, "sip:bob@192.0.2.1", false, ""},
+		{"registered own domain", AccountConfig{AOR: "sip:carol@127.0.0.1:5080", Register: true}, "sip:bob@127.0.0.1:5080", true, "127.0.0.1:5080"},
+		{"registered other domain", AccountConfig{AOR: "sip:carol@127.0.0.1:5080", Register: true}, "sip:bob@192.0.2.1", false, ""},
+		{"explicit proxy, direct", AccountConfig{AOR: "sip:carol@127.0.0.1", OutboundProxy: "127.0.0.1:5090"}, "sip:bob@192.0.2.1:26201", true, "127.0.0.1:5090"},
+		{"explicit proxy, registered", AccountConfig{AOR: "sip:carol@example.com", Register: true, OutboundProxy: "sip:127.0.0.1:5090"}, "sip:bob@example.com", true, "127.0.0.1:5090"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := parseAccount(c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var to sip.Uri
+			if err := sip.ParseUri(c.to, &to); err != nil {
+				t.Fatal(err)
+			}
+			if got := a.viaProxy(to); got != c.want {
+				t.Fatalf("viaProxy(%s) = %v, want %v", c.to, got, c.want)
+			}
+			if c.want && a.routeHost() != c.wantDest {
+				t.Errorf("routeHost %s, want %s", a.routeHost(), c.wantDest)
+			}
+		})
 	}
 }

@@ -35,6 +35,7 @@ describe("SIP account settings", () => {
     // Save: the password goes to the keychain through the service; the
     // account is listed with "password stored" and the form is closed.
     await form.getByLabel("Display name (your name in call scripts)").fill("Alice");
+    await form.getByLabel("Outbound proxy (optional)").fill("sip:127.0.0.1:19");
     const save = page.waitForResponse((r) => r.url().includes("/api/AccountsService/Save"));
     await form.getByRole("button", { name: "Save" }).click();
     const res = await save;
@@ -49,6 +50,7 @@ describe("SIP account settings", () => {
     const pw = page.locator(".account-form").getByLabel("Password");
     expect(await pw.inputValue()).toBe("");
     expect(await pw.getAttribute("placeholder")).toBe("Leave empty to keep the stored password");
+    expect(await page.locator(".account-form").getByLabel("Outbound proxy (optional)").inputValue()).toBe("sip:127.0.0.1:19");
     await page.locator(".account-form").getByRole("button", { name: "Cancel" }).click();
 
     // Remove.

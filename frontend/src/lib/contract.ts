@@ -51,13 +51,13 @@ export interface Levels { active: boolean; micDb: number; speakerDb: number }
 
 export interface AccountView {
   id: string; label: string; demo: boolean; active: boolean
-  aor: string; authUser: string; displayName: string; registrar: string
+  aor: string; authUser: string; displayName: string; registrar: string; outboundProxy: string
   transport: 'udp' | 'tcp' | 'tls' | string
   hasPassword: boolean; state: RegState; reason: string; dnd: boolean
 }
 
 export interface AccountInput {
-  aor: string; authUser: string; displayName: string; registrar: string
+  aor: string; authUser: string; displayName: string; registrar: string; outboundProxy: string
   transport: string
   /** '' keeps the password already in the OS keychain. */
   password: string

@@ -35,7 +35,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     version: "1.0.0-test",
     accounts: [{
       id: "demo", label: "Demo line", demo: true, active: true, aor: "sip:rep@127.0.0.1", authUser: "", displayName: "Ken Rep",
-      registrar: "", transport: "udp", hasPassword: false, state: "registered", reason: "", dnd: false,
+      registrar: "", outboundProxy: "", transport: "udp", hasPassword: false, state: "registered", reason: "", dnd: false,
     }],
     calls: [],
     devices: { backend: "null", devices: [], input: "", output: "", ringer: "", meter: false, error: "" },

@@ -5,6 +5,7 @@ export namespace app {
 	    authUser: string;
 	    displayName: string;
 	    registrar: string;
+	    outboundProxy: string;
 	    transport: string;
 	    password: string;
 	
@@ -18,6 +19,7 @@ export namespace app {
 	        this.authUser = source["authUser"];
 	        this.displayName = source["displayName"];
 	        this.registrar = source["registrar"];
+	        this.outboundProxy = source["outboundProxy"];
 	        this.transport = source["transport"];
 	        this.password = source["password"];
 	    }
@@ -31,6 +33,7 @@ export namespace app {
 	    authUser: string;
 	    displayName: string;
 	    registrar: string;
+	    outboundProxy: string;
 	    transport: string;
 	    hasPassword: boolean;
 	    state: string;
@@ -51,6 +54,7 @@ export namespace app {
 	        this.authUser = source["authUser"];
 	        this.displayName = source["displayName"];
 	        this.registrar = source["registrar"];
+	        this.outboundProxy = source["outboundProxy"];
 	        this.transport = source["transport"];
 	        this.hasPassword = source["hasPassword"];
 	        this.state = source["state"];

@@ -159,6 +159,7 @@ export const en = {
   "settings.accounts.displayName": "Display name (your name in call scripts)",
   "settings.accounts.aor": "SIP address (sip:user@host)",
   "settings.accounts.registrar": "Registrar (optional)",
+  "settings.accounts.outboundProxy": "Outbound proxy (optional)",
   "settings.accounts.active": "Default for calls",
   "settings.accounts": "SIP accounts",
   "settings.accounts.empty": "No SIP account yet. The demo line is used until you add one.",

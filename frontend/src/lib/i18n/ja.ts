@@ -160,6 +160,7 @@ export const ja: Record<MessageKey, string> = {
   "settings.accounts.displayName": "表示名 (トークスクリプトでのあなたの名前)",
   "settings.accounts.aor": "SIP アドレス (sip:user@host)",
   "settings.accounts.registrar": "レジストラ (任意)",
+  "settings.accounts.outboundProxy": "アウトバウンドプロキシ (任意)",
   "settings.accounts.active": "発信に使用",
   "settings.accounts": "SIP アカウント",
   "settings.accounts.empty": "SIP アカウントはまだありません。追加するまではデモ回線を使います。",
