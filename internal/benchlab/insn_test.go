@@ -72,16 +72,26 @@ func TestCallInstructions(t *testing.T) {
 		for _, b := range bins {
 			out := filepath.Join(dir, fmt.Sprintf("%s-%d.cg", b.label, i))
 			mark := callee.Mark()
-			args := append([]string{"--tool=callgrind", "--callgrind-out-file=" + out, b.path}, plCallArgs(kam, calleeUserA, dur)...)
-			ctx, cancel := context.WithTimeout(context.Background(), 20*dur+120*time.Second)
-			cmd := exec.CommandContext(ctx, vg, args...)
-			cmd.Env = append(pitchlineEnv(kam), cgGODEBUG)
-			var buf bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &buf, &buf
-			err := cmd.Run()
-			cancel()
-			if err != nil {
-				t.Fatalf("%s under callgrind: %v\n%s", b.label, err, buf.String())
+			// Under valgrind on a loaded machine a SIP transaction can time
+			// out (seen once: the REGISTER after the 401); such a run is
+			// retried, at most twice, and the retry is logged.
+			for attempt := 1; ; attempt++ {
+				mark = callee.Mark()
+				args := append([]string{"--tool=callgrind", "--callgrind-out-file=" + out, b.path}, plCallArgs(kam, calleeUserA, dur)...)
+				ctx, cancel := context.WithTimeout(context.Background(), 20*dur+120*time.Second)
+				cmd := exec.CommandContext(ctx, vg, args...)
+				cmd.Env = append(pitchlineEnv(kam), cgGODEBUG)
+				var buf bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &buf, &buf
+				err := cmd.Run()
+				cancel()
+				if err == nil {
+					break
+				}
+				if attempt == 3 {
+					t.Fatalf("%s under callgrind: %v\n%s", b.label, err, buf.String())
+				}
+				t.Logf("%s under callgrind, attempt %d failed (retried): %v\n%s", b.label, attempt, err, lastLines(buf.String(), 3))
 			}
 			checkCallee(t, callee, mark, b.label)
 			ir := callgrindTotal(t, out)
@@ -188,4 +198,9 @@ func group(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(l[max(0, len(l)-n):], "\n")
 }
