@@ -242,11 +242,17 @@ func pairTable(t *testing.T, pairs []callPair, bins []benchBin) string {
 	return b.String()
 }
 
+// peakOf is the peak RSS of the calling process: the highest VmHWM the
+// sampler read from /proc/PID/status, for both callers. Not wait4's
+// ru_maxrss: os/exec starts the child with clone(CLONE_VM|CLONE_VFORK), and
+// at execve Linux folds the high-water mark of the mm being left (the
+// harness's own, about 39 MiB) into the child's ru_maxrss, so a child
+// smaller than the harness reports the harness's figure.
 func peakOf(r callRun) int64 {
-	if r.usage.MaxRSSKiB != 0 {
-		return r.usage.MaxRSSKiB
+	if r.hwmKiB != 0 {
+		return r.hwmKiB
 	}
-	return r.hwmKiB
+	return r.usage.MaxRSSKiB
 }
 
 // pairRun runs one pitchline call and one baresip call side by side. The
@@ -309,7 +315,7 @@ func cpuTable(t *testing.T, all []callRun, bins []benchBin) string {
 		callers = append(callers, b.label)
 	}
 	callers = append(callers, "baresip")
-	rows := [][]string{{"caller", "run", "user s", "sys s", "CPU s (user+sys)", "/proc CPU s", "peak RSS MiB", "RTP sent/recv", "wall s", "load 1/5/15 at start"}}
+	rows := [][]string{{"caller", "run", "user s", "sys s", "CPU s (user+sys)", "/proc CPU s", "peak RSS MiB (VmHWM)", "RTP sent/recv", "wall s", "load 1/5/15 at start"}}
 	medians := map[string]time.Duration{}
 	rss := map[string]int64{}
 	for _, c := range callers {
