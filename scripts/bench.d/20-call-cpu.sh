@@ -8,11 +8,11 @@
 # valgrind's callgrind (the load-independent figure). Loopback only; about
 # 8 minutes.
 #
-# Measures the binary `make go-build` ships (build/bin/pitchline, tags
-# desktop,production,webkit2_41, which links GTK/WebKit; built here with
-# `make frontend go-build` when missing or older than the sources) as
-# "release", and a plain `go build` of the same source (no GUI libraries) as
-# "headless". PITCHLINE_BIN=path measures only that binary instead.
+# Measures the two binaries `make go-build` ships, built here with
+# `make [frontend] go-build`: build/bin/pitchline (tags
+# desktop,production,webkit2_41, links GTK/WebKit) as "release", and
+# build/bin/pitchline-cli (same source, plain `go build`, no GUI libraries)
+# as "headless". PITCHLINE_BIN=path measures only that binary instead.
 # Knobs (passed through): PITCHLINE_BENCH_CALL (30s), PITCHLINE_BENCH_RUNS (3),
 # PITCHLINE_BENCH_LATENCY_RUNS (7), PITCHLINE_BENCH_INSN_CALL (5s),
 # PITCHLINE_BENCH_INSN_RUNS (2; 0 skips the callgrind part),
@@ -33,21 +33,17 @@ if ((${#missing[@]})); then
 fi
 
 GO=${GO:-go}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ -z "${PITCHLINE_BIN:-}" ]]; then
   if [[ ! -e frontend/dist/index.html ]]; then
-    echo "==> 20-call-cpu: make frontend go-build (the shipped binary)"
+    echo "==> 20-call-cpu: make frontend go-build (the shipped binaries)"
     make --no-print-directory frontend go-build
   else
-    echo "==> 20-call-cpu: make go-build (the shipped binary; frontend/dist as built)"
+    echo "==> 20-call-cpu: make go-build (the shipped binaries; frontend/dist as built)"
     make --no-print-directory go-build
   fi
-  echo "==> 20-call-cpu: building the headless binary (plain go build)"
-  "$GO" build -ldflags "-w -s" -o "$tmp/pitchline-headless" .
   export PITCHLINE_BIN="$PWD/build/bin/pitchline" PITCHLINE_BIN_LABEL=release
-  export PITCHLINE_BIN2="$tmp/pitchline-headless" PITCHLINE_BIN_LABEL2=headless
+  export PITCHLINE_BIN2="$PWD/build/bin/pitchline-cli" PITCHLINE_BIN_LABEL2=headless
 fi
 
 echo "==> 20-call-cpu: source $(git describe --always --dirty 2>/dev/null || echo unknown), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
