@@ -4,9 +4,9 @@
 # callees, with Pitchline and baresip calling AT THE SAME TIME (one pair;
 # which one starts first alternates), 3 pairs per Pitchline build: user+sys
 # CPU and peak RSS of each calling process, the ratio per pair; then
-# exec -> first INVITE on the wire; then instructions per 5 s call under
-# valgrind's callgrind (the load-independent figure). Loopback only; about
-# 8 minutes.
+# exec -> first INVITE on the wire; then instructions per 5 s and 15 s call
+# under valgrind's callgrind (the load-independent figure). Loopback only;
+# about 12 minutes.
 #
 # Measures the two binaries `make go-build` ships, built here with
 # `make [frontend] go-build`: build/bin/pitchline (tags
@@ -15,6 +15,7 @@
 # as "headless". PITCHLINE_BIN=path measures only that binary instead.
 # Knobs (passed through): PITCHLINE_BENCH_CALL (30s), PITCHLINE_BENCH_RUNS (3),
 # PITCHLINE_BENCH_LATENCY_RUNS (7), PITCHLINE_BENCH_INSN_CALL (5s),
+# PITCHLINE_BENCH_INSN_CALL2 (15s),
 # PITCHLINE_BENCH_INSN_RUNS (2; 0 skips the callgrind part),
 # PITCHLINE_BENCH_OUT (also write the report to this file).
 set -euo pipefail
