@@ -112,7 +112,7 @@ func TestCallInstructions(t *testing.T) {
 		if o, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s help under callgrind: %v\n%s", b.label, err, o)
 		}
-		rows = append(rows, []string{b.label, "help (start-up only)", "1", group(callgrindTotal(t, out)), ""})
+		rows = append(rows, []string{b.label, "help (start-up only)", "1", group(callgrindTotal(t, out))})
 	}
 	var rep strings.Builder
 	fmt.Fprintf(&rep, "instructions per call (valgrind --tool=callgrind, user space, whole process), calls of %v and %v after the answer:\n\n", dur, dur2)
