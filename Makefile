@@ -67,6 +67,8 @@ frontend:
 go-build:
 	@echo "==> go-build: $(BIN) (tags $(TAGS), version $(VERSION))"
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@echo "==> go-build: $(BIN)-cli (no GUI libraries: the same subcommands at 1/3 of the memory, see BENCHMARKS.md)"
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)-cli .
 
 run: setup-run
 	@$(MAKE) --no-print-directory frontend go-build

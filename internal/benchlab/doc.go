@@ -10,8 +10,9 @@
 //     /proc/PID/status.
 //   - UsageOf turns the rusage of a reaped child (getrusage(2), as returned
 //     by wait4 through os.ProcessState) into a Usage; ChildrenUsage reads
-//     RUSAGE_CHILDREN, whose difference across the life of one child is that
-//     child's CPU time when no other child is reaped meanwhile.
+//     RUSAGE_CHILDREN, whose difference across a window is the CPU time of
+//     the children reaped in it (minus the ones measured by wait4, it is the
+//     remaining child's).
 //   - Sampler polls /proc for one process until it disappears and keeps the
 //     last sample (a cross-check, and the peak RSS of a child that someone
 //     else reaps).
@@ -19,9 +20,11 @@
 //     first datagram of each SIP method (RFC 3261 section 7.1) it forwards.
 //   - Median and Table summarise runs.
 //
-// The benchmark itself (Pitchline headless vs baresip, each calling an
-// auto-answering baresip through a private Kamailio for 30 s) is the test
-// TestCallBench in this package, behind the build tag "benchlab" so that
-// `go test ./...` never runs it. scripts/bench.d/20-call-cpu.sh runs it;
-// BENCHMARKS.md records the figures.
+// The benchmark itself (Pitchline and baresip calling auto-answering
+// baresip callees through a private Kamailio for 30 s, side by side in the
+// same window of time, ratio per pair) is the test TestCallBench in this
+// package, and TestCallInstructions counts each caller's instructions per
+// call under valgrind's callgrind; both are behind the build tag "benchlab"
+// so that `go test ./...` never runs them. scripts/bench.d/20-call-cpu.sh
+// runs them; BENCHMARKS.md records the figures.
 package benchlab

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Call benchmark of issue 2, section 6 (see BENCHMARKS.md, "Whole-call CPU,
-# RSS and start -> INVITE"): the same 30 s PCMU call through a private
-# Kamailio to an auto-answering baresip, 3 times with Pitchline headless as
-# the caller and 3 times with baresip as the caller; user+sys CPU and peak RSS
-# of the calling process, medians and ratio; then exec -> first INVITE on the
-# wire. Loopback only; about 5 minutes.
+# Call benchmark (see BENCHMARKS.md, "Whole call: CPU and RSS against
+# baresip"): a PCMU call through a private Kamailio to auto-answering baresip
+# callees, with Pitchline and baresip calling AT THE SAME TIME (one pair;
+# which one starts first alternates), 3 pairs per Pitchline build: user+sys
+# CPU and peak RSS of each calling process, the ratio per pair; then
+# exec -> first INVITE on the wire; then instructions per 5 s and 15 s call
+# under valgrind's callgrind (the load-independent figure). Loopback only;
+# about 12 minutes.
 #
-# Measures two builds of the same source: "release" (the Makefile's tags
-# desktop,production,webkit2_41, i.e. the shipped binary, which links
-# GTK/WebKit) and "headless" (plain `go build`, no GUI libraries).
-# PITCHLINE_BIN=path measures only that binary instead.
+# Measures the two binaries `make go-build` ships, built here with
+# `make [frontend] go-build`: build/bin/pitchline (tags
+# desktop,production,webkit2_41, links GTK/WebKit) as "release", and
+# build/bin/pitchline-cli (same source, plain `go build`, no GUI libraries)
+# as "headless". PITCHLINE_BIN=path measures only that binary instead.
 # Knobs (passed through): PITCHLINE_BENCH_CALL (30s), PITCHLINE_BENCH_RUNS (3),
-# PITCHLINE_BENCH_LATENCY_RUNS (7), PITCHLINE_BENCH_OUT (also write the report).
+# PITCHLINE_BENCH_LATENCY_RUNS (7), PITCHLINE_BENCH_INSN_CALL (5s),
+# PITCHLINE_BENCH_INSN_CALL2 (15s),
+# PITCHLINE_BENCH_INSN_RUNS (2; 0 skips the callgrind part),
+# PITCHLINE_BENCH_OUT (also write the report to this file).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,16 +34,21 @@ if ((${#missing[@]})); then
 fi
 
 GO=${GO:-go}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 if [[ -z "${PITCHLINE_BIN:-}" ]]; then
-  echo "==> 20-call-cpu: building release (tags desktop,production,webkit2_41) and headless binaries"
-  "$GO" build -tags desktop,production,webkit2_41 -ldflags "-w -s" -o "$tmp/pitchline-release" .
-  "$GO" build -ldflags "-w -s" -o "$tmp/pitchline-headless" .
-  export PITCHLINE_BIN="$tmp/pitchline-release" PITCHLINE_BIN_LABEL=release
-  export PITCHLINE_BIN2="$tmp/pitchline-headless" PITCHLINE_BIN_LABEL2=headless
+  if [[ ! -e frontend/dist/index.html ]]; then
+    echo "==> 20-call-cpu: make frontend go-build (the shipped binaries)"
+    make --no-print-directory frontend go-build
+  else
+    echo "==> 20-call-cpu: make go-build (the shipped binaries; frontend/dist as built)"
+    make --no-print-directory go-build
+  fi
+  export PITCHLINE_BIN="$PWD/build/bin/pitchline" PITCHLINE_BIN_LABEL=release
+  export PITCHLINE_BIN2="$PWD/build/bin/pitchline-cli" PITCHLINE_BIN_LABEL2=headless
 fi
 
 echo "==> 20-call-cpu: source $(git describe --always --dirty 2>/dev/null || echo unknown), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$GO" test -tags benchlab -run '^TestCallBench$' -count=1 -v -timeout 25m ./internal/benchlab/
+"$GO" test -tags benchlab -run '^TestCallBench$' -count=1 -v -timeout 30m ./internal/benchlab/
+if [[ "${PITCHLINE_BENCH_INSN_RUNS:-2}" != 0 ]]; then
+  "$GO" test -tags benchlab -run '^TestCallInstructions$' -count=1 -v -timeout 30m ./internal/benchlab/
+fi

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 // open-s is how long Open takes without the index, sql-p99-µs the lookup
 // from SQL before the index is ready, load-s how long LoadIndex takes;
 // the timed loop (p50/p99/max) is the in-memory lookup once it is loaded.
+// Same query mix as BenchmarkLookupNumber1M, every answer checked.
 func BenchmarkLookupNumber1MLazy(b *testing.B) {
 	path := benchDB(b)
 	t0 := time.Now()
@@ -22,22 +21,22 @@ func BenchmarkLookupNumber1MLazy(b *testing.B) {
 	}
 	defer s.Close()
 	openTime := time.Since(t0)
-	var total int
-	s.db.QueryRow(`SELECT COUNT(*) FROM phones`).Scan(&total)
-	rng := rand.New(rand.NewPCG(7, 7))
-	queries := make([]string, 4096)
-	for i := range queries {
-		n := 2012000000 + 1 + rng.IntN(total)
-		if i%4 == 2 {
-			n += 50_000_000 // unknown
+	queries := callerIDQueries(b, s, 4096, 7)
+	var wrong int
+	check := func(q cidQuery, got CallerID, ok bool) {
+		if err := q.check(got, ok); err != nil {
+			if wrong++; wrong <= 5 {
+				b.Error(err)
+			}
 		}
-		queries[i] = fmt.Sprintf("+1%d", n)
 	}
 	sql := make([]time.Duration, 0, 1000)
 	for i := range 1000 {
+		q := queries[i%len(queries)]
 		st := time.Now()
-		s.LookupNumber(queries[i%len(queries)])
+		got, ok := s.LookupNumber(q.raw)
 		sql = append(sql, time.Since(st))
+		check(q, got, ok)
 	}
 	t1 := time.Now()
 	if err := s.LoadIndex(context.Background()); err != nil {
@@ -47,11 +46,17 @@ func BenchmarkLookupNumber1MLazy(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		q := queries[i%len(queries)]
 		st := time.Now()
-		s.LookupNumber(queries[i%len(queries)])
+		got, ok := s.LookupNumber(q.raw)
 		lat = append(lat, time.Since(st))
+		check(q, got, ok)
 	}
 	b.StopTimer()
+	mixReport(b, queries, b.N)
+	if wrong > 0 {
+		b.Fatalf("%d lookups gave the wrong answer", wrong)
+	}
 	percentiles(b, lat, "µs")
 	sqlP99 := percentileOf(sql, 0.99)
 	b.ReportMetric(float64(sqlP99)/float64(time.Microsecond), "sql-p99-µs")
