@@ -49,10 +49,17 @@ type result struct {
 
 func run(t *testing.T, env []string, timeout time.Duration, args ...string) result {
 	t.Helper()
+	return runIn(t, env, "", timeout, args...)
+}
+
+// runIn runs the binary with env added and stdin as its standard input.
+func runIn(t *testing.T, env []string, stdin string, timeout time.Duration, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
