@@ -49,6 +49,9 @@ Answer flags:
 Output:
   --json                         one JSON object per line, each with an "event" field
   -v                             debug logging to stderr
+
+Global flags (--data-dir DIR, --json, -v) may also come before the command,
+as with git: pitchline --data-dir DIR crm sync
 `
 
 // Main runs the command line and returns the process exit status.
