@@ -244,11 +244,7 @@ func (c *core) crmSecrets() (*secret.Store, error) {
 	if c.crm.secrets != nil {
 		return c.crm.secrets, nil
 	}
-	opts := []secret.Option{secret.WithLogger(c.cfg.logger)}
-	if c.cfg.secrets != nil {
-		opts = append(opts, secret.WithBackend(c.cfg.secrets))
-	}
-	s, err := secret.New(CRMKeychainService, opts...)
+	s, err := secret.New(CRMKeychainService, secret.WithLogger(c.cfg.logger))
 	if err != nil {
 		return nil, err
 	}

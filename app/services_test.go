@@ -69,7 +69,8 @@ func waitFor[T any](t *testing.T, l *evlog, ev Event[T], what string, pred func(
 }
 
 // startApp starts an App's backend on the demo line with a real engine, a
-// real store in dir, the null audio device and an in-memory keychain.
+// real store in dir, the null audio device and the OS keychain of the
+// tests (kc; see keychain_test.go).
 func startApp(t *testing.T, dir string, kc *testKeychain) (*App, *evlog) {
 	a, l, _ := startAppRelease(t, dir, kc)
 	return a, l
