@@ -236,7 +236,9 @@ func TestGlobalFlagsBeforeCommand(t *testing.T) {
 	const T = 60 * time.Second
 
 	// Before the command...
-	if r := run(t, env, T, "--data-dir", data, "crm", "connect", "hubspot", "--base-url", base, "--token-env", "HS_TOKEN"); r.code != 0 {
+	r := run(t, env, T, "--data-dir", data, "crm", "connect", "hubspot", "--base-url", base, "--token-env", "HS_TOKEN")
+	if r.code != 0 || !strings.Contains(r.stdout, `outcomes mapped to hubspot by label: "Connected", "Left voicemail"`) ||
+		!strings.Contains(r.stdout, `no hubspot outcome has the label of "Not interested", "Meeting booked"`) {
 		t.Fatalf("connect: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r := run(t, nil, T, "--data-dir="+data, "--json", "calls", "log", "--to", "+15550100142", "--direction", "outbound",
@@ -249,7 +251,7 @@ func TestGlobalFlagsBeforeCommand(t *testing.T) {
 		"--duration", "42s", "--status", "completed", "--outcome", "Connected", "--data-dir", data); r.code != 0 {
 		t.Fatalf("calls log: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	r := run(t, env, T, "--data-dir", data, "crm", "sync", "--json", "--token-env", "HS_TOKEN")
+	r = run(t, env, T, "--data-dir", data, "crm", "sync", "--json", "--token-env", "HS_TOKEN")
 	if r.code != 0 {
 		t.Fatalf("pitchline --data-dir D crm sync: %d %q %q", r.code, r.stdout, r.stderr)
 	}
