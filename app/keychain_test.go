@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/zalando/go-keyring"
@@ -22,6 +23,11 @@ func TestMain(m *testing.M) {
 }
 
 func runWithKeyring(m *testing.M) int {
+	if fuzzWorker() {
+		// A fuzz worker only runs the fuzz targets' functions, which never
+		// touch the keychain: no keyring daemons per worker process.
+		return m.Run()
+	}
 	root, err := os.MkdirTemp("", "pitchline-app-keyring")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -39,6 +45,17 @@ func runWithKeyring(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// fuzzWorker reports whether this process is a worker the Go fuzzer
+// started (it passes -test.fuzzworker).
+func fuzzWorker() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.fuzzworker") {
+			return true
+		}
+	}
+	return false
 }
 
 // testKeychain reads the OS keychain the app under test writes to.
