@@ -32,10 +32,13 @@ var assets embed.FS
 var version = "dev"
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "serve" {
-		os.Exit(runServe(os.Args[2:], os.Stdout, os.Stderr))
+	// Global flags may come before the command too (`pitchline --data-dir
+	// D crm sync`), as with git and go.
+	lead, rest := cli.SplitGlobals(os.Args[1:])
+	if len(rest) > 0 && rest[0] == "serve" {
+		os.Exit(runServe(append(rest[1:], lead...), os.Stdout, os.Stderr))
 	}
-	if len(os.Args) > 1 && isSubcommand(os.Args[1]) {
+	if len(rest) > 0 && isSubcommand(rest[0]) {
 		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(runDesktop(os.Args[1:], os.Stderr))

@@ -73,7 +73,7 @@ func New(assets fs.FS, opts ...Option) (*App, error) {
 		codes[k] = v
 	}
 	h := newHub(log)
-	c := newCore(coreConfig{dataDir: cfg.dataDir, backend: cfg.backend, forceDemo: cfg.demo, secrets: cfg.secrets,
+	c := newCore(coreConfig{dataDir: cfg.dataDir, backend: cfg.backend, forceDemo: cfg.demo,
 		logger: cfg.logger, now: cfg.now, demoOpts: cfg.demoOpts}, h, cfg.version)
 	svcs := newServices(c, cfg.version, log)
 	return &App{

@@ -46,7 +46,6 @@ type coreConfig struct {
 	dataDir   string
 	backend   audio.Backend
 	forceDemo bool
-	secrets   secret.Backend // nil: the OS keychain
 	logger    *slog.Logger
 	now       func() time.Time
 	demoOpts  []demo.Option
@@ -154,11 +153,7 @@ func (c *core) start(ctx context.Context) error {
 	if cc, ok, _ := st.GetSetting(c.ctx, keyCountry); ok && cc != "" {
 		_ = st.SetRegion(cc)
 	}
-	var sopts []secret.Option
-	if c.cfg.secrets != nil {
-		sopts = append(sopts, secret.WithBackend(c.cfg.secrets))
-	}
-	if c.secrets, err = secret.New(KeychainService, sopts...); err != nil {
+	if c.secrets, err = secret.New(KeychainService); err != nil {
 		return err
 	}
 	if raw, ok, _ := st.GetSetting(c.ctx, keyAccounts); ok && raw != "" {

@@ -139,6 +139,9 @@ type crmRuntime struct {
 	done    chan struct{}
 	reason  string // why no worker runs for a connected vendor
 	secrets *secret.Store
+	// unmappedSaid holds the outcomes the rep was told have no CRM
+	// mapping (noteUnmapped), for the running worker.
+	unmappedSaid map[string]bool
 
 	// workerOpts are extra sync worker options (tests: short backoffs).
 	workerOpts []crmsync.Option
@@ -241,11 +244,7 @@ func (c *core) crmSecrets() (*secret.Store, error) {
 	if c.crm.secrets != nil {
 		return c.crm.secrets, nil
 	}
-	opts := []secret.Option{secret.WithLogger(c.cfg.logger)}
-	if c.cfg.secrets != nil {
-		opts = append(opts, secret.WithBackend(c.cfg.secrets))
-	}
-	s, err := secret.New(CRMKeychainService, opts...)
+	s, err := secret.New(CRMKeychainService, secret.WithLogger(c.cfg.logger))
 	if err != nil {
 		return nil, err
 	}
@@ -302,6 +301,9 @@ func (c *core) runWorker(a crm.Adapter) error {
 	opts := append([]crmsync.Option{crmsync.WithLogger(c.cfg.logger),
 		crmsync.WithProgress(func(p crmsync.Progress) {
 			c.crm.noteProgress(p, w.Status().LastPush)
+			if len(p.Unmapped) > 0 {
+				c.noteUnmapped(p.Vendor, p.Unmapped)
+			}
 			c.emitSync()
 		})}, c.crm.workerOpts...)
 	w, err := crmsync.New(c.st, a, opts...)
@@ -316,6 +318,7 @@ func (c *core) runWorker(a crm.Adapter) error {
 	c.crm.mu.Lock()
 	c.crm.vendor, c.crm.adapter, c.crm.worker, c.crm.cancel, c.crm.done, c.crm.reason = a.Vendor(), a, w, cancel, done, ""
 	c.crm.baseSet, c.crm.reachable, c.crm.graceSet, c.crm.lastPush = false, false, false, time.Time{}
+	c.crm.unmappedSaid = nil
 	c.crm.mu.Unlock()
 	c.wg.Add(1)
 	go func() {

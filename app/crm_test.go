@@ -104,7 +104,7 @@ func (l *evlog) len() int {
 func TestCRMOfflineQueueDrainsWithProgress(t *testing.T) {
 	const calls = 3
 	crmSrv := newSwitchableCRM(t, hubspotfake.WithToken("tok"))
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	a.core.crm.workerOpts = []crmsync.Option{crmsync.WithBackoff(20*time.Millisecond, 200*time.Millisecond),
@@ -245,7 +245,7 @@ func TestCRMProgressCounts(t *testing.T) {
 // reason; Retry sends them again and the list empties.
 func TestCRMFailedList(t *testing.T) {
 	crmSrv := newSwitchableCRM(t, hubspotfake.WithToken("tok"))
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	a.core.crm.workerOpts = []crmsync.Option{crmsync.WithBackoff(20*time.Millisecond, 200*time.Millisecond),

@@ -36,7 +36,7 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 	contactID := fake.AddContact(map[string]string{"firstname": "Olivia", "lastname": "Grant", "phone": "+1 555 010 0166"})
 	fake.AddDeal(map[string]string{"dealname": "Grant rollout", "amount": "9000"}, "", contactID)
 
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 
@@ -54,8 +54,8 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 	if !st.Connected || st.Vendor != "hubspot" {
 		t.Fatalf("status after connect: %+v", st)
 	}
-	if kc.m[CRMKeychainService+"/crm:hubspot"] != "tok-e2e-secret" {
-		t.Fatalf("token not in the keychain: %v", kc.m)
+	if tok, _ := kc.has(CRMKeychainService, "crm:hubspot"); tok != "tok-e2e-secret" {
+		t.Fatalf("token not in the keychain: %q", tok)
 	}
 	settings, err := a.core.st.Settings(a.core.ctx)
 	if err != nil {
@@ -185,7 +185,7 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 	if st, err := s.Crm.Disconnect(); err != nil || st.Connected {
 		t.Fatalf("disconnect: %+v %v", st, err)
 	}
-	if _, ok := kc.m[CRMKeychainService+"/crm:hubspot"]; ok {
+	if _, ok := kc.has(CRMKeychainService, "crm:hubspot"); ok {
 		t.Fatal("token left in the keychain")
 	}
 }
@@ -194,7 +194,7 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 // itself and calls back. Notes sent after the far end hung up are kept
 // on the form; the callback, rejected, is a missed call with no form.
 func TestLateNotesAndMissedCall(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	v, err := s.Calls.Dial("300")
@@ -261,7 +261,7 @@ func TestCRMReconnectKeepsQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "hubspot", BaseURL: base, Token: "old-token"}); err != nil {
@@ -297,7 +297,7 @@ func TestCRMReconnectKeepsQueue(t *testing.T) {
 	if c := fake.Calls(); len(c) != 1 || c[0].Properties["hs_call_external_id"] != v.ID {
 		t.Fatalf("fake calls after reconnect: %+v", c)
 	}
-	if kc.m[CRMKeychainService+"/crm:hubspot"] != "new-token" {
+	if tok, _ := kc.has(CRMKeychainService, "crm:hubspot"); tok != "new-token" {
 		t.Fatal("new token not in the keychain")
 	}
 }

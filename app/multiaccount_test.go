@@ -16,7 +16,7 @@ import (
 func TestTwoAccounts(t *testing.T) {
 	k := testlab.StartKamailio(t)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, log := startApp(t, t.TempDir(), kc)
 	alice, carol := k.URI("alice"), k.URI("carol")
 	for _, u := range []string{"alice", "carol"} {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/softphone/demo"
-	"github.com/pitchline/pitchline/softphone/secret"
 )
 
 // Default window geometry of the desktop window.
@@ -36,7 +35,6 @@ type config struct {
 	audioDev   string        // "null", "default" or a device id; "" = default
 	backend    audio.Backend // injected backend (tests); wins over audioDev
 	demo       bool
-	secrets    secret.Backend
 	demoOpts   []demo.Option
 }
 
@@ -158,17 +156,6 @@ func WithAudioBackend(b audio.Backend) Option {
 // WithDemo forces the built-in demo line even when accounts are configured.
 func WithDemo() Option {
 	return func(c *config) error { c.demo = true; return nil }
-}
-
-// WithSecretBackend replaces the OS keychain (tests).
-func WithSecretBackend(b secret.Backend) Option {
-	return func(c *config) error {
-		if b == nil {
-			return fmt.Errorf("%w: nil secret backend", ErrInvalidOption)
-		}
-		c.secrets = b
-		return nil
-	}
 }
 
 // WithDemoOptions passes options to the demo line (tests: a shorter

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
+	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -163,39 +164,85 @@ func (s *OutcomesService) VendorOutcomes() ([]VendorOutcomeView, error) {
 	return out, nil
 }
 
-// autoMap maps every outcome that has no value for v yet to the vendor
-// outcome with the same label (case-insensitive), e.g. "No answer" to
-// HubSpot's "No answer" disposition GUID.
+// autoMap maps every outcome that has no value for a's CRM yet to the
+// CRM's outcome with the same label (softphone/crm/sync.MapOutcomes, the
+// same code `pitchline crm connect` runs), and tells the rep which
+// outcomes are left without one: calls with those reach the CRM without
+// an outcome.
 func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
-	vo, err := a.Outcomes(ctx)
+	res, err := crmsync.MapOutcomes(ctx, c.st, a)
 	if err != nil {
-		c.log.Warn("CRM outcomes not read", "vendor", a.Vendor(), "err", err)
+		c.log.Warn("CRM outcomes not mapped", "vendor", a.Vendor(), "err", err)
+		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+			Message: fmt.Sprintf("Outcomes could not be matched with %s's: calls reach %s without an outcome until you map them in Settings → Outcomes.",
+				vendorName(a.Vendor()), vendorName(a.Vendor()))})
 		return
 	}
-	byLabel := map[string]string{}
-	for _, o := range vo {
-		byLabel[strings.ToLower(strings.TrimSpace(o.Label))] = o.Value
-	}
-	list, err := c.st.Outcomes(ctx, true)
-	if err != nil {
-		return
-	}
-	changed := false
-	for _, o := range list {
-		if o.Deleted || o.Mapping[a.Vendor()] != "" {
-			continue
-		}
-		if val := byLabel[strings.ToLower(o.Label)]; val != "" {
-			if err := c.st.SetOutcomeMapping(ctx, o.ID, a.Vendor(), val); err != nil {
-				c.log.Warn("outcome mapping", "outcome", o.Label, "err", err)
-				continue
-			}
-			changed = true
-		}
-	}
-	if changed {
+	if len(res.Mapped) > 0 {
+		c.log.Info("outcomes mapped by label", "vendor", a.Vendor(), "outcomes", res.Mapped)
 		if _, err := c.outcomesChanged(); err != nil {
 			c.log.Warn("outcomes not announced", "err", err)
 		}
 	}
+	if len(res.Unmapped) > 0 {
+		c.log.Info("outcomes without a CRM value", "vendor", a.Vendor(), "outcomes", res.Unmapped)
+		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+			Message: fmt.Sprintf("%s has no outcome named %s: calls with these outcomes reach %s without one. Map them in Settings → Outcomes.",
+				vendorName(a.Vendor()), quoteLabels(res.Unmapped), vendorName(a.Vendor()))})
+	}
+}
+
+// CodeOutcomeUnmapped is the notice code of an outcome that has no value
+// in the connected CRM's vocabulary (its calls reach the CRM without one).
+const CodeOutcomeUnmapped = "crm_outcome_unmapped"
+
+// noteUnmapped tells the rep, once per outcome while the worker runs,
+// that calls were synced without a CRM outcome because their outcome has
+// no mapping.
+func (c *core) noteUnmapped(v crm.Vendor, counts map[string]int) {
+	var fresh []string
+	c.crm.mu.Lock()
+	for _, l := range crmsync.SortedLabels(counts) {
+		if !c.crm.unmappedSaid[l] {
+			if c.crm.unmappedSaid == nil {
+				c.crm.unmappedSaid = map[string]bool{}
+			}
+			c.crm.unmappedSaid[l] = true
+			fresh = append(fresh, l)
+		}
+	}
+	c.crm.mu.Unlock()
+	if len(fresh) == 0 {
+		return
+	}
+	emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+		Message: fmt.Sprintf("Calls with the outcome %s reached %s without an outcome: it is not mapped to one of %s's. Map it in Settings → Outcomes.",
+			quoteLabels(fresh), vendorName(v), vendorName(v))})
+}
+
+// vendorName is a CRM's name as a rep knows it.
+func vendorName(v crm.Vendor) string {
+	switch v {
+	case crm.VendorHubSpot:
+		return "HubSpot"
+	case crm.VendorPipedrive:
+		return "Pipedrive"
+	case crm.VendorSell:
+		return "Zendesk Sell"
+	case crm.VendorZoho:
+		return "Zoho CRM"
+	}
+	return string(v)
+}
+
+// quoteLabels writes labels as “A”, “B” and “C”.
+func quoteLabels(labels []string) string {
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = "“" + l + "”"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }

@@ -21,7 +21,7 @@ func offeredLabels(list []OutcomeView) []string {
 // admin's list, and the pending form (Pending and the snapshot) offers the
 // current enabled outcomes.
 func TestOutcomeChangesReachOpenForms(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	v, err := s.Calls.Dial("100")

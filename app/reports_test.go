@@ -46,7 +46,7 @@ func logTokyoCalls(t *testing.T, st *store.Store) {
 }
 
 func TestReportsServiceOnDemoLine(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, log := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 
@@ -178,7 +178,7 @@ func TestReportsServiceOnDemoLine(t *testing.T) {
 // TestReportsOverHTTP is the browser-mode path: ExportCSV through the
 // dispatch table returns the file for the UI to download.
 func TestReportsOverHTTP(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, _ := startApp(t, t.TempDir(), kc)
 	logTokyoCalls(t, a.core.st)
 	srv := httptest.NewServer(newServer(a, "tok"))

@@ -8,7 +8,7 @@ import (
 // TestRingtoneSettingApplies: saving a ringtone in Settings selects it in
 // the engine at once (no restart), and an unknown one is refused.
 func TestRingtoneSettingApplies(t *testing.T) {
-	a, _ := startApp(t, t.TempDir(), &memKeychain{m: map[string]string{}})
+	a, _ := startApp(t, t.TempDir(), newKeychain(t))
 	s, err := a.svcs.Settings.Get()
 	if err != nil {
 		t.Fatal(err)

@@ -136,7 +136,7 @@ func TestContractMirrorsCatalogue(t *testing.T) {
 }
 
 func TestServeHTTPInProcess(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, log := startApp(t, t.TempDir(), kc)
 	srv := httptest.NewServer(newServer(a, "tok"))
 	defer srv.Close()

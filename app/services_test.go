@@ -10,47 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/demo"
 	"github.com/pitchline/pitchline/softphone/media"
 )
-
-// memKeychain is an in-memory secret.Backend (the OS keychain needs a
-// session bus the unit tests do not have).
-type memKeychain struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeychain) Get(service, account string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"/"+account]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeychain) Set(service, account, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"/"+account] = secret
-	return nil
-}
-
-func (k *memKeychain) Delete(service, account string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.m[service+"/"+account]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(k.m, service+"/"+account)
-	return nil
-}
 
 // evlog records the hub's events (decoded) so tests wait on them.
 type evlog struct {
@@ -105,21 +69,22 @@ func waitFor[T any](t *testing.T, l *evlog, ev Event[T], what string, pred func(
 }
 
 // startApp starts an App's backend on the demo line with a real engine, a
-// real store in dir, the null audio device and an in-memory keychain.
-func startApp(t *testing.T, dir string, kc *memKeychain) (*App, *evlog) {
+// real store in dir, the null audio device and the OS keychain of the
+// tests (kc; see keychain_test.go).
+func startApp(t *testing.T, dir string, kc *testKeychain) (*App, *evlog) {
 	a, l, _ := startAppRelease(t, dir, kc)
 	return a, l
 }
 
 // startAppRelease is startApp that also returns the (idempotent) release.
-func startAppRelease(t *testing.T, dir string, kc *memKeychain) (*App, *evlog, func()) {
+func startAppRelease(t *testing.T, dir string, kc *testKeychain) (*App, *evlog, func()) {
 	t.Helper()
 	nb, err := audio.NewNullBackend()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nb.Close() })
-	a, _ := newTestApp(t, WithDataDir(dir), WithAudioBackend(nb), WithSecretBackend(kc),
+	a, _ := newTestApp(t, WithDataDir(dir), WithAudioBackend(nb),
 		WithDemoOptions(demo.WithRingFor(100*time.Millisecond), demo.WithCallbackDelay(200*time.Millisecond)))
 	log := watch(t, a.hub)
 	rel, err := a.startBackend(context.Background())
@@ -138,7 +103,7 @@ func callState(t *testing.T, l *evlog, id, state string) CallView {
 }
 
 func TestServicesOnDemoLine(t *testing.T) {
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, log := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 
@@ -273,7 +238,7 @@ func second[T any](_ T, err error) error {
 
 func TestSettingsAndAccountsPersist(t *testing.T) {
 	dir := t.TempDir()
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	a, log, release := startAppRelease(t, dir, kc)
 	saved, err := a.svcs.Settings.Save(SettingsView{Language: "ja", DefaultCountry: "jp", Ringtone: "soft",
 		ForwardTo: "+81312345678", Scripts: []ScriptView{{Name: "Intro", Body: "Hi {{contact.first_name}}", Default: true}}})
@@ -338,14 +303,14 @@ func mediaStats(recv, lost int64, jitter float64) media.Stats {
 }
 
 // startAppNoWait starts an App without waiting for a registration.
-func startAppNoWait(t *testing.T, dir string, kc *memKeychain) (*App, *evlog) {
+func startAppNoWait(t *testing.T, dir string, kc *testKeychain) (*App, *evlog) {
 	t.Helper()
 	nb, err := audio.NewNullBackend()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nb.Close() })
-	a, _ := newTestApp(t, WithDataDir(dir), WithAudioBackend(nb), WithSecretBackend(kc))
+	a, _ := newTestApp(t, WithDataDir(dir), WithAudioBackend(nb))
 	log := watch(t, a.hub)
 	release, err := a.startBackend(context.Background())
 	if err != nil {

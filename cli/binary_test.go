@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
 )
 
@@ -46,10 +49,17 @@ type result struct {
 
 func run(t *testing.T, env []string, timeout time.Duration, args ...string) result {
 	t.Helper()
+	return runIn(t, env, "", timeout, args...)
+}
+
+// runIn runs the binary with env added and stdin as its standard input.
+func runIn(t *testing.T, env []string, stdin string, timeout time.Duration, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -236,5 +246,71 @@ func TestScriptedCallToBaresip(t *testing.T) {
 	}
 	if s := seen["rtp_stats"]; s != nil && s["packets_received"].(float64) < 50 {
 		t.Errorf("rtp_stats %v", s)
+	}
+	checkDTMFReceived(t, bob, "42")
+	checkRecordedTone(t, rec, 400)
+}
+
+// checkDTMFReceived checks that baresip received exactly the digits, in
+// order, as RFC 4733 events (its ctrl_tcp CALL_DTMF_START events).
+func checkDTMFReceived(t *testing.T, b *testlab.Baresip, digits string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// The call is over: every DTMF event baresip got was sent before the
+	// BYE; wait for the close so that none is still on its way.
+	if _, err := b.WaitEventType(ctx, "CALL_CLOSED"); err != nil {
+		t.Fatalf("baresip never closed the call: %v", err)
+	}
+	var got []string
+	for _, e := range b.Events() {
+		if e.Type == "CALL_DTMF_START" {
+			got = append(got, e.Param)
+		}
+	}
+	if strings.Join(got, "") != digits {
+		t.Errorf("baresip received DTMF digits %q, want %q", got, digits)
+	}
+}
+
+// checkRecordedTone checks that path is a complete mono 16-bit PCM WAV at
+// 8 kHz (the call's rate) holding baresip's tone: at least one second of
+// 100 ms frames whose strongest frequency is freq.
+func checkRecordedTone(t *testing.T, path string, freq float64) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	if len(b) < 44 || string(b[0:4]) != "RIFF" || string(b[8:16]) != "WAVEfmt " || string(b[36:40]) != "data" {
+		t.Fatalf("recording %s is not a canonical WAV file (%d bytes, header %q)", path, len(b), b[:min(len(b), 44)])
+	}
+	le := binary.LittleEndian
+	format, channels, rate, bits := le.Uint16(b[20:]), le.Uint16(b[22:]), le.Uint32(b[24:]), le.Uint16(b[34:])
+	if format != 1 || channels != 1 || rate != 8000 || bits != 16 {
+		t.Errorf("recording format %d, %d channels, %d Hz, %d bits; want PCM (1), mono, 8000 Hz, 16 bits", format, channels, rate, bits)
+	}
+	if riff, data := le.Uint32(b[4:]), le.Uint32(b[40:]); int(riff) != len(b)-8 || int(data) != len(b)-44 {
+		t.Errorf("recording header sizes RIFF %d, data %d for a %d-byte file: not closed properly", riff, data, len(b))
+	}
+	r, samples, err := testlab.ReadWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) < 2*r {
+		t.Fatalf("recording holds %d samples (%.1f s) of a 5 s call", len(samples), float64(len(samples))/float64(r))
+	}
+	frame, toned := r/10, 0
+	for i := 0; i+frame <= len(samples); i += frame {
+		f := samples[i : i+frame]
+		if dsp.RMS(f) < 0.01 {
+			continue // hold or the first packets
+		}
+		if best, _ := dsp.DominantFrequency(f, r, 100, 3400, 10); math.Abs(best-freq) <= 10 {
+			toned++
+		}
+	}
+	if toned < 10 {
+		t.Errorf("recording: %d of %d frames of 100 ms carry baresip's %.0f Hz tone, want at least 10", toned, len(samples)/frame, freq)
 	}
 }

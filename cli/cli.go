@@ -52,6 +52,9 @@ Answer flags:
 Output:
   --json                         one JSON object per line, each with an "event" field
   -v                             debug logging to stderr
+
+Global flags (--data-dir DIR, --json, -v) may also come before the command,
+as with git: pitchline --data-dir DIR crm sync
 `
 
 // Main runs the command line and returns the process exit status.
@@ -60,7 +63,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usageText+storeUsage+crmUsage)
 		return ExitUsage
 	}
-	var err error
+	args, err := hoistGlobals(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "pitchline: %v\nRun 'pitchline help' for usage.\n", err)
+		return ExitUsage
+	}
 	switch args[0] {
 	case "call":
 		err = runCall(args[1:], stdout, stderr)
@@ -94,6 +101,58 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pitchline: %v\n", err)
 		return ExitFailed
 	}
+}
+
+// globalFlags are the flags that may also come before the command, as
+// with git and go (`pitchline --data-dir D crm sync`); the value says
+// whether the flag takes a value.
+var globalFlags = map[string]bool{"data-dir": true, "json": false, "v": false}
+
+// SplitGlobals splits the global flags that come before the command
+// (lead, e.g. "--data-dir", "D") from the rest (the command and its
+// arguments). It stops at the first argument that is not a global flag;
+// main uses it to tell a command line from a window launch.
+func SplitGlobals(args []string) (lead, rest []string) {
+	for len(args) > 0 {
+		a := args[0]
+		if !strings.HasPrefix(a, "-") || len(a) < 2 || a == "--" {
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takesValue, ok := globalFlags[name]
+		if !ok || takesValue && !hasValue && len(args) < 2 {
+			break
+		}
+		lead, args = append(lead, a), args[1:]
+		if takesValue && !hasValue {
+			lead, args = append(lead, args[0]), args[1:]
+		}
+	}
+	return lead, args
+}
+
+// hoistGlobals moves the global flags found before the command to its
+// end, where every command parses its flags (flags may follow positional
+// arguments). "pitchline --data-dir D crm sync" becomes "crm sync
+// --data-dir D"; a command that has no such flag rejects it as usual.
+func hoistGlobals(args []string) ([]string, error) {
+	lead, rest := SplitGlobals(args)
+	if len(rest) > 0 {
+		switch a := rest[0]; {
+		case a == "-h" || a == "-help" || a == "--help":
+			return []string{"help"}, nil
+		case strings.HasPrefix(a, "-"):
+			name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if _, ok := globalFlags[name]; ok {
+				return nil, fmt.Errorf("%w: flag %s needs a value", ErrUsage, a)
+			}
+			return nil, fmt.Errorf("%w: flag %s goes after the command (before it: --data-dir DIR, --json, -v)", ErrUsage, a)
+		}
+	}
+	if len(rest) == 0 {
+		return nil, fmt.Errorf("%w: a command must follow %q", ErrUsage, strings.Join(lead, " "))
+	}
+	return append(append([]string{}, rest...), lead...), nil
 }
 
 // options holds every flag of call and answer.

@@ -62,14 +62,14 @@ func runCRM(args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "connect":
-		return runCRMConnect(args[1:], os.Stdin, stdout)
+		return runCRMConnect(args[1:], os.Stdin, stdout, stderr)
 	case "sync":
 		return runCRMSync(args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("%w: unknown crm command %q (connect, sync)", ErrUsage, args[0])
 }
 
-func runCRMConnect(args []string, stdin io.Reader, stdout io.Writer) error {
+func runCRMConnect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var dataDir, baseURL, tokenEnv string
 	var jsonOut bool
 	fs := storeFlags("crm connect", &dataDir, &jsonOut)
@@ -132,16 +132,57 @@ func runCRMConnect(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Map the outcomes by label, as the app does when it connects, so that
+	// an outcome reaches the CRM whichever way it was connected.
+	om, mapErr := crmsync.MapOutcomes(ctx, st, a)
+	if mapErr != nil {
+		fmt.Fprintf(stderr, "pitchline: warning: outcomes not mapped to %s (calls reach it without an outcome until they are; connect again or map them in the app, Settings → Outcomes): %v\n", v, mapErr)
+	}
 	if jsonOut {
-		return json.NewEncoder(stdout).Encode(map[string]string{"event": "connected", "vendor": string(v),
-			"account_id": acct.ID, "account": acct.Name, "user": acct.User})
+		return json.NewEncoder(stdout).Encode(map[string]any{"event": "connected", "vendor": string(v),
+			"account_id": acct.ID, "account": acct.Name, "user": acct.User,
+			"outcomes_mapped": nonNil(om.Mapped), "outcomes_unmapped": nonNil(om.Unmapped)})
 	}
 	fmt.Fprintf(stdout, "connected to %s: account %s (%s)", v, acct.Name, acct.ID)
 	if acct.User != "" {
 		fmt.Fprintf(stdout, ", user %s", acct.User)
 	}
 	fmt.Fprintln(stdout)
+	if len(om.Mapped) > 0 {
+		fmt.Fprintf(stdout, "outcomes mapped to %s by label: %s\n", v, quoteList(om.Mapped))
+	}
+	if len(om.Unmapped) > 0 {
+		fmt.Fprintf(stdout, "no %s outcome has the label of %s: calls with these reach %s without an outcome (map them in the app, Settings → Outcomes)\n",
+			v, quoteList(om.Unmapped), v)
+	}
 	return nil
+}
+
+// unmappedHint is what to do about an outcome that has no mapping.
+func unmappedHint(v crm.Vendor) string {
+	return fmt.Sprintf("map it in the app (Settings → Outcomes), or run `pitchline crm connect %s` again to map outcomes by label", v)
+}
+
+func quoteList(labels []string) string {
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = fmt.Sprintf("%q", l)
+	}
+	return strings.Join(q, ", ")
+}
+
+func nonNilCounts(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func runCRMSync(args []string, stdout, stderr io.Writer) error {
@@ -211,10 +252,18 @@ func runCRMSync(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	unmapped := crmsync.SortedLabels(p.Unmapped)
 	if jsonOut {
+		for _, l := range unmapped {
+			enc.Encode(map[string]any{"event": "unmapped_outcome", "vendor": string(v), "outcome": l, "calls": p.Unmapped[l],
+				"message": fmt.Sprintf("%d calls reached %s without an outcome: %q has no %s mapping", p.Unmapped[l], v, l, v)})
+		}
 		enc.Encode(map[string]any{"event": "done", "vendor": string(v), "sent": p.Done, "pending": p.Pending,
-			"failed": p.Failed, "pulled": res.Counts, "full_pull": res.Full})
+			"failed": p.Failed, "pulled": res.Counts, "full_pull": res.Full, "unmapped": nonNilCounts(p.Unmapped)})
 	} else {
+		for _, l := range unmapped {
+			fmt.Fprintf(stdout, "%s: %d calls sent without an outcome: %q has no %s mapping; %s\n", v, p.Unmapped[l], l, v, unmappedHint(v))
+		}
 		fmt.Fprintf(stdout, "%s: queue empty (%d sent, %d failed); pulled %d contacts, %d companies, %d deals\n", v, p.Done, p.Failed,
 			res.Counts[string(crm.KindContacts)], res.Counts[string(crm.KindCompanies)], res.Counts[string(crm.KindDeals)])
 	}

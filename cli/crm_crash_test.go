@@ -20,6 +20,7 @@ import (
 	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/crm/hubspot/hubspotfake"
 	"github.com/pitchline/pitchline/softphone/crm/pipedrive/pipedrivefake"
+	"github.com/pitchline/pitchline/softphone/crm/sell/sellfake"
 	"github.com/pitchline/pitchline/softphone/crm/zoho/zohofake"
 	"github.com/pitchline/pitchline/softphone/store"
 )
@@ -161,6 +162,32 @@ var crashVendors = []crashVendor{
 			},
 		}
 	}},
+	{vendor: crm.VendorSell, start: func(t *testing.T) crashFake {
+		fake, err := sellfake.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(fake.Close)
+		return crashFake{
+			handler: fake.Faults(), token: fake.Token(), tasksByID: true,
+			isCreate: func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/v2/calls" },
+			isTask:   func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/v2/tasks" },
+			calls: func() map[string]int { // Sell keeps the local id in external_id
+				out := map[string]int{}
+				for _, c := range fake.Calls() {
+					out[c.ExternalID]++
+				}
+				return out
+			},
+			tasks: func() map[string]int { // and a task's in the tag at the end of its content
+				var contents []string
+				for _, tk := range fake.Tasks() {
+					contents = append(contents, tk.Content)
+				}
+				return countTags(contents)
+			},
+		}
+	}},
 	{vendor: crm.VendorZoho, start: func(t *testing.T) crashFake {
 		fake, err := zohofake.New(zohofake.WithCredits(100_000))
 		if err != nil {
@@ -196,9 +223,9 @@ func TestCrashMidSyncExactlyOnce(t *testing.T) {
 	}
 	for _, v := range crashVendors {
 		// HubSpot sends 100 calls per request (3 in all), Zoho 100 per
-		// request, Pipedrive one.
+		// request, Pipedrive and Sell one.
 		mid := 2
-		if v.vendor == crm.VendorPipedrive {
+		if v.vendor == crm.VendorPipedrive || v.vendor == crm.VendorSell {
 			mid = 137
 		}
 		points := []killPoint{

@@ -96,6 +96,29 @@ func StartKeyring(t testing.TB, opts ...KeyringOption) *Keyring {
 	return k
 }
 
+// StartKeyringIn is StartKeyring for a whole test binary (TestMain, where
+// there is no testing.TB): it starts the private bus and the unlocked
+// keyring under root, a directory the caller created and removes. The
+// caller must call Stop. A process can use only one session bus (godbus
+// keeps its connection), so an in-process test suite shares one keyring:
+// point DBUS_SESSION_BUS_ADDRESS at BusAddress before the first keychain
+// call.
+func StartKeyringIn(root string) (*Keyring, error) {
+	for _, tool := range []struct{ bin, pkg string }{{"dbus-daemon", "dbus"}, {"gnome-keyring-daemon", "gnome-keyring"}} {
+		if _, err := exec.LookPath(tool.bin); err != nil {
+			return nil, fmt.Errorf("testlab: %q not found on PATH (Debian package %s): run `make setup` to install the interop tools", tool.bin, tool.pkg)
+		}
+	}
+	k := &Keyring{home: filepath.Join(root, "home"), runtime: filepath.Join(root, "run")}
+	k.data = filepath.Join(k.home, ".local", "share")
+	if err := k.start(root); err != nil {
+		err = fmt.Errorf("testlab: StartKeyringIn: %w%s", err, k.logs())
+		k.Stop()
+		return nil, err
+	}
+	return k, nil
+}
+
 func (k *Keyring) start(root string) error {
 	for _, d := range []string{k.home, k.runtime, k.data} {
 		if err := os.MkdirAll(d, 0o700); err != nil {

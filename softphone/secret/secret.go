@@ -21,8 +21,9 @@ import (
 const PasswordEnvHint = "or pass the password in an environment variable with --password-env VAR"
 
 // Backend is the keychain a Store talks to. The default is the OS keychain
-// via go-keyring; WithBackend replaces it (e.g. with an in-memory keychain
-// in tests of code that uses a Store). Backends return go-keyring's
+// via go-keyring; WithBackend replaces it (this package's tests inject
+// keychain errors with it; tests elsewhere use the real keychain on a
+// private D-Bus, internal/testlab). Backends return go-keyring's
 // keyring.ErrNotFound for a missing secret.
 type Backend interface {
 	// Get returns the secret of account in service.

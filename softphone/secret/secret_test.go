@@ -14,43 +14,15 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// memBackend is an in-memory keychain for testing the Store's own logic
-// (validation, error mapping, redaction). The real keychain is tested in
-// keychain_test.go.
-type memBackend struct {
-	m   map[string]string
-	err error // returned by every call when set
-}
+// faultBackend fails every call with err: it injects the errors go-keyring
+// and D-Bus return, to test the Store's own logic (error mapping,
+// redaction, validation). It stores nothing; the real keychain (a
+// gnome-keyring on a private D-Bus) is tested in keychain_test.go.
+type faultBackend struct{ err error }
 
-func (b *memBackend) Get(service, account string) (string, error) {
-	if b.err != nil {
-		return "", b.err
-	}
-	v, ok := b.m[service+"\x00"+account]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (b *memBackend) Set(service, account, secret string) error {
-	if b.err != nil {
-		return b.err
-	}
-	b.m[service+"\x00"+account] = secret
-	return nil
-}
-
-func (b *memBackend) Delete(service, account string) error {
-	if b.err != nil {
-		return b.err
-	}
-	if _, ok := b.m[service+"\x00"+account]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(b.m, service+"\x00"+account)
-	return nil
-}
+func (b *faultBackend) Get(service, account string) (string, error) { return "", b.err }
+func (b *faultBackend) Set(service, account, secret string) error   { return b.err }
+func (b *faultBackend) Delete(service, account string) error        { return b.err }
 
 func TestClassify(t *testing.T) {
 	serviceUnknown := dbus.Error{
@@ -79,7 +51,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := New("pitchline-test", WithBackend(&memBackend{err: c.err}))
+			s, err := New("pitchline-test", WithBackend(&faultBackend{err: c.err}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +76,7 @@ func TestClassify(t *testing.T) {
 
 func TestErrorsNeverContainSecret(t *testing.T) {
 	const pw = "hunter2-very-secret"
-	b := &memBackend{err: fmt.Errorf("dbus: write failed for %s", pw)} // a hostile backend
+	b := &faultBackend{err: fmt.Errorf("dbus: write failed for %s", pw)} // a hostile backend
 	s, _ := New("pitchline-test", WithBackend(b))
 	err := s.Set("alice", pw)
 	if err == nil || strings.Contains(err.Error(), pw) {
@@ -115,28 +87,6 @@ func TestErrorsNeverContainSecret(t *testing.T) {
 	}
 }
 
-func TestStoreMemoryRoundTrip(t *testing.T) {
-	s, err := New("pitchline-test", WithBackend(&memBackend{m: map[string]string{}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Get("alice"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Get before Set: %v", err)
-	}
-	if err := s.Set("alice", "pw1"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := s.Get("alice"); err != nil || v != "pw1" {
-		t.Fatalf("Get: %q %v", v, err)
-	}
-	if err := s.Delete("alice"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Delete("alice"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("second Delete: %v", err)
-	}
-}
-
 func TestValidation(t *testing.T) {
 	if _, err := New(" "); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("New(blank): %v", err)
@@ -144,7 +94,8 @@ func TestValidation(t *testing.T) {
 	if _, err := New("x", WithBackend(nil)); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("New(nil backend): %v", err)
 	}
-	s, _ := New("x", WithBackend(&memBackend{m: map[string]string{}}))
+	// Validation comes first: a backend call would give ErrKeychain.
+	s, _ := New("x", WithBackend(&faultBackend{err: errors.New("backend called")}))
 	if _, err := s.Get(""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("Get(\"\"): %v", err)
 	}

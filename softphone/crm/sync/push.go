@@ -101,7 +101,9 @@ func (w *Worker) emit(ctx context.Context, p *Progress) {
 	st := w.Status()
 	p.State, p.Reason, p.Until = st.State, st.Reason, st.Until
 	if w.progress != nil {
-		w.progress(*p)
+		c := *p
+		c.Unmapped = clone(p.Unmapped)
+		w.progress(c)
 	}
 }
 
@@ -186,12 +188,19 @@ func (w *Worker) sendCalls(ctx context.Context, items []store.OutboxItem, calls 
 	for _, r := range res {
 		byID[r.LocalID] = r
 	}
-	for _, it := range items {
+	for i, it := range items {
 		r, ok := byID[it.RefID]
 		switch {
 		case ok && r.Err == nil && r.RemoteID != "":
 			if err := w.synced(ctx, it, r.RemoteID, p); err != nil {
 				return err
+			}
+			if noOutcome(calls[i]) {
+				w.log.Warn("call synced without a CRM outcome: its outcome is not mapped", "call", it.RefID, "outcome", calls[i].OutcomeLabel)
+				if p.Unmapped == nil {
+					p.Unmapped = map[string]int{}
+				}
+				p.Unmapped[calls[i].OutcomeLabel]++
 			}
 		case ok && r.Err != nil:
 			if err := w.itemFailed(ctx, it, r.Err); err != nil {

@@ -56,6 +56,10 @@ type Progress struct {
 	State   State
 	Reason  string    // why the worker waits or stopped, "" when syncing
 	Until   time.Time // when a wait ends (backoff, pause)
+	// Unmapped counts the calls this Drain synced without a CRM outcome
+	// because their outcome has no mapping for the vendor, by the
+	// outcome's label (nil when there were none).
+	Unmapped map[string]int
 }
 
 // Status is the worker's current state for the settings page.
