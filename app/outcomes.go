@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm"
+	crmsync "github.com/pitchline/pitchline/softphone/crm/sync"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -106,7 +107,7 @@ func (s *OutcomesService) SetMapping(id int64, vendor, value string) ([]OutcomeV
 	if err != nil {
 		return nil, err
 	}
-	if err := st.SetOutcomeMapping(s.c.ctx, id, v, strings.TrimSpace(value)); err != nil {
+	if err := st.SetOutcomeMapping(s.c.ctx, id, crmsync.StoreVendor(v), strings.TrimSpace(value)); err != nil {
 		return nil, storeErr(err)
 	}
 	return s.c.outcomesChanged()
@@ -182,11 +183,11 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	}
 	changed := false
 	for _, o := range list {
-		if o.Deleted || o.Mapping[a.Vendor()] != "" {
+		if o.Deleted || o.Mapping[crmsync.StoreVendor(a.Vendor())] != "" {
 			continue
 		}
 		if val := byLabel[strings.ToLower(o.Label)]; val != "" {
-			if err := c.st.SetOutcomeMapping(ctx, o.ID, a.Vendor(), val); err != nil {
+			if err := c.st.SetOutcomeMapping(ctx, o.ID, crmsync.StoreVendor(a.Vendor()), val); err != nil {
 				c.log.Warn("outcome mapping", "outcome", o.Label, "err", err)
 				continue
 			}
