@@ -156,6 +156,12 @@ var edgeRules = []edgeRule{
 	{name: "plugins-public-api", forbids: func(l layout, from, to string) bool {
 		return l.isPlugin(from) && l.isEngine(to) && isInternal(to)
 	}},
+	{name: "store-not-crm", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone/store") && l.in(to, "softphone/crm")
+	}},
+	{name: "crm-sync-bridges-store", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone/crm") && !l.in(from, "softphone/crm/sync") && l.in(to, "softphone/store")
+	}},
 	{name: "harness-only-in-tests", prodOnly: true, forbids: func(l layout, from, to string) bool {
 		return l.isHarness(to) && !l.isHarness(from)
 	}},
@@ -192,6 +198,12 @@ var edgeRules = []edgeRule{
 //   - plugins-public-api: plug-ins use the engine's public API only: no
 //     internal package under the engine (Go's internal rule would allow
 //     it, since plug-ins live under softphone/).
+//   - store-not-crm: softphone/store never imports softphone/crm/...: the
+//     store has its own record types (Vendor, Direction, CallStatus,
+//     SyncCall, SyncTask), so the dependency runs one way.
+//   - crm-sync-bridges-store: within softphone/crm/..., only
+//     softphone/crm/sync (the adapter between the CRM plug-in and the
+//     store, with the explicit conversions) imports softphone/store.
 //   - harness-only-in-tests (production imports only): nothing but test
 //     harnesses imports a harness (internal/testlab, internal/benchlab,
 //     internal/cmd/..., and packages named *test or *fake such as
