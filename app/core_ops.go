@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone"
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/media"
 	"github.com/pitchline/pitchline/softphone/store"
 )
@@ -85,7 +84,7 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 	if c.st == nil {
 		return
 	}
-	rec := store.CallRecord{ID: v.ID, Direction: crm.Direction(v.Direction), Cause: v.Cause, SIPCode: v.Status,
+	rec := store.CallRecord{ID: v.ID, Direction: store.Direction(v.Direction), Cause: v.Cause, SIPCode: v.Status,
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
 	account := ""
 	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
@@ -108,7 +107,7 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 		rec.From, rec.To = account, number
 	}
 	rec.Status = statusOf(v, rec.Answered)
-	if rec.Status == crm.StatusMissed {
+	if rec.Status == store.StatusMissed {
 		rec.FormDone = true
 	}
 	if err := c.st.LogCall(c.ctx, rec); err != nil {
@@ -120,31 +119,31 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 }
 
 // statusOf maps an ended call to the CRM call status.
-func statusOf(v CallView, answered time.Time) crm.CallStatus {
+func statusOf(v CallView, answered time.Time) store.CallStatus {
 	if !answered.IsZero() {
-		return crm.StatusCompleted
+		return store.StatusCompleted
 	}
 	switch softphone.EndCause(v.Cause) {
 	case softphone.CauseBusy:
-		return crm.StatusBusy
+		return store.StatusBusy
 	case softphone.CauseNoAnswer, softphone.CauseCanceled:
 		if v.Direction == string(softphone.Outbound) {
-			return crm.StatusNoAnswer
+			return store.StatusNoAnswer
 		}
 	}
 	if v.Direction == string(softphone.Inbound) {
-		return crm.StatusMissed
+		return store.StatusMissed
 	}
-	return crm.StatusFailed
+	return store.StatusFailed
 }
 
 // historyEntry converts a call record to a view.
 func historyEntry(r store.CallRecord, id CallerIDView) HistoryEntry {
 	number := r.To
-	if r.Direction == crm.Inbound {
+	if r.Direction == store.Inbound {
 		number = r.From
 	}
-	return HistoryEntry{ID: r.ID, Direction: string(r.Direction), Missed: r.Status == crm.StatusMissed,
+	return HistoryEntry{ID: r.ID, Direction: string(r.Direction), Missed: r.Status == store.StatusMissed,
 		Number: number, CallerID: id, Started: rfc3339(r.Started), DurationMs: r.Duration.Milliseconds(),
 		Status: string(r.Status), Cause: r.Cause, Notes: r.Notes,
 		OutcomeID: r.OutcomeID, FormDone: r.FormDone, Sync: syncViews(r.Sync)}

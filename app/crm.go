@@ -260,7 +260,7 @@ func (c *core) startCRM() {
 	if err != nil || len(vs) == 0 {
 		return
 	}
-	v := vs[0]
+	v := crmsync.CRMVendor(vs[0])
 	c.crm.mu.Lock()
 	c.crm.vendor = v
 	c.crm.mu.Unlock()
@@ -377,14 +377,14 @@ func (c *core) crmStatusLocked() CRMStatus {
 	s.BaseURL, _, _ = c.st.GetSetting(c.ctx, crmBaseURLKey(v))
 	s.Account, _, _ = c.st.GetSetting(c.ctx, crmNameKey(v))
 	if counts, err := c.st.OutboxCounts(c.ctx); err == nil {
-		n := counts[v]
+		n := counts[crmsync.StoreVendor(v)]
 		s.Pending = n[store.OutboxPending] + n[store.OutboxInFlight]
 		s.Failed, s.Synced = n[store.OutboxFailed], n[store.OutboxSynced]
 		s.Sent, s.Total = c.crm.progress(s.Pending, s.Synced)
 	}
 	if w == nil {
 		s.State, s.Reason, s.Reconnect = string(crmsync.StateReconnect), reason, true
-		if last, _, counts, err := c.st.SyncState(c.ctx, v); err == nil {
+		if last, _, counts, err := c.st.SyncState(c.ctx, crmsync.StoreVendor(v)); err == nil {
 			s.LastPull = rfc3339(last)
 			for k, n := range counts {
 				s.Pulled[k] = n
@@ -504,11 +504,11 @@ func (c *core) connectCRM(in CRMConnectInput) (CRMStatus, error) {
 	c.crm.mu.Unlock()
 	if old != "" && old != v {
 		c.stopWorker()
-		if err := st.DisconnectVendor(c.ctx, old); err != nil {
+		if err := st.DisconnectVendor(c.ctx, crmsync.StoreVendor(old)); err != nil {
 			return CRMStatus{}, err
 		}
 	}
-	if err := st.ConnectVendor(c.ctx, v); err != nil {
+	if err := st.ConnectVendor(c.ctx, crmsync.StoreVendor(v)); err != nil {
 		return CRMStatus{}, err
 	}
 	if base != "" {
@@ -547,7 +547,7 @@ func (c *core) disconnectCRM() (CRMStatus, error) {
 		return c.crmStatus(), nil
 	}
 	c.stopWorker()
-	if err := st.DisconnectVendor(c.ctx, v); err != nil {
+	if err := st.DisconnectVendor(c.ctx, crmsync.StoreVendor(v)); err != nil {
 		return CRMStatus{}, err
 	}
 	if ks, err := c.crmSecrets(); err == nil {

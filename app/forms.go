@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone"
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -211,7 +210,7 @@ func (r *formRegistry) pending() []FormView {
 
 // needsForm reports whether a logged call gets an outcome form.
 func needsForm(rec store.CallRecord) bool {
-	return !(rec.Direction == crm.Inbound && rec.Status == crm.StatusMissed) && !rec.FormDone
+	return !(rec.Direction == store.Inbound && rec.Status == store.StatusMissed) && !rec.FormDone
 }
 
 // requireOutcome reads the "Require an outcome" setting.
@@ -255,7 +254,7 @@ func outcomeView(o store.Outcome) OutcomeView {
 // formView builds the form of a logged call.
 func (c *core) formView(rec store.CallRecord, id CallerIDView, notes string) FormView {
 	number := rec.To
-	if rec.Direction == crm.Inbound {
+	if rec.Direction == store.Inbound {
 		number = rec.From
 	}
 	f := FormView{CallID: rec.ID, State: FormPending, Direction: string(rec.Direction), Number: number, CallerID: id,
@@ -356,7 +355,7 @@ func (c *core) restoreForms() {
 			continue
 		}
 		number := rec.To
-		if rec.Direction == crm.Inbound {
+		if rec.Direction == store.Inbound {
 			number = rec.From
 		}
 		c.forms.expect(rec.ID, c.cfg.now())
@@ -451,7 +450,7 @@ func (c *core) saveForm(in FormInput, state string) (HistoryEntry, error) {
 		return HistoryEntry{}, err
 	}
 	number := rec.To
-	if rec.Direction == crm.Inbound {
+	if rec.Direction == store.Inbound {
 		number = rec.From
 	}
 	h := historyEntry(rec, c.callerID(number))

@@ -107,7 +107,7 @@ func (s *OutcomesService) SetMapping(id int64, vendor, value string) ([]OutcomeV
 	if err != nil {
 		return nil, err
 	}
-	if err := st.SetOutcomeMapping(s.c.ctx, id, v, strings.TrimSpace(value)); err != nil {
+	if err := st.SetOutcomeMapping(s.c.ctx, id, crmsync.StoreVendor(v), strings.TrimSpace(value)); err != nil {
 		return nil, storeErr(err)
 	}
 	return s.c.outcomesChanged()

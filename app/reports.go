@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/store"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
@@ -172,8 +171,8 @@ func storeQuery(q ReportQuery) (store.ReportQuery, error) {
 		}
 	}
 	switch q.Direction {
-	case "", string(crm.Inbound), string(crm.Outbound):
-		sq.Direction = crm.Direction(q.Direction)
+	case "", string(store.Inbound), string(store.Outbound):
+		sq.Direction = store.Direction(q.Direction)
 	default:
 		return sq, fmt.Errorf("%w: direction %q", ErrInvalidArgument, q.Direction)
 	}
@@ -297,9 +296,9 @@ func (s *ReportsService) SaveCSV(req ExportRequest) (string, error) {
 // historyStoreFilter converts the UI's history filter for an export (Limit
 // 0 = every call).
 func historyStoreFilter(f HistoryFilter) (store.HistoryFilter, error) {
-	sf := store.HistoryFilter{Direction: crm.Direction(f.Direction), Missed: f.Missed, Limit: max(f.Limit, 0)}
+	sf := store.HistoryFilter{Direction: store.Direction(f.Direction), Missed: f.Missed, Limit: max(f.Limit, 0)}
 	switch f.Direction {
-	case "", string(crm.Inbound), string(crm.Outbound):
+	case "", string(store.Inbound), string(store.Outbound):
 	default:
 		return sf, fmt.Errorf("%w: direction %q", ErrInvalidArgument, f.Direction)
 	}

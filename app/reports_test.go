@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/store"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
@@ -31,12 +30,12 @@ func logTokyoCalls(t *testing.T, st *store.Store) {
 	outs, _ := st.Outcomes(ctx, false)
 	at := func(h, m int) time.Time { return time.Date(2025, 3, 8, h, m, 0, 0, tokyo) }
 	for _, c := range []store.CallRecord{
-		{ID: "tk-1", Direction: crm.Outbound, Account: "sip:rep@pbx.example", To: "+81312345678", Started: at(9, 0),
-			Answered: at(9, 0).Add(3 * time.Second), Duration: 90 * time.Second, Status: crm.StatusCompleted, OutcomeID: outs[0].ID},
-		{ID: "tk-2", Direction: crm.Outbound, Account: "sip:rep@pbx.example", To: "+81312345679", Started: at(23, 30),
-			Status: crm.StatusNoAnswer},
-		{ID: "tk-3", Direction: crm.Inbound, Account: "=cmd|' /C calc'!A0", From: "+81312345670", Started: at(12, 0),
-			Status: crm.StatusMissed},
+		{ID: "tk-1", Direction: store.Outbound, Account: "sip:rep@pbx.example", To: "+81312345678", Started: at(9, 0),
+			Answered: at(9, 0).Add(3 * time.Second), Duration: 90 * time.Second, Status: store.StatusCompleted, OutcomeID: outs[0].ID},
+		{ID: "tk-2", Direction: store.Outbound, Account: "sip:rep@pbx.example", To: "+81312345679", Started: at(23, 30),
+			Status: store.StatusNoAnswer},
+		{ID: "tk-3", Direction: store.Inbound, Account: "=cmd|' /C calc'!A0", From: "+81312345670", Started: at(12, 0),
+			Status: store.StatusMissed},
 	} {
 		c.Ended = c.Started.Add(c.Duration + 10*time.Second)
 		if err := st.LogCall(ctx, c); err != nil {

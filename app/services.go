@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/pitchline/pitchline/softphone"
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/secret"
 	"github.com/pitchline/pitchline/softphone/store"
 )
@@ -228,9 +227,9 @@ func (s *HistoryService) List(f HistoryFilter) ([]HistoryEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	sf := store.HistoryFilter{Direction: crm.Direction(f.Direction), Missed: f.Missed, Limit: f.Limit}
+	sf := store.HistoryFilter{Direction: store.Direction(f.Direction), Missed: f.Missed, Limit: f.Limit}
 	switch f.Direction {
-	case "", string(crm.Inbound), string(crm.Outbound):
+	case "", string(store.Inbound), string(store.Outbound):
 	default:
 		return nil, fmt.Errorf("%w: direction %q", ErrInvalidArgument, f.Direction)
 	}
@@ -250,7 +249,7 @@ func (s *HistoryService) List(f HistoryFilter) ([]HistoryEntry, error) {
 	out := make([]HistoryEntry, 0, len(recs))
 	for _, r := range recs {
 		number := r.To
-		if r.Direction == crm.Inbound {
+		if r.Direction == store.Inbound {
 			number = r.From
 		}
 		out = append(out, historyEntry(r, s.c.callerID(number)))
@@ -269,7 +268,7 @@ func (s *HistoryService) CallBack(id string) (CallView, error) {
 		return CallView{}, err
 	}
 	number := r.To
-	if r.Direction == crm.Inbound {
+	if r.Direction == store.Inbound {
 		number = r.From
 	}
 	return s.c.dial(number)

@@ -121,7 +121,7 @@ func runCRMConnect(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	if err := st.ConnectVendor(ctx, v); err != nil {
+	if err := st.ConnectVendor(ctx, crmsync.StoreVendor(v)); err != nil {
 		return err
 	}
 	if baseURL != "" {
@@ -214,7 +214,7 @@ func runCRMSync(args []string, stdout, stderr io.Writer) error {
 		if len(vs) != 1 {
 			return fmt.Errorf("%w: %d CRMs connected (%v); choose one with --vendor", ErrUsage, len(vs), vs)
 		}
-		v = vs[0]
+		v = crmsync.CRMVendor(vs[0])
 	}
 	token, err := crmToken(v, tokenEnv)
 	if err != nil {

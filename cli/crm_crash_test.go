@@ -315,7 +315,7 @@ func crashOnce(t *testing.T, v crashVendor, task bool, at int, served bool) {
 		}
 	}
 	st.Close()
-	c := counts[v.vendor]
+	c := counts[store.Vendor(v.vendor)]
 	if c[store.OutboxInFlight] == 0 || (task || at > 1) && c[store.OutboxSynced] == 0 {
 		t.Fatalf("outbox after the kill %v: the kill did not land mid-sync", c)
 	}
@@ -381,7 +381,7 @@ func queueCalls(t *testing.T, path string, v crm.Vendor) (calls, tasks []string)
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if vs, err := st.ConnectedVendors(ctx); err != nil || len(vs) != 1 || vs[0] != v {
+	if vs, err := st.ConnectedVendors(ctx); err != nil || len(vs) != 1 || vs[0] != store.Vendor(v) {
 		t.Fatalf("connected vendors %v %v", vs, err)
 	}
 	outs, err := st.Outcomes(ctx, false)
@@ -392,9 +392,9 @@ func queueCalls(t *testing.T, path string, v crm.Vendor) (calls, tasks []string)
 	for i := 0; i < crashCalls; i++ {
 		id := uuid.NewString()
 		at := start.Add(time.Duration(i) * time.Minute)
-		rec := store.CallRecord{ID: id, Direction: crm.Outbound, From: "+15550100001", To: fmt.Sprintf("+1555010%04d", i),
+		rec := store.CallRecord{ID: id, Direction: store.Outbound, From: "+15550100001", To: fmt.Sprintf("+1555010%04d", i),
 			Account: "sip:rep@pbx.example", Started: at, Answered: at.Add(5 * time.Second), Ended: at.Add(47 * time.Second),
-			Duration: 42 * time.Second, Status: crm.StatusCompleted, SIPCode: 200}
+			Duration: 42 * time.Second, Status: store.StatusCompleted, SIPCode: 200}
 		if err := st.LogCall(ctx, rec); err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -180,8 +179,8 @@ func runCalls(args []string, stdout, stderr io.Writer) error {
 	if to == "" {
 		return usage("--to is required")
 	}
-	dir := crm.Direction(direction)
-	if dir != crm.Outbound && dir != crm.Inbound {
+	dir := store.Direction(direction)
+	if dir != store.Outbound && dir != store.Inbound {
 		return usage("--direction must be outbound or inbound, got %q", direction)
 	}
 	start, err := time.Parse(time.RFC3339, started)
@@ -191,9 +190,9 @@ func runCalls(args []string, stdout, stderr io.Writer) error {
 	if duration < 0 {
 		return usage("--duration must not be negative")
 	}
-	stat := crm.CallStatus(status)
+	stat := store.CallStatus(status)
 	switch stat {
-	case crm.StatusCompleted, crm.StatusNoAnswer, crm.StatusBusy, crm.StatusFailed:
+	case store.StatusCompleted, store.StatusNoAnswer, store.StatusBusy, store.StatusFailed:
 	default:
 		return usage("--status must be completed, no_answer, busy or failed, got %q", status)
 	}
@@ -245,7 +244,7 @@ func runCalls(args []string, stdout, stderr io.Writer) error {
 	}
 	rec := store.CallRecord{ID: uuid.NewString(), Direction: dir, From: from, To: to, Started: start,
 		Ended: start.Add(duration), Status: stat}
-	if stat == crm.StatusCompleted {
+	if stat == store.StatusCompleted {
 		rec.Answered, rec.Duration = start, duration
 	}
 	if err := st.LogCall(ctx, rec); err != nil {

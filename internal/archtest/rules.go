@@ -6,16 +6,32 @@ import (
 	"strings"
 )
 
-// Package is the part of `go list -json` output the rules look at.
+// Package is the part of `go list -e -deps -test -json` output the rules
+// look at.
 type Package struct {
-	// ImportPath is the package's import path.
+	// ImportPath is the package's import path; test variants carry a
+	// suffix ("p [p.test]") and test binaries end in ".test".
 	ImportPath string
 	// Name is the package name ("main" for commands).
 	Name string
+	// ForTest is set on the test variants of a package: the package whose
+	// test binary they belong to.
+	ForTest string
+	// Standard is true for packages of the Go standard library.
+	Standard bool
 	// Imports lists the package's direct production imports.
 	Imports []string
+	// TestImports lists the imports of the package's in-package _test.go
+	// files.
+	TestImports []string
+	// XTestImports lists the imports of its external (package p_test)
+	// _test.go files.
+	XTestImports []string
 	// CgoFiles lists the package's files that import "C".
 	CgoFiles []string
+	// Deps lists every package the package depends on, transitively
+	// (for a test binary "p.test": everything its tests depend on).
+	Deps []string
 }
 
 // Violation is one forbidden import edge (or forbidden cgo use, with To set
@@ -23,6 +39,9 @@ type Package struct {
 type Violation struct {
 	// From is the importing package.
 	From string
+	// Test is true when the edge comes from From's _test.go files (or, for
+	// engine-cgo-free, only from its tests' dependencies).
+	Test bool
 	// To is the imported package, or "C" for cgo.
 	To string
 	// Rule names the broken rule.
@@ -31,89 +50,254 @@ type Violation struct {
 
 // String renders v for test failure messages.
 func (v Violation) String() string {
-	return fmt.Sprintf("%s -> %s: %s", v.From, v.To, v.Rule)
+	from := v.From
+	if v.Test {
+		from += " (tests)"
+	}
+	return fmt.Sprintf("%s -> %s: %s", from, v.To, v.Rule)
 }
 
-// wailsPrefix is the import path prefix of the Wails framework.
-const wailsPrefix = "github.com/wailsapp/wails"
+const (
+	// wailsPrefix is the import path prefix of the Wails framework.
+	wailsPrefix = "github.com/wailsapp/wails"
+	// portaudioPath is the PortAudio binding, a cgo package.
+	portaudioPath = "github.com/gordonklaus/portaudio"
+)
 
-// softphonePlugins are the softphone subtrees that the calling core must
-// never depend on: they plug into the core, not the other way round.
-var softphonePlugins = []string{"softphone/dialer", "softphone/crm", "softphone/store"}
+// plugins are the softphone subtrees that plug into the engine through its
+// public API: the engine never depends on them.
+var plugins = []string{"softphone/dialer", "softphone/crm", "softphone/store"}
+
+// harnesses are the module's test-harness subtrees (besides any package
+// whose name ends in "test" or "fake", such as crmtest or hubspotfake):
+// they start external programs and import "testing", so only tests and
+// other harnesses may import them.
+var harnesses = []string{"internal/testlab", "internal/benchlab", "internal/cmd"}
 
 // under reports whether path is root or inside root's subtree.
 func under(path, root string) bool {
 	return path == root || strings.HasPrefix(path, root+"/")
 }
 
-// Check applies Pitchline's dependency rules to pkgs, which belong to the
-// module with path module, and returns the violations sorted by From and To.
-//
-// Rules:
-//   - wails-only-in-app: only app/... and the root main package import Wails.
-//   - app-only-from-main: nothing but the root main package (and app itself)
-//     imports app/....
-//   - cgo-only-in-audio-device: among audio/... only audio/device/... uses cgo.
-//   - audio-is-leaf: audio/... never imports softphone/..., app or cli.
-//   - softphone-no-ui: softphone/... never imports app or cli.
-//   - softphone-devices-injected: softphone/... never imports audio/device
-//     (the engine gets devices injected through the audio interfaces).
-//   - core-no-plugins: softphone core packages never import softphone/dialer,
-//     softphone/crm or softphone/store.
-func Check(module string, pkgs []Package) []Violation {
-	m := func(rel string) string { return module + "/" + rel }
-	var out []Violation
-	add := func(from, to, rule string) { out = append(out, Violation{from, to, rule}) }
+// layout answers where an import path sits in the module's layout.
+type layout struct{ module string }
 
+// in reports whether path is the module's package rel or inside its subtree.
+func (l layout) in(path, rel string) bool { return under(path, l.module+"/"+rel) }
+
+func (l layout) isMain(path string) bool { return path == l.module }
+
+func (l layout) isPlugin(path string) bool {
+	for _, p := range plugins {
+		if l.in(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isEngine: softphone/... except the plug-in subtrees.
+func (l layout) isEngine(path string) bool { return l.in(path, "softphone") && !l.isPlugin(path) }
+
+func (l layout) isHarness(path string) bool {
+	if !under(path, l.module) {
+		return false
+	}
+	for _, h := range harnesses {
+		if l.in(path, h) {
+			return true
+		}
+	}
+	last := path[strings.LastIndex(path, "/")+1:]
+	return strings.HasSuffix(last, "test") || strings.HasSuffix(last, "fake")
+}
+
+// isInternal reports whether path has an "internal" element.
+func isInternal(path string) bool {
+	return strings.HasSuffix(path, "/internal") || strings.Contains(path, "/internal/")
+}
+
+// edgeRule is a rule about one import edge from -> to.
+type edgeRule struct {
+	name string
+	// prodOnly rules do not apply to the imports of _test.go files.
+	prodOnly bool
+	forbids  func(l layout, from, to string) bool
+}
+
+// edgeRules are checked on every import of every module package, those of
+// its _test.go files included unless prodOnly. Check's doc comment says
+// why each exists.
+var edgeRules = []edgeRule{
+	{name: "wails-only-in-app", forbids: func(l layout, from, to string) bool {
+		return under(to, wailsPrefix) && !l.in(from, "app")
+	}},
+	{name: "app-only-from-main", forbids: func(l layout, from, to string) bool {
+		return l.in(to, "app") && !l.isMain(from) && !l.in(from, "app")
+	}},
+	{name: "cli-only-from-main", forbids: func(l layout, from, to string) bool {
+		return l.in(to, "cli") && !l.isMain(from) && !l.in(from, "cli")
+	}},
+	{name: "portaudio-only-in-audio-device", forbids: func(l layout, from, to string) bool {
+		return under(to, portaudioPath) && !l.in(from, "audio/device")
+	}},
+	{name: "audio-is-leaf", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "audio") && (l.in(to, "softphone") || l.in(to, "app") || l.in(to, "cli"))
+	}},
+	{name: "softphone-no-ui", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone") && (l.in(to, "app") || l.in(to, "cli"))
+	}},
+	{name: "softphone-devices-injected", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone") && l.in(to, "audio/device")
+	}},
+	{name: "engine-no-plugins", forbids: func(l layout, from, to string) bool {
+		return l.isEngine(from) && l.isPlugin(to)
+	}},
+	{name: "plugins-public-api", forbids: func(l layout, from, to string) bool {
+		return l.isPlugin(from) && l.isEngine(to) && isInternal(to)
+	}},
+	{name: "store-not-crm", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone/store") && l.in(to, "softphone/crm")
+	}},
+	{name: "crm-sync-bridges-store", forbids: func(l layout, from, to string) bool {
+		return l.in(from, "softphone/crm") && !l.in(from, "softphone/crm/sync") && l.in(to, "softphone/store")
+	}},
+	{name: "harness-only-in-tests", prodOnly: true, forbids: func(l layout, from, to string) bool {
+		return l.isHarness(to) && !l.isHarness(from)
+	}},
+}
+
+// Check applies Pitchline's dependency rules to pkgs, the output of
+// `go list -e -deps -test -json ./...` for the module with path module
+// (packages of other modules, test variants and test binaries may be in
+// pkgs: edges are checked on the module's own packages, the rest serve
+// engine-cgo-free). It returns the violations sorted by From, Test, To and
+// Rule.
+//
+// Every edge rule applies to a package's production imports and to those of
+// its _test.go files (both in-package and package p_test), except
+// harness-only-in-tests:
+//   - wails-only-in-app: only app/... imports Wails, so the engine, the
+//     command line and the headless paths never link GTK/WebKit.
+//   - app-only-from-main: nothing but the root main package (and app
+//     itself) imports app/...: main only wires things together.
+//   - cli-only-from-main: likewise for cli/....
+//   - portaudio-only-in-audio-device: only audio/device/... imports the
+//     PortAudio binding.
+//   - cgo-only-in-audio-device: among audio/..., only audio/device/... has
+//     cgo files (it is the only cgo audio package).
+//   - audio-is-leaf: audio/... (the PCM domain) never imports softphone/...,
+//     app or cli.
+//   - softphone-no-ui: softphone/... never imports app or cli.
+//   - softphone-devices-injected: softphone/... never imports audio/device:
+//     the engine gets devices injected through the audio interfaces; tests
+//     on real devices live in internal/devicetest.
+//   - engine-no-plugins: the engine never imports the plug-ins
+//     softphone/dialer, softphone/crm, softphone/store (nor their
+//     subpackages).
+//   - plugins-public-api: plug-ins use the engine's public API only: no
+//     internal package under the engine (Go's internal rule would allow
+//     it, since plug-ins live under softphone/).
+//   - store-not-crm: softphone/store never imports softphone/crm/...: the
+//     store has its own record types (Vendor, Direction, CallStatus,
+//     SyncCall, SyncTask), so the dependency runs one way.
+//   - crm-sync-bridges-store: within softphone/crm/..., only
+//     softphone/crm/sync (the adapter between the CRM plug-in and the
+//     store, with the explicit conversions) imports softphone/store.
+//   - harness-only-in-tests (production imports only): nothing but test
+//     harnesses imports a harness (internal/testlab, internal/benchlab,
+//     internal/cmd/..., and packages named *test or *fake such as
+//     softphone/crm/crmtest or hubspotfake), so the product never links
+//     them.
+//   - engine-cgo-free: no engine package, nor its tests, depends on a
+//     package with cgo files outside the standard library (which falls back
+//     to pure Go): `CGO_ENABLED=0 go test` builds the engine.
+//
+// The engine is softphone/... minus the plug-in subtrees: today softphone,
+// softphone/media, softphone/demo (the built-in demo line, shipped with the
+// engine) and softphone/secret (the keychain), and any subpackage added
+// later under softphone/ that is not under a plug-in.
+func Check(module string, pkgs []Package) []Violation {
+	l := layout{module}
+	seen := map[Violation]bool{}
+	var out []Violation
+	add := func(v Violation) {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	byPath := map[string]*Package{}
+	for i := range pkgs {
+		byPath[pkgs[i].ImportPath] = &pkgs[i]
+	}
 	for _, p := range pkgs {
 		from := p.ImportPath
-		isMain := from == module
-		inApp := under(from, m("app"))
-		inAudio := under(from, m("audio"))
-		inSoftphone := under(from, m("softphone"))
-		isPlugin := false
-		for _, pl := range softphonePlugins {
-			if under(from, m(pl)) {
-				isPlugin = true
-			}
+		if !under(from, module) || p.ForTest != "" || strings.HasSuffix(from, ".test") {
+			continue
 		}
-
-		if inAudio && len(p.CgoFiles) > 0 && !under(from, m("audio/device")) {
-			add(from, "C", "cgo-only-in-audio-device")
+		if l.in(from, "audio") && len(p.CgoFiles) > 0 && !l.in(from, "audio/device") {
+			add(Violation{From: from, To: "C", Rule: "cgo-only-in-audio-device"})
 		}
-		for _, to := range p.Imports {
-			if under(to, wailsPrefix) && !inApp && !isMain {
-				add(from, to, "wails-only-in-app")
-			}
-			if under(to, m("app")) && !isMain && !inApp {
-				add(from, to, "app-only-from-main")
-			}
-			if inAudio && (under(to, m("softphone")) || under(to, m("app")) || under(to, m("cli"))) {
-				add(from, to, "audio-is-leaf")
-			}
-			if inSoftphone && (under(to, m("app")) || under(to, m("cli"))) {
-				add(from, to, "softphone-no-ui")
-			}
-			if inSoftphone && under(to, m("audio/device")) {
-				add(from, to, "softphone-devices-injected")
-			}
-			if inSoftphone && !isPlugin {
-				for _, pl := range softphonePlugins {
-					if under(to, m(pl)) {
-						add(from, to, "core-no-plugins")
+		for _, imports := range []struct {
+			list []string
+			test bool
+		}{{p.Imports, false}, {p.TestImports, true}, {p.XTestImports, true}} {
+			for _, to := range imports.list {
+				for _, r := range edgeRules {
+					if (!imports.test || !r.prodOnly) && r.forbids(l, from, to) {
+						add(Violation{From: from, Test: imports.test, To: to, Rule: r.name})
 					}
 				}
 			}
 		}
+		if l.isEngine(from) {
+			engineCgo(p, byPath, add)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].From != out[j].From {
-			return out[i].From < out[j].From
+		a, b := out[i], out[j]
+		if a.From != b.From {
+			return a.From < b.From
 		}
-		if out[i].To != out[j].To {
-			return out[i].To < out[j].To
+		if a.Test != b.Test {
+			return !a.Test
 		}
-		return out[i].Rule < out[j].Rule
+		if a.To != b.To {
+			return a.To < b.To
+		}
+		return a.Rule < b.Rule
 	})
 	return out
+}
+
+// engineCgo reports, for engine package p, its own cgo files and every
+// non-standard package with cgo files among its dependencies and its test
+// binary's (p.ImportPath+".test"), as engine-cgo-free violations.
+func engineCgo(p Package, byPath map[string]*Package, add func(Violation)) {
+	const rule = "engine-cgo-free"
+	if len(p.CgoFiles) > 0 {
+		add(Violation{From: p.ImportPath, To: "C", Rule: rule})
+	}
+	cgo := func(dep string) (string, bool) {
+		if i := strings.Index(dep, " ["); i >= 0 { // test variant "q [p.test]"
+			dep = dep[:i]
+		}
+		d := byPath[dep]
+		return dep, d != nil && !d.Standard && len(d.CgoFiles) > 0
+	}
+	prod := map[string]bool{}
+	for _, dep := range p.Deps {
+		if d, ok := cgo(dep); ok {
+			prod[d] = true
+			add(Violation{From: p.ImportPath, To: d, Rule: rule})
+		}
+	}
+	if bin := byPath[p.ImportPath+".test"]; bin != nil {
+		for _, dep := range bin.Deps {
+			if d, ok := cgo(dep); ok && !prod[d] && d != p.ImportPath {
+				add(Violation{From: p.ImportPath, Test: true, To: d, Rule: rule})
+			}
+		}
+	}
 }

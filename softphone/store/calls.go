@@ -6,21 +6,15 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
-func validStatus(s crm.CallStatus) bool {
-	switch s {
-	case crm.StatusCompleted, crm.StatusNoAnswer, crm.StatusBusy, crm.StatusFailed, crm.StatusCanceled, crm.StatusMissed:
-		return true
-	}
-	return false
-}
+func validStatus(s CallStatus) bool { return slices.Contains(CallStatuses(), s) }
 
 func checkNotes(notes string) error {
 	if len(notes) > MaxNotesBytes {
@@ -50,7 +44,7 @@ func (s *Store) LogCall(ctx context.Context, c CallRecord) error {
 	switch {
 	case c.ID == "":
 		return fmt.Errorf("store: log call: %w: empty call id", ErrInvalid)
-	case c.Direction != crm.Inbound && c.Direction != crm.Outbound:
+	case c.Direction != Inbound && c.Direction != Outbound:
 		return fmt.Errorf("store: log call %s: %w: direction %q", c.ID, ErrInvalid, c.Direction)
 	case !validStatus(c.Status):
 		return fmt.Errorf("store: log call %s: %w: status %q", c.ID, ErrInvalid, c.Status)
@@ -65,12 +59,12 @@ func (s *Store) LogCall(ctx context.Context, c CallRecord) error {
 			return fmt.Errorf("store: log call %s: %w", c.ID, err)
 		}
 	}
-	if c.Direction == crm.Inbound && c.Status == crm.StatusMissed {
+	if c.Direction == Inbound && c.Status == StatusMissed {
 		c.FormDone = true
 	}
 	if c.ContactID == "" {
 		remote := c.To
-		if c.Direction == crm.Inbound {
+		if c.Direction == Inbound {
 			remote = c.From
 		}
 		if id, ok := s.LookupNumber(remote); ok {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 var t0 = time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)
@@ -24,9 +22,9 @@ func seeded(t *testing.T) *Store {
 }
 
 func outbound(id string, start time.Time) CallRecord {
-	return CallRecord{ID: id, Direction: crm.Outbound, From: "+15550100001", To: "+1 (555) 010-0199", Account: "sip:rep@pbx.example",
+	return CallRecord{ID: id, Direction: Outbound, From: "+15550100001", To: "+1 (555) 010-0199", Account: "sip:rep@pbx.example",
 		Started: start, Answered: start.Add(5 * time.Second), Ended: start.Add(47 * time.Second), Duration: 42 * time.Second,
-		Status: crm.StatusCompleted, SIPCode: 200}
+		Status: StatusCompleted, SIPCode: 200}
 }
 
 func count(t *testing.T, s *Store, table string) int {
@@ -42,8 +40,8 @@ func TestSaveFormAtomic(t *testing.T) {
 	for _, point := range []string{"call", "note", "outbox-call", "task", "outbox-task"} {
 		t.Run(point, func(t *testing.T) {
 			s := seeded(t)
-			s.ConnectVendor(ctx, crm.VendorHubSpot)
-			s.ConnectVendor(ctx, crm.VendorZoho)
+			s.ConnectVendor(ctx, vendorHubSpot)
+			s.ConnectVendor(ctx, vendorZoho)
 			if err := s.LogCall(ctx, outbound("call-1", t0)); err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +97,7 @@ func TestSaveFormValidation(t *testing.T) {
 	if err := s.SaveForm(ctx, "c", OutcomeForm{Task: &TaskInput{Title: "x"}}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("task without due: %v", err)
 	}
-	if err := s.LogCall(ctx, CallRecord{ID: "x", Direction: "sideways", Status: crm.StatusCompleted}); !errors.Is(err, ErrInvalid) {
+	if err := s.LogCall(ctx, CallRecord{ID: "x", Direction: "sideways", Status: StatusCompleted}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad direction: %v", err)
 	}
 }
@@ -107,14 +105,14 @@ func TestSaveFormValidation(t *testing.T) {
 func TestMissedCallQueuedAtLog(t *testing.T) {
 	ctx := context.Background()
 	s := seeded(t)
-	s.ConnectVendor(ctx, crm.VendorZoho)
-	missed := CallRecord{ID: "m1", Direction: crm.Inbound, From: "+81 3-1234-5678", To: "+15550100001", Started: t0, Ended: t0.Add(20 * time.Second),
-		Status: crm.StatusMissed, SIPCode: 487}
+	s.ConnectVendor(ctx, vendorZoho)
+	missed := CallRecord{ID: "m1", Direction: Inbound, From: "+81 3-1234-5678", To: "+15550100001", Started: t0, Ended: t0.Add(20 * time.Second),
+		Status: StatusMissed, SIPCode: 487}
 	if err := s.LogCall(ctx, missed); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := s.Call(ctx, "m1")
-	if !c.FormDone || len(c.Sync) != 1 || c.Sync[0].Vendor != crm.VendorZoho || c.Sync[0].State != "pending" || c.ContactID == "" {
+	if !c.FormDone || len(c.Sync) != 1 || c.Sync[0].Vendor != vendorZoho || c.Sync[0].State != "pending" || c.ContactID == "" {
 		t.Fatalf("missed call: %+v", c)
 	}
 	// A completed call waits for its form.
@@ -127,8 +125,8 @@ func TestMissedCallQueuedAtLog(t *testing.T) {
 	if n := count(t, s, "outbox"); n != 1 {
 		t.Fatalf("outbox rows %d", n)
 	}
-	cc, err := s.CallForSync(ctx, "m1", crm.VendorZoho)
-	if err != nil || cc.Status != crm.StatusMissed || cc.From != "+81312345678" || !strings.Contains(cc.Title, "田中") || cc.ContactID != "" {
+	cc, err := s.CallForSync(ctx, "m1", vendorZoho)
+	if err != nil || cc.Status != StatusMissed || cc.From != "+81312345678" || !strings.Contains(cc.Title, "田中") || cc.ContactID != "" {
 		t.Fatalf("CallForSync: %+v %v", cc, err)
 	}
 }
@@ -142,7 +140,7 @@ func TestOutboxStateMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.SeedDemo(ctx)
-	s.ConnectVendor(ctx, crm.VendorHubSpot)
+	s.ConnectVendor(ctx, vendorHubSpot)
 	for _, id := range []string{"a", "b", "c"} {
 		rec := outbound(id, t0)
 		rec.FormDone = true
@@ -150,7 +148,7 @@ func TestOutboxStateMachine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	due, err := s.Due(ctx, crm.VendorHubSpot, clock, 10)
+	due, err := s.Due(ctx, vendorHubSpot, clock, 10)
 	if err != nil || len(due) != 3 || due[0].State != OutboxPending || due[0].Uncertain {
 		t.Fatalf("Due: %+v %v", due, err)
 	}
@@ -167,11 +165,11 @@ func TestOutboxStateMachine(t *testing.T) {
 	must(t, s.MarkFailed(ctx, b, "503", clock.Add(time.Minute), false))
 	// c: in flight when the process "crashes".
 	must(t, s.MarkInFlight(ctx, c))
-	due, _ = s.Due(ctx, crm.VendorHubSpot, clock, 10)
+	due, _ = s.Due(ctx, vendorHubSpot, clock, 10)
 	if len(due) != 0 {
 		t.Fatalf("due right after: %+v", due)
 	}
-	due, _ = s.Due(ctx, crm.VendorHubSpot, clock.Add(time.Minute), 10)
+	due, _ = s.Due(ctx, vendorHubSpot, clock.Add(time.Minute), 10)
 	if len(due) != 1 || due[0].ID != b || due[0].Attempts != 1 || due[0].LastError != "503" || due[0].Uncertain {
 		t.Fatalf("due later: %+v", due)
 	}
@@ -182,7 +180,7 @@ func TestOutboxStateMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	due, _ = s.Due(ctx, crm.VendorHubSpot, clock, 10)
+	due, _ = s.Due(ctx, vendorHubSpot, clock, 10)
 	if len(due) != 1 || due[0].ID != c || !due[0].Uncertain || due[0].State != OutboxInFlight {
 		t.Fatalf("after restart: %+v", due)
 	}
@@ -197,7 +195,7 @@ func TestOutboxStateMachine(t *testing.T) {
 	}
 	must(t, s.Retry(ctx, c))
 	counts, _ := s.OutboxCounts(ctx)
-	if counts[crm.VendorHubSpot][OutboxSynced] != 1 || counts[crm.VendorHubSpot][OutboxPending] != 2 {
+	if counts[vendorHubSpot][OutboxSynced] != 1 || counts[vendorHubSpot][OutboxPending] != 2 {
 		t.Fatalf("counts %v", counts)
 	}
 	call, _ := s.Call(ctx, "a")
@@ -219,7 +217,7 @@ func must(t *testing.T, err error) {
 func TestUniqueOutboxPerVendor(t *testing.T) {
 	ctx := context.Background()
 	s := seeded(t)
-	s.ConnectVendor(ctx, crm.VendorPipedrive)
+	s.ConnectVendor(ctx, vendorPipedrive)
 	s.LogCall(ctx, outbound("u", t0))
 	must(t, s.SaveForm(ctx, "u", OutcomeForm{Notes: "a"}))
 	must(t, s.SaveForm(ctx, "u", OutcomeForm{Notes: "b"}))
@@ -234,19 +232,19 @@ func TestUniqueOutboxPerVendor(t *testing.T) {
 func TestCallForSyncMapping(t *testing.T) {
 	ctx := context.Background()
 	s := seeded(t)
-	s.ConnectVendor(ctx, crm.VendorHubSpot)
-	hc := Contact{FirstName: "Hub", LastName: "Person", Source: crm.VendorHubSpot, RemoteID: "hs-c-9", Phones: []Phone{{Raw: "+15550100170"}}}
+	s.ConnectVendor(ctx, vendorHubSpot)
+	hc := Contact{FirstName: "Hub", LastName: "Person", Source: vendorHubSpot, RemoteID: "hs-c-9", Phones: []Phone{{Raw: "+15550100170"}}}
 	must(t, s.UpsertContact(ctx, &hc))
-	deal := Deal{Name: "HS deal", Source: crm.VendorHubSpot, RemoteID: "hs-d-3", ContactIDs: []string{hc.ID}}
+	deal := Deal{Name: "HS deal", Source: vendorHubSpot, RemoteID: "hs-d-3", ContactIDs: []string{hc.ID}}
 	must(t, s.UpsertDeal(ctx, &deal))
 	outs, _ := s.Outcomes(ctx, false)
-	must(t, s.SetOutcomeMapping(ctx, outs[0].ID, crm.VendorHubSpot, "f240bbac-87c9-4f6e-bf70-924b57d47db7"))
+	must(t, s.SetOutcomeMapping(ctx, outs[0].ID, vendorHubSpot, "f240bbac-87c9-4f6e-bf70-924b57d47db7"))
 	rec := outbound("hs", t0)
 	rec.To = "(555) 010-0170"
 	must(t, s.LogCall(ctx, rec))
 	must(t, s.SaveForm(ctx, "hs", OutcomeForm{OutcomeID: outs[0].ID, DealID: deal.ID, Notes: "n",
 		Task: &TaskInput{Title: "Follow up", Due: t0.Add(time.Hour)}}))
-	cc, err := s.CallForSync(ctx, "hs", crm.VendorHubSpot)
+	cc, err := s.CallForSync(ctx, "hs", vendorHubSpot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,11 +253,11 @@ func TestCallForSyncMapping(t *testing.T) {
 		t.Fatalf("CallForSync = %+v", cc)
 	}
 	// Same call for Zoho: no mapping, and the contact is not Zoho's.
-	cz, _ := s.CallForSync(ctx, "hs", crm.VendorZoho)
+	cz, _ := s.CallForSync(ctx, "hs", vendorZoho)
 	if cz.Outcome != "" || cz.ContactID != "" || cz.DealID != "" {
 		t.Fatalf("CallForSync(zoho) = %+v", cz)
 	}
-	due, _ := s.Due(ctx, crm.VendorHubSpot, time.Now().Add(time.Hour), 10)
+	due, _ := s.Due(ctx, vendorHubSpot, time.Now().Add(time.Hour), 10)
 	var taskItem, callItem OutboxItem
 	for _, it := range due {
 		if it.Kind == KindTask {
@@ -269,7 +267,7 @@ func TestCallForSyncMapping(t *testing.T) {
 		}
 	}
 	must(t, s.MarkSynced(ctx, callItem.ID, "hs-call-77"))
-	tk, err := s.TaskForSync(ctx, taskItem.RefID, crm.VendorHubSpot)
+	tk, err := s.TaskForSync(ctx, taskItem.RefID, vendorHubSpot)
 	if err != nil || tk.CallID != "hs-call-77" || tk.ContactID != "hs-c-9" || tk.Title != "Follow up" || !tk.Due.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("TaskForSync = %+v %v", tk, err)
 	}
@@ -281,7 +279,7 @@ func TestHistoryFiltersAndExport(t *testing.T) {
 	for i, id := range []string{"h1", "h2", "h3", "h4"} {
 		rec := outbound(id, t0.Add(time.Duration(i)*time.Hour))
 		if i%2 == 1 {
-			rec.Direction, rec.Status, rec.From, rec.To = crm.Inbound, crm.StatusMissed, "+15550100142", "+15550100001"
+			rec.Direction, rec.Status, rec.From, rec.To = Inbound, StatusMissed, "+15550100142", "+15550100001"
 		}
 		if i == 2 {
 			rec.Notes = "=HYPERLINK(\"x\")"
@@ -296,7 +294,7 @@ func TestHistoryFiltersAndExport(t *testing.T) {
 	if got := ids(missed); got != "h4,h2" {
 		t.Fatalf("missed: %s", got)
 	}
-	out, _ := s.History(ctx, HistoryFilter{Direction: crm.Outbound})
+	out, _ := s.History(ctx, HistoryFilter{Direction: Outbound})
 	if got := ids(out); got != "h3,h1" {
 		t.Fatalf("outbound: %s", got)
 	}
@@ -394,22 +392,22 @@ func TestScriptsAndSyncState(t *testing.T) {
 	if err := s.DeleteScript(ctx, a.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
-	last, cur, n, err := s.SyncState(ctx, crm.VendorZoho)
+	last, cur, n, err := s.SyncState(ctx, vendorZoho)
 	if err != nil || !last.IsZero() || len(cur) != 0 || len(n) != 0 {
 		t.Fatal(last, cur, n, err)
 	}
-	must(t, s.SetSyncState(ctx, crm.VendorZoho, t0, map[string]string{"contacts": "page=3"}, map[string]int{"contacts": 250}))
-	last, cur, n, _ = s.SyncState(ctx, crm.VendorZoho)
+	must(t, s.SetSyncState(ctx, vendorZoho, t0, map[string]string{"contacts": "page=3"}, map[string]int{"contacts": 250}))
+	last, cur, n, _ = s.SyncState(ctx, vendorZoho)
 	if !last.Equal(t0) || cur["contacts"] != "page=3" || n["contacts"] != 250 {
 		t.Fatal(last, cur, n)
 	}
 	if vs, _ := s.ConnectedVendors(ctx); len(vs) != 0 {
 		t.Fatalf("sync state connected a vendor: %v", vs)
 	}
-	must(t, s.ConnectVendor(ctx, crm.VendorSell))
-	must(t, s.ConnectVendor(ctx, crm.VendorZoho))
-	must(t, s.DisconnectVendor(ctx, crm.VendorSell))
-	if vs, _ := s.ConnectedVendors(ctx); len(vs) != 1 || vs[0] != crm.VendorZoho {
+	must(t, s.ConnectVendor(ctx, vendorSell))
+	must(t, s.ConnectVendor(ctx, vendorZoho))
+	must(t, s.DisconnectVendor(ctx, vendorSell))
+	if vs, _ := s.ConnectedVendors(ctx); len(vs) != 1 || vs[0] != vendorZoho {
 		t.Fatalf("connected %v", vs)
 	}
 }

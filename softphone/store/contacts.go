@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -40,9 +39,9 @@ func checkText(field, v string) error {
 	return nil
 }
 
-func source(v crm.Vendor) crm.Vendor {
+func source(v Vendor) Vendor {
 	if v == "" {
-		return crm.VendorLocal
+		return VendorLocal
 	}
 	return v
 }
@@ -261,7 +260,7 @@ func (s *Store) txResolveCompany(ctx context.Context, tx *sql.Tx, c *Contact, ch
 	if err != sql.ErrNoRows {
 		return err
 	}
-	co := Company{Name: c.Company, Source: crm.VendorLocal}
+	co := Company{Name: c.Company, Source: VendorLocal}
 	return s.txUpsertCompany(ctx, tx, &co, ch, &c.CompanyID)
 }
 

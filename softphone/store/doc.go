@@ -64,8 +64,10 @@
 //
 // CallForSync and TaskForSync build the vendor-neutral records the sync
 // worker pushes. They take the vendor as an optional last argument
-// (`CallForSync(ctx, id, crm.VendorHubSpot)`): the outcome value and the
-// contact, company and deal ids differ per CRM.
+// (`CallForSync(ctx, id, "hubspot")`): the outcome value and the
+// contact, company and deal ids differ per CRM. The store has its own
+// vocabulary (Vendor, Direction, CallStatus, SyncCall, SyncTask) and does
+// not import the CRM plug-in: softphone/crm/sync converts between them.
 //
 // # CSV import
 //

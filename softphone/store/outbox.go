@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // outboxEvent is what happens to an outbox item.
@@ -62,8 +60,8 @@ func nextState(state string, ev outboxEvent) (string, error) {
 
 // ConnectVendor makes a CRM receive outbox rows for calls and tasks saved
 // from now on.
-func (s *Store) ConnectVendor(ctx context.Context, v crm.Vendor) error {
-	if v == "" || v == crm.VendorLocal {
+func (s *Store) ConnectVendor(ctx context.Context, v Vendor) error {
+	if v == "" || v == VendorLocal {
 		return fmt.Errorf("store: connect: %w: vendor %q", ErrInvalid, v)
 	}
 	return s.write(ctx, "connect "+string(v), func(tx *sql.Tx) error {
@@ -75,7 +73,7 @@ func (s *Store) ConnectVendor(ctx context.Context, v crm.Vendor) error {
 
 // DisconnectVendor stops queueing for a CRM. Items already queued stay
 // (they are sent if it is connected again) and its sync state is kept.
-func (s *Store) DisconnectVendor(ctx context.Context, v crm.Vendor) error {
+func (s *Store) DisconnectVendor(ctx context.Context, v Vendor) error {
 	return s.write(ctx, "disconnect "+string(v), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE vendors SET connected = 0 WHERE vendor = ?`, v)
 		return err
@@ -83,7 +81,7 @@ func (s *Store) DisconnectVendor(ctx context.Context, v crm.Vendor) error {
 }
 
 // ConnectedVendors lists the connected CRMs by name.
-func (s *Store) ConnectedVendors(ctx context.Context) ([]crm.Vendor, error) {
+func (s *Store) ConnectedVendors(ctx context.Context) ([]Vendor, error) {
 	db, err := s.reader()
 	if err != nil {
 		return nil, err
@@ -93,9 +91,9 @@ func (s *Store) ConnectedVendors(ctx context.Context) ([]crm.Vendor, error) {
 		return nil, fmt.Errorf("store: read connected CRMs: %w", err)
 	}
 	defer rows.Close()
-	var out []crm.Vendor
+	var out []Vendor
 	for rows.Next() {
-		var v crm.Vendor
+		var v Vendor
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
@@ -122,7 +120,7 @@ func (s *Store) scanItem(sc interface{ Scan(...any) error }) (OutboxItem, error)
 // items whose NextAt has come, oldest first, and items another process
 // left in flight (Uncertain=true: look them up at the CRM before creating
 // them again). Items this Store marked in flight are not returned.
-func (s *Store) Due(ctx context.Context, v crm.Vendor, now time.Time, limit int) ([]OutboxItem, error) {
+func (s *Store) Due(ctx context.Context, v Vendor, now time.Time, limit int) ([]OutboxItem, error) {
 	db, err := s.reader()
 	if err != nil {
 		return nil, err
@@ -228,7 +226,7 @@ func (s *Store) Retry(ctx context.Context, itemID int64) error {
 }
 
 // OutboxCounts returns, per vendor, how many items are in each state.
-func (s *Store) OutboxCounts(ctx context.Context) (map[crm.Vendor]map[string]int, error) {
+func (s *Store) OutboxCounts(ctx context.Context) (map[Vendor]map[string]int, error) {
 	db, err := s.reader()
 	if err != nil {
 		return nil, err
@@ -238,9 +236,9 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[crm.Vendor]map[string]int
 		return nil, fmt.Errorf("store: count outbox: %w", err)
 	}
 	defer rows.Close()
-	out := map[crm.Vendor]map[string]int{}
+	out := map[Vendor]map[string]int{}
 	for rows.Next() {
-		var v crm.Vendor
+		var v Vendor
 		var st string
 		var n int
 		if err := rows.Scan(&v, &st, &n); err != nil {
@@ -257,7 +255,7 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[crm.Vendor]map[string]int
 // SyncState returns the incremental-sync bookmark of a CRM: when it last
 // synced, its opaque cursors and its record counts (zero values when it
 // never synced).
-func (s *Store) SyncState(ctx context.Context, v crm.Vendor) (last time.Time, cursor map[string]string, counts map[string]int, err error) {
+func (s *Store) SyncState(ctx context.Context, v Vendor) (last time.Time, cursor map[string]string, counts map[string]int, err error) {
 	db, err := s.reader()
 	if err != nil {
 		return last, nil, nil, err
@@ -282,7 +280,7 @@ func (s *Store) SyncState(ctx context.Context, v crm.Vendor) (last time.Time, cu
 }
 
 // SetSyncState stores a CRM's sync bookmark (without connecting it).
-func (s *Store) SetSyncState(ctx context.Context, v crm.Vendor, last time.Time, cursor map[string]string, counts map[string]int) error {
+func (s *Store) SetSyncState(ctx context.Context, v Vendor, last time.Time, cursor map[string]string, counts map[string]int) error {
 	if v == "" {
 		return fmt.Errorf("store: save sync state: %w: empty vendor", ErrInvalid)
 	}

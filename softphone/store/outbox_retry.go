@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // UnknownResult tells BringForward which pending items may already exist at
@@ -29,7 +27,7 @@ type UnknownResult struct {
 // is not sooner. Uncertain items (taken over from another process) keep
 // their schedule; failed, in-flight and synced items are never touched,
 // nor is any item's updated time.
-func (s *Store) BringForward(ctx context.Context, v crm.Vendor, now time.Time, unk UnknownResult) (int, error) {
+func (s *Store) BringForward(ctx context.Context, v Vendor, now time.Time, unk UnknownResult) (int, error) {
 	if v == "" {
 		return 0, fmt.Errorf("store: bring forward: %w: empty vendor", ErrInvalid)
 	}

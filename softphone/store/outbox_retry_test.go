@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // TestBringForward checks which pending items "Sync now" makes due: items
@@ -23,26 +21,26 @@ func TestBringForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(t, s.ConnectVendor(ctx, crm.VendorHubSpot))
-	must(t, s.ConnectVendor(ctx, crm.VendorPipedrive))
+	must(t, s.ConnectVendor(ctx, vendorHubSpot))
+	must(t, s.ConnectVendor(ctx, vendorPipedrive))
 	names := []string{"refused", "oldUnknown", "recentUnknown", "lateUnknown", "uncertain", "failed", "synced", "due"}
 	for _, id := range names {
 		rec := outbound(id, t0)
 		rec.FormDone = true
 		must(t, s.LogCall(ctx, rec))
 	}
-	item := map[string]map[crm.Vendor]int64{}
+	item := map[string]map[Vendor]int64{}
 	for _, id := range names {
 		its, err := s.ItemsFor(ctx, KindCall, id)
 		if err != nil || len(its) != 2 {
 			t.Fatalf("items of %s: %+v %v", id, its, err)
 		}
-		item[id] = map[crm.Vendor]int64{}
+		item[id] = map[Vendor]int64{}
 		for _, it := range its {
 			item[id][it.Vendor] = it.ID
 		}
 	}
-	hs := func(id string) int64 { return item[id][crm.VendorHubSpot] }
+	hs := func(id string) int64 { return item[id][vendorHubSpot] }
 	const prefix = "unknown result: "
 	lag := 10 * time.Second
 	fail := func(id, reason string, next time.Time) {
@@ -70,7 +68,7 @@ func TestBringForward(t *testing.T) {
 	fail("refused", "dial tcp: connection refused", clock.Add(4*time.Minute))
 	fail("recentUnknown", prefix+"connection reset", clock.Add(4*time.Minute)) // lost response at t0+57s
 	fail("lateUnknown", prefix+"connection reset", clock.Add(lag))             // its wait is the lag already
-	pd := item["refused"][crm.VendorPipedrive]                                 // another CRM's item is not moved
+	pd := item["refused"][vendorPipedrive]                                     // another CRM's item is not moved
 	must(t, s.MarkInFlight(ctx, pd))
 	must(t, s.MarkFailed(ctx, pd, "dial tcp: connection refused", clock.Add(4*time.Minute), false))
 	before := map[int64]OutboxItem{}
@@ -83,7 +81,7 @@ func TestBringForward(t *testing.T) {
 	}
 
 	clock = t0.Add(60 * time.Second)
-	n, err := s.BringForward(ctx, crm.VendorHubSpot, clock, UnknownResult{Prefix: prefix, Lag: lag})
+	n, err := s.BringForward(ctx, vendorHubSpot, clock, UnknownResult{Prefix: prefix, Lag: lag})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +107,7 @@ func TestBringForward(t *testing.T) {
 			}
 		}
 	}
-	due, err := s.Due(ctx, crm.VendorHubSpot, clock, 100)
+	due, err := s.Due(ctx, vendorHubSpot, clock, 100)
 	must(t, err)
 	got := map[int64]bool{}
 	for _, it := range due {
@@ -119,16 +117,16 @@ func TestBringForward(t *testing.T) {
 		t.Errorf("due after BringForward: %+v", due)
 	}
 	// Nothing left to move; an unknown prefix of "" moves the recent one too.
-	if n, err := s.BringForward(ctx, crm.VendorHubSpot, clock, UnknownResult{Prefix: prefix, Lag: lag}); err != nil || n != 0 {
+	if n, err := s.BringForward(ctx, vendorHubSpot, clock, UnknownResult{Prefix: prefix, Lag: lag}); err != nil || n != 0 {
 		t.Errorf("second BringForward: %d %v", n, err)
 	}
-	if n, err := s.BringForward(ctx, crm.VendorHubSpot, clock, UnknownResult{}); err != nil || n != 2 {
+	if n, err := s.BringForward(ctx, vendorHubSpot, clock, UnknownResult{}); err != nil || n != 2 {
 		t.Errorf("BringForward without prefix: %d %v, want 2 (recentUnknown, lateUnknown)", n, err)
 	}
 	if _, err := s.BringForward(ctx, "", clock, UnknownResult{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty vendor: %v", err)
 	}
-	if _, err := s.BringForward(ctx, crm.VendorHubSpot, clock, UnknownResult{Lag: -time.Second}); !errors.Is(err, ErrInvalid) {
+	if _, err := s.BringForward(ctx, vendorHubSpot, clock, UnknownResult{Lag: -time.Second}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("negative lag: %v", err)
 	}
 }

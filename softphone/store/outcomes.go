@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // Outcomes lists the outcomes in display order. Deleted outcomes are never
@@ -58,15 +56,15 @@ func (s *Store) Outcome(ctx context.Context, id int64) (Outcome, error) {
 	return o, err
 }
 
-func outcomeMapping(ctx context.Context, q querier, id int64) (map[crm.Vendor]string, error) {
+func outcomeMapping(ctx context.Context, q querier, id int64) (map[Vendor]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT vendor, value FROM outcome_mappings WHERE outcome_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	m := map[crm.Vendor]string{}
+	m := map[Vendor]string{}
 	for rows.Next() {
-		var v crm.Vendor
+		var v Vendor
 		var val string
 		if err := rows.Scan(&v, &val); err != nil {
 			return nil, err
@@ -106,7 +104,7 @@ func (s *Store) CreateOutcome(ctx context.Context, label string) (Outcome, error
 	if err != nil {
 		return Outcome{}, fmt.Errorf("store: create outcome: %w", err)
 	}
-	o := Outcome{Label: label, Enabled: true, Mapping: map[crm.Vendor]string{}}
+	o := Outcome{Label: label, Enabled: true, Mapping: map[Vendor]string{}}
 	err = s.write(ctx, "create outcome "+label, func(tx *sql.Tx) error {
 		if err := labelTaken(ctx, tx, label, 0); err != nil {
 			return err
@@ -171,7 +169,7 @@ func (s *Store) DeleteOutcome(ctx context.Context, id int64) error {
 
 // SetOutcomeMapping sets the vendor's own value for an outcome; an empty
 // value removes the mapping.
-func (s *Store) SetOutcomeMapping(ctx context.Context, id int64, v crm.Vendor, value string) error {
+func (s *Store) SetOutcomeMapping(ctx context.Context, id int64, v Vendor, value string) error {
 	if v == "" {
 		return fmt.Errorf("store: map outcome %d: %w: empty vendor", id, ErrInvalid)
 	}

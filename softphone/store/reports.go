@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // MaxReportDays is the longest date range a report covers (a leap year).
@@ -29,7 +27,7 @@ type ReportQuery struct {
 	Location *time.Location
 	// Direction restricts the report to inbound or outbound calls
 	// ("" both).
-	Direction crm.Direction
+	Direction Direction
 	// Account restricts the report to one SIP account ("" all).
 	Account string
 }
@@ -172,7 +170,7 @@ const reportSQL = `WITH b(i, lo, hi) AS (
 // and overall, and calls per account.
 func (s *Store) Report(ctx context.Context, q ReportQuery) (Report, error) {
 	switch q.Direction {
-	case "", crm.Inbound, crm.Outbound:
+	case "", Inbound, Outbound:
 	default:
 		return Report{}, fmt.Errorf("store: report: %w: direction %q", ErrInvalid, q.Direction)
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 func mustLoc(t testing.TB, name string) *time.Location {
@@ -26,10 +24,10 @@ func mustLoc(t testing.TB, name string) *time.Location {
 
 // rpCall builds a call started at local wall time (y-m-d h:mi in loc).
 type rpCall struct {
-	dir     crm.Direction
+	dir     Direction
 	at      time.Time
 	talk    time.Duration // > 0: answered
-	status  crm.CallStatus
+	status  CallStatus
 	account string
 	outcome string // label; "" none
 }
@@ -73,20 +71,20 @@ func reportFixture(t testing.TB) (*Store, *time.Location) {
 	const a, b = "sip:alice@pbx.example", "sip:bob@pbx.example"
 	logReportCalls(t, s, []rpCall{
 		// 7 March (before the range; must not count)
-		{crm.Outbound, at(7, 23, 59), 30 * time.Second, crm.StatusCompleted, a, "Connected"},
+		{Outbound, at(7, 23, 59), 30 * time.Second, StatusCompleted, a, "Connected"},
 		// 8 March: 23:30 local is 04:30 UTC on the 9th, and still the 8th here.
-		{crm.Outbound, at(8, 9, 0), 60 * time.Second, crm.StatusCompleted, a, "Connected"},
-		{crm.Outbound, at(8, 10, 0), 0, crm.StatusNoAnswer, a, "No answer"},
-		{crm.Outbound, at(8, 23, 30), 0, crm.StatusBusy, b, ""},
-		{crm.Inbound, at(8, 12, 0), 90 * time.Second, crm.StatusCompleted, b, "Meeting booked"},
-		{crm.Inbound, at(8, 13, 0), 0, crm.StatusMissed, b, ""},
+		{Outbound, at(8, 9, 0), 60 * time.Second, StatusCompleted, a, "Connected"},
+		{Outbound, at(8, 10, 0), 0, StatusNoAnswer, a, "No answer"},
+		{Outbound, at(8, 23, 30), 0, StatusBusy, b, ""},
+		{Inbound, at(8, 12, 0), 90 * time.Second, StatusCompleted, b, "Meeting booked"},
+		{Inbound, at(8, 13, 0), 0, StatusMissed, b, ""},
 		// 9 March (DST day): 00:30 and 23:30 local both belong to it.
-		{crm.Outbound, at(9, 0, 30), 120 * time.Second, crm.StatusCompleted, a, "Meeting booked"},
-		{crm.Outbound, at(9, 23, 30), 0, crm.StatusNoAnswer, a, "No answer"},
+		{Outbound, at(9, 0, 30), 120 * time.Second, StatusCompleted, a, "Meeting booked"},
+		{Outbound, at(9, 23, 30), 0, StatusNoAnswer, a, "No answer"},
 		// 10 March: nothing. 11 March: inbound only.
-		{crm.Inbound, at(11, 8, 0), 15 * time.Second, crm.StatusCompleted, a, ""},
+		{Inbound, at(11, 8, 0), 15 * time.Second, StatusCompleted, a, ""},
 		// 12 March (after the range)
-		{crm.Outbound, at(12, 0, 0), 10 * time.Second, crm.StatusCompleted, a, "Connected"},
+		{Outbound, at(12, 0, 0), 10 * time.Second, StatusCompleted, a, "Connected"},
 	})
 	return s, ny
 }
@@ -171,7 +169,7 @@ func TestReportTimeZoneDecidesTheDay(t *testing.T) {
 func TestReportFilters(t *testing.T) {
 	ctx := context.Background()
 	s, ny := reportFixture(t)
-	q := ReportQuery{From: day(2025, 3, 8), To: day(2025, 3, 11), Location: ny, Direction: crm.Inbound}
+	q := ReportQuery{From: day(2025, 3, 8), To: day(2025, 3, 11), Location: ny, Direction: Inbound}
 	r, err := s.Report(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +180,7 @@ func TestReportFilters(t *testing.T) {
 	if _, ok := r.Total.ConnectRate(); ok {
 		t.Fatal("inbound-only report has a connect rate")
 	}
-	q.Direction, q.Account = crm.Outbound, "sip:bob@pbx.example"
+	q.Direction, q.Account = Outbound, "sip:bob@pbx.example"
 	if r, err = s.Report(ctx, q); err != nil {
 		t.Fatal(err)
 	}
@@ -276,8 +274,8 @@ func TestReportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2025, 3, 10, 9, 0, 0, 0, ny)
-	if err := s.LogCall(ctx, CallRecord{ID: "evil", Direction: crm.Outbound, Account: `=HYPERLINK("http://x","y")`, To: "+15550100003",
-		Started: at, Ended: at, Status: crm.StatusNoAnswer, OutcomeID: o.ID}); err != nil {
+	if err := s.LogCall(ctx, CallRecord{ID: "evil", Direction: Outbound, Account: `=HYPERLINK("http://x","y")`, To: "+15550100003",
+		Started: at, Ended: at, Status: StatusNoAnswer, OutcomeID: o.ID}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Report(ctx, ReportQuery{From: day(2025, 3, 8), To: day(2025, 3, 11), Location: ny})

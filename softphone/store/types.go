@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/pitchline/pitchline/softphone/crm"
 )
 
 // MaxNotesBytes is the largest notes text (call notes, task notes) the store
@@ -28,8 +26,8 @@ type Company struct {
 	Address  string
 	Phone    string
 	Domain   string
-	Source   crm.Vendor // crm.VendorLocal for records created here
-	RemoteID string     // the vendor's id when Source is a CRM
+	Source   Vendor // VendorLocal for records created here
+	RemoteID string // the vendor's id when Source is a CRM
 	Updated  time.Time
 }
 
@@ -43,7 +41,7 @@ type Deal struct {
 	Stage      string
 	CompanyID  string
 	ContactIDs []string
-	Source     crm.Vendor
+	Source     Vendor
 	RemoteID   string
 	Updated    time.Time
 }
@@ -61,7 +59,7 @@ type Contact struct {
 	Company   string // the company's name; filled by Contact, used by UpsertContact when CompanyID is empty
 	Phones    []Phone
 	Deals     []Deal // filled by Contact; ignored by UpsertContact
-	Source    crm.Vendor
+	Source    Vendor
 	RemoteID  string
 	Updated   time.Time
 }
@@ -106,14 +104,14 @@ type CallerID struct {
 // CallRecord is one row of the call log.
 type CallRecord struct {
 	ID            string // UUID
-	Direction     crm.Direction
+	Direction     Direction
 	From, To      string
 	Account       string // the SIP account (address of record) that carried the call
 	Started       time.Time
 	Answered      time.Time // zero when never answered
 	Ended         time.Time
 	Duration      time.Duration // talk time
-	Status        crm.CallStatus
+	Status        CallStatus
 	SIPCode       int
 	Cause         string
 	RecordingPath string
@@ -132,7 +130,7 @@ type CallRecord struct {
 // SyncStatus is a call's sync state for one CRM. State is "pending"
 // (including in flight), "synced" or "failed".
 type SyncStatus struct {
-	Vendor   crm.Vendor
+	Vendor   Vendor
 	State    string
 	RemoteID string
 	Error    string
@@ -172,8 +170,8 @@ type Task struct {
 // HistoryFilter selects calls from the log. Zero values select everything;
 // Limit 0 means 100 for History and no limit for ExportHistoryCSV.
 type HistoryFilter struct {
-	Direction crm.Direction // "" all
-	Missed    bool          // only missed inbound calls
+	Direction Direction // "" all
+	Missed    bool      // only missed inbound calls
 	Since     time.Time
 	Until     time.Time
 	Limit     int
@@ -188,7 +186,7 @@ type Outcome struct {
 	Enabled  bool
 	Deleted  bool
 	Position int
-	Mapping  map[crm.Vendor]string
+	Mapping  map[Vendor]string
 }
 
 // Script is a call script shown during calls.
@@ -216,7 +214,7 @@ const (
 // OutboxItem is one record waiting to be (or already) pushed to a CRM.
 type OutboxItem struct {
 	ID        int64
-	Vendor    crm.Vendor
+	Vendor    Vendor
 	Kind      string // KindCall or KindTask
 	RefID     string // the call or task UUID
 	Attempts  int

@@ -19,6 +19,9 @@ import (
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
+// hubspotV is HubSpot as the store names it.
+var hubspotV = StoreVendor(crm.VendorHubSpot)
+
 // BenchmarkDrainOutbox measures the real CRM sync path: N finished calls
 // (PITCHLINE_BENCH_DRAIN_CALLS, default 10,000) logged with their outcome
 // form in a SQLite store on disk, every TASK_EVERY-th with a follow-up task
@@ -54,14 +57,14 @@ func BenchmarkDrainOutbox(b *testing.B) {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		if err := st.ConnectVendor(ctx, crm.VendorHubSpot); err != nil {
+		if err := st.ConnectVendor(ctx, hubspotV); err != nil {
 			b.Fatal(err)
 		}
 		o, err := st.CreateOutcome(ctx, "Talked to the buyer")
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := st.SetOutcomeMapping(ctx, o.ID, crm.VendorHubSpot, connected); err != nil {
+		if err := st.SetOutcomeMapping(ctx, o.ID, hubspotV, connected); err != nil {
 			b.Fatal(err)
 		}
 		copts := []hubspot.Option{hubspot.WithBaseURL(base), hubspot.WithHTTPClient(&http.Client{Timeout: 30 * time.Second})}
@@ -131,9 +134,9 @@ func benchLogCalls(b *testing.B, st *store.Store, outcome int64, n, taskEvery in
 	for i := range n {
 		id := uuid.NewString()
 		at := at0.Add(time.Duration(i) * time.Minute)
-		rec := store.CallRecord{ID: id, Direction: crm.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
+		rec := store.CallRecord{ID: id, Direction: store.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
 			Started: at, Answered: at.Add(5 * time.Second), Ended: at.Add(47 * time.Second), Duration: 42 * time.Second,
-			Status: crm.StatusCompleted, SIPCode: 200}
+			Status: store.StatusCompleted, SIPCode: 200}
 		if err := st.LogCall(ctx, rec); err != nil {
 			b.Fatal(err)
 		}
@@ -208,7 +211,7 @@ func benchExactlyOnce(b *testing.B, fake *hubspotfake.Server, st *store.Store, i
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := oc[crm.VendorHubSpot]
+	c := oc[hubspotV]
 	if c[store.OutboxSynced] != len(ids)+len(tasks) || c[store.OutboxPending]+c[store.OutboxInFlight]+c[store.OutboxFailed] != 0 {
 		b.Fatalf("outbox after the drain: %v, want %d synced and nothing else", c, len(ids)+len(tasks))
 	}

@@ -98,14 +98,14 @@ func newEnv(t *testing.T, fakeOpts ...hubspotfake.Option) *env {
 	t.Cleanup(func() { st.Close() })
 	e.st = st
 	ctx := context.Background()
-	if err := st.ConnectVendor(ctx, crm.VendorHubSpot); err != nil {
+	if err := st.ConnectVendor(ctx, StoreVendor(crm.VendorHubSpot)); err != nil {
 		t.Fatal(err)
 	}
 	o, err := st.CreateOutcome(ctx, "Talked to the buyer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetOutcomeMapping(ctx, o.ID, crm.VendorHubSpot, connected); err != nil {
+	if err := st.SetOutcomeMapping(ctx, o.ID, StoreVendor(crm.VendorHubSpot), connected); err != nil {
 		t.Fatal(err)
 	}
 	e.outcome = o.ID
@@ -142,9 +142,9 @@ func (e *env) logCalls(n, taskEvery int) []string {
 	for i := range ids {
 		id := uuid.NewString()
 		at := start.Add(time.Duration(i) * time.Minute)
-		rec := store.CallRecord{ID: id, Direction: crm.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
+		rec := store.CallRecord{ID: id, Direction: store.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
 			Started: at, Answered: at.Add(5 * time.Second), Ended: at.Add(47 * time.Second), Duration: 42 * time.Second,
-			Status: crm.StatusCompleted, SIPCode: 200}
+			Status: store.StatusCompleted, SIPCode: 200}
 		if err := e.st.LogCall(ctx, rec); err != nil {
 			e.t.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func (e *env) counts() map[string]int {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return c[crm.VendorHubSpot]
+	return c[StoreVendor(crm.VendorHubSpot)]
 }
 
 // itemFor finds the outbox item of a call (the store has no listing).

@@ -48,7 +48,7 @@ func MapOutcomes(ctx context.Context, st *store.Store, a crm.Adapter) (OutcomeMa
 		return res, err
 	}
 	for _, o := range list {
-		if o.Deleted || o.Mapping[v] != "" {
+		if o.Deleted || o.Mapping[StoreVendor(v)] != "" {
 			continue
 		}
 		val := byLabel[labelKey(o.Label)]
@@ -58,7 +58,7 @@ func MapOutcomes(ctx context.Context, st *store.Store, a crm.Adapter) (OutcomeMa
 			}
 			continue
 		}
-		if err := st.SetOutcomeMapping(ctx, o.ID, v, val); err != nil {
+		if err := st.SetOutcomeMapping(ctx, o.ID, StoreVendor(v), val); err != nil {
 			return res, fmt.Errorf("mapping outcome %q to %s: %w", o.Label, v, err)
 		}
 		res.Mapped = append(res.Mapped, o.Label)
@@ -75,7 +75,7 @@ func UnmappedOutcomes(ctx context.Context, st *store.Store, v crm.Vendor) ([]str
 	}
 	var out []string
 	for _, o := range list {
-		if o.Mapping[v] == "" {
+		if o.Mapping[StoreVendor(v)] == "" {
 			out = append(out, o.Label)
 		}
 	}

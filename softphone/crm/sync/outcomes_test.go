@@ -26,7 +26,7 @@ func TestMapOutcomesByLabel(t *testing.T) {
 	// By hand: "Busy" means HubSpot's "Left live message" in this account;
 	// "Wrong number" is not offered any more.
 	const liveMessage = "a4c4c377-d246-4b32-a13b-75a56a4cd0ff"
-	if err := e.st.SetOutcomeMapping(ctx, ids["Busy"], crm.VendorHubSpot, liveMessage); err != nil {
+	if err := e.st.SetOutcomeMapping(ctx, ids["Busy"], hubspotV, liveMessage); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.st.SetOutcomeEnabled(ctx, ids["Wrong number"], false); err != nil {
@@ -57,8 +57,8 @@ func TestMapOutcomesByLabel(t *testing.T) {
 		case "Talked to the buyer": // mapped by newEnv
 			want = connected
 		}
-		if o.Mapping[crm.VendorHubSpot] != want {
-			t.Errorf("%q maps to %q, want %q", o.Label, o.Mapping[crm.VendorHubSpot], want)
+		if o.Mapping[hubspotV] != want {
+			t.Errorf("%q maps to %q, want %q", o.Label, o.Mapping[hubspotV], want)
 		}
 	}
 	if u, err := UnmappedOutcomes(ctx, e.st, crm.VendorHubSpot); err != nil || !slices.Equal(u, wantUnmapped) {

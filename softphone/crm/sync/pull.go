@@ -34,7 +34,7 @@ var pullOrder = []crm.ObjectKind{crm.KindCompanies, crm.KindContacts, crm.KindDe
 func (w *Worker) Pull(ctx context.Context, full bool) (PullResult, error) {
 	w.run.Lock()
 	defer w.run.Unlock()
-	last, cursors, _, err := w.st.SyncState(ctx, w.vendor)
+	last, cursors, _, err := w.st.SyncState(ctx, w.sv)
 	if err != nil {
 		return PullResult{}, err
 	}
@@ -72,7 +72,7 @@ func (w *Worker) Pull(ctx context.Context, full bool) (PullResult, error) {
 	if !newest.IsZero() {
 		cursors[bookmarkKey] = newest.UTC().Format(time.RFC3339Nano)
 	}
-	if err := w.st.SetSyncState(context.WithoutCancel(ctx), w.vendor, started, cursors, res.Counts); err != nil {
+	if err := w.st.SetSyncState(context.WithoutCancel(ctx), w.sv, started, cursors, res.Counts); err != nil {
 		return res, err
 	}
 	w.mu.Lock()
@@ -158,7 +158,7 @@ func (w *Worker) saveCompany(ctx context.Context, co crm.Company) error {
 		return nil // the store has no company deletion; calls keep their link
 	}
 	sc := store.Company{Name: co.Name, Address: co.Address, Phone: co.Phone, Domain: co.Domain,
-		Source: w.vendor, RemoteID: co.ID, Updated: co.Updated}
+		Source: w.sv, RemoteID: co.ID, Updated: co.Updated}
 	if sc.Name == "" {
 		sc.Name = co.Domain
 	}
@@ -173,7 +173,7 @@ func (w *Worker) saveCompany(ctx context.Context, co crm.Company) error {
 
 func (w *Worker) saveContact(ctx context.Context, c crm.Contact) error {
 	sc := store.Contact{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Title: c.Title,
-		Address: c.Address, TimeZone: c.TimeZone, Company: c.Company, Source: w.vendor, RemoteID: c.ID, Updated: c.Updated}
+		Address: c.Address, TimeZone: c.TimeZone, Company: c.Company, Source: w.sv, RemoteID: c.ID, Updated: c.Updated}
 	w.mu.Lock()
 	if id, ok := w.companyIDs[c.CompanyID]; ok && c.CompanyID != "" {
 		sc.CompanyID = id
@@ -210,7 +210,7 @@ func (w *Worker) saveDeal(ctx context.Context, d crm.Deal) error {
 		return nil // the store has no deal deletion
 	}
 	sd := store.Deal{Name: d.Name, Amount: d.Amount, Currency: d.Currency, Stage: d.Stage,
-		Source: w.vendor, RemoteID: d.ID, Updated: d.Updated}
+		Source: w.sv, RemoteID: d.ID, Updated: d.Updated}
 	if sd.Name == "" {
 		sd.Name = "Deal " + d.ID
 	}

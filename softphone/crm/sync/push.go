@@ -32,7 +32,7 @@ func (w *Worker) Drain(ctx context.Context) (Progress, error) {
 			return p, err
 		}
 		now := w.clock.Now()
-		items, err := w.st.Due(ctx, w.vendor, now, 4*w.a.MaxBatch())
+		items, err := w.st.Due(ctx, w.sv, now, 4*w.a.MaxBatch())
 		if err != nil {
 			return p, err
 		}
@@ -40,7 +40,7 @@ func (w *Worker) Drain(ctx context.Context) (Progress, error) {
 			if err := w.fill(ctx, &p); err != nil {
 				return p, err
 			}
-			next, err := w.st.Due(ctx, w.vendor, now.Add(farFuture), 1)
+			next, err := w.st.Due(ctx, w.sv, now.Add(farFuture), 1)
 			if err != nil {
 				return p, err
 			}
@@ -88,7 +88,7 @@ func (w *Worker) fill(ctx context.Context, p *Progress) error {
 	if err != nil {
 		return err
 	}
-	c := counts[w.vendor]
+	c := counts[w.sv]
 	p.Pending = c[store.OutboxPending] + c[store.OutboxInFlight]
 	p.Failed = c[store.OutboxFailed]
 	return nil
@@ -142,7 +142,7 @@ func (w *Worker) pushCalls(ctx context.Context, items []store.OutboxItem, p *Pro
 	var send []store.OutboxItem
 	var calls []crm.Call
 	for _, it := range items {
-		c, err := w.st.CallForSync(ctx, it.RefID, w.vendor)
+		sc, err := w.st.CallForSync(ctx, it.RefID, w.sv)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -156,7 +156,7 @@ func (w *Worker) pushCalls(ctx context.Context, items []store.OutboxItem, p *Pro
 			return err
 		}
 		send = append(send, it)
-		calls = append(calls, c)
+		calls = append(calls, CRMCall(sc))
 	}
 	if len(calls) == 0 {
 		return nil
@@ -240,13 +240,14 @@ func (w *Worker) pushTasks(ctx context.Context, items []store.OutboxItem, p *Pro
 				continue
 			}
 		}
-		ct, err := w.st.TaskForSync(ctx, it.RefID, w.vendor)
+		stask, err := w.st.TaskForSync(ctx, it.RefID, w.sv)
 		if err != nil {
 			if err := w.st.MarkFailed(ctx, it.ID, "cannot prepare the task: "+err.Error(), w.clock.Now(), true); err != nil {
 				return err
 			}
 			continue
 		}
+		ct := CRMTask(stask)
 		if f, ok := w.a.(crm.TaskFinder); ok && unknown(it) {
 			// An earlier attempt may have created it: look before creating.
 			found, err := f.FindTasks(ctx, []crm.Task{ct})
@@ -301,7 +302,7 @@ func (w *Worker) callPending(ctx context.Context, callID string) (bool, time.Tim
 		return false, time.Time{}, err
 	}
 	for _, s := range rec.Sync {
-		if s.Vendor == w.vendor && s.State == store.OutboxPending {
+		if s.Vendor == w.sv && s.State == store.OutboxPending {
 			until := w.clock.Now().Add(w.minBackoff)
 			w.mu.Lock()
 			if w.callsUntil.After(until) {

@@ -23,7 +23,7 @@ import (
 // wait for the pause to end.
 func (w *Worker) RetryNow(ctx context.Context) (int, error) {
 	now := w.clock.Now()
-	n, err := w.st.BringForward(ctx, w.vendor, now, store.UnknownResult{Prefix: UnknownResultPrefix, Lag: w.checkDelay})
+	n, err := w.st.BringForward(ctx, w.sv, now, store.UnknownResult{Prefix: UnknownResultPrefix, Lag: w.checkDelay})
 	if err != nil {
 		return 0, err
 	}

@@ -333,14 +333,14 @@ func newVenv(t *testing.T, f *vendorFake) *venv {
 	t.Cleanup(func() { st.Close() })
 	e.st = st
 	ctx := context.Background()
-	if err := st.ConnectVendor(ctx, f.vendor); err != nil {
+	if err := st.ConnectVendor(ctx, StoreVendor(f.vendor)); err != nil {
 		t.Fatal(err)
 	}
 	o, err := st.CreateOutcome(ctx, "Talked to the buyer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetOutcomeMapping(ctx, o.ID, f.vendor, f.outcome); err != nil {
+	if err := st.SetOutcomeMapping(ctx, o.ID, StoreVendor(f.vendor), f.outcome); err != nil {
 		t.Fatal(err)
 	}
 	e.outcome = o.ID
@@ -382,9 +382,9 @@ func (e *venv) logCalls(n, taskEvery int, outcome ...int64) []string {
 	for i := range ids {
 		id := uuid.NewString()
 		at := start.Add(time.Duration(len(e.notes)) * time.Minute)
-		rec := store.CallRecord{ID: id, Direction: crm.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
+		rec := store.CallRecord{ID: id, Direction: store.Outbound, From: "+15550100001", To: leeNumber, Account: "sip:rep@pbx.example",
 			Started: at, Answered: at.Add(5 * time.Second), Ended: at.Add(47 * time.Second), Duration: 42 * time.Second,
-			Status: crm.StatusCompleted, SIPCode: 200}
+			Status: store.StatusCompleted, SIPCode: 200}
 		if err := e.st.LogCall(ctx, rec); err != nil {
 			e.t.Fatal(err)
 		}
@@ -456,7 +456,7 @@ func (e *venv) exactlyOnce(calls []string) {
 		}
 		ts, _ := e.st.TasksForCall(ctx, id)
 		for _, tk := range ts {
-			ct, err := e.st.TaskForSync(ctx, tk.ID, e.f.vendor)
+			ct, err := e.st.TaskForSync(ctx, tk.ID, StoreVendor(e.f.vendor))
 			if err != nil || ct.CallID != rec.Sync[0].RemoteID {
 				e.t.Fatalf("task %s follows call %q, want %q (%v)", tk.ID, ct.CallID, rec.Sync[0].RemoteID, err)
 			}
@@ -471,7 +471,7 @@ func (e *venv) exactlyOnce(calls []string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if n := c[e.f.vendor]; n[store.OutboxPending]+n[store.OutboxInFlight]+n[store.OutboxFailed] != 0 {
+	if n := c[StoreVendor(e.f.vendor)]; n[store.OutboxPending]+n[store.OutboxInFlight]+n[store.OutboxFailed] != 0 {
 		e.t.Fatalf("outbox %v", n)
 	}
 }
@@ -550,7 +550,7 @@ func TestVendorsExpiredTokenKeepsQueue(t *testing.T) {
 			t.Fatalf("status %+v", st)
 		}
 		c, _ := e.st.OutboxCounts(t.Context())
-		if n := c[e.f.vendor]; n[store.OutboxPending] != 8 || n[store.OutboxFailed] != 0 {
+		if n := c[StoreVendor(e.f.vendor)]; n[store.OutboxPending] != 8 || n[store.OutboxFailed] != 0 {
 			t.Fatalf("queue after the auth failure %v, want 8 pending", n)
 		}
 		if len(e.f.calls()) != 0 {
@@ -574,7 +574,7 @@ func TestVendorsRejectedItemRetry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.st.SetOutcomeMapping(ctx, bad.ID, e.f.vendor, e.f.badOutcome); err != nil {
+		if err := e.st.SetOutcomeMapping(ctx, bad.ID, StoreVendor(e.f.vendor), e.f.badOutcome); err != nil {
 			t.Fatal(err)
 		}
 		badCall := e.logCalls(1, 1, bad.ID)[0]
@@ -593,7 +593,7 @@ func TestVendorsRejectedItemRetry(t *testing.T) {
 			t.Fatal("the rejected call exists at the CRM")
 		}
 		// The admin fixes the mapping and retries the call by hand.
-		if err := e.st.SetOutcomeMapping(ctx, bad.ID, e.f.vendor, e.f.outcome); err != nil {
+		if err := e.st.SetOutcomeMapping(ctx, bad.ID, StoreVendor(e.f.vendor), e.f.outcome); err != nil {
 			t.Fatal(err)
 		}
 		var item int64
@@ -667,7 +667,7 @@ func TestVendorsPullFullThenIncremental(t *testing.T) {
 		if cid, ok := e.st.LookupNumber("+81312345678"); !ok || cid.Name != "Kenji Sato" {
 			t.Fatalf("new contact %+v", cid)
 		}
-		last, _, counts, err := e.st.SyncState(ctx, e.f.vendor)
+		last, _, counts, err := e.st.SyncState(ctx, StoreVendor(e.f.vendor))
 		if err != nil || last.IsZero() || counts["contacts"] != res.Counts["contacts"] {
 			t.Fatalf("sync state %s %v %v", last, counts, err)
 		}

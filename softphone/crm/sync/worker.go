@@ -169,6 +169,7 @@ type Worker struct {
 	st     *store.Store
 	a      crm.Adapter
 	vendor crm.Vendor
+	sv     store.Vendor // vendor in the store's vocabulary
 
 	clock      Clock
 	log        *slog.Logger
@@ -198,7 +199,7 @@ func New(st *store.Store, a crm.Adapter, opts ...Option) (*Worker, error) {
 		return nil, fmt.Errorf("%w: nil store or adapter", ErrBadOption)
 	}
 	w := &Worker{
-		st: st, a: a, vendor: a.Vendor(),
+		st: st, a: a, vendor: a.Vendor(), sv: StoreVendor(a.Vendor()),
 		clock: systemClock{}, log: slog.Default(), jitter: rand.Float64,
 		minBackoff: time.Second, maxBackoff: 5 * time.Minute, checkDelay: 10 * time.Second,
 		pullEvery:  24 * time.Hour,
@@ -215,7 +216,7 @@ func New(st *store.Store, a crm.Adapter, opts ...Option) (*Worker, error) {
 	}
 	w.log = w.log.With("component", "crm-sync", "vendor", string(w.vendor))
 	w.status = Status{Vendor: w.vendor, State: StateIdle}
-	if last, _, counts, err := st.SyncState(context.Background(), w.vendor); err == nil {
+	if last, _, counts, err := st.SyncState(context.Background(), w.sv); err == nil {
 		w.status.LastPull, w.status.Pulled = last, counts
 	}
 	return w, nil

@@ -74,7 +74,7 @@ func TestDrain250WithTasks(t *testing.T) {
 		if err != nil || len(tasks) != 1 {
 			t.Fatal(tasks, err)
 		}
-		ct, err := e.st.TaskForSync(ctx, tasks[0].ID, crm.VendorHubSpot)
+		ct, err := e.st.TaskForSync(ctx, tasks[0].ID, StoreVendor(crm.VendorHubSpot))
 		obj, _ := e.fake.CallByExternalID(id)
 		if err != nil || ct.CallID != obj.ID {
 			t.Fatalf("task's call id %q, want %q (%v)", ct.CallID, obj.ID, err)
@@ -211,7 +211,7 @@ func TestRejectedItemRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.SetOutcomeMapping(ctx, bad.ID, crm.VendorHubSpot, "not-a-disposition"); err != nil {
+	if err := e.st.SetOutcomeMapping(ctx, bad.ID, StoreVendor(crm.VendorHubSpot), "not-a-disposition"); err != nil {
 		t.Fatal(err)
 	}
 	badCall := e.logCalls(1, 0)[0]
@@ -237,7 +237,7 @@ func TestRejectedItemRetry(t *testing.T) {
 		t.Fatal("rejected call exists at the CRM")
 	}
 	// The admin fixes the mapping and retries by hand.
-	if err := e.st.SetOutcomeMapping(ctx, bad.ID, crm.VendorHubSpot, connected); err != nil {
+	if err := e.st.SetOutcomeMapping(ctx, bad.ID, StoreVendor(crm.VendorHubSpot), connected); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.st.Retry(ctx, it.ID); err != nil {
@@ -265,7 +265,7 @@ func TestUncertainAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := dead.Due(ctx, crm.VendorHubSpot, time.Now(), 100)
+	items, err := dead.Due(ctx, StoreVendor(crm.VendorHubSpot), time.Now(), 100)
 	if err != nil || len(items) != 100 {
 		t.Fatalf("due %d %v", len(items), err)
 	}
@@ -274,11 +274,11 @@ func TestUncertainAfterCrash(t *testing.T) {
 		if err := dead.MarkInFlight(ctx, it.ID); err != nil {
 			t.Fatal(err)
 		}
-		c, err := dead.CallForSync(ctx, it.RefID, crm.VendorHubSpot)
+		c, err := dead.CallForSync(ctx, it.RefID, StoreVendor(crm.VendorHubSpot))
 		if err != nil {
 			t.Fatal(err)
 		}
-		calls = append(calls, c)
+		calls = append(calls, CRMCall(c))
 	}
 	// The first 40 reached HubSpot; the process died before the rest.
 	if _, err := a.CreateCalls(ctx, calls[:40]); err != nil {
@@ -394,7 +394,7 @@ func TestIncrementalPull(t *testing.T) {
 	if cid, ok := e.st.LookupNumber("+81312345678"); !ok || cid.Name == "" {
 		t.Fatalf("new contact %+v", cid)
 	}
-	last, _, counts, _ := e.st.SyncState(ctx, crm.VendorHubSpot)
+	last, _, counts, _ := e.st.SyncState(ctx, StoreVendor(crm.VendorHubSpot))
 	if last.Before(first) || counts["contacts"] != res.Counts["contacts"] {
 		t.Fatalf("sync state %s %v", last, counts)
 	}

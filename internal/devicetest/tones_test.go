@@ -1,33 +1,15 @@
-package softphone_test
+package devicetest
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio/device"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
 )
-
-// pulsePhone starts a phone on real PortAudio devices of a private
-// PulseAudio server: the speaker is the default sink and the ringer a
-// separate device called "ringer".
-func pulsePhone(t *testing.T, k *testlab.Kamailio, pulse *testlab.Pulse) (*softphone.Phone, *events) {
-	t.Helper()
-	if _, err := pulse.AddDevice("ringer"); err != nil {
-		t.Fatal(err)
-	}
-	pulse.Setenv(t)
-	b, err := device.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return newPhone(t, k, "carol", phoneOpt{extra: []softphone.Option{softphone.WithAudio(b, "default", "default", "ringer")}})
-}
 
 // TestRingtoneOnRingerDevice: an incoming call rings on the ringer device
 // (the ringtone's notes are there) and not on the speaker.

@@ -1,10 +1,9 @@
-package softphone_test
+package devicetest
 
 import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio/device"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
@@ -34,17 +33,7 @@ func TestChosenRingtoneOnRingerDevice(t *testing.T) {
 	pulse := testlab.StartPulse(t)
 	k := testlab.StartKamailio(t)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
-	if _, err := pulse.AddDevice("ringer"); err != nil {
-		t.Fatal(err)
-	}
-	pulse.Setenv(t)
-	b, err := device.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	p, ev := newPhone(t, k, "carol", phoneOpt{extra: []softphone.Option{
-		softphone.WithAudio(b, "default", "default", "ringer"), softphone.WithRingtone(softphone.RingtoneDigital)}})
+	p, ev := pulsePhone(t, k, pulse, softphone.WithRingtone(softphone.RingtoneDigital))
 	if got := p.Ringtone(); got != softphone.RingtoneDigital {
 		t.Fatalf("Ringtone() = %q, want digital", got)
 	}
