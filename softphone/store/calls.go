@@ -24,7 +24,7 @@ func validStatus(s crm.CallStatus) bool {
 
 func checkNotes(notes string) error {
 	if len(notes) > MaxNotesBytes {
-		return fmt.Errorf("%w: notes are %d bytes, the limit is %d (64 KiB)", ErrTooLarge, len(notes), MaxNotesBytes)
+		return fmt.Errorf("%w: notes are %d bytes, the limit is %d (4 MiB)", ErrTooLarge, len(notes), MaxNotesBytes)
 	}
 	if !strings.Contains(notes, "\x00") && strings.ToValidUTF8(notes, "") == notes {
 		return nil
