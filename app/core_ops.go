@@ -284,7 +284,8 @@ func (c *core) switchTo(id string) (CallView, error) {
 // setNotes keeps a note with an active call (logged with it at the end).
 func (c *core) setNotes(id, notes string) (CallView, error) {
 	if len(notes) > store.MaxNotesBytes {
-		return CallView{}, fmt.Errorf("%w: notes longer than %d bytes", ErrInvalidArgument, store.MaxNotesBytes)
+		return CallView{}, fmt.Errorf("%w: notes are %d KB; the limit is %d KB", ErrInvalidArgument,
+			(len(notes)+1023)/1024, store.MaxNotesBytes/1024)
 	}
 	c.mu.Lock()
 	if ce := c.calls[id]; ce != nil {
