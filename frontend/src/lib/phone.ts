@@ -28,13 +28,29 @@ export function letterDigit(ch: string): string {
 export function sanitizeDial(input: string): string {
   let s = input.normalize("NFKC").trim();
   s = s.replace(/^(tel|callto|sip):/i, "");
+  // A trailing extension ("ext. 12", "x12", ";ext=12") cannot be dialed in
+  // the number itself; its letters are not keypad letters.
+  s = s.replace(/(?:;ext=|\b(?:ext|extension)\b\.?|(?<=[\d\s])x)\s*\d*\s*$/i, "");
+  const letters = vanity(s);
   let out = "";
   for (const ch of s) {
     if (ch === "+" && out.length === 0) out = "+";
     else if (DIAL_CHARS.test(ch)) out += ch;
-    else out += letterDigit(ch);
+    else if (letters) out += letterDigit(ch);
   }
   return out;
+}
+
+/**
+ * vanity reports whether the letters in s spell a phone number
+ * ("1-800-FLOWERS", "FLOWERS") rather than words around one ("call me:
+ * 03-1234-5678"): s holds only digits, letters and number punctuation, and
+ * starts with a digit or "+", or holds no digit at all.
+ */
+function vanity(s: string): boolean {
+  if (!/^[+\d\sA-Za-z().\-\/]*$/.test(s) || !/[A-Za-z]/.test(s)) return false;
+  const first = s.replace(/^[\s().\-\/]+/, "")[0] ?? "";
+  return /[+\d]/.test(first) || !/\d/.test(s);
 }
 
 /** DialCheck says what a dial string will call and whether it looks valid. */
