@@ -89,7 +89,10 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
 	account := ""
 	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
-		account = pe.aor // the account the call was on
+		// The account the call was on, by its stable id: the AOR of a SIP
+		// account, demoAccountID for the demo line (whose SIP address
+		// changes every run and would make a new account in reports).
+		account = pe.id
 	}
 	rec.Account = account
 	if t, err := time.Parse(time.RFC3339Nano, v.Created); err == nil {
