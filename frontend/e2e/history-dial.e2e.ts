@@ -91,6 +91,7 @@ describe("history detail, dialing input, long notes", () => {
     });
     await page.getByText(/^Only the first 65,536 characters were pasted/).waitFor();
     expect(await page.getByLabel("Call notes").inputValue()).toHaveLength(65_536);
+    await page.screenshot({ path: join(shots, "incall-notes-cut-1024x700.png") });
     await page.getByRole("button", { name: "Hang up" }).click();
     await page.locator(".incall").waitFor({ state: "detached", timeout: 15_000 });
     expect(await page.getByLabel("Number to call").inputValue()).toBe("");
