@@ -128,4 +128,29 @@ describe("history detail, dialing input, long notes", () => {
     await page.locator(".incall").waitFor({ state: "detached", timeout: 15_000 });
     await page.context().close();
   });
+
+  it("warns in Japanese, and the history detail speaks Japanese", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Settings" }).click();
+    await page.getByLabel("Language", { exact: true }).selectOption("ja");
+    await page.getByRole("button", { name: "電話" }).click();
+    await page.getByLabel("発信先の番号").fill("0012345678");
+    await page.locator(".dial-warning").filter({ hasText: "電話番号として正しくないようです" }).waitFor();
+    expect((await page.locator(".call-btn").textContent())?.trim()).toBe("このまま発信");
+    await page.screenshot({ path: join(shots, "dial-warning-ja-1024x700.png") });
+    await page.getByRole("button", { name: "通話履歴" }).click();
+    // The oldest row: the call logged with "Connected" by the previous test.
+    await page.locator(".history .history-list li .h-row").last().click();
+    const dialog = page.getByRole("dialog").filter({ hasText: "との通話" });
+    await dialog.waitFor();
+    await expect.poll(() => dialog.locator('[data-field="outcome"]').textContent()).toBe("Connected");
+    expect(await dialog.locator("dt").allTextContents()).toContain("フォローアップタスク");
+    await page.screenshot({ path: join(shots, "history-detail-ja-1024x700.png") });
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "設定" }).click();
+    await page.getByLabel("言語").selectOption("en");
+    await page.getByRole("button", { name: "Phone" }).waitFor();
+    await page.context().close();
+  });
 });
