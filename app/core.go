@@ -250,6 +250,13 @@ func (c *core) switchPhone() error {
 		if err := c.st.SeedDemo(c.ctx); err != nil {
 			c.log.Warn("demo contacts not seeded", "err", err)
 		}
+		// Calls older versions logged under the demo line's per-run
+		// address (sip:rep@127.0.0.1:PORT) join the demo line's account.
+		if n, err := c.st.RelabelAccounts(c.ctx, "sip:"+demo.User+"@127.0.0.1:%", demoAccountID); err != nil {
+			c.log.Warn("demo calls not relabelled", "err", err)
+		} else if n > 0 {
+			c.log.Info("demo calls relabelled to the demo account", "calls", n)
+		}
 		line = l
 		accts = append(accts, acctID{demoAccountID, l.Account()})
 	} else {

@@ -88,7 +88,10 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
 	account := ""
 	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
-		account = pe.aor // the account the call was on
+		// The account the call was on, by its stable id: the AOR of a SIP
+		// account, demoAccountID for the demo line (whose SIP address
+		// changes every run and would make a new account in reports).
+		account = pe.id
 	}
 	rec.Account = account
 	if t, err := time.Parse(time.RFC3339Nano, v.Created); err == nil {
@@ -283,7 +286,8 @@ func (c *core) switchTo(id string) (CallView, error) {
 // setNotes keeps a note with an active call (logged with it at the end).
 func (c *core) setNotes(id, notes string) (CallView, error) {
 	if len(notes) > store.MaxNotesBytes {
-		return CallView{}, fmt.Errorf("%w: notes longer than %d bytes", ErrInvalidArgument, store.MaxNotesBytes)
+		return CallView{}, fmt.Errorf("%w: notes are %d KB; the limit is %d KB", ErrInvalidArgument,
+			(len(notes)+1023)/1024, store.MaxNotesBytes/1024)
 	}
 	c.mu.Lock()
 	if ce := c.calls[id]; ce != nil {

@@ -92,10 +92,20 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 		t.Fatal(err)
 	}
 	callState(t, l, v.ID, "connected")
+	// A note longer than the window's 64 Ki-character box (pasted through
+	// the API) is kept whole: issue 9 lost one at 64 KiB.
+	long := "during the call" + strings.Repeat(" 議事録", 30000)
+	if _, err := s.Calls.SetNotes(v.ID, long); err != nil {
+		t.Fatalf("long notes during the call: %v", err)
+	}
+	form := hangUpAndForm(t, a, l, v.ID)
+	if form.Notes != long {
+		t.Fatalf("long notes not on the form: %d bytes, want %d", len(form.Notes), len(long))
+	}
 	if _, err := s.Calls.SetNotes(v.ID, "during the call"); err != nil {
 		t.Fatal(err)
 	}
-	form := hangUpAndForm(t, a, l, v.ID)
+	form.Notes = "during the call"
 	if form.Contact == nil || form.Contact.Name != "Olivia Grant" || len(form.Deals) != 1 || form.Deals[0].Name != "Grant rollout" {
 		t.Fatalf("form contact/deals: %+v %+v", form.Contact, form.Deals)
 	}
@@ -140,7 +150,8 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 		t.Fatalf("form closed by a failed save: %+v", p)
 	}
 
-	h, err := s.Forms.Save(FormInput{CallID: v.ID, OutcomeID: connected.ID, Notes: "during the call, and after",
+	longAfter := long + ", and after"
+	h, err := s.Forms.Save(FormInput{CallID: v.ID, OutcomeID: connected.ID, Notes: longAfter,
 		DealID: form.Deals[0].ID, Task: &TaskInputView{Title: "Send the proposal", Due: "2030-01-02T15:04:05Z", Reminder: "2030-01-02T14:00:00Z"}})
 	if err != nil {
 		t.Fatal(err)
@@ -157,8 +168,20 @@ func TestOutcomeFormSyncsToHubSpot(t *testing.T) {
 	}
 	p := calls[0].Properties
 	if p["hs_call_disposition"] != connected.Mapping["hubspot"] || p["hs_call_external_id"] != v.ID ||
-		p["hs_call_direction"] != "OUTBOUND" || !strings.Contains(p["hs_call_body"], "and after") {
+		p["hs_call_direction"] != "OUTBOUND" || !strings.HasPrefix(p["hs_call_body"], "during the call 議事録") {
 		t.Fatalf("call properties: %v", p)
+	}
+	// HubSpot got a copy cut to hs_call_body's limit, marked; the store keeps all.
+	if body := p["hs_call_body"]; crm.FieldChars(body) > 65536 || !strings.Contains(body, "holds at most 65,536 characters") {
+		t.Fatalf("hs_call_body: %d chars, ends %q", crm.FieldChars(body), body[max(0, len(body)-200):])
+	}
+	d, err := s.History.Detail(v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Entry.Notes != longAfter || d.OutcomeLabel != "Connected" || d.DealName != "Grant rollout" ||
+		len(d.Tasks) != 1 || d.Tasks[0].Title != "Send the proposal" || d.Tasks[0].Due != "2030-01-02T15:04:05Z" {
+		t.Fatalf("detail: notes %d bytes (want %d), %q %q %+v", len(d.Entry.Notes), len(longAfter), d.OutcomeLabel, d.DealName, d.Tasks)
 	}
 	assoc := map[string]string{}
 	for _, as := range calls[0].Associations {

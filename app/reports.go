@@ -75,7 +75,8 @@ type ReportDay struct {
 
 // ReportAccount is one SIP account's calls.
 type ReportAccount struct {
-	// Account is the address of record ("" = calls logged without one).
+	// Account is the account id: the address of record of a SIP account,
+	// "demo" for the demo line ("" = calls logged without one).
 	Account string `json:"account"`
 	// Stats are the account's counts.
 	Stats ReportStats `json:"stats"`

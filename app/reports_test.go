@@ -222,3 +222,44 @@ func FuzzStoreQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestDemoLineIsOneAccountAcrossRestarts: the demo line's SIP address
+// changes every run; its calls are logged under its stable account id, and
+// calls an older version logged under the per-run address are folded in on
+// start, so "Calls by account" has one demo row (issue 9).
+func TestDemoLineIsOneAccountAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	kc := &memKeychain{m: map[string]string{}}
+	dialAndHangUp := func(a *App, l *evlog) {
+		t.Helper()
+		v, err := a.svcs.Calls.Dial("100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		callState(t, l, v.ID, "connected")
+		if _, err := a.svcs.Calls.Hangup(v.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, l, EvHistory, "logged", func(e HistoryEntry) bool { return e.ID == v.ID })
+	}
+	a, l, release := startAppRelease(t, dir, kc)
+	dialAndHangUp(a, l)
+	// A call an older version logged under a previous run's address.
+	old := store.CallRecord{ID: "old-demo-call", Direction: crm.Outbound, Account: "sip:rep@127.0.0.1:40123", To: "100",
+		Started: time.Now().Add(-time.Minute), Ended: time.Now(), Status: crm.StatusCompleted}
+	if err := a.core.st.LogCall(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	release()
+
+	a, l, _ = startAppRelease(t, dir, kc)
+	dialAndHangUp(a, l)
+	today := time.Now().Format(time.DateOnly)
+	r, err := a.svcs.Reports.Report(ReportQuery{From: today, To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Accounts) != 1 || r.Accounts[0].Account != demoAccountID || r.Accounts[0].Stats.Calls != 3 {
+		t.Fatalf("accounts after a restart: %+v", r.Accounts)
+	}
+}

@@ -257,6 +257,45 @@ func (s *HistoryService) List(f HistoryFilter) ([]HistoryEntry, error) {
 	return out, nil
 }
 
+// Detail returns one logged call with what the history row does not carry:
+// the outcome's label, the deal, the follow-up tasks and the recording.
+func (s *HistoryService) Detail(id string) (HistoryDetail, error) {
+	st, err := s.c.storeOrErr()
+	if err != nil {
+		return HistoryDetail{}, err
+	}
+	if id == "" {
+		return HistoryDetail{}, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
+	}
+	r, err := st.Call(s.c.ctx, id)
+	if err != nil {
+		return HistoryDetail{}, err
+	}
+	number := r.To
+	if r.Direction == crm.Inbound {
+		number = r.From
+	}
+	d := HistoryDetail{Entry: historyEntry(r, s.c.callerID(number)), Recording: r.RecordingPath, Tasks: []TaskView{}}
+	if r.OutcomeID != 0 {
+		if o, err := st.Outcome(s.c.ctx, r.OutcomeID); err == nil {
+			d.OutcomeLabel = o.Label
+		}
+	}
+	if r.DealID != "" {
+		if deal, err := st.Deal(s.c.ctx, r.DealID); err == nil {
+			d.DealName, d.DealStage = deal.Name, deal.Stage
+		}
+	}
+	tasks, err := st.TasksForCall(s.c.ctx, id)
+	if err != nil {
+		return HistoryDetail{}, err
+	}
+	for _, t := range tasks {
+		d.Tasks = append(d.Tasks, TaskView{ID: t.ID, Title: t.Title, Due: rfc3339(t.Due), Reminder: rfc3339(t.Reminder), Done: t.Done})
+	}
+	return d, nil
+}
+
 // CallBack dials the number of a logged call.
 func (s *HistoryService) CallBack(id string) (CallView, error) {
 	st, err := s.c.storeOrErr()

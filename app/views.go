@@ -306,6 +306,30 @@ type HistoryEntry struct {
 	Sync []SyncView `json:"sync"`
 }
 
+// HistoryDetail is one logged call as its detail view shows it.
+type HistoryDetail struct {
+	// Entry is the call as the history list shows it.
+	Entry HistoryEntry `json:"entry"`
+	// OutcomeLabel is the chosen outcome's label ("" = none chosen).
+	OutcomeLabel string `json:"outcomeLabel"`
+	// DealName and DealStage describe the deal the call was about.
+	DealName  string `json:"dealName"`
+	DealStage string `json:"dealStage"`
+	// Tasks are the follow-up tasks created with the call's form.
+	Tasks []TaskView `json:"tasks"`
+	// Recording is the local path of the call's recording ("" = none).
+	Recording string `json:"recording"`
+}
+
+// TaskView is a follow-up task (times RFC 3339, "" when unset).
+type TaskView struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Due      string `json:"due"`
+	Reminder string `json:"reminder"`
+	Done     bool   `json:"done"`
+}
+
 // ScriptView is one call script.
 type ScriptView struct {
 	// ID identifies the script (0 = new).

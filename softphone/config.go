@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	// libphonenumber's Go port: E.161 keypad letters of vanity numbers.
+	"github.com/nyaruka/phonenumbers"
 )
 
 // AccountConfig is one SIP account. It is a plain JSON-tagged struct
@@ -226,6 +228,9 @@ func ParseTarget(target, domain string) (sip.Uri, error) {
 		}
 		return u, nil
 	}
+	if v, ok := vanityNumber(t); ok && !strings.Contains(t, "@") {
+		t = v
+	}
 	if !strings.Contains(t, "@") && looksLikeNumber(t) {
 		t = cleanNumber(t)
 	}
@@ -258,6 +263,33 @@ func looksLikeNumber(s string) bool {
 		}
 	}
 	return digits > 0
+}
+
+// vanityNumber maps the letters of a vanity number ("1-800-FLOWERS",
+// "+1 800 FLOWERS") to their keypad digits (ITU-T E.161, as every phone
+// does) with libphonenumber's Go port. Only text that starts with a digit
+// or "+", holds digits, capital letters and number punctuation only, and
+// has at least three digits counts: "bob", "alice2" and "2ndfloor" stay SIP
+// user names.
+func vanityNumber(s string) (string, bool) {
+	digits, letters := 0, 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r >= 'A' && r <= 'Z':
+			letters++
+		case r == '+' && i == 0:
+		case strings.ContainsRune(" -.()", r):
+		default:
+			return "", false
+		}
+	}
+	first := strings.TrimLeft(s, "+")
+	if letters == 0 || digits < 3 || first == "" || first[0] < '0' || first[0] > '9' {
+		return "", false
+	}
+	return phonenumbers.ConvertAlphaCharactersInNumber(s), true
 }
 
 // cleanNumber drops visual separators from a phone number.

@@ -50,6 +50,10 @@ func TestParseTarget(t *testing.T) {
 		err      bool
 	}{
 		{"bob", "sip:bob@example.com", false},
+		{"1-800-FLOWERS", "sip:18003569377@example.com", false},
+		{"+1 800 FLOWERS", "sip:+18003569377@example.com", false},
+		{"2ndfloor", "sip:2ndfloor@example.com", false},
+		{"alice2", "sip:alice2@example.com", false},
 		{"+1 (555) 010-0199", "sip:+15550100199@example.com", false},
 		{"tel:+81-3-1234-5678", "sip:+81312345678@example.com", false},
 		{"callto:+442071234567", "sip:+442071234567@example.com", false},

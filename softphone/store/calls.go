@@ -18,7 +18,7 @@ func validStatus(s CallStatus) bool { return slices.Contains(CallStatuses(), s) 
 
 func checkNotes(notes string) error {
 	if len(notes) > MaxNotesBytes {
-		return fmt.Errorf("%w: notes are %d bytes, the limit is %d (64 KiB)", ErrTooLarge, len(notes), MaxNotesBytes)
+		return fmt.Errorf("%w: notes are %d bytes, the limit is %d (4 MiB)", ErrTooLarge, len(notes), MaxNotesBytes)
 	}
 	if !strings.Contains(notes, "\x00") && strings.ToValidUTF8(notes, "") == notes {
 		return nil

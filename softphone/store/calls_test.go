@@ -85,7 +85,7 @@ func TestSaveFormValidation(t *testing.T) {
 	s := seeded(t)
 	s.LogCall(ctx, outbound("c", t0))
 	big := strings.Repeat("x", MaxNotesBytes+1)
-	if err := s.SaveForm(ctx, "c", OutcomeForm{Notes: big}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "64 KiB") {
+	if err := s.SaveForm(ctx, "c", OutcomeForm{Notes: big}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "4 MiB") {
 		t.Errorf("oversized notes: %v", err)
 	}
 	if err := s.SaveForm(ctx, "nope", OutcomeForm{}); !errors.Is(err, ErrNotFound) {
@@ -99,6 +99,30 @@ func TestSaveFormValidation(t *testing.T) {
 	}
 	if err := s.LogCall(ctx, CallRecord{ID: "x", Direction: "sideways", Status: StatusCompleted}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad direction: %v", err)
+	}
+}
+
+// TestLongNotesKeptInFull: notes far above the window's 64 Ki-character box
+// (pasted from the CLI or the API) are stored whole, byte for byte, through
+// LogCall and SaveForm; issue 9 lost such a note.
+func TestLongNotesKeptInFull(t *testing.T) {
+	ctx := context.Background()
+	s := seeded(t)
+	long := strings.Repeat("議事録 line of notes\n", 20000) // ~500 KB, multi-byte
+	rec := outbound("c", t0)
+	rec.Notes = long
+	if err := s.LogCall(ctx, rec); err != nil {
+		t.Fatalf("log call with %d bytes of notes: %v", len(long), err)
+	}
+	if got, err := s.Call(ctx, "c"); err != nil || got.Notes != long {
+		t.Fatalf("notes after LogCall: %d bytes, err %v; want %d bytes", len(got.Notes), err, len(long))
+	}
+	long2 := long + "and more"
+	if err := s.SaveForm(ctx, "c", OutcomeForm{Notes: long2}); err != nil {
+		t.Fatalf("save form: %v", err)
+	}
+	if got, err := s.Call(ctx, "c"); err != nil || got.Notes != long2 {
+		t.Fatalf("notes after SaveForm: %d bytes, err %v; want %d bytes", len(got.Notes), err, len(long2))
 	}
 }
 

@@ -18,7 +18,7 @@ var (
 	// label, a script name).
 	ErrDuplicate = errors.New("store: already exists")
 	// ErrTooLarge means a text field exceeds its limit (notes are limited
-	// to MaxNotesBytes); the store never truncates.
+	// to MaxNotesBytes, 4 MiB); the store never truncates.
 	ErrTooLarge = errors.New("store: too large")
 	// ErrClosed means the store was used after Close.
 	ErrClosed = errors.New("store: closed")

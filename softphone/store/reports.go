@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -401,4 +402,25 @@ func (r Report) WriteCSV(w io.Writer, kind ReportKind) error {
 		return fmt.Errorf("store: report CSV: %w", err)
 	}
 	return nil
+}
+
+// RelabelAccounts sets the account of every call whose account matches the
+// SQL LIKE pattern (with \ as the escape character) to account, and returns
+// how many calls changed. The app uses it to fold calls an older version
+// logged under the demo line's per-run SIP address into the demo line's
+// stable account id, so that "Calls by account" shows one demo row.
+func (s *Store) RelabelAccounts(ctx context.Context, pattern, account string) (int64, error) {
+	if err := checkText("account", account); err != nil {
+		return 0, fmt.Errorf("store: relabel accounts: %w", err)
+	}
+	var n int64
+	err := s.write(ctx, "relabel accounts", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE calls SET account = ? WHERE account LIKE ? ESCAPE '\' AND account <> ?`, account, pattern, account)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

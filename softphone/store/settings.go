@@ -95,8 +95,8 @@ func (s *Store) SaveScript(ctx context.Context, sc *Script) error {
 	if sc.Name == "" {
 		return fmt.Errorf("%w: script name is empty", ErrInvalid)
 	}
-	if len(sc.Body) > MaxNotesBytes {
-		return fmt.Errorf("%w: script %q is %d bytes, the limit is %d", ErrTooLarge, sc.Name, len(sc.Body), MaxNotesBytes)
+	if len(sc.Body) > MaxScriptBytes {
+		return fmt.Errorf("%w: script %q is %d bytes, the limit is %d", ErrTooLarge, sc.Name, len(sc.Body), MaxScriptBytes)
 	}
 	return s.write(ctx, "save script "+sc.Name, func(tx *sql.Tx) error {
 		var other int64

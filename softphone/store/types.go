@@ -7,8 +7,15 @@ import (
 )
 
 // MaxNotesBytes is the largest notes text (call notes, task notes) the store
-// accepts. Longer text is refused with ErrTooLarge, never truncated.
-const MaxNotesBytes = 64 << 10
+// accepts: 4 MiB, far above the 65,536 characters the window's notes boxes take
+// so that notes arriving from the CLI or the API are kept in full. Longer
+// text is refused with ErrTooLarge, never truncated. A CRM whose notes field
+// is smaller gets a truncated copy with a marker (crm.FitNotes); the store
+// keeps the whole text.
+const MaxNotesBytes = 4 << 20
+
+// MaxScriptBytes is the largest call-script body the store accepts.
+const MaxScriptBytes = 64 << 10
 
 // Phone is one number of a contact. Raw is the original text; E164 is the
 // normalised number, or "" when Raw could not be parsed.

@@ -21,12 +21,49 @@ describe("Dialpad", () => {
     expect(ondial).toHaveBeenCalledWith("+81312345678");
   });
 
-  it("accepts typing, strips letters and dials on Enter", async () => {
+  it("accepts typing, strips punctuation and dials on Enter", async () => {
     const { ondial, input } = setup("US");
-    await fireEvent.input(input, { target: { value: "415abc5550100" } });
+    await fireEvent.input(input, { target: { value: "415.555/0100" } });
     expect(input.value).toBe("(415) 555-0100");
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(ondial).toHaveBeenCalledWith("+14155550100");
+  });
+
+  it("pasting 1-800-FLOWERS dials the keypad digits and shows the number dialed", async () => {
+    const { ondial, input } = setup("US");
+    await fireEvent.paste(input, { clipboardData: { getData: () => "1-800-FLOWERS" } });
+    expect(input.value.replace(/\D/g, "")).toBe("18003569377");
+    expect(screen.getByText("Dials +1 800 356 9377")).toBeTruthy();
+    expect(screen.queryByRole("status")).toBeNull(); // a valid number: no warning
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(ondial).toHaveBeenCalledWith("+18003569377");
+  });
+
+  it("warns before calling a number that cannot be valid, and still lets the rep call it", async () => {
+    const { ondial, input } = setup("JP");
+    await fireEvent.input(input, { target: { value: "12345678" } });
+    const warning = screen.getByRole("status");
+    expect(warning.textContent).toContain("doesn't look like a valid number for Japan");
+    await fireEvent.click(screen.getByRole("button", { name: /^Call / }));
+    expect(ondial).toHaveBeenCalledWith("+8112345678");
+    expect(screen.getByRole("button", { name: /^Call / }).textContent?.trim()).toBe("Call anyway");
+    // Extensions are not flagged.
+    await fireEvent.input(input, { target: { value: "201" } });
+    expect(screen.queryByRole("status")).toBeNull();
+  });
+
+  it("empties the field when the call it placed ends, not when dialing fails", async () => {
+    setLocale("en");
+    const ondial = vi.fn();
+    const r = render(Dialpad, { props: { country: "JP", ondial, inCall: false } });
+    const input = screen.getByLabelText("Number to call") as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: "0312345678" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(input.value).toBe("03-1234-5678"); // no call came up: the number stays to fix
+    await r.rerender({ inCall: true });
+    expect(input.value).toBe("03-1234-5678");
+    await r.rerender({ inCall: false });
+    expect(input.value).toBe("");
   });
 
   it("paste keeps only + digits * # ", async () => {

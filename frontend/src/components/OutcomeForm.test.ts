@@ -109,6 +109,52 @@ describe("OutcomeForm", () => {
     expect(onsave.mock.calls[0][0].outcomeId).toBe(4);
   });
 
+  it("pre-selects the outcome the call implies and the deal the caller-ID pop showed", async () => {
+    setLocale("en");
+    const outcomes = [
+      { id: 1, label: "Connected", enabled: true, deleted: false, position: 1, mapping: {} },
+      { id: 4, label: "No answer", enabled: true, deleted: false, position: 4, mapping: {} },
+      { id: 5, label: "Busy", enabled: true, deleted: false, position: 5, mapping: {} },
+    ];
+    const id = callerId({ known: true, name: "Margaret Sato", company: "Marcom", contactId: "ct1", dealName: "Marcom renewal" });
+    const deals = [{ id: "d0", name: "Other deal", amount: "", currency: "", stage: "" }, ...(margaret.deals ?? [])];
+    const onsave = vi.fn(async (_f: FormInput) => true);
+    const r = render(OutcomeForm, { props: { form: form({ status: "busy", outcomes, callerId: id, deals }), requireOutcome: false, onsave, ondismiss: vi.fn(async () => {}) } });
+    expect((screen.getByLabelText("Outcome") as HTMLSelectElement).value).toBe("5");
+    const deal = screen.getByLabelText("Topic / deal") as HTMLSelectElement;
+    expect(deal.value).toBe("d1");
+    // "Marcom renewal (proposal)": a space before the stage; "answered · 1:05" likewise.
+    expect([...deal.options].map((o) => o.textContent)).toContain("Marcom renewal (proposal)");
+    await fireEvent.click(screen.getByRole("button", { name: "Log call" }));
+    expect(onsave.mock.calls[0][0]).toMatchObject({ outcomeId: 5, dealId: "d1" });
+    r.unmount();
+    render(OutcomeForm, { props: { form: form({ status: "no_answer", outcomes }), requireOutcome: false, onsave, ondismiss: vi.fn(async () => {}) } });
+    expect((screen.getByLabelText("Outcome") as HTMLSelectElement).value).toBe("4");
+  });
+
+  it("puts spaces around the separators and says 1 more call, 2 more calls", () => {
+    setLocale("en");
+    const props = { form: form(), requireOutcome: false, onsave: vi.fn(async () => true), ondismiss: vi.fn(async () => {}) };
+    const r = render(OutcomeForm, { props: { ...props, more: 1 } });
+    expect(document.querySelector(".form-meta")?.textContent?.replace(/\s+/g, " ").trim()).toBe("Outgoing call · answered · 1:05");
+    expect(screen.getByText("1 more call to log")).toBeTruthy();
+    r.unmount();
+    render(OutcomeForm, { props: { ...props, more: 2 } });
+    expect(screen.getByText("2 more calls to log")).toBeTruthy();
+  });
+
+  it("keeps notes longer than the box holds, and a paste keeps what fits and says so", async () => {
+    setLocale("en");
+    const long = "x".repeat(70_000);
+    const onsave = vi.fn(async (_f: FormInput) => true);
+    render(OutcomeForm, { props: { form: form({ notes: long }), requireOutcome: false, onsave, ondismiss: vi.fn(async () => {}) } });
+    const box = screen.getByLabelText("Notes") as HTMLTextAreaElement;
+    expect(box.value.length).toBe(70_000);
+    expect(screen.getByRole("status").textContent).toContain("70,000 characters: longer than the box holds (65,536)");
+    await fireEvent.click(screen.getByRole("button", { name: "Log call" }));
+    expect(onsave.mock.calls[0][0].notes).toBe(long);
+  });
+
   it("speaks Japanese", () => {
     setLocale("ja");
     render(OutcomeForm, { props: { form: form(), requireOutcome: false, onsave: vi.fn(async () => true), ondismiss: vi.fn(async () => {}) } });

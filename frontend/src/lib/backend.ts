@@ -261,6 +261,7 @@ export class Backend {
   readonly history = {
     list: (filter: Partial<Args<'HistoryService', 'List'>[0]> = {}) =>
       this.invoke('HistoryService', 'List', { direction: '', missed: false, since: '', until: '', limit: 0, ...filter }),
+    detail: (id: string) => this.invoke('HistoryService', 'Detail', id),
     callBack: (id: string) => this.invoke('HistoryService', 'CallBack', id),
   }
 

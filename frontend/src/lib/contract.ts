@@ -105,6 +105,16 @@ export interface HistoryEntry {
   sync: SyncView[] | null
 }
 
+/** One logged call with its outcome label, deal, tasks and recording (HistoryService.Detail). */
+export interface HistoryDetail {
+  entry: HistoryEntry; outcomeLabel: string; dealName: string; dealStage: string
+  tasks: TaskView[] | null
+  /** Local path of the recording; '' = none. */
+  recording: string
+}
+/** A follow-up task; times RFC 3339 ('' = unset). */
+export interface TaskView { id: string; title: string; due: string; reminder: string; done: boolean }
+
 /** A call's sync state for one CRM (app/forms.go). */
 export interface SyncView { vendor: string; state: 'pending' | 'synced' | 'failed' | string; error: string; remoteId: string; attempts: number }
 
@@ -274,6 +284,7 @@ export interface Services {
   }
   HistoryService: {
     List: [[filter: HistoryFilter], HistoryEntry[]]
+    Detail: [[id: string], HistoryDetail]
     CallBack: [[id: string], CallView]
   }
   SettingsService: {

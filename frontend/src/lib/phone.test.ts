@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAsYouType, formatPhone, sanitizeDial, toDialTarget } from "./phone";
+import { checkDial, formatAsYouType, formatPhone, sanitizeDial, toDialTarget } from "./phone";
 
 describe("sanitizeDial", () => {
   it("keeps + digits * # and drops junk", () => {
@@ -7,6 +7,17 @@ describe("sanitizeDial", () => {
     expect(sanitizeDial("tel:+81-3-1234-5678")).toBe("+81312345678");
     expect(sanitizeDial("*72#1")).toBe("*72#1");
     expect(sanitizeDial("call me: 03.1234.5678!")).toBe("0312345678");
+  });
+  it("maps letters to keypad digits (E.161) in vanity numbers", () => {
+    expect(sanitizeDial("1-800-FLOWERS")).toBe("18003569377");
+    expect(sanitizeDial("+1 800 flowers")).toBe("+18003569377");
+    expect(sanitizeDial("FLOWERS")).toBe("3569377");
+    expect(sanitizeDial("１-８００-ＦＬＯＷＥＲＳ")).toBe("18003569377");
+    expect(sanitizeDial("ABC DEF GHI JKL MNO PQRS TUV WXYZ")).toBe("22233344455566677778889999");
+    // Words around a number and extensions are not keypad letters.
+    expect(sanitizeDial("call me 03-1234-5678")).toBe("0312345678");
+    expect(sanitizeDial("415-555-0100 x12")).toBe("4155550100");
+    expect(sanitizeDial("415-555-0100;ext=12")).toBe("4155550100");
   });
   it("keeps + only at the start and folds full-width digits", () => {
     expect(sanitizeDial("12+34")).toBe("1234");
@@ -34,5 +45,25 @@ describe("formatting", () => {
     expect(toDialTarget("03-1234-5678", "JP")).toBe("+81312345678");
     expect(toDialTarget("1000", "JP")).toBe("1000");
     expect(toDialTarget("*72#", "JP")).toBe("*72#");
+  });
+});
+
+describe("checkDial", () => {
+  it("dials 1-800-FLOWERS as a valid US toll-free number", () => {
+    const c = checkDial(sanitizeDial("1-800-FLOWERS"), "US");
+    expect(c).toMatchObject({ target: "+18003569377", invalid: false });
+    expect(c.display).toBe("+1 800 356 9377");
+  });
+  it("flags numbers that cannot be valid for their country", () => {
+    expect(checkDial("12345678", "JP")).toMatchObject({ invalid: true, country: "JP" });
+    expect(checkDial("0012345678", "US")).toMatchObject({ invalid: true });
+    expect(checkDial("+999123456789", "US")).toMatchObject({ invalid: true });
+    expect(checkDial("0312345678", "JP")).toMatchObject({ invalid: false, target: "+81312345678" });
+  });
+  it("never flags extensions, short codes and feature codes", () => {
+    expect(checkDial("201", "US").invalid).toBe(false);
+    expect(checkDial("110", "JP").invalid).toBe(false);
+    expect(checkDial("*72#", "US").invalid).toBe(false);
+    expect(checkDial("", "US").invalid).toBe(false);
   });
 });

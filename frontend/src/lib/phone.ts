@@ -6,21 +6,85 @@ import { AsYouType, parsePhoneNumberFromString, type CountryCode } from "libphon
 /** Characters a dial string may contain: leading +, digits, * and #. */
 const DIAL_CHARS = /[0-9*#]/;
 
+/** E161 maps letters to keypad digits (ITU-T E.161, as printed on phones). */
+const E161: Record<string, string> = {};
+for (const [digit, letters] of [["2", "ABC"], ["3", "DEF"], ["4", "GHI"], ["5", "JKL"], ["6", "MNO"], ["7", "PQRS"], ["8", "TUV"], ["9", "WXYZ"]]) {
+  for (const l of letters) E161[l] = digit;
+}
+
+/** letterDigit returns the keypad digit of a Latin letter (E.161), or "". */
+export function letterDigit(ch: string): string {
+  return E161[ch.toUpperCase()] ?? "";
+}
+
 /**
  * sanitizeDial keeps only what a dial string can carry: a single leading "+",
- * digits, "*" and "#". Everything else a paste brings along (spaces, dashes,
- * brackets, dots, letters, "tel:" prefixes, full-width digits) is dropped;
- * full-width digits (０-９) are folded to ASCII first, as Japanese IMEs emit them.
+ * digits, "*" and "#". Letters become their keypad digits (E.161) as on
+ * every phone: "1-800-FLOWERS" dials 18003569377. Everything else a paste
+ * brings along (spaces, dashes, brackets, dots, "tel:" prefixes) is dropped;
+ * full-width characters (０-９, Ａ) are folded to ASCII first, as Japanese
+ * IMEs emit them.
  */
 export function sanitizeDial(input: string): string {
   let s = input.normalize("NFKC").trim();
   s = s.replace(/^(tel|callto|sip):/i, "");
+  // A trailing extension ("ext. 12", "x12", ";ext=12") cannot be dialed in
+  // the number itself; its letters are not keypad letters.
+  s = s.replace(/(?:;ext=|\b(?:ext|extension)\b\.?|(?<=[\d\s])x)\s*\d*\s*$/i, "");
+  const letters = vanity(s);
   let out = "";
   for (const ch of s) {
     if (ch === "+" && out.length === 0) out = "+";
     else if (DIAL_CHARS.test(ch)) out += ch;
+    else if (letters) out += letterDigit(ch);
   }
   return out;
+}
+
+/**
+ * vanity reports whether the letters in s spell a phone number
+ * ("1-800-FLOWERS", "FLOWERS") rather than words around one ("call me:
+ * 03-1234-5678"): s holds only digits, letters and number punctuation, and
+ * starts with a digit or "+", or holds no digit at all.
+ */
+function vanity(s: string): boolean {
+  if (!/^[+\d\sA-Za-z().\-\/]*$/.test(s) || !/[A-Za-z]/.test(s)) return false;
+  const first = s.replace(/^[\s().\-\/]+/, "")[0] ?? "";
+  return /[+\d]/.test(first) || !/\d/.test(s);
+}
+
+/** DialCheck says what a dial string will call and whether it looks valid. */
+export interface DialCheck {
+  /** target is what the engine dials (E.164 when it parses). */
+  target: string;
+  /** display is the target written for the rep (international format when it parses). */
+  display: string;
+  /**
+   * invalid is true when libphonenumber says the number cannot be a valid
+   * number (for defaultCountry, or for the country of a +number). Short
+   * strings (extensions, short codes: 6 digits or fewer without "+") and
+   * feature codes with * or # are never flagged.
+   */
+  invalid: boolean;
+  /** country is the region the number was checked for ("" for +numbers of no country). */
+  country: string;
+}
+
+/** checkDial tells what dial (already sanitised) will call and whether it looks valid. */
+export function checkDial(dial: string, defaultCountry: string): DialCheck {
+  const none = { target: dial, display: dial, invalid: false, country: "" };
+  if (dial === "" || /[*#]/.test(dial)) return none;
+  const intl = dial.startsWith("+");
+  if (!intl && digitsOf(dial).length <= 6) return none;
+  const p = parsePhoneNumberFromString(dial, country(defaultCountry));
+  if (!p) return { ...none, invalid: true, country: intl ? "" : defaultCountry };
+  const ok = p.isValid();
+  return {
+    target: p.isPossible() ? p.number : dial,
+    display: p.isPossible() ? p.formatInternational() : dial,
+    invalid: !ok,
+    country: p.country ?? (intl ? "" : defaultCountry),
+  };
 }
 
 /** isCountryCode reports whether c looks like an ISO 3166-1 alpha-2 code. */

@@ -755,6 +755,26 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class TaskView {
+	    id: string;
+	    title: string;
+	    due: string;
+	    reminder: string;
+	    done: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.due = source["due"];
+	        this.reminder = source["reminder"];
+	        this.done = source["done"];
+	    }
+	}
 	export class SyncView {
 	    vendor: string;
 	    state: string;
@@ -829,6 +849,47 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class HistoryDetail {
+	    entry: HistoryEntry;
+	    outcomeLabel: string;
+	    dealName: string;
+	    dealStage: string;
+	    tasks: TaskView[];
+	    recording: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entry = this.convertValues(source["entry"], HistoryEntry);
+	        this.outcomeLabel = source["outcomeLabel"];
+	        this.dealName = source["dealName"];
+	        this.dealStage = source["dealStage"];
+	        this.tasks = this.convertValues(source["tasks"], TaskView);
+	        this.recording = source["recording"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	
 	export class Levels {
 	    active: boolean;
@@ -1125,6 +1186,7 @@ export namespace app {
 		    return a;
 		}
 	}
+	
 	
 	
 	export class VendorOutcomeView {

@@ -158,7 +158,8 @@ func callInput(call crm.Call) (createInput, error) {
 		}
 	}
 	set("hs_call_title", call.Title)
-	set("hs_call_body", call.Notes)
+	body, _ := crm.FitNotes(call.Notes, NotesLimit, nil)
+	set("hs_call_body", body)
 	set("hs_call_from_number", call.From)
 	set("hs_call_to_number", call.To)
 	set("hs_call_status", callStatus(call.Status))
@@ -410,3 +411,9 @@ func (c *Client) FindCalls(ctx context.Context, localIDs []string) (map[string]s
 	}
 	return found, nil
 }
+
+// NotesLimit is hs_call_body's limit: HubSpot limits text property values
+// set through the CRM to 65,536 characters (knowledge.hubspot.com,
+// "Property field types in HubSpot"; not in crm-apis.md). Longer notes are
+// sent cut with a marker; Pitchline keeps the full text.
+var NotesLimit = crm.NotesLimit{Field: "HubSpot's call notes field (hs_call_body)", Chars: 65536}

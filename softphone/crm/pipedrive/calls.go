@@ -93,11 +93,17 @@ func optID(field, s string) (*int64, error) {
 	return &n, nil
 }
 
-// note renders the call's notes as HTML with the idempotency tag.
+// note renders the call's notes as HTML with the idempotency tag, cut to
+// NotesLimit with a marker when too long (crm.FitNotes).
 func note(call crm.Call) string {
+	n, _ := crm.FitNotes(call.Notes, NotesLimit, func(text string) string { return noteHTML(call, text) })
+	return n
+}
+
+func noteHTML(call crm.Call, notes string) string {
 	var b strings.Builder
-	if call.Notes != "" {
-		for _, line := range strings.Split(call.Notes, "\n") {
+	if notes != "" {
+		for _, line := range strings.Split(notes, "\n") {
 			b.WriteString("<p>" + html.EscapeString(line) + "</p>")
 		}
 	}
@@ -336,3 +342,9 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	}
 	return string(created.ID), nil
 }
+
+// NotesLimit is the limit Pitchline assumes for a call log's note (HTML,
+// counted after escaping). UNCONFIRMED: crm-apis.md and the callLogs
+// reference give none; 65,536 characters matches HubSpot's. Longer notes
+// are sent cut with a marker; Pitchline keeps the full text.
+var NotesLimit = crm.NotesLimit{Field: "Pipedrive's call note field", Chars: 65536}

@@ -93,14 +93,16 @@ func buildCall(call crm.Call) (callBody, error) {
 	if b.Incoming {
 		b.PhoneNumber = call.From
 	}
-	var notes []string
-	if call.Notes != "" {
-		notes = append(notes, call.Notes)
-	}
-	if call.OutcomeLabel != "" && call.Outcome == "" {
-		notes = append(notes, "Outcome: "+call.OutcomeLabel)
-	}
-	b.Summary = strings.Join(notes, "\n\n")
+	b.Summary, _ = crm.FitNotes(call.Notes, NotesLimit, func(text string) string {
+		var notes []string
+		if text != "" {
+			notes = append(notes, text)
+		}
+		if call.OutcomeLabel != "" && call.Outcome == "" {
+			notes = append(notes, "Outcome: "+call.OutcomeLabel)
+		}
+		return strings.Join(notes, "\n\n")
+	})
 	var err error
 	if b.OutcomeID, err = optID("outcome_id", call.Outcome); err != nil {
 		return b, err
@@ -301,3 +303,9 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	}
 	return created.ID.String(), nil
 }
+
+// NotesLimit is the limit Pitchline assumes for a Sell call's summary.
+// UNCONFIRMED: neither crm-apis.md nor the Sell API reference read gives
+// one; 65,536 characters matches the other vendors' text fields. Longer
+// notes are sent cut with a marker; Pitchline keeps the full text.
+var NotesLimit = crm.NotesLimit{Field: "Zendesk Sell's call summary field", Chars: 65536}

@@ -96,15 +96,17 @@ func record(call crm.Call) (map[string]any, error) {
 		}
 		subject = "Call " + other
 	}
-	var desc []string
-	if call.Notes != "" {
-		desc = append(desc, call.Notes)
-	}
-	if call.RecordingURL != "" {
-		// Zoho has no native recording field (crm-apis.md §7).
-		desc = append(desc, "Recording: "+call.RecordingURL)
-	}
-	desc = append(desc, Tag(call.ID))
+	description, _ := crm.FitNotes(call.Notes, NotesLimit, func(text string) string {
+		var desc []string
+		if text != "" {
+			desc = append(desc, text)
+		}
+		if call.RecordingURL != "" {
+			// Zoho has no native recording field (crm-apis.md §7).
+			desc = append(desc, "Recording: "+call.RecordingURL)
+		}
+		return strings.Join(append(desc, Tag(call.ID)), "\n\n")
+	})
 	secs := int64(call.Duration.Round(time.Second) / time.Second)
 	r := map[string]any{
 		"Subject":                  subject,
@@ -112,7 +114,7 @@ func record(call crm.Call) (map[string]any, error) {
 		"Call_Start_Time":          call.Started.Format(TimeLayout),
 		"Call_Duration":            Duration(call.Duration),
 		"Call_Duration_in_seconds": secs,
-		"Description":              strings.Join(desc, "\n\n"),
+		"Description":              description,
 		"Caller_ID":                call.From,
 		"Dialled_Number":           call.To,
 	}
@@ -292,3 +294,10 @@ func (c *Client) CreateTask(ctx context.Context, t crm.Task) (string, error) {
 	}
 	return res[0].ID, nil
 }
+
+// NotesLimit is the limit of a Zoho call's Description, a multi-line
+// (large) text field: 32,000 characters (Zoho CRM help, field types; not in
+// crm-apis.md). The notes are cut with a marker so that the recording link
+// and the idempotency tag after them always fit; Pitchline keeps the full
+// text.
+var NotesLimit = crm.NotesLimit{Field: "Zoho CRM's call Description field", Chars: 32000}

@@ -41,3 +41,14 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
+
+/**
+ * tn is t for a count: it uses key + "." + the plural category of count in
+ * the current locale (Intl.PluralRules: "one", "few", ...) when that key
+ * exists, and key itself otherwise ("1 more call" / "2 more calls").
+ */
+export function tn(key: MessageKey, count: number, params?: Record<string, string | number>): string {
+  const cat = new Intl.PluralRules(state.locale).select(count);
+  const k = `${key}.${cat}` as MessageKey;
+  return t(k in dictionaries[state.locale] ? k : key, { count, ...params });
+}

@@ -4,4 +4,6 @@ import {app} from '../models';
 
 export function CallBack(arg1:string):Promise<app.CallView>;
 
+export function Detail(arg1:string):Promise<app.HistoryDetail>;
+
 export function List(arg1:app.HistoryFilter):Promise<Array<app.HistoryEntry>>;

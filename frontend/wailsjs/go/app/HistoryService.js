@@ -6,6 +6,10 @@ export function CallBack(arg1) {
   return window['go']['app']['HistoryService']['CallBack'](arg1);
 }
 
+export function Detail(arg1) {
+  return window['go']['app']['HistoryService']['Detail'](arg1);
+}
+
 export function List(arg1) {
   return window['go']['app']['HistoryService']['List'](arg1);
 }
