@@ -229,7 +229,7 @@ func FuzzStoreQuery(f *testing.F) {
 // start, so "Calls by account" has one demo row (issue 9).
 func TestDemoLineIsOneAccountAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
-	kc := &memKeychain{m: map[string]string{}}
+	kc := newKeychain(t)
 	dialAndHangUp := func(a *App, l *evlog) {
 		t.Helper()
 		v, err := a.svcs.Calls.Dial("100")
@@ -245,8 +245,8 @@ func TestDemoLineIsOneAccountAcrossRestarts(t *testing.T) {
 	a, l, release := startAppRelease(t, dir, kc)
 	dialAndHangUp(a, l)
 	// A call an older version logged under a previous run's address.
-	old := store.CallRecord{ID: "old-demo-call", Direction: crm.Outbound, Account: "sip:rep@127.0.0.1:40123", To: "100",
-		Started: time.Now().Add(-time.Minute), Ended: time.Now(), Status: crm.StatusCompleted}
+	old := store.CallRecord{ID: "old-demo-call", Direction: store.Outbound, Account: "sip:rep@127.0.0.1:40123", To: "100",
+		Started: time.Now().Add(-time.Minute), Ended: time.Now(), Status: store.StatusCompleted}
 	if err := a.core.st.LogCall(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}

@@ -272,7 +272,7 @@ func (s *HistoryService) Detail(id string) (HistoryDetail, error) {
 		return HistoryDetail{}, err
 	}
 	number := r.To
-	if r.Direction == crm.Inbound {
+	if r.Direction == store.Inbound {
 		number = r.From
 	}
 	d := HistoryDetail{Entry: historyEntry(r, s.c.callerID(number)), Recording: r.RecordingPath, Tasks: []TaskView{}}
