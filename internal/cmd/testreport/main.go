@@ -282,7 +282,11 @@ func skipsMode(out io.Writer, dir string) error {
 	}
 	fmt.Fprintf(out, "skipped tests: %d\n", len(all))
 	for _, s := range all {
-		fmt.Fprintf(out, "  %-6s %s %s: %s\n", s.Suite, strings.TrimPrefix(s.Where, "github.com/pitchline/pitchline/"), s.Test, s.Reason)
+		sep := " "
+		if s.Suite == "vitest" {
+			sep = " > "
+		}
+		fmt.Fprintf(out, "  %-6s %s%s%s: %s\n", s.Suite, strings.TrimPrefix(s.Where, "github.com/pitchline/pitchline/"), sep, s.Test, s.Reason)
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func TestGoModeOnRealGoTest(t *testing.T) {
 	}
 	got = out.String()
 	for _, want := range []string{"skipped tests: 3", "example.com/sample/a TestSkip: ", "lame is not installed",
-		"TestSub/tool", "vitest", "screenshots main: skipped"} {
+		"TestSub/tool", "vitest", "shots.e2e.ts > screenshots main: skipped"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}
