@@ -21,7 +21,7 @@ LDFLAGS   := -w -s -X main.version=$(VERSION)
 TOOLS_BIN := $(CURDIR)/.tools/bin
 # fuzz-smoke: inputs per fuzz target (a count, never a duration: see
 # scripts/fuzz-smoke.sh). fuzz: time per target for the long runs.
-FUZZ_EXECS ?= 3000
+FUZZ_EXECS ?= 10000
 FUZZTIME  ?= 1m
 # Skipped tests (and why) of the last test-go/test-frontend/test-e2e run.
 REPORTS   := build/test-reports

@@ -15,7 +15,7 @@
 # finding, and a smoke run in CI must not fail on it.
 #
 # Environment:
-#   FUZZ_EXECS  inputs per target (default 3000): `make fuzz-smoke`, CI.
+#   FUZZ_EXECS  inputs per target (default 10000): `make fuzz-smoke`, CI.
 #   FUZZTIME    a duration per target (e.g. 1m) instead of FUZZ_EXECS: the
 #               long time-boxed runs of `make fuzz`. A target that ends with
 #               the coordinator's "context deadline exceeded" and wrote no
@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 GO=${GO:-go}
-FUZZ_EXECS=${FUZZ_EXECS:-3000}
+FUZZ_EXECS=${FUZZ_EXECS:-10000}
 FUZZTIME=${FUZZTIME:-}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-15m}
 if [[ -n "$FUZZTIME" ]]; then
