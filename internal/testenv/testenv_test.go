@@ -41,7 +41,9 @@ func run(f func(tb testing.TB) string) (r *recorder, ret string) {
 }
 
 func TestMissingToolFailsInCIAndSkipsOtherwise(t *testing.T) {
-	tool := func(tb testing.TB) string { return RequireTool(tb, "pitchline-no-such-tool", "apt-get install nothing") }
+	tool := func(tb testing.TB) string {
+		return RequireTool(tb, "pitchline-no-such-tool", "apt-get install nothing")
+	}
 	for _, tc := range []struct {
 		ci   string
 		fail bool
