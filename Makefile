@@ -19,7 +19,12 @@ endif
 export VERSION
 LDFLAGS   := -w -s -X main.version=$(VERSION)
 TOOLS_BIN := $(CURDIR)/.tools/bin
-FUZZTIME  ?= 10s
+# fuzz-smoke: inputs per fuzz target (a count, never a duration: see
+# scripts/fuzz-smoke.sh). fuzz: time per target for the long runs.
+FUZZ_EXECS ?= 10000
+FUZZTIME  ?= 1m
+# Skipped tests (and why) of the last test-go/test-frontend/test-e2e run.
+REPORTS   := build/test-reports
 # Extended regexp of import paths tested WITHOUT -race (slow interop suites
 # driving real external processes). Everything else runs under -race.
 NORACE_RE ?= ^$$
@@ -29,16 +34,18 @@ GOTEST_FLAGS ?= -count=1 -timeout 15m
 .NOTPARALLEL:
 
 .PHONY: help setup setup-build setup-run run build frontend go-build bindings \
-        test test-go test-frontend test-e2e lint fmt-check vet staticcheck bindings-check fuzz-smoke \
+        test test-go test-frontend test-e2e test-skips lint fmt-check vet staticcheck bindings-check fuzz-smoke fuzz \
         bench bench-extra clean distclean
 
 help:
 	@echo "make run        set up (run profile), build, start the desktop app"
-	@echo "make test       set up (test profile), lint, build, Go tests, frontend tests, fuzz smoke"
+	@echo "make test       set up (test profile), lint, build, Go tests, frontend tests, fuzz smoke,"
+	@echo "                then the list of skipped tests and why (CI=true fails on a missing tool instead)"
 	@echo "make build      build frontend and $(BIN)"
 	@echo "make lint       gofmt check, go vet, staticcheck, generated bindings up to date"
 	@echo "make bench      Go benchmarks plus scripts/bench.d/*.sh"
-	@echo "make fuzz-smoke every Fuzz* target for FUZZTIME=$(FUZZTIME)"
+	@echo "make fuzz-smoke every Fuzz* target for FUZZ_EXECS=$(FUZZ_EXECS) inputs (part of make test)"
+	@echo "make fuzz       every Fuzz* target for FUZZTIME=$(FUZZTIME) each (long runs)"
 	@echo "make bindings   regenerate frontend/wailsjs with the pinned Wails CLI"
 	@echo "make setup      install/check everything for make test (scripts/setup.sh test)"
 	@echo "make clean      remove build outputs; make distclean also node_modules and .tools"
@@ -89,30 +96,51 @@ test: setup
 	@$(MAKE) --no-print-directory test-frontend
 	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory test-skips
 	@echo "==> test: all passed"
 
+# go test -json through internal/cmd/testreport: plain go test output, plus
+# the skipped tests recorded for test-skips. pipefail keeps go test's status.
+# PITCHLINE_BIN (the built binary) is set for every package that tests it.
 test-go:
 	@echo "==> test-go: go test -race (except NORACE_RE='$(NORACE_RE)'), PITCHLINE_BIN=$(abspath $(BIN))"
+	@[[ -x $(BIN) ]] || { echo "test-go: $(BIN) is missing: run make build first (tests of the binary use it)"; exit 1; }
+	$(GO) build -o $(REPORTS)/testreport ./internal/cmd/testreport
+	rm -f $(REPORTS)/go-skips.jsonl
 	export PITCHLINE_BIN=$(abspath $(BIN)); \
+	report="$(REPORTS)/testreport go -skips $(REPORTS)/go-skips.jsonl"; \
 	pkgs=$$($(GO) list ./...); \
 	race=$$(grep -Ev '$(NORACE_RE)' <<<"$$pkgs" || true); \
 	norace=$$(grep -E '$(NORACE_RE)' <<<"$$pkgs" || true); \
-	if [[ -n "$$race" ]]; then $(GO) test -race $(GOTEST_FLAGS) $$race; fi; \
-	if [[ -n "$$norace" ]]; then echo "==> test-go: without -race: $$norace"; $(GO) test $(GOTEST_FLAGS) $$norace; fi
+	if [[ -n "$$race" ]]; then $(GO) test -json -race $(GOTEST_FLAGS) $$race | $$report; fi; \
+	if [[ -n "$$norace" ]]; then echo "==> test-go: without -race: $$norace"; $(GO) test -json $(GOTEST_FLAGS) $$norace | $$report; fi
 
 test-frontend:
 	@echo "==> test-frontend: vitest"
-	cd frontend && npx vitest run
+	cd frontend && npx vitest run --reporter=default --reporter=json --outputFile.json=$(abspath $(REPORTS))/unit.vitest.json
 
 # End-to-end UI tests: headless Debian chromium (playwright-core) against the
 # real binary in browser mode (`pitchline serve`) on the demo line. Needs the
 # frontend built into $(BIN) first (make frontend go-build); `make test` does.
 test-e2e:
 	@echo "==> test-e2e: playwright-core + /usr/bin/chromium against $(BIN) serve"
-	cd frontend && PITCHLINE_E2E_BIN=$(abspath $(BIN)) npm run --silent test:e2e
+	cd frontend && PITCHLINE_E2E_BIN=$(abspath $(BIN)) npm run --silent test:e2e -- \
+	  --reporter=default --reporter=json --outputFile.json=$(abspath $(REPORTS))/e2e.vitest.json
 
+# The tests test-go, test-frontend and test-e2e skipped, with their reasons.
+test-skips:
+	@echo "==> test-skips: skipped tests and why ($(REPORTS))"
+	@[[ -x $(REPORTS)/testreport ]] || $(GO) build -o $(REPORTS)/testreport ./internal/cmd/testreport
+	@$(REPORTS)/testreport skips $(REPORTS)
+
+# A count per target, not a duration: a busy machine makes the run slower,
+# never red (scripts/fuzz-smoke.sh explains the Go coordinator's deadline).
 fuzz-smoke:
-	@echo "==> fuzz-smoke: every Fuzz* target for $(FUZZTIME)"
+	@echo "==> fuzz-smoke: every Fuzz* target for $(FUZZ_EXECS) inputs"
+	FUZZ_EXECS=$(FUZZ_EXECS) FUZZTIME= GO=$(GO) scripts/fuzz-smoke.sh
+
+fuzz:
+	@echo "==> fuzz: every Fuzz* target for $(FUZZTIME)"
 	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz-smoke.sh
 
 # --- lint ----------------------------------------------------------------
@@ -158,8 +186,8 @@ bench-extra:
 
 # --- clean ---------------------------------------------------------------
 clean:
-	@echo "==> clean: build/bin, frontend/dist (keeps dist/.gitkeep)"
-	rm -rf build/bin
+	@echo "==> clean: build/bin, $(REPORTS), frontend/dist (keeps dist/.gitkeep)"
+	rm -rf build/bin $(REPORTS)
 	find frontend/dist -mindepth 1 -not -name .gitkeep -delete
 
 distclean: clean

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 // TestURLSchemesRegistered checks that the URL schemes the desktop assets
@@ -130,10 +132,7 @@ func TestNewLoggerLevel(t *testing.T) {
 // labelled demo line, that the store was created in --data-dir, and that the
 // screenshot shows the rendered page, not a blank window.
 func TestDesktopWindowSmoke(t *testing.T) {
-	bin := os.Getenv("PITCHLINE_BIN")
-	if bin == "" {
-		t.Skip("PITCHLINE_BIN not set (make test sets it to build/bin/pitchline)")
-	}
+	bin := testenv.RequireEnv(t, "PITCHLINE_BIN", "make test sets it to build/bin/pitchline")
 	dir := t.TempDir()
 	shot, logPath, data := filepath.Join(dir, "window.png"), filepath.Join(dir, "app.log"), filepath.Join(dir, "data")
 	cmd := exec.Command("scripts/xvfb-smoke.sh", bin, shot, logPath, "--data-dir", data)

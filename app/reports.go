@@ -167,7 +167,7 @@ func storeQuery(q ReportQuery) (store.ReportQuery, error) {
 	}
 	sq.Location = time.Local
 	if q.TimeZone != "" {
-		if sq.Location, err = time.LoadLocation(q.TimeZone); err != nil {
+		if sq.Location, err = loadZone(q.TimeZone); err != nil {
 			return sq, fmt.Errorf("%w: time zone %q: %v", ErrInvalidArgument, q.TimeZone, err)
 		}
 	}

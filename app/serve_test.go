@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 func TestCheckLoopback(t *testing.T) {
@@ -273,16 +275,16 @@ func TestInstanceHandOff(t *testing.T) {
 	again.close()
 }
 
-// builtBinary returns a pitchline binary with the built frontend, or skips
-// when the frontend was never built (make build) and PITCHLINE_BIN is unset.
+// builtBinary returns a pitchline binary with the built frontend: $PITCHLINE_BIN
+// (make test sets it), or one built here from frontend/dist. Without either it
+// skips, or fails in CI (testenv.Missing).
 func builtBinary(t *testing.T) string {
 	t.Helper()
 	if b := os.Getenv("PITCHLINE_BIN"); b != "" {
 		return b
 	}
-	if _, err := os.Stat(filepath.Join("..", "frontend", "dist", "index.html")); err != nil {
-		t.Skip("frontend/dist not built (make build); set PITCHLINE_BIN to run the process tests")
-	}
+	testenv.RequireFile(t, filepath.Join("..", "frontend", "dist", "index.html"),
+		"make build writes frontend/dist; or set PITCHLINE_BIN to a built binary")
 	bin := filepath.Join(t.TempDir(), "pitchline")
 	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -14,6 +14,7 @@ import (
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/mp3"
 	"github.com/pitchline/pitchline/audio/wav"
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 func writeWAV(t *testing.T, path string, rate int, freq float64, seconds float64) {
@@ -72,9 +73,7 @@ func TestWAVResampled(t *testing.T) {
 }
 
 func TestMP3ByContent(t *testing.T) {
-	if _, err := exec.LookPath("lame"); err != nil {
-		t.Skip("lame is not installed: cannot generate an MP3 (apt-get install lame)")
-	}
+	testenv.RequireTool(t, "lame", "apt-get install lame; it generates the MP3")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.wav")
 	writeWAV(t, in, 48000, 700, 1)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/wav"
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 // snrFit returns the SNR in dB of x against the best-fitting sine of freq.
@@ -61,9 +62,7 @@ func makeWAV(t *testing.T, dir string, rate int, freq float64, seconds float64) 
 // lame encodes in with the given options into dir/name.
 func lame(t *testing.T, in, name string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("lame"); err != nil {
-		t.Skip("lame is not installed: cannot generate MP3 test files (apt-get install lame)")
-	}
+	testenv.RequireTool(t, "lame", "apt-get install lame; it generates the MP3 test files")
 	out := filepath.Join(filepath.Dir(in), name)
 	cmd := exec.Command("lame", append(append([]string{"--quiet"}, args...), in, out)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -156,9 +155,7 @@ func TestLowBitrate22k(t *testing.T) {
 }
 
 func TestID3AndStereoAndLoop(t *testing.T) {
-	if _, err := exec.LookPath("sox"); err != nil {
-		t.Skip("sox is not installed: cannot make a stereo source file")
-	}
+	testenv.RequireTool(t, "sox", "apt-get install sox; it makes the stereo source file")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "st.wav")
 	// Left 500 Hz, right 1500 Hz.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 func sine(freq, amp float64, rate, n int) []int16 {
@@ -106,12 +107,13 @@ func TestRoundTrip(t *testing.T) {
 		t.Error("last partial frame not zero-padded")
 	}
 	// Validate the header we wrote with sox, an independent reader.
-	if _, err := exec.LookPath("soxi"); err == nil {
+	t.Run("soxi", func(t *testing.T) {
+		testenv.RequireTool(t, "soxi", "apt-get install sox; it reads the header back")
 		out, err := exec.Command("soxi", "-s", path).Output()
 		if err != nil || strings.TrimSpace(string(out)) != "16100" {
 			t.Errorf("soxi -s: %q %v", out, err)
 		}
-	}
+	})
 }
 
 func TestLoop(t *testing.T) {
@@ -211,9 +213,7 @@ func TestRejects(t *testing.T) {
 
 // TestSoxFiles checks files written by sox, an independent encoder.
 func TestSoxFiles(t *testing.T) {
-	if _, err := exec.LookPath("sox"); err != nil {
-		t.Skip("sox not installed: cannot make reference files")
-	}
+	testenv.RequireTool(t, "sox", "apt-get install sox; it makes the reference files")
 	dir := t.TempDir()
 	cases := []struct {
 		args []string

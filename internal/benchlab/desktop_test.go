@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 // The desktop-window benchmark of issue 3, section 7. Run it with
@@ -55,11 +57,8 @@ func TestDesktopWindow(t *testing.T) {
 	if bin == "" || bare == "" {
 		t.Skip("PITCHLINE_BIN and PITCHLINE_BARE_BIN not set (scripts/bench.d/40-desktop.sh sets them)")
 	}
-	for _, tool := range []string{"Xvfb", "dbus-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s missing: %v", tool, err)
-		}
-	}
+	testenv.RequireTool(t, "Xvfb", "apt-get install xvfb")
+	testenv.RequireTool(t, "dbus-daemon", "apt-get install dbus")
 	runs := envInt(t, "PITCHLINE_BENCH_DESKTOP_RUNS", 7)
 	idle := envDuration(t, "PITCHLINE_BENCH_IDLE", 10*time.Second)
 	display := startXvfb(t)

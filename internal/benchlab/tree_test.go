@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 const rollup = `55d4c4a1e000-7ffd2b5f6000 ---p 00000000 00:00 0                          [rollup]
@@ -47,9 +49,7 @@ func TestParsePPID(t *testing.T) {
 // TestTreeMemory starts a child (sleep) of this test process and finds it
 // in this process's tree with a non-zero PSS.
 func TestTreeMemory(t *testing.T) {
-	if _, err := os.Stat("/proc/self/smaps_rollup"); err != nil {
-		t.Skip("no /proc/PID/smaps_rollup here")
-	}
+	testenv.RequireFile(t, "/proc/self/smaps_rollup", "Linux 4.14 or later")
 	cmd := exec.Command("sleep", "30")
 	if err := cmd.Start(); err != nil {
 		t.Skip("no sleep:", err)

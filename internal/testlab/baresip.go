@@ -21,7 +21,8 @@ import (
 // baresipModuleDir is where Debian's baresip-core installs its modules.
 const baresipModuleDir = "/usr/lib/baresip/modules"
 
-// bsSkipInteropEnv, when "1", turns a missing interop tool into a skip.
+// bsSkipInteropEnv, when "1", turns a missing interop tool into a skip
+// (not in CI: see interopSkip).
 const bsSkipInteropEnv = "PITCHLINE_SKIP_INTEROP"
 
 // Defaults of a baresip peer.
@@ -549,7 +550,7 @@ func bsRequireTool(t testing.TB, bin, pkg string) {
 func bsMissing(t testing.TB, what string) {
 	t.Helper()
 	msg := "testlab: " + what + ": run `make setup` to install the interop tools"
-	if os.Getenv(bsSkipInteropEnv) == "1" {
+	if interopSkip() {
 		t.Skipf("%s; skipping because %s=1", msg, bsSkipInteropEnv)
 	}
 	t.Fatalf("%s, or set %s=1 to skip interop tests", msg, bsSkipInteropEnv)

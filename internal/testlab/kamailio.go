@@ -18,10 +18,13 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 // SkipInteropEnv is the environment variable that turns a missing interop
-// tool (kamailio, sipp, ...) from a test failure into a skip when set to "1".
+// tool (kamailio, sipp, ...) from a test failure into a skip when set to "1"
+// (not in CI: see interopSkip).
 const SkipInteropEnv = "PITCHLINE_SKIP_INTEROP"
 
 // kamailioModulePath is where Debian's kamailio 5.6 package keeps its modules.
@@ -142,14 +145,21 @@ func RequireKamailio(t testing.TB) {
 	requireLabTool(t, "kamcmd", "kamailio")
 }
 
-// requireLabTool fails (or skips, see SkipInteropEnv) when bin is missing.
+// interopSkip reports whether a missing interop tool skips the test instead
+// of failing it: SkipInteropEnv=1, except in CI (testenv.InCI), where a
+// missing tool always fails.
+func interopSkip() bool {
+	return os.Getenv(SkipInteropEnv) == "1" && !testenv.InCI()
+}
+
+// requireLabTool fails (or skips, see interopSkip) when bin is missing.
 func requireLabTool(t testing.TB, bin, pkg string) {
 	t.Helper()
 	if _, err := exec.LookPath(bin); err == nil {
 		return
 	}
 	msg := fmt.Sprintf("testlab: %q not found on PATH (Debian package %s): run `make setup` to install the interop tools", bin, pkg)
-	if os.Getenv(SkipInteropEnv) == "1" {
+	if interopSkip() {
 		t.Skipf("%s; skipping because %s=1", msg, SkipInteropEnv)
 		return
 	}
@@ -176,7 +186,7 @@ func StartKamailio(t testing.TB, opts ...KamailioOption) *Kamailio {
 	if cfg.tls {
 		if _, err := os.Stat(filepath.Join(kamailioModulePath, "tls.so")); err != nil {
 			msg := "testlab: kamailio tls.so missing (Debian package kamailio-tls-modules): run `make setup`"
-			if os.Getenv(SkipInteropEnv) == "1" {
+			if interopSkip() {
 				t.Skipf("%s; skipping because %s=1", msg, SkipInteropEnv)
 				return nil
 			}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pitchline/pitchline/internal/testenv"
 )
 
 // fakeTB records Fatalf/Skipf instead of stopping the goroutine, to test
@@ -28,6 +30,7 @@ func (f *fakeTB) Cleanup(func())                  {}
 func (f *fakeTB) Logf(format string, args ...any) {}
 
 func TestRequireLabToolFailsWithSetupHint(t *testing.T) {
+	t.Setenv(testenv.CIEnv, "")
 	t.Setenv(SkipInteropEnv, "")
 	f := &fakeTB{TB: t}
 	requireLabTool(f, "pitchline-no-such-tool", "some-package")
@@ -43,6 +46,14 @@ func TestRequireLabToolFailsWithSetupHint(t *testing.T) {
 	requireLabTool(f, "pitchline-no-such-tool", "some-package")
 	if f.fatal != "" || !strings.Contains(f.skip, SkipInteropEnv) {
 		t.Fatalf("with %s=1 a missing tool must skip, got fatal=%q skip=%q", SkipInteropEnv, f.fatal, f.skip)
+	}
+
+	// In CI a missing tool fails even with SkipInteropEnv=1.
+	t.Setenv(testenv.CIEnv, "true")
+	f = &fakeTB{TB: t}
+	requireLabTool(f, "pitchline-no-such-tool", "some-package")
+	if f.fatal == "" || f.skip != "" {
+		t.Fatalf("with CI=true and %s=1 a missing tool must fail, got fatal=%q skip=%q", SkipInteropEnv, f.fatal, f.skip)
 	}
 
 	f = &fakeTB{TB: t}

@@ -31,7 +31,8 @@ const PulseSink = "nullsink"
 const PulseMicSink = "micsink"
 
 // PulseSkipEnv names the environment variable that, set to 1, turns a
-// missing pulseaudio binary into a skipped test instead of a failure.
+// missing pulseaudio binary into a skipped test instead of a failure (not in
+// CI: see interopSkip).
 const PulseSkipEnv = "PITCHLINE_SKIP_INTEROP"
 
 // pulseReadyLatency is the sink latency below which the null sinks are
@@ -95,7 +96,7 @@ func RequirePulse(t testing.TB) {
 		return
 	}
 	msg := fmt.Sprintf("PulseAudio tools not installed (%s): run `make setup` (apt packages pulseaudio pulseaudio-utils libasound2-plugins)", strings.Join(missing, ", "))
-	if os.Getenv(PulseSkipEnv) == "1" {
+	if interopSkip() {
 		t.Skip(msg + "; skipped because " + PulseSkipEnv + "=1")
 	}
 	t.Fatal(msg + "; or set " + PulseSkipEnv + "=1 to skip interop tests")
