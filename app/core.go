@@ -69,6 +69,7 @@ type phoneEntry struct {
 	stop   func() // ends its event pump
 	state  softphone.RegState
 	reason string
+	err    error // the failure behind a failed/reconnecting state
 }
 
 // core is the backend behind every bound service: the store, the keychain,
@@ -298,7 +299,7 @@ func (c *core) switchPhone() error {
 		if err := pe.p.Start(c.ctx); err != nil {
 			c.log.Warn("account not started", "account", pe.id, "err", err)
 			c.mu.Lock()
-			pe.state, pe.reason = softphone.RegFailed, err.Error()
+			pe.state, pe.reason, pe.err = softphone.RegFailed, err.Error(), err
 			c.mu.Unlock()
 		}
 	}
@@ -400,7 +401,7 @@ func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
 		switch e := ev.(type) {
 		case softphone.RegistrationEvent:
 			c.mu.Lock()
-			pe.state, pe.reason = e.State, e.Reason
+			pe.state, pe.reason, pe.err = e.State, e.Reason, e.Err
 			c.mu.Unlock()
 			if v, ok := c.accountView(pe.id); ok {
 				emit(c.out, EvAccount, v)
@@ -574,6 +575,7 @@ func (c *core) accountViews() []AccountView {
 	type reg struct {
 		state  softphone.RegState
 		reason string
+		err    error
 		dnd    bool
 	}
 	c.mu.Lock()
@@ -582,7 +584,7 @@ func (c *core) accountViews() []AccountView {
 	regs := make(map[string]reg, len(c.phones))
 	var ps []*phoneEntry
 	for _, pe := range c.phones {
-		regs[pe.id] = reg{state: pe.state, reason: pe.reason}
+		regs[pe.id] = reg{state: pe.state, reason: pe.reason, err: pe.err}
 		ps = append(ps, pe)
 	}
 	c.mu.Unlock()
@@ -619,6 +621,10 @@ func (c *core) accountViews() []AccountView {
 		out[i].State = string(softphone.RegUnregistered)
 		if r, ok := regs[out[i].ID]; ok {
 			out[i].State, out[i].Reason, out[i].DND = string(r.state), r.reason, r.dnd
+			if r.err != nil && (r.state == softphone.RegFailed || r.state == softphone.RegReconnecting) {
+				p := classifyError(r.err)
+				out[i].Reason, out[i].Error = p.Message, &p
+			}
 		}
 	}
 	return out

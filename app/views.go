@@ -127,8 +127,11 @@ type AccountView struct {
 	// State is the registration state: unregistered, registering,
 	// registered, failed, reconnecting or disabled.
 	State string `json:"state"`
-	// Reason explains a failed or reconnecting state.
+	// Reason explains a failed or reconnecting state in one sentence.
 	Reason string `json:"reason"`
+	// Error is the classified failure behind Reason (code, detail, host),
+	// nil when there is none.
+	Error *ErrorPayload `json:"error"`
 	// DND is true when do-not-disturb rejects inbound calls with 486.
 	DND bool `json:"dnd"`
 }
@@ -155,8 +158,10 @@ type RegistrationTest struct {
 	OK bool `json:"ok"`
 	// State is the final registration state reached.
 	State string `json:"state"`
-	// Reason explains a failure.
+	// Reason explains a failure in one sentence.
 	Reason string `json:"reason"`
+	// Error is the classified failure (code, detail, host), nil on success.
+	Error *ErrorPayload `json:"error"`
 }
 
 // DeviceView is one audio device.
