@@ -215,7 +215,29 @@ func (f *ErrorFormatter) Payload(err error) ErrorPayload {
 	if code == "" {
 		code = CodeInternal
 	}
-	return ErrorPayload{Code: code, Message: MessageFor(code, host), Detail: err.Error(), Host: host}
+	msg := MessageFor(code, host)
+	if code == CodeInvalidArgument {
+		if s := plainReason(err); s != "" {
+			msg = s
+		}
+	}
+	return ErrorPayload{Code: code, Message: msg, Detail: err.Error(), Host: host}
+}
+
+// plainReason returns the reason an invalid-argument error gives after
+// "app: invalid argument: " as a sentence, when that reason is plain text
+// written for a person (no further "package: " chain); "" otherwise.
+func plainReason(err error) string {
+	s := err.Error()
+	rest, ok := strings.CutPrefix(s, ErrInvalidArgument.Error()+": ")
+	if !ok || rest == "" || strings.Contains(rest, ": ") || len(rest) > 200 {
+		return ""
+	}
+	rest = strings.ToUpper(rest[:1]) + rest[1:]
+	if !strings.HasSuffix(rest, ".") {
+		rest += "."
+	}
+	return rest
 }
 
 // classify finds the network-level cause of err, or a refused credential

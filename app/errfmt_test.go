@@ -175,6 +175,8 @@ func TestClassifyRealErrors(t *testing.T) {
 		{"duplicate name", CodeDuplicate, "", duplicate},
 		{"not registered", CodeNotRegistered, "", fmt.Errorf("%w: sip:a@b is failed: %w", ErrNotRegistered, authFailed)},
 		{"timeout", CodeTimeout, "", fmt.Errorf("register: %w", context.DeadlineExceeded)},
+		{"plain invalid argument", CodeInvalidArgument, "", fmt.Errorf("%w: a report covers at most 366 days", ErrInvalidArgument)},
+		{"chained invalid argument", CodeInvalidArgument, "", fmt.Errorf("%w: %w", ErrInvalidArgument, softphone.ErrBadConfig)},
 	}
 	for _, tc := range cases {
 		p := classifyError(tc.err)
@@ -191,6 +193,17 @@ func TestClassifyRealErrors(t *testing.T) {
 		if tc.host != "" && !strings.Contains(p.Message, tc.host) {
 			t.Errorf("%s: message %q does not name %s", tc.name, p.Message, tc.host)
 		}
+	}
+}
+
+func TestPlainReason(t *testing.T) {
+	p := classifyError(fmt.Errorf("%w: a report covers at most 366 days", ErrInvalidArgument))
+	if p.Message != "A report covers at most 366 days." {
+		t.Errorf("message %q", p.Message)
+	}
+	p = classifyError(fmt.Errorf("%w: %w", ErrInvalidArgument, softphone.ErrBadConfig))
+	if p.Message != messages[CodeInvalidArgument] {
+		t.Errorf("chained: message %q, want the generic sentence", p.Message)
 	}
 }
 

@@ -100,8 +100,16 @@ describe("App", () => {
 
   it("shows a failed registration with its reason", async () => {
     const { transport } = await boot();
-    transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "403 Forbidden" });
-    await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed: 403 Forbidden"));
+    transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "The server refused the user name or password.",
+      error: { code: "auth_failed", message: "The server refused the user name or password.", detail: "softphone: authentication failed (403 Forbidden from pbx:5060)" } });
+    await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed"));
+    // The chip stays short; the reason is on hover and one click away, with the SIP detail behind "Details".
+    const chip = screen.getByRole("status", { name: "Account status" });
+    expect(chip.textContent).not.toContain("403");
+    expect(chip.getAttribute("title")).toContain("The server refused the user name or password");
+    await fireEvent.click(screen.getByRole("button", { name: "Why: Demo line" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Details" }));
+    expect(screen.getByRole("dialog").textContent).toContain("403 Forbidden from pbx:5060");
   });
 });
 

@@ -17,8 +17,13 @@ export type RegState =
 
 export type Direction = 'inbound' | 'outbound'
 
-/** A rejected call delivers this (Wails ErrorFormatter and HTTP alike). */
-export interface ErrorPayload { code: string; message: string }
+/**
+ * A rejected call delivers this (Wails ErrorFormatter and HTTP alike): a
+ * stable code (the UI shows its own translation, lib/errors.ts), the Go
+ * side's English sentence, the technical detail for the "details" toggle,
+ * and the host the error names.
+ */
+export interface ErrorPayload { code: string; message: string; detail?: string; host?: string }
 
 export interface CallerIDView {
   known: boolean; contactId: string; name: string; company: string
@@ -54,6 +59,8 @@ export interface AccountView {
   aor: string; authUser: string; displayName: string; registrar: string
   transport: 'udp' | 'tcp' | 'tls' | string
   hasPassword: boolean; state: RegState; reason: string; dnd: boolean
+  /** The classified failure behind a failed/reconnecting state. */
+  error?: ErrorPayload | null
 }
 
 export interface AccountInput {
@@ -63,7 +70,7 @@ export interface AccountInput {
   password: string
 }
 
-export interface RegistrationTest { ok: boolean; state: RegState; reason: string }
+export interface RegistrationTest { ok: boolean; state: RegState; reason: string; error?: ErrorPayload | null }
 
 export interface DeviceView {
   id: string; name: string; input: boolean; output: boolean

@@ -15,6 +15,8 @@ export interface Toast {
   id: number;
   level: "info" | "warning" | "error";
   text: string;
+  /** error, when set, is shown as its sentence with a details toggle. */
+  error?: ErrorPayload;
 }
 
 /** LIVE_STATES are call states that belong in the active-calls list. */
@@ -116,7 +118,7 @@ export class PhoneStore {
         else this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
       }),
       b.on("dial", (d) => {
-        if (d.error) this.toast("error", d.error.message);
+        if (d.error) this.toastError(d.error);
         else if (d.callId) this.focusedId = d.callId;
       }),
       b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
@@ -288,6 +290,14 @@ export class PhoneStore {
     setTimeout(() => this.dismiss(id), level === "error" ? 8000 : 4000);
   }
 
+  /** toastError shows an error's sentence with its details toggle (longer, 12 s). */
+  toastError(e: ErrorPayload): void {
+    const id = ++this.toastSeq;
+    this.toasts.push({ id, level: "error", text: e.message, error: e });
+    if (this.toasts.length > 4) this.toasts.shift();
+    setTimeout(() => this.dismiss(id), 12000);
+  }
+
   dismiss(id: number): void {
     const i = this.toasts.findIndex((x) => x.id === id);
     if (i >= 0) this.toasts.splice(i, 1);
@@ -306,7 +316,7 @@ export class PhoneStore {
       }
       return r;
     } catch (e) {
-      this.toast("error", toError(e).message);
+      this.toastError(toError(e));
       return undefined;
     }
   }
