@@ -233,9 +233,12 @@ func (c *core) stopPhone() {
 }
 
 // switchPhone (re)starts the phones: one per account, each with its own
-// SIP user agent and port, all on the shared audio; the demo line when
-// there is no account. An account whose phone cannot start is shown as
-// failed with the reason; the others run.
+// SIP user agent and port, all on the shared audio, and the demo line
+// after them. The demo line always runs (on loopback): it is the default
+// when there is no account, and it stays when an account fails, so that a
+// mistyped registrar never leaves the rep without a working line. An
+// account whose phone cannot start is shown as failed with the reason; the
+// others run.
 func (c *core) switchPhone() error {
 	c.stopPhone()
 	var line *demo.Line
@@ -244,21 +247,7 @@ func (c *core) switchPhone() error {
 		acct softphone.AccountConfig
 	}
 	var accts []acctID
-	if c.usesDemo() {
-		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
-		l, err := demo.New(opts...)
-		if err != nil {
-			return err
-		}
-		if err := l.Start(c.ctx); err != nil {
-			return err
-		}
-		if err := c.st.SeedDemo(c.ctx); err != nil {
-			c.log.Warn("demo contacts not seeded", "err", err)
-		}
-		line = l
-		accts = append(accts, acctID{demoAccountID, l.Account()})
-	} else {
+	if !c.cfg.forceDemo {
 		c.mu.Lock()
 		list := append([]softphone.AccountConfig(nil), c.accounts...)
 		c.mu.Unlock()
@@ -270,6 +259,23 @@ func (c *core) switchPhone() error {
 			}
 			accts = append(accts, acctID{a.AOR, a})
 		}
+	}
+	{
+		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
+		l, err := demo.New(opts...)
+		if err != nil {
+			return err
+		}
+		if err := l.Start(c.ctx); err != nil {
+			return err
+		}
+		if c.usesDemo() {
+			if err := c.st.SeedDemo(c.ctx); err != nil {
+				c.log.Warn("demo contacts not seeded", "err", err)
+			}
+		}
+		line = l
+		accts = append(accts, acctID{demoAccountID, l.Account()})
 	}
 	ringtone, _, _ := c.st.GetSetting(c.ctx, keyRingtone)
 	dnd, _, _ := c.st.GetSetting(c.ctx, keyDND)
@@ -360,7 +366,7 @@ func (c *core) phoneFor(id string) (*phoneEntry, error) {
 	}
 	if id == "" {
 		id = c.defaultID
-		if c.line != nil {
+		if c.line != nil && c.usesDemo() {
 			id = demoAccountID
 		}
 		for _, pe := range c.phones {
@@ -401,6 +407,12 @@ func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
 		switch e := ev.(type) {
 		case softphone.RegistrationEvent:
 			c.mu.Lock()
+			if e.State == softphone.RegRegistering && pe.state == softphone.RegFailed && pe.err != nil {
+				// A retry after a failure is not news: the account stays
+				// failed, with its reason, until it registers.
+				c.mu.Unlock()
+				continue
+			}
 			pe.state, pe.reason, pe.err = e.State, e.Reason, e.Err
 			c.mu.Unlock()
 			if v, ok := c.accountView(pe.id); ok {
@@ -598,11 +610,6 @@ func (c *core) accountViews() []AccountView {
 		def = pe.id
 	}
 	var out []AccountView
-	if line != nil {
-		a := line.Account()
-		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true,
-			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
-	}
 	for _, a := range accts {
 		label := a.DisplayName
 		if label == "" {
@@ -615,6 +622,11 @@ func (c *core) accountViews() []AccountView {
 			v.HasPassword = err == nil
 		}
 		out = append(out, v)
+	}
+	if line != nil { // after the accounts: the demo line is the fallback
+		a := line.Account()
+		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true,
+			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
 	}
 	for i := range out {
 		out[i].Active = out[i].ID == def

@@ -125,4 +125,21 @@ func TestDialOnFailedAccount(t *testing.T) {
 	if n := reg.count("INVITE"); n != 0 {
 		t.Fatalf("%d INVITE(s) reached the registrar after a refused dial", n)
 	}
+
+	// The failed account did not take the demo line away: it is still
+	// listed, registered, and calls from it connect.
+	waitFor(t, log, EvAccount, "demo line registered", func(v AccountView) bool { return v.Demo && v.State == "registered" })
+	accts, _ := a.svcs.Accounts.List()
+	if len(accts) != 2 || accts[0].ID != aor || !accts[0].Active || !accts[1].Demo || accts[1].State != "registered" {
+		t.Fatalf("accounts %+v: want the failed account (default) and the registered demo line", accts)
+	}
+	c, err := a.svcs.Calls.DialFrom(demoAccountID, "100")
+	if err != nil {
+		t.Fatalf("dial on the demo line next to a failed account: %v", err)
+	}
+	waitFor(t, log, EvCall, "demo call connected", func(v CallView) bool { return v.ID == c.ID && v.State == "connected" })
+	if _, err := a.svcs.Calls.Hangup(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, log, EvCall, "demo call ended", func(v CallView) bool { return v.ID == c.ID && v.State == "ended" })
 }

@@ -52,6 +52,16 @@ export class PhoneStore {
   devices = $state<DevicesView>(emptyDevices);
   settings = $state<SettingsView>(emptySettings);
   demo = $state<DemoView>({ active: false, numbers: [] });
+  /** demoInUse: the demo line runs and no real account is registered, so
+   * the demo line (its banner, its chip) is what the rep works with. Once an
+   * account registers the demo line stays available but out of the way. */
+  get demoInUse(): boolean {
+    return this.demo.active && !this.accounts.some((a) => !a.demo && a.state === "registered");
+  }
+  /** shownAccounts are the accounts in the header: the demo line only while it is in use. */
+  get shownAccounts(): AccountView[] {
+    return this.demoInUse ? this.accounts : this.accounts.filter((a) => !a.demo);
+  }
   levels = $state<Levels>(emptyLevels);
   lastDialed = $state("");
   recent = $state<HistoryEntry[]>([]);
