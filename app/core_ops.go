@@ -432,7 +432,8 @@ func (c *core) devicesView() DevicesView {
 	v := DevicesView{Devices: []DeviceView{}}
 	p, err := c.getPhone()
 	if err != nil {
-		v.Error = err.Error()
+		p := classifyError(err)
+		v.Error, v.Problem = err.Error(), &p
 		return v
 	}
 	v.Input, v.Output, v.Ringer = p.Devices()
@@ -441,7 +442,8 @@ func (c *core) devicesView() DevicesView {
 	v.Backend = b.Name()
 	list, err := b.Devices()
 	if err != nil {
-		v.Error = err.Error()
+		p := classifyError(err)
+		v.Error, v.Problem = err.Error(), &p
 		return v
 	}
 	for _, d := range list {

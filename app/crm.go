@@ -585,7 +585,8 @@ func (c *core) syncNow() (CRMStatus, error) {
 		}()
 		if _, err := w.Pull(ctx, false); err != nil && ctx.Err() == nil {
 			c.log.Warn("CRM pull", "err", err)
-			emit(c.out, EvNotice, Notice{Level: "warning", Code: "crm_pull", Message: "CRM sync: " + err.Error()})
+			p := classifyError(crmErr(err))
+			emit(c.out, EvNotice, Notice{Level: "warning", Code: "crm_pull", Message: "CRM sync: " + p.Message, Error: &p})
 		}
 		w.Kick()
 		c.emitSync()

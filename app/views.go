@@ -199,6 +199,8 @@ type DevicesView struct {
 	// Error is set when the device list could not be read (e.g. no sound
 	// server); the selection is still shown.
 	Error string `json:"error"`
+	// Problem is Error classified (sentence, detail), nil when Error is "".
+	Problem *ErrorPayload `json:"problem,omitempty"`
 }
 
 // PhoneView is one phone number of a contact.
@@ -439,4 +441,7 @@ type Notice struct {
 	Code string `json:"code"`
 	// Message is human-readable text.
 	Message string `json:"message"`
+	// Error is the classified failure a warning is about (nil if none):
+	// the UI shows its sentence with the detail behind a toggle.
+	Error *ErrorPayload `json:"error,omitempty"`
 }

@@ -81,7 +81,7 @@ export interface DevicesView {
   backend: string; devices: DeviceView[]
   /** '' = system default. */
   input: string; output: string; ringer: string
-  meter: boolean; error: string
+  meter: boolean; error: string; problem?: ErrorPayload | null
 }
 
 export interface PhoneView { label: string; raw: string; e164: string; formatted: string }
@@ -176,7 +176,7 @@ export interface Tick { levels: Levels; calls: TickCall[] }
 export interface DialRequest { url: string; target: string; callId: string; error: ErrorPayload | null }
 export interface DTMFView { callId: string; digit: string }
 export interface TransferView { callId: string; target: string; status: number; reason: string; final: boolean; ok: boolean }
-export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string }
+export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string; error?: ErrorPayload | null }
 
 /** Reports (app/reports.go). Days are YYYY-MM-DD in timeZone. */
 export interface ReportQuery {

@@ -131,7 +131,7 @@ export class PhoneStore {
         if (d.error) this.toastError(d.error);
         else if (d.callId) this.focusedId = d.callId;
       }),
-      b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
+      b.on("notice", (n: Notice) => (n.error ? this.toastError(n.error) : this.toast(n.level, n.message))),
       b.on("form", (f) => this.applyForm(f)),
       b.on("sync", (c) => (this.crm = c)),
       b.on("outcomes", (list) => this.applyOutcomes(list ?? [])),

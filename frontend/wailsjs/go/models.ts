@@ -485,6 +485,7 @@ export namespace app {
 	    ringer: string;
 	    meter: boolean;
 	    error: string;
+	    problem?: ErrorPayload;
 	
 	    static createFrom(source: any = {}) {
 	        return new DevicesView(source);
@@ -499,6 +500,7 @@ export namespace app {
 	        this.ringer = source["ringer"];
 	        this.meter = source["meter"];
 	        this.error = source["error"];
+	        this.problem = this.convertValues(source["problem"], ErrorPayload);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
