@@ -68,10 +68,6 @@ func New(assets fs.FS, opts ...Option) (*App, error) {
 		}
 	}
 	log := cfg.logger.With("component", "app")
-	codes := defaultCoreCodes()
-	for k, v := range cfg.errorCodes {
-		codes[k] = v
-	}
 	h := newHub(log)
 	c := newCore(coreConfig{dataDir: cfg.dataDir, backend: cfg.backend, forceDemo: cfg.demo,
 		logger: cfg.logger, now: cfg.now, demoOpts: cfg.demoOpts}, h, cfg.version)
@@ -83,7 +79,7 @@ func New(assets fs.FS, opts ...Option) (*App, error) {
 		svcs:    svcs,
 		core:    c,
 		hub:     h,
-		errfmt:  NewErrorFormatter(codes),
+		errfmt:  newOrderedFormatter(cfg.errorCodes, coreErrorCodes()),
 		log:     log,
 		started: cfg.now(),
 	}, nil
@@ -269,6 +265,17 @@ func (a *App) handleURL(url string) {
 // System returns the bound SystemService.
 func (a *App) System() *SystemService { return a.system }
 
+// formatError classifies a bound call's error for the window and logs its
+// technical detail (the rep sees one sentence, "details" and the log the rest).
+func (a *App) formatError(err error) any {
+	if err == nil {
+		return nil
+	}
+	p := a.errfmt.Payload(err)
+	a.log.Warn("bound call failed", "code", p.Code, "err", err)
+	return p
+}
+
 // ErrorFormatter returns the formatter used for rejected bound calls.
 func (a *App) ErrorFormatter() *ErrorFormatter { return a.errfmt }
 
@@ -289,7 +296,7 @@ func (a *App) options() *options.App {
 		OnDomReady:       a.OnDomReady,
 		OnShutdown:       a.OnShutdown,
 		Bind:             a.svcs.list(),
-		ErrorFormatter:   a.errfmt.Format,
+		ErrorFormatter:   a.formatError,
 		Logger:           newWailsLogger(a.log),
 		Linux: &linux.Options{
 			ProgramName: "pitchline",

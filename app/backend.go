@@ -7,6 +7,7 @@ import (
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/device"
 	"github.com/pitchline/pitchline/softphone"
+	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/secret"
 	"github.com/pitchline/pitchline/softphone/store"
 )
@@ -36,22 +37,30 @@ func openBackend(dev string, log *slog.Logger) (audio.Backend, string, error) {
 	return nb, "no sound server: using the silent null audio device (start PulseAudio/PipeWire for sound)", nil
 }
 
-// defaultCoreCodes maps the calling core's sentinels to frontend codes.
-func defaultCoreCodes() map[error]string {
-	return map[error]string{
-		softphone.ErrNoSuchCall:         "no_such_call",
-		softphone.ErrInvalidState:       "invalid_state",
-		softphone.ErrInvalidTarget:      "invalid_target",
-		softphone.ErrCallFailed:         "call_failed",
-		softphone.ErrAuthFailed:         "auth_failed",
-		softphone.ErrRegistrationFailed: "registration_failed",
-		softphone.ErrBadConfig:          CodeInvalidArgument,
-		softphone.ErrUnknownTestTone:    CodeInvalidArgument,
-		secret.ErrNoKeychain:            "no_keychain",
-		secret.ErrKeychainLocked:        "keychain_locked",
-		store.ErrNotFound:               "not_found",
-		device.ErrNoSoundServer:         "no_sound_server",
-		audio.ErrUnknownDevice:          CodeInvalidArgument,
-		softphone.ErrClosed:             CodeNotStarted,
+// coreErrorCodes maps the calling core's sentinels to frontend codes, in
+// the order they are checked (an error can wrap several: an invalid
+// argument that is a duplicate name is a duplicate).
+func coreErrorCodes() []errorCode {
+	return []errorCode{
+		{ErrNotRegistered, CodeNotRegistered},
+		{softphone.ErrAuthFailed, CodeAuthFailed},
+		{crm.ErrAuth, CodeCRMAuth},
+		{crm.ErrForbidden, CodeCRMForbidden},
+		{store.ErrDuplicate, CodeDuplicate},
+		{store.ErrTooLarge, CodeTooLarge},
+		{store.ErrInvalidNumber, CodeInvalidNumber},
+		{softphone.ErrNoSuchCall, "no_such_call"},
+		{softphone.ErrInvalidState, "invalid_state"},
+		{softphone.ErrInvalidTarget, "invalid_target"},
+		{softphone.ErrCallFailed, "call_failed"},
+		{softphone.ErrRegistrationFailed, "registration_failed"},
+		{softphone.ErrBadConfig, CodeInvalidArgument},
+		{softphone.ErrUnknownTestTone, CodeInvalidArgument},
+		{secret.ErrNoKeychain, "no_keychain"},
+		{secret.ErrKeychainLocked, "keychain_locked"},
+		{store.ErrNotFound, "not_found"},
+		{device.ErrNoSoundServer, "no_sound_server"},
+		{audio.ErrUnknownDevice, CodeInvalidArgument},
+		{softphone.ErrClosed, CodeNotStarted},
 	}
 }

@@ -68,6 +68,7 @@ type phoneEntry struct {
 	stop   func() // ends its event pump
 	state  softphone.RegState
 	reason string
+	err    error // the failure behind a failed/reconnecting state
 }
 
 // core is the backend behind every bound service: the store, the keychain,
@@ -227,9 +228,12 @@ func (c *core) stopPhone() {
 }
 
 // switchPhone (re)starts the phones: one per account, each with its own
-// SIP user agent and port, all on the shared audio; the demo line when
-// there is no account. An account whose phone cannot start is shown as
-// failed with the reason; the others run.
+// SIP user agent and port, all on the shared audio, and the demo line
+// after them. The demo line always runs (on loopback): it is the default
+// when there is no account, and it stays when an account fails, so that a
+// mistyped registrar never leaves the rep without a working line. An
+// account whose phone cannot start is shown as failed with the reason; the
+// others run.
 func (c *core) switchPhone() error {
 	c.stopPhone()
 	var line *demo.Line
@@ -238,28 +242,7 @@ func (c *core) switchPhone() error {
 		acct softphone.AccountConfig
 	}
 	var accts []acctID
-	if c.usesDemo() {
-		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
-		l, err := demo.New(opts...)
-		if err != nil {
-			return err
-		}
-		if err := l.Start(c.ctx); err != nil {
-			return err
-		}
-		if err := c.st.SeedDemo(c.ctx); err != nil {
-			c.log.Warn("demo contacts not seeded", "err", err)
-		}
-		// Calls older versions logged under the demo line's per-run
-		// address (sip:rep@127.0.0.1:PORT) join the demo line's account.
-		if n, err := c.st.RelabelAccounts(c.ctx, "sip:"+demo.User+"@127.0.0.1:%", demoAccountID); err != nil {
-			c.log.Warn("demo calls not relabelled", "err", err)
-		} else if n > 0 {
-			c.log.Info("demo calls relabelled to the demo account", "calls", n)
-		}
-		line = l
-		accts = append(accts, acctID{demoAccountID, l.Account()})
-	} else {
+	if !c.cfg.forceDemo {
 		c.mu.Lock()
 		list := append([]softphone.AccountConfig(nil), c.accounts...)
 		c.mu.Unlock()
@@ -271,6 +254,30 @@ func (c *core) switchPhone() error {
 			}
 			accts = append(accts, acctID{a.AOR, a})
 		}
+	}
+	{
+		opts := append([]demo.Option{demo.WithLogger(c.cfg.logger), demo.WithCallbackFrom(demoCaller, "")}, c.cfg.demoOpts...)
+		l, err := demo.New(opts...)
+		if err != nil {
+			return err
+		}
+		if err := l.Start(c.ctx); err != nil {
+			return err
+		}
+		if c.usesDemo() {
+			if err := c.st.SeedDemo(c.ctx); err != nil {
+				c.log.Warn("demo contacts not seeded", "err", err)
+			}
+		}
+		// Calls older versions logged under the demo line's per-run
+		// address (sip:rep@127.0.0.1:PORT) join the demo line's account.
+		if n, err := c.st.RelabelAccounts(c.ctx, "sip:"+demo.User+"@127.0.0.1:%", demoAccountID); err != nil {
+			c.log.Warn("demo calls not relabelled", "err", err)
+		} else if n > 0 {
+			c.log.Info("demo calls relabelled to the demo account", "calls", n)
+		}
+		line = l
+		accts = append(accts, acctID{demoAccountID, l.Account()})
 	}
 	ringtone, _, _ := c.st.GetSetting(c.ctx, keyRingtone)
 	dnd, _, _ := c.st.GetSetting(c.ctx, keyDND)
@@ -300,7 +307,7 @@ func (c *core) switchPhone() error {
 		if err := pe.p.Start(c.ctx); err != nil {
 			c.log.Warn("account not started", "account", pe.id, "err", err)
 			c.mu.Lock()
-			pe.state, pe.reason = softphone.RegFailed, err.Error()
+			pe.state, pe.reason, pe.err = softphone.RegFailed, err.Error(), err
 			c.mu.Unlock()
 		}
 	}
@@ -361,7 +368,7 @@ func (c *core) phoneFor(id string) (*phoneEntry, error) {
 	}
 	if id == "" {
 		id = c.defaultID
-		if c.line != nil {
+		if c.line != nil && c.usesDemo() {
 			id = demoAccountID
 		}
 		for _, pe := range c.phones {
@@ -402,7 +409,13 @@ func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
 		switch e := ev.(type) {
 		case softphone.RegistrationEvent:
 			c.mu.Lock()
-			pe.state, pe.reason = e.State, e.Reason
+			if e.State == softphone.RegRegistering && pe.state == softphone.RegFailed && pe.err != nil {
+				// A retry after a failure is not news: the account stays
+				// failed, with its reason, until it registers.
+				c.mu.Unlock()
+				continue
+			}
+			pe.state, pe.reason, pe.err = e.State, e.Reason, e.Err
 			c.mu.Unlock()
 			if v, ok := c.accountView(pe.id); ok {
 				emit(c.out, EvAccount, v)
@@ -576,6 +589,7 @@ func (c *core) accountViews() []AccountView {
 	type reg struct {
 		state  softphone.RegState
 		reason string
+		err    error
 		dnd    bool
 	}
 	c.mu.Lock()
@@ -584,7 +598,7 @@ func (c *core) accountViews() []AccountView {
 	regs := make(map[string]reg, len(c.phones))
 	var ps []*phoneEntry
 	for _, pe := range c.phones {
-		regs[pe.id] = reg{state: pe.state, reason: pe.reason}
+		regs[pe.id] = reg{state: pe.state, reason: pe.reason, err: pe.err}
 		ps = append(ps, pe)
 	}
 	c.mu.Unlock()
@@ -598,11 +612,6 @@ func (c *core) accountViews() []AccountView {
 		def = pe.id
 	}
 	var out []AccountView
-	if line != nil {
-		a := line.Account()
-		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true,
-			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
-	}
 	for _, a := range accts {
 		label := a.DisplayName
 		if label == "" {
@@ -616,11 +625,20 @@ func (c *core) accountViews() []AccountView {
 		}
 		out = append(out, v)
 	}
+	if line != nil { // after the accounts: the demo line is the fallback
+		a := line.Account()
+		out = append(out, AccountView{ID: demoAccountID, Label: "Demo line", Demo: true,
+			AOR: a.AOR, DisplayName: a.DisplayName, Transport: a.Transport})
+	}
 	for i := range out {
 		out[i].Active = out[i].ID == def
 		out[i].State = string(softphone.RegUnregistered)
 		if r, ok := regs[out[i].ID]; ok {
 			out[i].State, out[i].Reason, out[i].DND = string(r.state), r.reason, r.dnd
+			if r.err != nil && (r.state == softphone.RegFailed || r.state == softphone.RegReconnecting) {
+				p := classifyError(r.err)
+				out[i].Reason, out[i].Error = p.Message, &p
+			}
 		}
 	}
 	return out

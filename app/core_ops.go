@@ -208,6 +208,9 @@ func (c *core) dialFrom(account, target string) (CallView, error) {
 	if err != nil {
 		return CallView{}, err
 	}
+	if err := c.canDial(pe); err != nil {
+		return CallView{}, err
+	}
 	call, err := pe.p.Dial(c.ctx, target)
 	if err != nil {
 		return CallView{}, err
@@ -219,6 +222,25 @@ func (c *core) dialFrom(account, target string) (CallView, error) {
 	v := c.viewOf(call)
 	v.Account = pe.id
 	return v, nil
+}
+
+// canDial refuses a call on an account that is not registered (failed,
+// still registering, unregistered), before any INVITE is sent; the error
+// wraps the registration failure when there is one. Reconnecting accounts
+// (registered before, refresh failing) and accounts that do not register
+// (direct calls) may dial.
+func (c *core) canDial(pe *phoneEntry) error {
+	c.mu.Lock()
+	state, cause := pe.state, pe.err
+	c.mu.Unlock()
+	switch state {
+	case softphone.RegRegistered, softphone.RegReconnecting, softphone.RegDisabled:
+		return nil
+	}
+	if cause != nil {
+		return fmt.Errorf("%w: %s is %s: %w", ErrNotRegistered, pe.id, state, cause)
+	}
+	return fmt.Errorf("%w: %s is %s", ErrNotRegistered, pe.id, state)
 }
 
 // setDefault makes account id the one Dial calls from, and persists it.
@@ -413,7 +435,8 @@ func (c *core) devicesView() DevicesView {
 	v := DevicesView{Devices: []DeviceView{}}
 	p, err := c.getPhone()
 	if err != nil {
-		v.Error = err.Error()
+		p := classifyError(err)
+		v.Error, v.Problem = err.Error(), &p
 		return v
 	}
 	v.Input, v.Output, v.Ringer = p.Devices()
@@ -422,7 +445,8 @@ func (c *core) devicesView() DevicesView {
 	v.Backend = b.Name()
 	list, err := b.Devices()
 	if err != nil {
-		v.Error = err.Error()
+		p := classifyError(err)
+		v.Error, v.Problem = err.Error(), &p
 		return v
 	}
 	for _, d := range list {
@@ -586,25 +610,33 @@ func (c *core) testRegistration(in AccountInput) (RegistrationTest, error) {
 	defer unsub()
 	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
 	defer cancel()
+	failed := func(state softphone.RegState, err error) (RegistrationTest, error) {
+		pl := classifyError(err)
+		c.log.Info("registration test failed", "account", a.AOR, "code", pl.Code, "err", err)
+		return RegistrationTest{State: string(state), Reason: pl.Message, Error: &pl}, nil
+	}
 	if err := p.Start(ctx); err != nil {
-		return RegistrationTest{OK: false, State: string(softphone.RegFailed), Reason: err.Error()}, nil
+		return failed(softphone.RegFailed, err)
 	}
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				return RegistrationTest{State: string(softphone.RegFailed), Reason: "phone closed"}, nil
+				return failed(softphone.RegFailed, softphone.ErrClosed)
 			}
 			if re, ok := ev.(softphone.RegistrationEvent); ok {
 				switch re.State {
 				case softphone.RegRegistered:
 					return RegistrationTest{OK: true, State: string(re.State)}, nil
 				case softphone.RegFailed, softphone.RegReconnecting:
-					return RegistrationTest{State: string(re.State), Reason: re.Reason}, nil
+					if re.Err == nil {
+						re.Err = fmt.Errorf("%w: %s", softphone.ErrRegistrationFailed, re.Reason)
+					}
+					return failed(re.State, re.Err)
 				}
 			}
 		case <-ctx.Done():
-			return RegistrationTest{State: string(softphone.RegFailed), Reason: "no answer from the registrar within 15 s"}, nil
+			return failed(softphone.RegFailed, fmt.Errorf("%w: no answer from the registrar within 15 s: %w", softphone.ErrRegistrationFailed, ctx.Err()))
 		}
 	}
 }

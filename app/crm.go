@@ -33,6 +33,8 @@ const CRMKeychainService = vendors.KeychainService
 const (
 	// CodeCRMAuth means the CRM refused the token: reconnect it.
 	CodeCRMAuth = "crm_auth"
+	// CodeCRMForbidden means the token is valid but lacks a permission.
+	CodeCRMForbidden = "crm_forbidden"
 	// CodeCRMUnreachable means the CRM could not be reached or throttled us.
 	CodeCRMUnreachable = "crm_unreachable"
 	// CodeCRMBadResponse means the CRM answered with something unreadable.
@@ -227,8 +229,10 @@ func crmErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, crm.ErrAuth), errors.Is(err, crm.ErrForbidden):
+	case errors.Is(err, crm.ErrAuth):
 		return codedError{CodeCRMAuth, err}
+	case errors.Is(err, crm.ErrForbidden):
+		return codedError{CodeCRMForbidden, err}
 	case errors.Is(err, crm.ErrTransient), errors.Is(err, crm.ErrRateLimited):
 		return codedError{CodeCRMUnreachable, err}
 	case errors.Is(err, crm.ErrBadResponse):
@@ -584,7 +588,8 @@ func (c *core) syncNow() (CRMStatus, error) {
 		}()
 		if _, err := w.Pull(ctx, false); err != nil && ctx.Err() == nil {
 			c.log.Warn("CRM pull", "err", err)
-			emit(c.out, EvNotice, Notice{Level: "warning", Code: "crm_pull", Message: "CRM sync: " + err.Error()})
+			p := classifyError(crmErr(err))
+			emit(c.out, EvNotice, Notice{Level: "warning", Code: "crm_pull", Message: "CRM sync: " + p.Message, Error: &p})
 		}
 		w.Kick()
 		c.emitSync()

@@ -20,3 +20,7 @@ var ErrInvalidArgument = errors.New("app: invalid argument")
 // ErrNoDisplay is returned by Run on Linux/BSD when neither DISPLAY nor
 // WAYLAND_DISPLAY is set, instead of letting GTK panic.
 var ErrNoDisplay = errors.New("app: no graphical display")
+
+// ErrNotRegistered is returned by Dial when the account to call from is
+// not registered with its server: the call is refused before any INVITE.
+var ErrNotRegistered = errors.New("app: account not registered")

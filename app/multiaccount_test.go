@@ -35,8 +35,8 @@ func TestTwoAccounts(t *testing.T) {
 		}
 	}
 	accts, _ := a.svcs.Accounts.List()
-	if len(accts) != 2 || accts[0].ID != alice || !accts[0].Active || accts[1].Active || accts[1].State != "registered" {
-		t.Fatalf("accounts %+v: want alice (default) and carol, both registered", accts)
+	if len(accts) != 3 || accts[0].ID != alice || !accts[0].Active || accts[1].Active || accts[1].State != "registered" || !accts[2].Demo || accts[2].Active {
+		t.Fatalf("accounts %+v: want alice (default) and carol, both registered, then the demo line", accts)
 	}
 
 	// Inbound to the second account.
@@ -89,7 +89,7 @@ func TestTwoAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after[0].Active || !after[1].Active {
+	if after[0].Active || !after[1].Active || after[2].Active {
 		t.Fatalf("after SetDefault(carol): %+v", after)
 	}
 	outVia("carol", func() (CallView, error) { return a.svcs.Calls.Dial("bob") })

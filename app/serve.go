@@ -195,6 +195,7 @@ func (s *server) api(w http.ResponseWriter, r *http.Request) {
 	res, err := m.call(body)
 	if err != nil {
 		p := s.a.errfmt.Payload(err)
+		s.a.log.Warn("api call failed", "method", r.URL.Path, "code", p.Code, "err", err)
 		writeError(w, statusFor(p.Code), p)
 		return
 	}

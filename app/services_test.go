@@ -253,7 +253,7 @@ func TestSettingsAndAccountsPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An account pointing at a registrar nobody runs: saved, password in
-	// the keychain, the phone leaves the demo line.
+	// the keychain, calls go out from it (the demo line stays, last).
 	av, err := a.svcs.Accounts.Save(AccountInput{AOR: "sip:carol@127.0.0.1:9", OutboundProxy: "sip:127.0.0.1:19", Password: "s3cret"})
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +282,7 @@ func TestSettingsAndAccountsPersist(t *testing.T) {
 		t.Fatalf("after restart: %+v", got)
 	}
 	accts, _ := b.svcs.Accounts.List()
-	if len(accts) != 1 || accts[0].AOR != "sip:carol@127.0.0.1:9" || !accts[0].DND || accts[0].OutboundProxy != "sip:127.0.0.1:19" {
+	if len(accts) != 2 || accts[0].AOR != "sip:carol@127.0.0.1:9" || !accts[0].DND || accts[0].OutboundProxy != "sip:127.0.0.1:19" || !accts[1].Demo {
 		t.Fatalf("accounts after restart: %+v", accts)
 	}
 	left, err := b.svcs.Accounts.Remove("sip:carol@127.0.0.1:9")

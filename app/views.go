@@ -130,8 +130,11 @@ type AccountView struct {
 	// State is the registration state: unregistered, registering,
 	// registered, failed, reconnecting or disabled.
 	State string `json:"state"`
-	// Reason explains a failed or reconnecting state.
+	// Reason explains a failed or reconnecting state in one sentence.
 	Reason string `json:"reason"`
+	// Error is the classified failure behind Reason (code, detail, host),
+	// nil when there is none.
+	Error *ErrorPayload `json:"error"`
 	// DND is true when do-not-disturb rejects inbound calls with 486.
 	DND bool `json:"dnd"`
 }
@@ -161,8 +164,10 @@ type RegistrationTest struct {
 	OK bool `json:"ok"`
 	// State is the final registration state reached.
 	State string `json:"state"`
-	// Reason explains a failure.
+	// Reason explains a failure in one sentence.
 	Reason string `json:"reason"`
+	// Error is the classified failure (code, detail, host), nil on success.
+	Error *ErrorPayload `json:"error"`
 }
 
 // DeviceView is one audio device.
@@ -200,6 +205,8 @@ type DevicesView struct {
 	// Error is set when the device list could not be read (e.g. no sound
 	// server); the selection is still shown.
 	Error string `json:"error"`
+	// Problem is Error classified (sentence, detail), nil when Error is "".
+	Problem *ErrorPayload `json:"problem,omitempty"`
 }
 
 // PhoneView is one phone number of a contact.
@@ -464,4 +471,7 @@ type Notice struct {
 	Code string `json:"code"`
 	// Message is human-readable text.
 	Message string `json:"message"`
+	// Error is the classified failure a warning is about (nil if none):
+	// the UI shows its sentence with the detail behind a toggle.
+	Error *ErrorPayload `json:"error,omitempty"`
 }

@@ -15,9 +15,13 @@ type Event interface {
 
 // RegistrationEvent reports an account's registration state.
 type RegistrationEvent struct {
-	Account string    `json:"account"`
-	State   RegState  `json:"state"`
-	Reason  string    `json:"reason,omitempty"`
+	Account string   `json:"account"`
+	State   RegState `json:"state"`
+	Reason  string   `json:"reason,omitempty"`
+	// Err is the failure behind a failed or reconnecting state (nil
+	// otherwise), for errors.Is/As: a DNS lookup, a refused connection,
+	// ErrAuthFailed, ...
+	Err     error     `json:"-"`
 	Expires int       `json:"expires,omitempty"` // seconds granted by the registrar
 	At      time.Time `json:"at"`
 }

@@ -80,17 +80,23 @@ func newRegistration(p *Phone) *registration {
 
 // transition is the one place registration state changes. It runs on the
 // serial queue.
-func (r *registration) transition(to RegState, reason string, expires int) {
+func (r *registration) transition(to RegState, reason string, expires int, cause error) {
 	if r.state == to && r.reason == reason {
 		return
 	}
 	r.state, r.reason = to, reason
 	r.p.log.Info("registration", "state", to, "reason", reason)
-	r.p.publish(RegistrationEvent{Account: r.p.acct.cfg.AOR, State: to, Reason: reason, Expires: expires, At: time.Now()})
+	r.p.publish(RegistrationEvent{Account: r.p.acct.cfg.AOR, State: to, Reason: reason, Err: cause, Expires: expires, At: time.Now()})
 }
 
 func (r *registration) set(to RegState, reason string, expires int) {
-	r.p.q.enqueue(func() { r.transition(to, reason, expires) })
+	r.p.q.enqueue(func() { r.transition(to, reason, expires, nil) })
+}
+
+// setErr is set for a failure: the event carries the error itself, so
+// that the UI can say what failed (DNS, refused, password, ...).
+func (r *registration) setErr(to RegState, err error) {
+	r.p.q.enqueue(func() { r.transition(to, err.Error(), 0, err) })
 }
 
 func (r *registration) start() {
@@ -107,7 +113,7 @@ func (r *registration) stop(unregister bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), unregisterBudget)
 		defer cancel()
 		if _, err := r.register(ctx, 0); err == nil {
-			r.p.q.do(func() { r.transition(RegUnregistered, "", 0) })
+			r.p.q.do(func() { r.transition(RegUnregistered, "", 0, nil) })
 		}
 	}
 }
@@ -169,16 +175,16 @@ func (r *registration) loop() {
 		}
 		why = err.Error()
 		if errors.Is(err, ErrAuthFailed) {
-			r.set(RegFailed, why, 0)
+			r.setErr(RegFailed, err)
 			if _, ok := r.wait(authFailBackoff); !ok {
 				return
 			}
 			continue
 		}
 		if everRegistered {
-			r.set(RegReconnecting, why, 0)
+			r.setErr(RegReconnecting, err)
 		} else {
-			r.set(RegFailed, why, 0)
+			r.setErr(RegFailed, err)
 		}
 		if !r.probeUntilBack(backoff) {
 			return
@@ -359,13 +365,13 @@ func (r *registration) register(ctx context.Context, expires int) (int, error) {
 
 	res, err := p.client.Do(ctx, req)
 	if err != nil {
-		return 0, fmt.Errorf("%w: no answer from registrar %s: %v", ErrRegistrationFailed, p.acct.routeHost(), err)
+		return 0, fmt.Errorf("%w: registrar %s: %w", ErrRegistrationFailed, p.acct.routeHost(), err)
 	}
 	if res.StatusCode == 401 || res.StatusCode == 407 {
 		res, err = p.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: p.acct.authUser, Password: p.acct.cfg.Password})
 		r.cseq = req.CSeq().SeqNo
 		if err != nil {
-			return 0, fmt.Errorf("%w: no answer from registrar after authenticating: %v", ErrRegistrationFailed, err)
+			return 0, fmt.Errorf("%w: registrar %s, after authenticating: %w", ErrRegistrationFailed, p.acct.routeHost(), err)
 		}
 		if res.StatusCode == 401 || res.StatusCode == 407 || res.StatusCode == 403 {
 			return 0, fmt.Errorf("%w (%d %s from %s)", ErrAuthFailed, res.StatusCode, res.Reason, p.acct.routeHost())

@@ -26,9 +26,12 @@ describe("SIP account settings", () => {
     await form.getByLabel("Transport").selectOption("tcp");
     await form.getByLabel("Password").fill("s3cret-pw");
     await form.getByRole("button", { name: "Test registration" }).click();
-    const result = form.locator("p[role=status]");
+    const result = form.locator("[role=status]");
     await result.waitFor({ timeout: 45_000 });
-    expect(await result.textContent()).toMatch(/^Registration failed: .+/);
+    // One sentence naming what failed; the SIP detail behind "Details".
+    expect(await result.locator(".error-text").textContent()).toBe("Registration failed: 127.0.0.1:9 refused the connection. Check the address and port.");
+    await result.getByRole("button", { name: "Details" }).click();
+    expect(await result.locator("pre").textContent()).toContain("connection refused");
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     expect(stored).not.toContain("s3cret-pw");
 
@@ -60,5 +63,63 @@ describe("SIP account settings", () => {
     const after = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     expect(after).not.toContain("s3cret-pw");
     await page.context().close();
+  });
+
+  it("a failed account keeps the header short and the demo line; a call on it is refused with a clear message", async () => {
+    const ctx = await browser.newContext({ locale: "en-US", viewport: { width: 1024, height: 700 } });
+    const page = await ctx.newPage();
+    await page.goto(server.url);
+    await page.locator("main.content").waitFor();
+    const header = page.locator("header").first();
+    const before = (await header.boundingBox())!.height;
+    await page.getByRole("button", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator(".account-form");
+    await form.getByLabel("SIP address (sip:user@host)").fill("sip:bob@127.0.0.1:9");
+    await form.getByLabel("Transport").selectOption("tcp");
+    await form.getByLabel("Password").fill("pw");
+    await form.getByLabel("Display name (your name in call scripts)").fill("Bob at the office PBX with a long name");
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.waitFor({ state: "detached" });
+    const chip = page.locator('.account .chip[data-account="sip:bob@127.0.0.1:9"]');
+    await expect.poll(() => chip.getAttribute("data-state"), { timeout: 30_000 }).toBe("failed");
+    expect(await chip.getAttribute("title")).toBe("127.0.0.1:9 refused the connection. Check the address and port.");
+    await page.screenshot({ path: `${process.env.PITCHLINE_LAYOUT_SHOTS || "/tmp"}/en-failed-account-header.png` });
+    expect((await header.boundingBox())!.height, "header height with a failed account").toBeLessThanOrEqual(before + 1);
+    // Nothing in the header is pushed out of the window.
+    for (const el of await header.locator(".account > *, .help-btn").all()) {
+      const bb = (await el.boundingBox())!;
+      expect(bb.x + bb.width, `${await el.textContent()} fits in the window`).toBeLessThanOrEqual(1024);
+    }
+    // The demo line is still there, and its numbers.
+    await page.locator('.account .chip[data-account="demo"]').waitFor();
+    await page.getByRole("button", { name: "Phone" }).click();
+    const demo = page.locator('.demo-numbers li[data-behaviour="answer"] .demo-number').first();
+    await demo.waitFor();
+    await page.screenshot({ path: `${process.env.PITCHLINE_LAYOUT_SHOTS || "/tmp"}/en-failed-account.png` });
+    // The reason is one click away, with the detail behind "Details".
+    await chip.getByRole("button", { name: /^Why: / }).click();
+    const pop = page.getByRole("dialog");
+    await pop.getByRole("button", { name: "Details" }).click();
+    expect(await pop.locator("pre").textContent()).toContain("connection refused");
+    await page.screenshot({ path: `${process.env.PITCHLINE_LAYOUT_SHOTS || "/tmp"}/en-failed-account-why.png` });
+    await page.keyboard.press("Escape");
+    // Calls go out from the failed account (the default): refused before any INVITE, with a sentence.
+    await demo.click();
+    const toast = page.locator(".toast .error-note[data-code=account_not_registered]");
+    await toast.waitFor();
+    expect(await toast.locator(".error-text").textContent()).toContain("not signed in");
+    expect(await page.locator(".incall").count()).toBe(0);
+    // From the demo line it works.
+    await page.getByLabel("Calls from").selectOption("demo");
+    await demo.click();
+    await expect.poll(() => page.locator(".incall").getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");
+    await page.locator(".incall .hangup").click();
+    await page.locator(".incall").waitFor({ state: "detached", timeout: 15_000 });
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Settings" }).click();
+    await page.locator(".accounts li").filter({ hasText: "Bob" }).getByRole("button", { name: /^Remove / }).click();
+    await page.locator(".accounts li").filter({ hasText: "Bob" }).waitFor({ state: "detached" });
+    await ctx.close();
   });
 });

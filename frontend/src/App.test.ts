@@ -98,10 +98,33 @@ describe("App", () => {
     await waitFor(() => expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("a"));
   });
 
+  it("a notice about a failure shows its sentence, the detail behind Details", async () => {
+    const { transport } = await boot();
+    transport.emit("notice", { level: "warning", code: "crm_pull", message: "CRM sync: The CRM refused the token.",
+      error: { code: "crm_auth", message: "The CRM refused the token.", detail: "hubspot: crm: authentication failed, reconnect your CRM: HTTP 401 INVALID_AUTHENTICATION: Authentication credentials not found." } });
+    const note = await waitFor(() => {
+      const el = document.querySelector(".toast .error-note[data-code=crm_auth]");
+      if (!el) throw new Error("no toast");
+      return el as HTMLElement;
+    });
+    expect(note.textContent).toContain("The CRM refused the token. Reconnect it with a new token in Settings → CRM.");
+    expect(note.querySelector("pre")?.hidden).toBe(true);
+    await fireEvent.click(screen.getByRole("button", { name: "Details" }));
+    expect(note.querySelector("pre")?.textContent).toContain("HTTP 401 INVALID_AUTHENTICATION");
+  });
+
   it("shows a failed registration with its reason", async () => {
     const { transport } = await boot();
-    transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "403 Forbidden" });
-    await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed: 403 Forbidden"));
+    transport.emit("account", { ...snapshot().accounts[0], state: "failed", reason: "The server refused the user name or password.",
+      error: { code: "auth_failed", message: "The server refused the user name or password.", detail: "softphone: authentication failed (403 Forbidden from pbx:5060)" } });
+    await waitFor(() => expect(screen.getByRole("status", { name: "Account status" }).textContent).toContain("Failed"));
+    // The chip stays short; the reason is on hover and one click away, with the SIP detail behind "Details".
+    const chip = screen.getByRole("status", { name: "Account status" });
+    expect(chip.textContent).not.toContain("403");
+    expect(chip.getAttribute("title")).toContain("The server refused the user name or password");
+    await fireEvent.click(screen.getByRole("button", { name: "Why: Demo line" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Details" }));
+    expect(screen.getByRole("dialog").textContent).toContain("403 Forbidden from pbx:5060");
   });
 });
 

@@ -88,7 +88,11 @@ describe("CrmSettings", () => {
   it("shows why the failed list could not be read", async () => {
     setLocale("en");
     render(CrmSettings, { props: props({ status: status({ failed: 1 }), loadFailed: vi.fn(async () => Promise.reject({ code: "internal", message: "store closed" })) }) });
-    expect((await screen.findByRole("alert")).textContent).toBe("store closed");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Something went wrong.");
+    await fireEvent.click(within(alert).getByRole("button", { name: "Details" }));
+    expect(alert.querySelector("pre")?.hidden).toBe(false);
+    expect(alert.querySelector("pre")?.textContent).toBe("store closed");
   });
 });
 

@@ -145,7 +145,7 @@ describe("ReportsView", () => {
   it("shows the backend's error", async () => {
     const { backend } = fakeBackend("http", "a report covers at most 366 days");
     render(ReportsView, { props: { backend, today } });
-    expect((await screen.findByRole("alert")).textContent).toBe("The report could not be loaded: a report covers at most 366 days");
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe("The report could not be loaded: a report covers at most 366 days");
   });
 
   it("speaks Japanese", async () => {

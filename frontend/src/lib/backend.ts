@@ -39,8 +39,11 @@ interface WailsWindow {
 /** toError turns anything a host rejects with into an ErrorPayload. */
 export function toError(e: unknown): ErrorPayload {
   if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
-    const p = e as { code: unknown; message: unknown }
-    return { code: String(p.code), message: String(p.message) }
+    const p = e as { code: unknown; message: unknown; detail?: unknown; host?: unknown }
+    const out: ErrorPayload = { code: String(p.code), message: String(p.message) }
+    if (typeof p.detail === 'string' && p.detail) out.detail = p.detail
+    if (typeof p.host === 'string' && p.host) out.host = p.host
+    return out
   }
   if (typeof e === 'string') {
     try { return toError(JSON.parse(e)) } catch { return { code: 'internal', message: e } }

@@ -17,8 +17,13 @@ export type RegState =
 
 export type Direction = 'inbound' | 'outbound'
 
-/** A rejected call delivers this (Wails ErrorFormatter and HTTP alike). */
-export interface ErrorPayload { code: string; message: string }
+/**
+ * A rejected call delivers this (Wails ErrorFormatter and HTTP alike): a
+ * stable code (the UI shows its own translation, lib/errors.ts), the Go
+ * side's English sentence, the technical detail for the "details" toggle,
+ * and the host the error names.
+ */
+export interface ErrorPayload { code: string; message: string; detail?: string; host?: string }
 
 export interface CallerIDView {
   known: boolean; contactId: string; name: string; company: string
@@ -54,6 +59,8 @@ export interface AccountView {
   aor: string; authUser: string; displayName: string; registrar: string; outboundProxy: string
   transport: 'udp' | 'tcp' | 'tls' | string
   hasPassword: boolean; state: RegState; reason: string; dnd: boolean
+  /** The classified failure behind a failed/reconnecting state. */
+  error?: ErrorPayload | null
 }
 
 export interface AccountInput {
@@ -63,7 +70,7 @@ export interface AccountInput {
   password: string
 }
 
-export interface RegistrationTest { ok: boolean; state: RegState; reason: string }
+export interface RegistrationTest { ok: boolean; state: RegState; reason: string; error?: ErrorPayload | null }
 
 export interface DeviceView {
   id: string; name: string; input: boolean; output: boolean
@@ -74,7 +81,7 @@ export interface DevicesView {
   backend: string; devices: DeviceView[]
   /** '' = system default. */
   input: string; output: string; ringer: string
-  meter: boolean; error: string
+  meter: boolean; error: string; problem?: ErrorPayload | null
 }
 
 export interface PhoneView { label: string; raw: string; e164: string; formatted: string }
@@ -179,7 +186,7 @@ export interface Tick { levels: Levels; calls: TickCall[] }
 export interface DialRequest { url: string; target: string; callId: string; error: ErrorPayload | null }
 export interface DTMFView { callId: string; digit: string }
 export interface TransferView { callId: string; target: string; status: number; reason: string; final: boolean; ok: boolean }
-export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string }
+export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string; error?: ErrorPayload | null }
 
 /** Reports (app/reports.go). Days are YYYY-MM-DD in timeZone. */
 export interface ReportQuery {

@@ -39,8 +39,9 @@ export function callStateKey(c: Pick<CallView, "state" | "held" | "remoteHeld">)
   }
 }
 
-/** regStateText describes an account registration state. */
-export function regStateText(state: RegState | string, reason: string): string {
+/** regStateText names an account registration state in one or two words
+ * (the reason is shown apart, behind the chip). */
+export function regStateText(state: RegState | string): string {
   switch (state) {
     case "registered":
       return t("account.registered");
@@ -49,7 +50,7 @@ export function regStateText(state: RegState | string, reason: string): string {
     case "reconnecting":
       return t("account.reconnecting");
     case "failed":
-      return t("account.failed", { reason: reason || "?" });
+      return t("account.failedShort");
     default:
       return t("account.unregistered");
   }

@@ -15,6 +15,8 @@ export interface Toast {
   id: number;
   level: "info" | "warning" | "error";
   text: string;
+  /** error, when set, is shown as its sentence with a details toggle. */
+  error?: ErrorPayload;
 }
 
 /** LIVE_STATES are call states that belong in the active-calls list. */
@@ -50,6 +52,16 @@ export class PhoneStore {
   devices = $state<DevicesView>(emptyDevices);
   settings = $state<SettingsView>(emptySettings);
   demo = $state<DemoView>({ active: false, numbers: [] });
+  /** demoInUse: the demo line runs and no real account is registered, so
+   * the demo line (its banner, its chip) is what the rep works with. Once an
+   * account registers the demo line stays available but out of the way. */
+  get demoInUse(): boolean {
+    return this.demo.active && !this.accounts.some((a) => !a.demo && a.state === "registered");
+  }
+  /** shownAccounts are the accounts in the header: the demo line only while it is in use. */
+  get shownAccounts(): AccountView[] {
+    return this.demoInUse ? this.accounts : this.accounts.filter((a) => !a.demo);
+  }
   levels = $state<Levels>(emptyLevels);
   lastDialed = $state("");
   recent = $state<HistoryEntry[]>([]);
@@ -116,10 +128,10 @@ export class PhoneStore {
         else this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
       }),
       b.on("dial", (d) => {
-        if (d.error) this.toast("error", d.error.message);
+        if (d.error) this.toastError(d.error);
         else if (d.callId) this.focusedId = d.callId;
       }),
-      b.on("notice", (n: Notice) => this.toast(n.level, n.message)),
+      b.on("notice", (n: Notice) => (n.error ? this.toastError(n.error) : this.toast(n.level, n.message))),
       b.on("form", (f) => this.applyForm(f)),
       b.on("sync", (c) => (this.crm = c)),
       b.on("outcomes", (list) => this.applyOutcomes(list ?? [])),
@@ -288,6 +300,14 @@ export class PhoneStore {
     setTimeout(() => this.dismiss(id), level === "error" ? 8000 : 4000);
   }
 
+  /** toastError shows an error's sentence with its details toggle (longer, 12 s). */
+  toastError(e: ErrorPayload): void {
+    const id = ++this.toastSeq;
+    this.toasts.push({ id, level: "error", text: e.message, error: e });
+    if (this.toasts.length > 4) this.toasts.shift();
+    setTimeout(() => this.dismiss(id), 12000);
+  }
+
   dismiss(id: number): void {
     const i = this.toasts.findIndex((x) => x.id === id);
     if (i >= 0) this.toasts.splice(i, 1);
@@ -306,7 +326,7 @@ export class PhoneStore {
       }
       return r;
     } catch (e) {
-      this.toast("error", toError(e).message);
+      this.toastError(toError(e));
       return undefined;
     }
   }

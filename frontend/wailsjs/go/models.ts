@@ -24,6 +24,24 @@ export namespace app {
 	        this.password = source["password"];
 	    }
 	}
+	export class ErrorPayload {
+	    code: string;
+	    message: string;
+	    detail?: string;
+	    host?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ErrorPayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.message = source["message"];
+	        this.detail = source["detail"];
+	        this.host = source["host"];
+	    }
+	}
 	export class AccountView {
 	    id: string;
 	    label: string;
@@ -38,6 +56,7 @@ export namespace app {
 	    hasPassword: boolean;
 	    state: string;
 	    reason: string;
+	    error?: ErrorPayload;
 	    dnd: boolean;
 	
 	    static createFrom(source: any = {}) {
@@ -59,8 +78,27 @@ export namespace app {
 	        this.hasPassword = source["hasPassword"];
 	        this.state = source["state"];
 	        this.reason = source["reason"];
+	        this.error = this.convertValues(source["error"], ErrorPayload);
 	        this.dnd = source["dnd"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class CRMConnectInput {
 	    vendor: string;
@@ -451,6 +489,7 @@ export namespace app {
 	    ringer: string;
 	    meter: boolean;
 	    error: string;
+	    problem?: ErrorPayload;
 	
 	    static createFrom(source: any = {}) {
 	        return new DevicesView(source);
@@ -465,6 +504,7 @@ export namespace app {
 	        this.ringer = source["ringer"];
 	        this.meter = source["meter"];
 	        this.error = source["error"];
+	        this.problem = this.convertValues(source["problem"], ErrorPayload);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -485,6 +525,7 @@ export namespace app {
 		    return a;
 		}
 	}
+	
 	export class HistoryFilter {
 	    direction: string;
 	    missed: boolean;
@@ -914,6 +955,7 @@ export namespace app {
 	    ok: boolean;
 	    state: string;
 	    reason: string;
+	    error?: ErrorPayload;
 	
 	    static createFrom(source: any = {}) {
 	        return new RegistrationTest(source);
@@ -924,7 +966,26 @@ export namespace app {
 	        this.ok = source["ok"];
 	        this.state = source["state"];
 	        this.reason = source["reason"];
+	        this.error = this.convertValues(source["error"], ErrorPayload);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ReportStats {
 	    calls: number;

@@ -1,9 +1,11 @@
 // English strings. Every key here must exist in ja.ts (enforced by the type of
 // `ja` and by i18n.test.ts). Placeholders: {name} is replaced by t(key, {name}).
+import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
 
 export const en = {
   ...reportsEn,
+  ...errorsEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",
@@ -19,7 +21,6 @@ export const en = {
   "account.registered": "Registered",
   "account.registering": "Registering…",
   "account.reconnecting": "Reconnecting…",
-  "account.failed": "Failed: {reason}",
   "account.unregistered": "Offline",
   "account.demo": "Demo line",
   "account.status": "Account status",
@@ -315,7 +316,6 @@ export const en = {
   "crm.connect": "Connect CRM",
   "crm.reconnectButton": "Reconnect CRM",
   "crm.connecting": "Checking the token…",
-  "crm.error.auth": "The CRM refused the token: {message}",
   "crm.state.offline": "Offline, retrying",
   "crm.offline": "Can't reach the CRM. {count} waiting to sync; nothing is lost. Next try at {time}.",
   "crm.offline.noTime": "Can't reach the CRM. {count} waiting to sync; nothing is lost.",

@@ -1,10 +1,12 @@
 // Japanese strings. The type makes a missing key a compile error; i18n.test.ts
 // checks the same at test time and that no value is left empty.
 import type { MessageKey } from "./en";
+import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
+  ...errorsJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
@@ -20,7 +22,6 @@ export const ja: Record<MessageKey, string> = {
   "account.registered": "登録済み",
   "account.registering": "登録中…",
   "account.reconnecting": "再接続中…",
-  "account.failed": "失敗: {reason}",
   "account.unregistered": "オフライン",
   "account.demo": "デモ回線",
   "account.status": "アカウントの状態",
@@ -316,7 +317,6 @@ export const ja: Record<MessageKey, string> = {
   "crm.connect": "CRM に接続",
   "crm.reconnectButton": "CRM を再接続",
   "crm.connecting": "トークンを確認中…",
-  "crm.error.auth": "CRM がトークンを拒否しました: {message}",
   "crm.state.offline": "オフライン、再試行中",
   "crm.offline": "CRM に接続できません。同期待ち {count} 件はそのまま保持されます。次の再試行は {time} です。",
   "crm.offline.noTime": "CRM に接続できません。同期待ち {count} 件はそのまま保持されます。",
