@@ -231,14 +231,6 @@ func (p *Phone) Start(ctx context.Context) error {
 	}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	p.q = newQueue()
-	udpResponsesUnbounded.Do(func() {
-		// sipgo refuses to write any UDP message over 1300 bytes. RFC 3261
-		// §18.1.1 moves only *requests* that large to TCP; a response goes
-		// back over the transport its request came on (§18.2.2), so a
-		// request with 20 Via headers (RFC 4475 longreq) got no answer at
-		// all. Our own requests stay far below the limit.
-		sip.UDPMTUSize = maxSIPMessage + 200
-	})
 
 	uaOpts := []sipgo.UserAgentOption{
 		sipgo.WithUserAgent(p.userAgentName()),
@@ -332,8 +324,17 @@ func (p *Phone) tlsConfig() (*tls.Config, error) {
 	return tc, nil
 }
 
-// udpResponsesUnbounded lifts sipgo's UDP size check once per process.
-var udpResponsesUnbounded sync.Once
+// init lifts sipgo's UDP size check for the whole process, before any
+// transport goroutine can read it (sipgo keeps it in a package variable, so
+// setting it later, e.g. in Phone.Start, races with a running server such
+// as the demo line's). sipgo refuses to write any UDP message over 1300
+// bytes. RFC 3261 §18.1.1 moves only *requests* that large to TCP; a
+// response goes back over the transport its request came on (§18.2.2), so
+// a request with 20 Via headers (RFC 4475 longreq) got no answer at all.
+// Our own requests stay far below the limit.
+func init() {
+	sip.UDPMTUSize = maxSIPMessage + 200
+}
 
 // listen binds the SIP socket(s). UDP and TCP listen on the same port so
 // the Contact is valid whichever transport the peer picks.
