@@ -24,5 +24,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     environment: "happy-dom",
+    setupFiles: ["src/test/setup.ts"],
+    // Generous: bounds waiting on events on a busy machine (src/test/setup.ts).
+    testTimeout: 60_000,
   },
 });
