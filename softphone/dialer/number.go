@@ -29,7 +29,9 @@ type Number struct {
 }
 
 // IsSIP reports whether the number is a SIP URI.
-func (n Number) IsSIP() bool { return strings.HasPrefix(n.Key, "sip:") || strings.HasPrefix(n.Key, "sips:") }
+func (n Number) IsSIP() bool {
+	return strings.HasPrefix(n.Key, "sip:") || strings.HasPrefix(n.Key, "sips:")
+}
 
 // ParseNumber normalises raw, a phone number (national numbers read with
 // region, an ISO 3166 code such as "US" or "JP") or a SIP URI. A phone
