@@ -60,9 +60,12 @@ func TestCallingHoursZones(t *testing.T) {
 		// +1 907 spans Anchorage and Adak (one hour behind): the window
 		// must hold in both.
 		{name: "Alaska open in Anchorage only", now: "2026-01-15T18:30:00Z", number: alaska, local: "08:30", zone: "America/Adak", source: ZoneFromNumber, minZones: 2},
+		{name: "Alaska evening closed in Anchorage only", now: "2026-01-16T05:30:00Z", number: alaska, local: "20:30", zone: "America/Anchorage", source: ZoneFromNumber, minZones: 2},
 		{name: "Alaska open in both", now: "2026-01-15T19:30:00Z", number: alaska, allowed: true, local: "09:30", source: ZoneFromNumber, minZones: 2},
-		// Toll-free spans Guam to Newfoundland: no hour fits them all.
-		{name: "toll-free spans every NANP zone", now: "2026-01-15T18:00:00Z", number: tollFree, source: ZoneFromNumber, minZones: 10},
+		// Toll-free spans Guam to Newfoundland: no hour fits them all (at
+		// 20:00Z it is 10:00 in Adak and 15:00 in New York, but 06:00 in
+		// Guam).
+		{name: "toll-free spans every NANP zone", now: "2026-01-15T20:00:00Z", number: tollFree, source: ZoneFromNumber, minZones: 10},
 		{name: "Japan morning", now: "2026-03-02T00:30:00Z", number: tokyo, allowed: true, local: "09:30", zone: "Asia/Tokyo", source: ZoneFromNumber},
 		{name: "Japan 19:59", now: "2026-03-02T10:59:00Z", number: tokyo, allowed: true, local: "19:59", zone: "Asia/Tokyo", source: ZoneFromNumber},
 		{name: "Japan 20:00 end is exclusive", now: "2026-03-02T11:00:00Z", number: tokyo, local: "20:00", zone: "Asia/Tokyo", source: ZoneFromNumber},
