@@ -3,6 +3,7 @@ package dialer
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -61,7 +62,9 @@ type Request struct {
 	Contact Contact
 	// Number is the number to dial.
 	Number Number
-	// Settings are the list's settings (calling hours, retry policy).
+	// Settings are the list's settings (calling hours, retry policy). A
+	// zero Hours means DefaultWindow; a zero retry cap or spacing means
+	// no such limit.
 	Settings Settings
 	// Attempts are the times of the contact's earlier dials, any number.
 	Attempts []time.Time
@@ -198,7 +201,7 @@ func dialable(n Number) bool {
 // from the number, else the rep's.
 func contactZones(c Contact, n Number, rep *time.Location) ([]*time.Location, ZoneSource) {
 	if c.TimeZone != "" && !strings.EqualFold(c.TimeZone, "local") {
-		if loc, err := time.LoadLocation(c.TimeZone); err == nil {
+		if loc, err := loadZone(c.TimeZone); err == nil {
 			return []*time.Location{loc}, ZoneFromContact
 		}
 	}
@@ -210,7 +213,7 @@ func contactZones(c Contact, n Number, rep *time.Location) ([]*time.Location, Zo
 				if name == "" || name == "Etc/Unknown" {
 					continue
 				}
-				if loc, err := time.LoadLocation(name); err == nil {
+				if loc, err := loadZone(name); err == nil {
 					locs = append(locs, loc)
 				}
 			}
@@ -220,4 +223,22 @@ func contactZones(c Contact, n Number, rep *time.Location) ([]*time.Location, Zo
 		}
 	}
 	return []*time.Location{rep}, ZoneFromRep
+}
+
+// zoneCache holds loaded time zones by name: time.LoadLocation reads the
+// zone database on every call, and a toll-free NANP number has some 40
+// zones.
+var zoneCache sync.Map // string → *time.Location
+
+// loadZone is time.LoadLocation with a cache of the zones that loaded.
+func loadZone(name string) (*time.Location, error) {
+	if l, ok := zoneCache.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCache.Store(name, l)
+	return l, nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -204,7 +203,8 @@ func mapColumns(header []string, m ColumnMapping) ([]column, error) {
 		mapping[columnKey(k)] = v
 	}
 	cols := make([]column, len(header))
-	var hasName, hasPhone bool
+	taken := map[Field]bool{}
+	headers := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		f, ok := mapping[columnKey(h)]
@@ -212,23 +212,26 @@ func mapColumns(header []string, m ColumnMapping) ([]column, error) {
 			f = FieldExtra
 		}
 		switch {
-		case f == FieldName && hasName:
-			f = FieldExtra
-		case f == FieldPhone && hasPhone:
+		case f == FieldPhone && taken[f]:
 			f = FieldOtherPhone
+		case taken[f] && f != FieldOtherPhone && f != FieldExtra && f != FieldIgnore:
+			f = FieldExtra // a second name, company, email or time zone column
 		}
-		hasName = hasName || f == FieldName
-		hasPhone = hasPhone || f == FieldPhone
-		if h == "" {
+		taken[f] = true
+		switch {
+		case h == "":
 			h = fmt.Sprintf("column %d", i+1)
+		case headers[h]:
+			h = fmt.Sprintf("%s (column %d)", h, i+1)
 		}
+		headers[h] = true
 		cols[i] = column{field: f, header: h}
 	}
 	var missing []string
-	if !hasName {
+	if !taken[FieldName] {
 		missing = append(missing, "name")
 	}
-	if !hasPhone {
+	if !taken[FieldPhone] {
 		missing = append(missing, "phone")
 	}
 	if len(missing) > 0 {
@@ -264,7 +267,7 @@ func (p *csvImport) reject(rr RowResult, why RejectReason, msg string) {
 func (p *csvImport) validZone(z string) bool {
 	ok, known := p.zones[z]
 	if !known {
-		_, err := time.LoadLocation(z)
+		_, err := loadZone(z)
 		ok = err == nil && z != "" && !strings.EqualFold(z, "local")
 		p.zones[z] = ok
 	}

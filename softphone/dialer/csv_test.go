@@ -107,6 +107,21 @@ func TestParseCSVMappingAndRegion(t *testing.T) {
 	}
 }
 
+// TestParseCSVRepeatedHeaders: a second column with the same header, or a
+// second name or company column, keeps its cells under a distinct key.
+func TestParseCSVRepeatedHeaders(t *testing.T) {
+	in := "name,phone,Notes,Notes,company,company,,phone,Name\nAda,+12125550100,a,b,Acme,Acme Ltd,c,+13125550100,Ada L.\n"
+	imp, err := ParseCSV(strings.NewReader(in), ImportOptions{})
+	if err != nil || imp.Imported != 1 {
+		t.Fatalf("%+v, %v", imp, err)
+	}
+	c := imp.Contacts[0]
+	want := map[string]string{"Notes": "a", "Notes (column 4)": "b", "company (column 6)": "Acme Ltd", "column 7": "c", "Name": "Ada L."}
+	if c.Name != "Ada" || c.Company != "Acme" || !reflect.DeepEqual(c.Extra, want) || len(c.Numbers) != 2 || c.Numbers[1].Label != "phone (column 8)" {
+		t.Fatalf("contact %+v", c)
+	}
+}
+
 func TestParseCSVBadFiles(t *testing.T) {
 	for name, in := range map[string]string{
 		"empty":    "",

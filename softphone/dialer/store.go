@@ -168,7 +168,6 @@ func (d *DNC) Import(ctx context.Context, r io.Reader, source string) (*DNCImpor
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -178,6 +177,7 @@ func (d *DNC) Import(ctx context.Context, r io.Reader, source string) (*DNCImpor
 			}
 			return nil, fmt.Errorf("dialer: read do-not-call file: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if first {
 			first = false
 			if header := headerColumn(rec); header >= 0 {
