@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MaxContacts bounds the data rows of one CSV import.
@@ -198,6 +199,14 @@ func ParseCSV(r io.Reader, opts ImportOptions) (*Import, error) {
 }
 
 func mapColumns(header []string, m ColumnMapping) ([]column, error) {
+	for _, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, fmt.Errorf("%w: the header row is not UTF-8 text; save the file as \"CSV UTF-8\" and import again", ErrBadCSV)
+		}
+		if len(h) > MaxCell {
+			return nil, fmt.Errorf("%w: a header cell is longer than %d characters", ErrBadCSV, MaxCell)
+		}
+	}
 	mapping := DefaultMapping()
 	for k, v := range m {
 		mapping[columnKey(k)] = v
@@ -278,6 +287,10 @@ func (p *csvImport) validZone(z string) bool {
 func (p *csvImport) row(line int, rec []string) {
 	rr := RowResult{Line: line}
 	for _, cell := range rec {
+		if !utf8.ValidString(cell) {
+			p.reject(rr, RejectBadRow, fmt.Sprintf("Line %d is not UTF-8 text; save the file as \"CSV UTF-8\" and import again.", line))
+			return
+		}
 		if len(cell) > MaxCell {
 			p.reject(rr, RejectBadRow, fmt.Sprintf("Line %d has a cell longer than %d characters (often a quote that is never closed); fix it and import again.", line, MaxCell))
 			return

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // listCSV exercises a BOM, CRLF, quoted fields with commas, quotes and a
@@ -134,10 +135,19 @@ func TestParseCSVBadFiles(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrBadCSV", name, err)
 		}
 	}
+	// Latin-1 text (Excel's "CSV" on Windows): the row is refused with
+	// what to do, not imported with mangled letters.
+	imp, err := ParseCSV(strings.NewReader("name,phone\nJos\xe9,+12125550100\nAda,+13125550100\n"), ImportOptions{})
+	if err != nil || imp.Imported != 1 || imp.Rows[0].Reason != RejectBadRow || !strings.Contains(imp.Rows[0].Message, "UTF-8") {
+		t.Fatalf("Latin-1 row: %+v, %v", imp, err)
+	}
+	if _, err := ParseCSV(strings.NewReader("n\xe4me,phone\n"), ImportOptions{}); !errors.Is(err, ErrBadCSV) {
+		t.Fatalf("Latin-1 header: %v", err)
+	}
 	// A quote that is never closed swallows the rest of the file into one
 	// cell: the row is rejected as unreadable, not imported with garbage.
 	in := "name,phone\nAda,\"+1 212 555 0100\n" + strings.Repeat("Bob,+13125550100\n", 300)
-	imp, err := ParseCSV(strings.NewReader(in), ImportOptions{})
+	imp, err = ParseCSV(strings.NewReader(in), ImportOptions{})
 	if err != nil || imp.Rejected != 1 || imp.Rows[0].Reason != RejectBadRow || !strings.Contains(imp.Rows[0].Message, "quote") {
 		t.Fatalf("unclosed quote: %+v, %v", imp, err)
 	}
@@ -190,6 +200,16 @@ func FuzzParseCSV(f *testing.F) {
 		}
 		keys := map[string]bool{}
 		for _, c := range imp.Contacts {
+			for _, txt := range []string{c.Name, c.Company, c.Email, c.TimeZone} {
+				if !utf8.ValidString(txt) || len(txt) > MaxCell {
+					t.Fatalf("contact text %q", txt)
+				}
+			}
+			for k, v := range c.Extra {
+				if !utf8.ValidString(k) || !utf8.ValidString(v) {
+					t.Fatalf("extra %q=%q", k, v)
+				}
+			}
 			if len(c.Numbers) == 0 {
 				t.Fatalf("contact %q without a number", c.Name)
 			}
