@@ -88,6 +88,9 @@ func TestImportRules(t *testing.T) {
 	if len(byPath[portaudioPath].CgoFiles) == 0 || !slices.Contains(byPath[module+"/audio/device"].Deps, portaudioPath) {
 		t.Fatal("go list output lacks audio/device -> portaudio with its cgo files")
 	}
+	if !slices.Contains(byPath[module+"/softphone/dialer"].Imports, module+"/softphone/store") {
+		t.Fatal("go list output lacks the plug-in edge softphone/dialer -> softphone/store")
+	}
 	for _, v := range Check(module, pkgs) {
 		t.Errorf("forbidden: %s", v)
 	}

@@ -20,6 +20,7 @@ var migrations = []migration{
 	{"full-text search index", migrateV2},
 	{"search index with prefix indexes up to 6 characters", execAll(schemaV3)},
 	{"covering index for call reports", execAll(schemaV4)},
+	{"dialer call lists and do-not-call list", execAll(schemaV5)}, // dialer.go
 }
 
 // schemaV4 adds a covering index for Report: per day it is one range scan

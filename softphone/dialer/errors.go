@@ -1,0 +1,25 @@
+package dialer
+
+import "errors"
+
+// Sentinel errors. Every error this package returns wraps one of these (or
+// an error of softphone/store, or a context error) with %w.
+var (
+	// ErrBadCSV means a CSV file cannot be read as a call list at all (no
+	// header, or a header without a name and a phone column). Problems of
+	// single rows are reported per row instead.
+	ErrBadCSV = errors.New("dialer: unusable CSV file")
+	// ErrEmptyNumber means a phone number is empty.
+	ErrEmptyNumber = errors.New("dialer: empty phone number")
+	// ErrInvalidNumber means a phone number is not a valid number for its
+	// region, or a SIP URI is malformed.
+	ErrInvalidNumber = errors.New("dialer: invalid phone number")
+	// ErrInvalidSettings means list settings are out of range (mode, lines,
+	// wrap-up, calling hours, retry policy, time zone).
+	ErrInvalidSettings = errors.New("dialer: invalid list settings")
+	// ErrTooLarge means an import exceeds MaxContacts rows or a cell
+	// exceeds MaxCell bytes.
+	ErrTooLarge = errors.New("dialer: too large")
+	// ErrNotFound means a call list or a DNC number does not exist.
+	ErrNotFound = errors.New("dialer: not found")
+)
