@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/pitchline/pitchline/softphone/store"
 )
 
 // MaxContacts bounds the data rows of one CSV import.
@@ -57,16 +58,6 @@ func DefaultMapping() ColumnMapping {
 		"email": FieldEmail, "emailaddress": FieldEmail, "メールアドレス": FieldEmail,
 		"timezone": FieldTimeZone, "tz": FieldTimeZone,
 	}
-}
-
-func columnKey(h string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimPrefix(h, "\ufeff")) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // ImportOptions configure ParseCSV.
@@ -209,14 +200,14 @@ func mapColumns(header []string, m ColumnMapping) ([]column, error) {
 	}
 	mapping := DefaultMapping()
 	for k, v := range m {
-		mapping[columnKey(k)] = v
+		mapping[store.HeaderKey(k)] = v
 	}
 	cols := make([]column, len(header))
 	taken := map[Field]bool{}
 	headers := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		f, ok := mapping[columnKey(h)]
+		f, ok := mapping[store.HeaderKey(h)]
 		if !ok {
 			f = FieldExtra
 		}

@@ -217,7 +217,7 @@ func (d *DNC) Import(ctx context.Context, r io.Reader, source string) (*DNCImpor
 // or -1 when rec looks like data.
 func headerColumn(rec []string) int {
 	for i, c := range rec {
-		if f, ok := DefaultMapping()[columnKey(c)]; ok && (f == FieldPhone || f == FieldOtherPhone) {
+		if f, ok := DefaultMapping()[store.HeaderKey(c)]; ok && (f == FieldPhone || f == FieldOtherPhone) {
 			return i
 		}
 	}

@@ -59,7 +59,10 @@ var headerNames = map[string]column{
 
 var phoneLabels = map[column]string{colPhone: "phone", colMobile: "mobile", colWork: "work", colHome: "home", colOther: "other"}
 
-func headerKey(cell string) string {
+// HeaderKey is how a CSV header cell is matched to a known column: lower
+// case, letters and digits only, a UTF-8 BOM dropped ("E-mail Address" and
+// "emailaddress" are the same column). The dialer's list import uses it too.
+func HeaderKey(cell string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimPrefix(cell, "\ufeff")) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -118,7 +121,7 @@ func (s *Store) ImportContactsCSV(ctx context.Context, r io.Reader, progress fun
 	cols := make([]column, len(header))
 	known, useful := 0, false
 	for i, h := range header {
-		cols[i] = headerNames[headerKey(h)]
+		cols[i] = headerNames[HeaderKey(h)]
 		if cols[i] != colIgnore {
 			known++
 			switch cols[i] {
