@@ -106,9 +106,17 @@ func TestTortureCorpus(t *testing.T) {
 					if err := call.Reject(true); err != nil {
 						t.Fatal(err)
 					}
-					if fin := ex.answer(t); fin.StatusCode != sip.StatusBusyHere {
+					fin := ex.answer(t)
+					if fin.StatusCode != sip.StatusBusyHere {
 						t.Fatalf("after Reject: got %d %q, want 486", fin.StatusCode, fin.Reason)
 					}
+					// ACK the 486 as a UAC must (RFC 3261 §17.1.1.3): the
+					// engine ends the call once the INVITE transaction
+					// has its ACK, and the subtest waits for that, so no
+					// teardown is left running into later subtests or
+					// the phone's Close (-race saw that overlap).
+					ex.send(t, ackFor(t, data, fin))
+					ev.callState(t, from, ce.CallID, softphone.CallEnded, 15*time.Second)
 				}
 			})
 		}
@@ -137,6 +145,25 @@ type sipExchange struct {
 	stream *sip.ParserStream
 	queue  []*sip.Response
 	to     net.Addr
+}
+
+// ackFor builds the ACK for a non-2xx final response res to the INVITE in
+// req (RFC 3261 §17.1.1.3): the INVITE's Request-URI, the response's top
+// Via (the INVITE's own), From, To with its tag, Call-ID, and the CSeq
+// number with method ACK.
+func ackFor(t *testing.T, req []byte, res *sip.Response) []byte {
+	t.Helper()
+	line, _, _ := strings.Cut(string(req), "\n")
+	f := strings.Fields(line)
+	if len(f) < 3 || f[0] != "INVITE" {
+		t.Fatalf("ackFor: not an INVITE request line: %q", line)
+	}
+	via, from, to, cid, cseq := res.Via(), res.From(), res.To(), res.CallID(), res.CSeq()
+	if via == nil || from == nil || to == nil || cid == nil || cseq == nil {
+		t.Fatalf("ackFor: response lacks a header: %s", res)
+	}
+	return []byte(fmt.Sprintf("ACK %s SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		f[1], via.Value(), from.Value(), to.Value(), cid.Value(), cseq.SeqNo))
 }
 
 func dialSIP(t *testing.T, transport, addr string) *sipExchange {
