@@ -1,6 +1,6 @@
 // SIP account editor against the real backend, on its own server so that a
 // saved account cannot take the demo line away from the other e2e tests.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openApp, startServe, type Server } from "./harness";
 
@@ -10,6 +10,12 @@ let server: Server;
 beforeAll(async () => {
   browser = await launchBrowser();
   server = await startServe(undefined, [], { keyring: true });
+});
+// A failed test prints what the backend logged, so a failure that could
+// not be reproduced (a Save that never returned, once, under load) leaves
+// its evidence in the CI output.
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => console.error(`pitchline serve log (last 20000 chars):\n${server?.log().slice(-20_000)}`));
 });
 afterAll(async () => {
   await browser?.close();
@@ -79,8 +85,14 @@ describe("SIP account settings", () => {
     await form.getByLabel("Transport").selectOption("tcp");
     await form.getByLabel("Password").fill("pw");
     await form.getByLabel("Display name (your name in call scripts)").fill("Bob at the office PBX with a long name");
+    // Saving restarts every phone (unregister, then register again) and
+    // writes the keychain over D-Bus: the bound only limits the wait on a
+    // busy machine.
+    const saved = page.waitForResponse((r) => r.url().includes("/api/AccountsService/Save"), { timeout: 90_000 });
     await form.getByRole("button", { name: "Save" }).click();
-    await form.waitFor({ state: "detached" });
+    const res = await saved;
+    expect(res.status(), await res.text()).toBe(200);
+    await form.waitFor({ state: "detached", timeout: 30_000 });
     const chip = page.locator('.account .chip[data-account="sip:bob@127.0.0.1:9"]');
     await expect.poll(() => chip.getAttribute("data-state"), { timeout: 30_000 }).toBe("failed");
     expect(await chip.getAttribute("title")).toBe("127.0.0.1:9 refused the connection. Check the address and port.");
@@ -121,5 +133,5 @@ describe("SIP account settings", () => {
     await page.locator(".accounts li").filter({ hasText: "Bob" }).getByRole("button", { name: /^Remove / }).click();
     await page.locator(".accounts li").filter({ hasText: "Bob" }).waitFor({ state: "detached" });
     await ctx.close();
-  });
+  }, 180_000);
 });
