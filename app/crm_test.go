@@ -208,7 +208,14 @@ func TestCRMOfflineQueueDrainsWithProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, l, EvSync, "next drain", func(s CRMStatus) bool { return s.Pending == 0 && s.Synced == 2*calls+1 })
+	newDrain := false
 	for _, e := range syncEvents(t, l, from) {
+		if !newDrain && e.Pending == 0 && e.Total > 1 && e.Sent == e.Total {
+			// The first drain's closing report, published after `from`
+			// was taken on a busy machine: not part of the new drain.
+			continue
+		}
+		newDrain = true
 		if e.Total != 1 || e.Sent > 1 {
 			t.Fatalf("second drain progress %+v", e)
 		}

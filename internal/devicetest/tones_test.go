@@ -93,7 +93,11 @@ func TestDTMFFeedbackTone(t *testing.T) {
 	lo, hi, _ := tone.DTMFFrequencies('5') // 770 + 1336 Hz
 	for _, f := range []float64{lo, hi} {
 		a, b := dsp.Goertzel(before, testlab.PulseRate, f), dsp.Goertzel(during, testlab.PulseRate, f)
-		if b < 100*a || b == 0 {
+		// The speaker is silent before (about 1e-7 here): the keys' tones
+		// must stand 10x above it. A busy machine's sound server loses part
+		// of the 2 s recording (16x was seen where 100x was asked), while a
+		// phone that plays no feedback stays near 1x.
+		if b < 10*a || b == 0 {
 			t.Errorf("%.0f Hz on the speaker: %.3g while sending keys, %.3g before", f, b, a)
 		}
 	}
