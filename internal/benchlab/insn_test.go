@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/pitchline/pitchline/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,13 +42,7 @@ import (
 const cgGODEBUG = "GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off"
 
 func TestCallInstructions(t *testing.T) {
-	vg, err := exec.LookPath("valgrind")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("valgrind not installed (apt-get install valgrind)")
-		}
-		t.Skip("valgrind not installed")
-	}
+	vg := testenv.RequireTool(t, "valgrind", "apt-get install valgrind")
 	bins := benchBins(t)
 	dur := envDuration(t, "PITCHLINE_BENCH_INSN_CALL", 5*time.Second)
 	dur2 := envDuration(t, "PITCHLINE_BENCH_INSN_CALL2", 15*time.Second)
