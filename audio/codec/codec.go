@@ -10,8 +10,10 @@ import (
 // Encoder turns linear PCM into codec payload.
 //
 // Encode writes the payload for pcm into dst and returns the number of bytes
-// written. dst must be large enough for one frame (Info.MaxPayload);
-// implementations never allocate.
+// written. dst must be large enough for one frame (1500 bytes always
+// are); implementations never allocate. 0 means there is nothing to send
+// for this frame: discontinuous transmission during silence (Opus DTX) or
+// an encoder error.
 type Encoder interface {
 	Encode(dst []byte, pcm []int16) int
 }

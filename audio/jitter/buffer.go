@@ -334,6 +334,23 @@ func (b *Buffer) Pop(dst []byte) (int, Status) {
 	return copy(dst, s.buf[:s.n]), StatusPacket
 }
 
+// Peek copies the payload due at the next Pop into dst and returns its
+// length, or 0 when that packet has not arrived. A decoder with in-band
+// FEC (Opus) rebuilds a frame Pop reported missing from it (the packet is
+// still played by the next Pop). It does not allocate.
+func (b *Buffer) Peek(dst []byte) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.started || b.count == 0 {
+		return 0
+	}
+	s := &b.slots[b.nextSeq&b.mask]
+	if !s.ok || s.seq != b.nextSeq {
+		return 0
+	}
+	return copy(dst, s.buf[:s.n])
+}
+
 // State returns the current state.
 func (b *Buffer) State() State {
 	b.mu.Lock()

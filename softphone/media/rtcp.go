@@ -115,7 +115,7 @@ func (s *Session) buildReport(now time.Time) []rtcp.Packet {
 	var first rtcp.Packet
 	if sentSince {
 		lastAt := time.Unix(0, s.st.lastSentAt.Load())
-		rtpNow := s.st.lastSentTS.Load() + uint32(now.Sub(lastAt)*codecRate/time.Second)
+		rtpNow := s.st.lastSentTS.Load() + uint32(now.Sub(lastAt)*time.Duration(s.Rate())/time.Second)
 		first = &rtcp.SenderReport{SSRC: s.sendSSRC, NTPTime: toNTP(now), RTPTime: rtpNow,
 			PacketCount: uint32(sent), OctetCount: uint32(s.st.bytesSent.Load()), Reports: reports}
 	} else {

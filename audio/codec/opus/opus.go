@@ -199,6 +199,22 @@ func NewEncoder(opts ...Option) (*Encoder, error) {
 // Bitrate returns the bit rate libopus is set to, in bit/s.
 func (e *Encoder) Bitrate() int { return e.cfg.bitrate }
 
+// SetBitrate changes the target bit rate in bit/s (6000..510000), for
+// instance to a peer's maxaveragebitrate (RFC 7587 §6.1).
+func (e *Encoder) SetBitrate(bps int) error {
+	if e.st == nil {
+		return ErrClosed
+	}
+	if bps < minBitrate || bps > maxBitrate {
+		return fmt.Errorf("bitrate %d bit/s outside %d..%d: %w", bps, minBitrate, maxBitrate, ErrInvalid)
+	}
+	if rc := C.pl_enc_set(e.st, C.OPUS_SET_BITRATE_REQUEST, C.opus_int32(bps)); rc != C.OPUS_OK {
+		return libopusError("set bitrate", rc)
+	}
+	e.cfg.bitrate = bps
+	return nil
+}
+
 // FEC reports whether in-band FEC is on.
 func (e *Encoder) FEC() bool { return e.cfg.fec }
 
@@ -243,10 +259,11 @@ func (e *Encoder) EncodeFrame(dst []byte, pcm []int16) (int, error) {
 	return int(n), nil
 }
 
-// Encode implements codec.Encoder: EncodeFrame, returning 0 on error.
+// Encode implements codec.Encoder: EncodeFrame, returning 0 on error and,
+// with DTX on, for a DTX packet (1 or 2 bytes), which is not to be sent.
 func (e *Encoder) Encode(dst []byte, pcm []int16) int {
 	n, err := e.EncodeFrame(dst, pcm)
-	if err != nil {
+	if err != nil || (e.cfg.dtx && n <= 2) {
 		return 0
 	}
 	return n
