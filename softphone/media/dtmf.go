@@ -8,9 +8,9 @@ import (
 )
 
 const (
-	dtmfGapTicks = 3   // 60 ms
-	dtmfEndCount = 3   // RFC 4733 §2.5.1.4: end packet sent three times
-	dtmfVolume   = 10  // -10 dBm0
+	dtmfGapTicks = 3  // 60 ms
+	dtmfEndCount = 3  // RFC 4733 §2.5.1.4: end packet sent three times
+	dtmfVolume   = 10 // -10 dBm0
 )
 
 type dtmfSender struct {

@@ -162,7 +162,7 @@ func (s *Session) playoutTick() {
 		if s.lastPT >= 0 {
 			if c, ok := p.decoders[s.lastPT].(codec.Concealer); ok {
 				var next []byte
-				if m := p.jb.Peek(s.peekBuf[:]); m > 1 && int(s.peekBuf[0]&0x7f) == s.lastPT {
+				if m := p.jb.NextAfterLoss(s.peekBuf[:]); m > 1 && int(s.peekBuf[0]&0x7f) == s.lastPT {
 					next = s.peekBuf[1:m]
 				}
 				k := c.Conceal(pcm, next)

@@ -78,7 +78,7 @@ type mediaParams struct {
 type Session struct {
 	cfg    Config
 	codecs []codec.Info
-	ourPTs []uint8       // payload type we offer for each of codecs
+	ourPTs []uint8         // payload type we offer for each of codecs
 	ourTE  []offeredFormat // telephone-event we offer, one per clock rate
 	opt    options
 	log    *slog.Logger
