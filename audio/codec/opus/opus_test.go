@@ -3,6 +3,7 @@ package opus_test
 import (
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/pitchline/pitchline/audio/codec"
@@ -368,27 +369,41 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// BenchmarkEncode encodes 20 ms of a speech-like signal at 32 kbit/s with
+// FEC and DTX, at three complexities (5 is the default).
 func BenchmarkEncode(b *testing.B) {
-	enc, _ := newPair(b)
-	pkt := make([]byte, opus.MaxPayload)
-	frames := voice(50)
-	b.ReportAllocs()
-	b.SetBytes(opus.FrameSamples * 2)
-	for i := 0; b.Loop(); i++ {
-		if enc.Encode(pkt, frames[i%len(frames)]) == 0 {
-			b.Fatal("encode failed")
-		}
+	for _, c := range []int{0, 5, 10} {
+		b.Run("complexity="+strconv.Itoa(c), func(b *testing.B) {
+			enc, _ := newPair(b, opus.WithComplexity(c))
+			pkt := make([]byte, opus.MaxPayload)
+			frames := voice(50)
+			b.ReportAllocs()
+			b.SetBytes(opus.FrameSamples * 2)
+			for i := 0; b.Loop(); i++ {
+				if enc.Encode(pkt, frames[i%len(frames)]) == 0 {
+					b.Fatal("encode failed")
+				}
+			}
+		})
 	}
 }
 
-func BenchmarkDecode(b *testing.B) {
-	enc, dec := newPair(b)
+// encoded returns the packets of 50 frames of the speech-like signal.
+func encoded(b *testing.B) [][]byte {
+	enc, _ := newPair(b)
 	frames := voice(50)
 	pkts := make([][]byte, len(frames))
 	for i, fr := range frames {
 		buf := make([]byte, opus.MaxPayload)
 		pkts[i] = buf[:enc.Encode(buf, fr)]
 	}
+	return pkts
+}
+
+// BenchmarkDecode decodes one 20 ms packet.
+func BenchmarkDecode(b *testing.B) {
+	pkts := encoded(b)
+	_, dec := newPair(b)
 	pcm := make([]int16, opus.FrameSamples)
 	b.ReportAllocs()
 	b.SetBytes(opus.FrameSamples * 2)
@@ -396,5 +411,31 @@ func BenchmarkDecode(b *testing.B) {
 		if dec.Decode(pcm, pkts[i%len(pkts)]) != opus.FrameSamples {
 			b.Fatal("decode failed")
 		}
+	}
+}
+
+// BenchmarkConceal rebuilds a lost 20 ms frame from the next packet's FEC
+// (fec) or by libopus's PLC (plc).
+func BenchmarkConceal(b *testing.B) {
+	pkts := encoded(b)
+	for _, fec := range []bool{true, false} {
+		name := "plc"
+		if fec {
+			name = "fec"
+		}
+		b.Run(name, func(b *testing.B) {
+			_, dec := newPair(b)
+			pcm := make([]int16, opus.FrameSamples)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				var next []byte
+				if fec {
+					next = pkts[i%len(pkts)]
+				}
+				if dec.Conceal(pcm, next) != opus.FrameSamples {
+					b.Fatal("conceal failed")
+				}
+			}
+		})
 	}
 }
