@@ -69,28 +69,10 @@ func (d *wideDec) Conceal(dst []int16, next []byte) int {
 	return codec.PCMU{}.Decode(dst, next)
 }
 
-var (
-	wideMu   sync.Mutex
-	wideEncs []*wideEnc
-	wideDecs []*wideDec
-)
-
 func init() {
 	err := codec.Register(codec.Info{Name: "opus", PayloadType: codec.DynamicPayloadType, ClockRate: 48000, Channels: 1,
-		NewEncoder: func() (codec.Encoder, error) {
-			e := &wideEnc{bitrate: 32000}
-			wideMu.Lock()
-			wideEncs = append(wideEncs, e)
-			wideMu.Unlock()
-			return e, nil
-		},
-		NewDecoder: func() (codec.Decoder, error) {
-			d := &wideDec{}
-			wideMu.Lock()
-			wideDecs = append(wideDecs, d)
-			wideMu.Unlock()
-			return d, nil
-		}})
+		NewEncoder: func() (codec.Encoder, error) { return &wideEnc{bitrate: 32000}, nil },
+		NewDecoder: func() (codec.Decoder, error) { return &wideDec{}, nil }})
 	if err != nil {
 		panic(err)
 	}
