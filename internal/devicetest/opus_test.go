@@ -111,6 +111,27 @@ func TestOpusWidebandToneWithBaresip(t *testing.T) {
 			if got := call.Info().Codec; got != tc.codec {
 				t.Errorf("codec %q, want %q", got, tc.codec)
 			}
+			// DTMF both ways: baresip offers telephone-event only at
+			// 8000 Hz, which we use beside Opus at 48000 Hz.
+			dm := bob.Mark()
+			if err := call.SendDTMF("5"); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := bob.WaitEventAfter(ctx(t, 10*time.Second), dm, "CALL_DTMF_START"); err != nil || d.Param != "5" {
+				t.Fatalf("bob DTMF: %+v %v", d, err)
+			}
+			m1 := ev.mark()
+			if _, err := bob.Command(ctx(t, 5*time.Second), "sndcode", "7"); err != nil {
+				t.Fatal(err)
+			}
+			got := ev.wait(t, m1, 10*time.Second, "DTMF 7 from bob", func(e softphone.Event) bool {
+				d, ok := e.(softphone.DTMFEvent)
+				return ok && d.CallID == call.ID()
+			}).(softphone.DTMFEvent)
+			if got.Digit != "7" {
+				t.Errorf("received DTMF %q, want 7", got.Digit)
+			}
+
 			bm := bob.Mark()
 			m2 := ev.mark()
 			if err := call.Hangup(); err != nil {
