@@ -1,5 +1,7 @@
 package media
 
+import "github.com/pitchline/pitchline/audio/codec"
+
 // sendTick runs once per 20 ms on the media goroutine: it sends one audio
 // frame or one DTMF step, or nothing when our direction or the peer's
 // forbids sending. The RTP timestamp advances every tick either way, so
@@ -57,6 +59,7 @@ func (s *Session) sendAudio(p *mediaParams) {
 	} else {
 		clear(pcm)
 	}
+	s.adaptLoss(p.enc)
 	n := p.enc.Encode(s.encBuf[:], pcm)
 	if n <= 0 {
 		s.needMarker = true
@@ -65,6 +68,33 @@ func (s *Session) sendAudio(p *mediaParams) {
 	marker := s.needMarker
 	s.needMarker = false
 	s.writeRTP(p, p.sendPT, marker, s.ts, s.encBuf[:n])
+}
+
+// lossSetter is implemented by encoders that adapt their FEC to the
+// expected packet loss (Opus).
+type lossSetter interface {
+	SetPacketLoss(pct int) error
+}
+
+// minFECLoss keeps some FEC on a clean path: a loss of 0 % would make
+// libopus drop it, and loss comes in bursts that the last report missed.
+const minFECLoss = 1
+
+// adaptLoss hands the loss the peer last reported to an adaptive encoder,
+// once per change, on the media goroutine that owns the encoder. It does
+// not allocate.
+func (s *Session) adaptLoss(enc codec.Encoder) {
+	ls, ok := enc.(lossSetter)
+	if !ok {
+		return
+	}
+	v := s.peerLoss.Load()
+	if v < 0 || (v == s.lossApplied && enc == s.lossEnc) {
+		return
+	}
+	if ls.SetPacketLoss(max(int(v), minFECLoss)) == nil {
+		s.lossApplied, s.lossEnc = v, enc
+	}
 }
 
 // writeRTP marshals one packet into the reused send buffer and writes it.

@@ -123,8 +123,14 @@ type Session struct {
 	encBuf     [maxPacket]byte
 	pcmIn      [maxFrame]int16
 	inConv     converter
-	dtmfTx     dtmfSender
-	dtmfQueue  chan uint8
+	// peerLoss is the loss in percent the peer last reported for our
+	// stream (-1: none yet), set by the RTCP reader; lossApplied and
+	// lossEnc are what sendAudio last gave an adaptive encoder.
+	peerLoss    atomic.Int32
+	lossApplied int32
+	lossEnc     codec.Encoder
+	dtmfTx      dtmfSender
+	dtmfQueue   chan uint8
 
 	// Playout state, owned by the media goroutine.
 	popBuf  [maxPacket + 1]byte
@@ -204,6 +210,7 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	s.ts = rand.Uint32()
 	s.needMarker = true
 	s.sendHdr = rtp.Header{Version: 2, SSRC: s.sendSSRC}
+	s.peerLoss.Store(-1)
 	s.rxPkt.CSRC = make([]uint32, 0, 15)
 	s.rxPkt.Extensions = make([]rtp.Extension, 0, 16)
 	s.rtcp.cname = fmt.Sprintf("pitchline-%08x@%s", s.sendSSRC, cfg.LocalIP)

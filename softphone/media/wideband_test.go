@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/dsp"
@@ -27,7 +28,16 @@ import (
 type wideEnc struct {
 	mu      sync.Mutex
 	bitrate int
+	loss    int
 }
+
+func (e *wideEnc) SetPacketLoss(pct int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.loss = pct
+	return nil
+}
+func (e *wideEnc) packetLoss() int { e.mu.Lock(); defer e.mu.Unlock(); return e.loss }
 
 func (e *wideEnc) Bitrate() int { e.mu.Lock(); defer e.mu.Unlock(); return e.bitrate }
 func (e *wideEnc) SetBitrate(bps int) error {
@@ -413,6 +423,36 @@ func TestOpusConcealsWithNextPacket(t *testing.T) {
 	}
 	if st := s.Stats(); st.Lost != 1 || st.Concealed != int64(len(dec.conceals)) {
 		t.Errorf("Lost %d Concealed %d, want 1 and %d", st.Lost, st.Concealed, len(dec.conceals))
+	}
+}
+
+// TestPeerLossTunesEncoder: the fraction lost the peer reports for our
+// stream (RTCP) reaches an adaptive encoder on the next frame sent, at
+// least 1 % so FEC stays on.
+func TestPeerLossTunesEncoder(t *testing.T) {
+	_, port := rawPeer(t)
+	s := newCodecSession(t, wideCodecs)
+	if _, err := s.ProcessOffer(baresipOffer(port, "")); err != nil {
+		t.Fatal(err)
+	}
+	p := s.params.Load()
+	enc := p.enc.(*wideEnc)
+	s.SetInput(&rateTone{rate: 48000, freq: 1000})
+	for _, tc := range []struct {
+		fraction uint8
+		want     int
+	}{{64, 25}, {0, 1}, {255, 100}} {
+		s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC, FractionLost: tc.fraction}})
+		s.sendAudio(p)
+		if got := enc.packetLoss(); got != tc.want {
+			t.Errorf("fraction lost %d/256: encoder told %d %%, want %d", tc.fraction, got, tc.want)
+		}
+	}
+	// Reports about another SSRC are not ours.
+	s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC + 1, FractionLost: 128}})
+	s.sendAudio(p)
+	if got := enc.packetLoss(); got != 100 {
+		t.Errorf("a report on another SSRC changed the loss to %d %%", got)
 	}
 }
 
