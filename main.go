@@ -18,6 +18,9 @@ import (
 	"strings"
 
 	"github.com/pitchline/pitchline/app"
+	// Opus registers itself with audio/codec: the desktop phone offers it
+	// first (the engine reaches it only through the codec registry).
+	_ "github.com/pitchline/pitchline/audio/codec/opus"
 	"github.com/pitchline/pitchline/cli"
 )
 

@@ -274,7 +274,8 @@ func checkDTMFReceived(t *testing.T, b *testlab.Baresip, digits string) {
 }
 
 // checkRecordedTone checks that path is a complete mono 16-bit PCM WAV at
-// 8 kHz (the call's rate) holding baresip's tone: at least one second of
+// 48 kHz (the engine's wideband audio bus, whatever the call's codec)
+// holding baresip's tone: at least one second of
 // 100 ms frames whose strongest frequency is freq.
 func checkRecordedTone(t *testing.T, path string, freq float64) {
 	t.Helper()
@@ -287,8 +288,8 @@ func checkRecordedTone(t *testing.T, path string, freq float64) {
 	}
 	le := binary.LittleEndian
 	format, channels, rate, bits := le.Uint16(b[20:]), le.Uint16(b[22:]), le.Uint32(b[24:]), le.Uint16(b[34:])
-	if format != 1 || channels != 1 || rate != 8000 || bits != 16 {
-		t.Errorf("recording format %d, %d channels, %d Hz, %d bits; want PCM (1), mono, 8000 Hz, 16 bits", format, channels, rate, bits)
+	if format != 1 || channels != 1 || rate != 48000 || bits != 16 {
+		t.Errorf("recording format %d, %d channels, %d Hz, %d bits; want PCM (1), mono, 48000 Hz, 16 bits", format, channels, rate, bits)
 	}
 	if riff, data := le.Uint32(b[4:]), le.Uint32(b[40:]); int(riff) != len(b)-8 || int(data) != len(b)-44 {
 		t.Errorf("recording header sizes RIFF %d, data %d for a %d-byte file: not closed properly", riff, data, len(b))

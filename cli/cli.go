@@ -35,7 +35,7 @@ Media flags:
   --audio null|default|DEVICE    audio device (null: real-time, no sound server needed)
   --play FILE                    send this WAV or MP3 as the microphone
   --record FILE.wav              record what we receive
-  --codecs PCMU,PCMA             codec preference
+  --codecs LIST                   codec preference (default opus,PCMU,PCMA)
   --hold-music FILE              MP3 or WAV played to a peer on hold
 
 Script flags (durations count from the answer):
@@ -197,7 +197,7 @@ func newFlagSet(name string, o *options, stderr io.Writer, answer bool) *flag.Fl
 	fs.StringVar(&o.audio, "audio", "default", "")
 	fs.StringVar(&o.play, "play", "", "")
 	fs.StringVar(&o.record, "record", "", "")
-	fs.StringVar(&o.codecs, "codecs", "PCMU,PCMA", "")
+	fs.StringVar(&o.codecs, "codecs", "", "") // "": media.DefaultCodecs()
 	fs.StringVar(&o.holdMusic, "hold-music", "", "")
 	fs.StringVar(&o.dtmf, "dtmf", "", "")
 	fs.DurationVar(&o.holdAfter, "hold-after", 0, "")

@@ -10,9 +10,11 @@ import (
 	"github.com/pitchline/pitchline/audio/mixer"
 )
 
-// busRate is the rate of the device bus. Pitchline's codecs are G.711 at
-// 8 kHz today; the backend resamples the hardware's native rate to it.
-const busRate = 8000
+// busRate is the rate of the device bus: wideband, so Opus legs keep their
+// 20 kHz of audio and G.711 legs (8 kHz) mix with them. Each leg's port
+// converts between its codec's rate and the bus (attachAt), and the
+// backend resamples the hardware's native rate to it.
+const busRate = 48000
 
 // audioRouter connects call legs to the audio device through a mixer. The
 // device is opened lazily when the first leg needs it and closed when the
@@ -67,15 +69,20 @@ func (r *audioRouter) ensure() error {
 	return nil
 }
 
-// attach returns a mixer port for a leg: the port is a Source of
-// microphone audio and a Sink into the speaker.
-func (r *audioRouter) attach() (*mixer.Port, error) {
+// attach returns a mixer port at the bus rate for a leg: the port is a
+// Source of microphone audio and a Sink into the speaker.
+func (r *audioRouter) attach() (*mixer.Port, error) { return r.attachAt(busRate) }
+
+// attachAt returns a mixer port whose Source and Sink run at rate (a leg's
+// codec rate, media.Session.Rate()): the port converts to and from the
+// bus.
+func (r *audioRouter) attachAt(rate int) (*mixer.Port, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.ensure(); err != nil {
 		return nil, err
 	}
-	port, err := r.mix.AddPort(busRate)
+	port, err := r.mix.AddPort(rate)
 	if err != nil {
 		return nil, err
 	}

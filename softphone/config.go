@@ -49,7 +49,9 @@ type Config struct {
 	Account AccountConfig `json:"account"`
 	// Listen is the local SIP address, IP:port; port 0 picks a free port.
 	Listen string `json:"listen"`
-	// Codecs is the audio codec preference order (default PCMU, PCMA).
+	// Codecs is the audio codec preference order (default
+	// media.DefaultCodecs(): opus, PCMU, PCMA when Opus is registered by
+	// importing audio/codec/opus, otherwise PCMU, PCMA).
 	Codecs []string `json:"codecs,omitempty"`
 	// RTPPortMin and RTPPortMax bound the RTP ports; zero means any.
 	RTPPortMin int `json:"rtpPortMin,omitempty"`

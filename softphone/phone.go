@@ -21,6 +21,7 @@ import (
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/softphone/media"
 )
 
 // Phone is the calling engine for one SIP account. Create it with
@@ -187,7 +188,7 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 	p.localIP = ap.Addr()
 	p.localPort = int(ap.Port())
 	if len(p.cfg.Codecs) == 0 {
-		p.cfg.Codecs = []string{"PCMU", "PCMA"}
+		p.cfg.Codecs = media.DefaultCodecs()
 	}
 	return p, nil
 }

@@ -10,8 +10,10 @@ import (
 // Encoder turns linear PCM into codec payload.
 //
 // Encode writes the payload for pcm into dst and returns the number of bytes
-// written. dst must be large enough for one frame (Info.MaxPayload);
-// implementations never allocate.
+// written. dst must be large enough for one frame (1500 bytes always
+// are); implementations never allocate. 0 means there is nothing to send
+// for this frame: discontinuous transmission during silence (Opus DTX) or
+// an encoder error.
 type Encoder interface {
 	Encode(dst []byte, pcm []int16) int
 }
@@ -22,6 +24,19 @@ type Encoder interface {
 // samples written; implementations never allocate.
 type Decoder interface {
 	Decode(dst []int16, payload []byte) int
+}
+
+// Concealer is implemented by Decoders that conceal lost packets
+// themselves (Opus: its own PLC, or in-band FEC from the next packet).
+// Receivers use it instead of a PLC on decoded PCM when available.
+//
+// Conceal writes audio for one lost frame of len(dst) samples into dst and
+// returns the number of samples written. next is the payload of the packet
+// that follows the loss, or nil when it has not arrived; a decoder with
+// in-band FEC rebuilds the lost frame from it. next is decoded normally
+// afterwards. Implementations never allocate.
+type Concealer interface {
+	Conceal(dst []int16, next []byte) int
 }
 
 // Info describes one registered codec.

@@ -89,6 +89,7 @@ type Buffer struct {
 	played  bool   // something was played since the last (re)start
 	nextSeq uint16 // sequence number due at the next Pop
 	highest uint16 // highest sequence number buffered (valid if count > 0)
+	lost    bool   // the last Pop skipped a packet that never arrived
 	count   int
 
 	frameTS   float64 // RTP timestamp units per frame
@@ -180,6 +181,7 @@ func (b *Buffer) flush() {
 	b.count = 0
 	b.started = false
 	b.played = false
+	b.lost = false
 	b.setState(StateBuffering)
 }
 
@@ -287,6 +289,7 @@ func (b *Buffer) span() int {
 func (b *Buffer) Pop(dst []byte) (int, Status) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.lost = false
 	if b.state == StateBuffering {
 		if b.count == 0 || b.span() < b.target {
 			return 0, StatusBuffering
@@ -326,12 +329,33 @@ func (b *Buffer) Pop(dst []byte) (int, Status) {
 	b.played = true
 	if !s.ok || s.seq != seq {
 		b.st.Lost++
+		b.lost = true
 		return 0, StatusMissing
 	}
 	s.ok = false
 	b.count--
 	b.st.Played++
 	return copy(dst, s.buf[:s.n]), StatusPacket
+}
+
+// NextAfterLoss is for decoders with in-band FEC (Opus, RFC 6716 §2.1.7),
+// which rebuild a lost frame from the packet after it. When the last Pop
+// reported a lost packet (StatusMissing for a sequence number that never
+// arrived, not a stretch or an underrun), it copies the payload of the
+// packet after it into dst and returns its length, if that one is
+// buffered; otherwise it returns 0. The packet stays buffered for the next
+// Pop. It does not allocate.
+func (b *Buffer) NextAfterLoss(dst []byte) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.lost || b.count == 0 {
+		return 0
+	}
+	s := &b.slots[b.nextSeq&b.mask]
+	if !s.ok || s.seq != b.nextSeq {
+		return 0
+	}
+	return copy(dst, s.buf[:s.n])
 }
 
 // State returns the current state.

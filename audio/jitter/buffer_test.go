@@ -297,3 +297,57 @@ func BenchmarkPushPop(b *testing.B) {
 		buf.Pop(dst)
 	}
 }
+
+// TestNextAfterLoss: after a Pop that skipped a lost packet the packet
+// after it is offered (for FEC), and only then: not after a played packet,
+// a stretch or an underrun, nor when the next packet is missing too.
+func TestNextAfterLoss(t *testing.T) {
+	b, clk := newTestBuffer(t, WithDelay(40*time.Millisecond, 200*time.Millisecond))
+	dst := make([]byte, 1500)
+	push := func(seq uint16) {
+		var p [160]byte
+		binary.BigEndian.PutUint16(p[:], seq)
+		if err := b.PushAt(seq, uint32(seq)*160, p[:], clk.t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.NextAfterLoss(dst) != 0 {
+		t.Error("offered a packet before any Pop")
+	}
+	for _, seq := range []uint16{10, 11, 12, 14, 15} { // 13 is lost
+		push(seq)
+	}
+	var got []string
+	for i := 0; i < 7; i++ {
+		clk.t = clk.t.Add(frame)
+		n, st := b.Pop(dst)
+		entry := string(st)
+		if st == StatusPacket && n > 1 {
+			entry = "packet " + itoa(int(binary.BigEndian.Uint16(dst)))
+		}
+		if m := b.NextAfterLoss(dst); m > 0 {
+			entry += " next " + itoa(int(binary.BigEndian.Uint16(dst)))
+		}
+		got = append(got, entry)
+	}
+	want := []string{"packet 10", "packet 11", "packet 12", string(StatusMissing) + " next 14", "packet 14", "packet 15", string(StatusMissing)}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("pop %d: %q, want %q (all: %q)", i, got[i], want[i], got)
+		}
+	}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}

@@ -51,6 +51,8 @@ type baresipConfig struct {
 	record                               bool
 	sipTrace                             bool
 	codecs                               string
+	opus                                 bool
+	sourceRate                           int // 0: the codec's (8000, or 48000 with Opus)
 }
 
 // WithAccount makes the peer register as user (digest password password)
@@ -85,15 +87,17 @@ func WithAnswerMode(mode string) BaresipOption {
 }
 
 // WithTone makes the peer send a sine of freqHz Hz: the harness writes a
-// 180 s S16LE mono 8000 Hz WAV and uses it as the aufile audio source.
+// 180 s S16LE mono 8000 Hz WAV (48000 Hz with WithOpus, or the rate of
+// WithSourceRate) and uses it as the aufile audio source.
 // aufile ends the call when the file ends.
 func WithTone(freqHz float64) BaresipOption {
 	return func(c *baresipConfig) { c.toneHz = freqHz; c.sourceWAV = "" }
 }
 
 // WithSourceWAV makes the peer send the audio of path, which must be S16LE
-// mono 8000 Hz (aufile refuses anything else for G.711). aufile ends the
-// call when the file ends.
+// mono 8000 Hz (aufile refuses anything else for G.711), 48000 Hz with
+// WithOpus, or at the rate given to WithSourceRate. aufile ends the call
+// when the file ends.
 func WithSourceWAV(path string) BaresipOption {
 	return func(c *baresipConfig) { c.sourceWAV = path }
 }
@@ -119,6 +123,23 @@ func WithSIPTrace() BaresipOption {
 // (default "PCMU/8000/1,PCMA/8000/1").
 func WithCodecs(codecs string) BaresipOption {
 	return func(c *baresipConfig) { c.codecs = codecs }
+}
+
+// WithOpus loads baresip's opus module and makes Opus (RFC 7587,
+// opus/48000/2) the account's only codec. The tone of WithTone is then
+// written at 48000 Hz, the rate aufile must deliver to the Opus encoder,
+// and received audio (WithRecording) is recorded at 48000 Hz; a WAV given
+// to WithSourceWAV must be S16LE mono 48000 Hz.
+func WithOpus() BaresipOption {
+	return func(c *baresipConfig) { c.opus = true; c.codecs = "opus/48000/2" }
+}
+
+// WithSourceRate makes the tone of WithTone (or the WAV of WithSourceWAV)
+// run at rate Hz and sets baresip's ausrc_srate, so that baresip resamples
+// it to the codec's rate: a 6 kHz tone at 48000 Hz on a G.711 call is then
+// filtered out by baresip, as a real wideband microphone's would be.
+func WithSourceRate(rate int) BaresipOption {
+	return func(c *baresipConfig) { c.sourceRate = rate }
 }
 
 // Baresip is a headless baresip 1.0.0 peer started by StartBaresip: it
@@ -179,6 +200,11 @@ func startBaresip(t testing.TB, name string, opts ...BaresipOption) (*Baresip, e
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.opus {
+		if _, err := os.Stat(filepath.Join(baresipModuleDir, "opus.so")); err != nil {
+			bsMissing(t, fmt.Sprintf("baresip's opus module not found in %s", baresipModuleDir))
+		}
+	}
 	dir := filepath.Join(t.TempDir(), "baresip-"+name)
 	b := &Baresip{name: name, cfg: cfg, dir: dir, recDir: filepath.Join(dir, "rec")}
 	if cfg.answerMode != "auto" && cfg.answerMode != "manual" {
@@ -190,7 +216,14 @@ func startBaresip(t testing.TB, name string, opts ...BaresipOption) (*Baresip, e
 	src := cfg.sourceWAV
 	if src == "" {
 		src = filepath.Join(dir, fmt.Sprintf("tone%g.wav", cfg.toneHz))
-		if err := WriteToneWAV(src, cfg.toneHz, baresipToneSeconds); err != nil {
+		rate := 8000
+		if cfg.opus {
+			rate = 48000
+		}
+		if cfg.sourceRate > 0 {
+			rate = cfg.sourceRate
+		}
+		if err := WriteWAV(src, rate, ToneSamples(cfg.toneHz, rate, int(baresipToneSeconds*float64(rate)), 0.5)); err != nil {
 			return b, err
 		}
 	}
@@ -335,6 +368,13 @@ module			aufile.so
 `, b.name, b.sipPort, src, b.rtpFirst, b.rtpFirst+bsRTPPorts-1, baresipModuleDir)
 	if b.cfg.record {
 		cfg.WriteString("module\t\t\tsndfile.so\n")
+	}
+	if b.cfg.sourceRate > 0 {
+		fmt.Fprintf(&cfg, "ausrc_srate\t\t%d\n", b.cfg.sourceRate)
+	}
+	if b.cfg.opus {
+		// Mono both ways, with in-band FEC and DTX as Pitchline asks.
+		cfg.WriteString("module\t\t\topus.so\nopus_stereo\t\tno\nopus_sprop_stereo\tno\nopus_inbandfec\t\tyes\nopus_dtx\t\tyes\n")
 	}
 	fmt.Fprintf(&cfg, `module_tmp		account.so
 module_app		menu.so

@@ -128,3 +128,45 @@ func BenchmarkTick(b *testing.B) {
 		b.Fatalf("frame path idle: %+v", st)
 	}
 }
+
+// busSink discards 48 kHz frames.
+type busSink struct{ n int }
+
+func (*busSink) Rate() int                      { return 48000 }
+func (s *busSink) WriteFrame(src []int16) error { s.n += len(src); return nil }
+
+// BenchmarkConvertingFrame is BenchmarkSendPath plus BenchmarkReceivePath
+// for a PCMU leg attached at the 48 kHz bus rate: the session converts the
+// 48 kHz microphone to 8 kHz and the decoded 8 kHz to 48 kHz every frame
+// (audio/resample). Compare with the two 8 kHz benchmarks in the same run.
+func BenchmarkConvertingFrame(b *testing.B) {
+	s, peer := benchSession(b)
+	sink := &busSink{}
+	s.SetOutput(sink)
+	s.SetInput(&rateTone{rate: 48000, freq: 440})
+	src := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 7}, Payload: make([]byte, 160)}
+	buf := make([]byte, 1500)
+	var seq uint16
+	for i := 0; i < 3; i++ {
+		pkt.SequenceNumber, pkt.Timestamp = seq, uint32(seq)*160
+		n, _ := pkt.MarshalTo(buf)
+		s.handleRTP(buf[:n], src, time.Now())
+		seq++
+	}
+	// The first frame builds the two resamplers (once per rate change).
+	s.sendTick()
+	s.playoutTick()
+	b.ReportAllocs()
+	for b.Loop() {
+		s.sendTick()
+		pkt.SequenceNumber, pkt.Timestamp = seq, uint32(seq)*160
+		n, _ := pkt.MarshalTo(buf)
+		s.handleRTP(buf[:n], src, time.Now())
+		s.playoutTick()
+		seq++
+	}
+	if s.Stats().PacketsSent == 0 || sink.n == 0 {
+		b.Fatalf("nothing converted: %+v", s.Stats())
+	}
+}

@@ -1,5 +1,22 @@
-// Package media is one call leg's media session: G.711 audio and RFC 4733
+// Package media is one call leg's media session: audio from audio/codec's
+// registry (G.711; Opus when audio/codec/opus is imported) and RFC 4733
 // DTMF over RTP/RTCP on UDP, negotiated with the SDP offer/answer model.
+//
+// Codecs and clock rates: static payload types (PCMU 0, PCMA 8) and
+// dynamic ones (96-127, chosen for our offers; an answer keeps the
+// offerer's). Opus is written per RFC 7587 §7 as a=rtpmap:PT opus/48000/2
+// with a=fmtp:PT useinbandfec=1; usedtx=1, and a peer's maxaveragebitrate
+// caps our encoder. A session runs at one clock rate, the negotiated
+// codec's: RTP timestamps (48000 per second for Opus), the jitter buffer,
+// concealment and RTCP all count at it, and an answer lists only the
+// common codecs at the first one's rate. telephone-event is offered at
+// every rate we offer (101 for 8000 Hz); a peer offering it only at 8000
+// Hz gets it there. Rate() is the PCM rate; sources and sinks at another
+// rate are converted (audio/resample). A lost packet is concealed by the
+// decoder when it can (codec.Concealer: Opus's FEC from the next packet,
+// which the jitter buffer hands over after a loss, or its PLC), else by
+// codec.PLC. An encoder returning 0 bytes (Opus DTX in silence) sends no
+// packet, and the next one carries the marker bit.
 //
 // A Session binds an even RTP port and RTP+1 for RTCP on Config.LocalIP,
 // produces and answers SDP (RFC 3264, RFC 4566, via pion/sdp), and once
@@ -32,7 +49,9 @@
 // reported once per event (RFC 4733 §2.5.1.3), however often the end packet
 // is repeated.
 //
-// Limitations: ptime 20 ms only (a=ptime:20 is advertised), no RTP/SAVP,
+// Limitations: ptime 20 ms only (a=ptime:20 is advertised), one clock
+// rate per session (a peer sending a codec at another rate than the one
+// negotiated first is dropped as an unknown payload type), no RTP/SAVP,
 // no rtcp-mux, no sequence probation (RFC 3550 A.1).
 //
 // The per-packet send and receive paths do not allocate (see

@@ -8,10 +8,9 @@ import (
 )
 
 const (
-	dtmfToneTS   = 800 // 100 ms at 8 kHz
-	dtmfGapTicks = 3   // 60 ms
-	dtmfEndCount = 3   // RFC 4733 §2.5.1.4: end packet sent three times
-	dtmfVolume   = 10  // -10 dBm0
+	dtmfGapTicks = 3  // 60 ms
+	dtmfEndCount = 3  // RFC 4733 §2.5.1.4: end packet sent three times
+	dtmfVolume   = 10 // -10 dBm0
 )
 
 type dtmfSender struct {
@@ -106,12 +105,15 @@ func (s *Session) nextDTMF(p *mediaParams) bool {
 // sendDTMFStep sends this tick's event packet(s).
 func (s *Session) sendDTMFStep(p *mediaParams) {
 	tx := &s.dtmfTx
-	tx.dur += frameSamples
+	// Durations count at telephone-event's clock rate (RFC 4733 §2.3.5):
+	// 100 ms of tone, one 20 ms step per tick.
+	tx.dur += uint32(p.teRate / 50)
+	toneTS := uint32(p.teRate / 10)
 	var pl [4]byte
 	pl[0] = tx.event
-	end := tx.dur >= dtmfToneTS
+	end := tx.dur >= toneTS
 	if end {
-		tx.dur = dtmfToneTS
+		tx.dur = toneTS
 		pl[1] = 0x80
 	}
 	pl[1] |= dtmfVolume

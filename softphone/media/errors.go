@@ -24,4 +24,8 @@ var (
 	ErrInvalidConfig = errors.New("media: invalid configuration")
 	// ErrNoPort means no free RTP/RTCP port pair was found in the range.
 	ErrNoPort = errors.New("media: no free port pair")
+
+	// errUnsupportedRate: a source whose rate cannot be converted to the
+	// codec's (sent as silence; SetInput logged it).
+	errUnsupportedRate = errors.New("media: unsupported source rate")
 )

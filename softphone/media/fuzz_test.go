@@ -15,9 +15,11 @@ func FuzzParseSDP(f *testing.F) {
 	f.Add(offerSDP("127.0.0.1", audioG729))
 	f.Add(offerSDP("::1", "m=audio 1 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\na=rtcp:9\r\n"))
 	f.Add(offerSDP("127.0.0.1", "m=video 0 RTP/AVP\r\n", "m=audio 70000 RTP/AVP 0\r\n"))
+	f.Add(baresipOffer(40000, ";maxaveragebitrate=20000"))
+	f.Add(offerSDP("127.0.0.1", "m=audio 40000 RTP/AVP 109 110\r\na=rtpmap:109 opus/48000/2\r\na=fmtp:109 useinbandfec=1\r\na=rtpmap:110 telephone-event/48000\r\n"))
 	f.Add([]byte("v=0\r\n"))
 	f.Add([]byte{})
-	s := newTestSession(f)
+	s := newCodecSession(f, wideCodecs)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ans, err := s.ProcessOffer(b)
 		if err == nil && len(ans) == 0 {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/jitter"
 )
@@ -21,6 +22,7 @@ type rxState struct {
 	haveTransit   bool
 	transit       int64
 	jitter        float64 // timestamp units
+	rate          int     // timestamp clock rate (Hz)
 	epoch         time.Time
 }
 
@@ -59,7 +61,7 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort, at time.Time) {
 		s.st.droppedPT.Add(1)
 		return
 	}
-	s.updateRx(at, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp)
+	s.updateRx(p, at, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp)
 	s.st.packetsReceived.Add(1)
 	s.st.bytesReceived.Add(int64(len(pkt.Payload)))
 	if !s.LocalDirection().CanRecv() {
@@ -74,17 +76,17 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort, at time.Time) {
 	} else {
 		k = copy(s.rxScratch[1:], pkt.Payload)
 	}
-	_ = s.jb.PushAt(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k], at)
+	_ = p.jb.PushAt(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k], at)
 }
 
 // updateRx maintains sequence, loss and jitter state (RFC 3550 A.1, A.8).
-func (s *Session) updateRx(now time.Time, ssrc uint32, seq uint16, ts uint32) {
+func (s *Session) updateRx(p *mediaParams, now time.Time, ssrc uint32, seq uint16, ts uint32) {
 	s.rxMu.Lock()
 	defer s.rxMu.Unlock()
 	r := &s.rx
-	if !r.have || r.ssrc != ssrc {
-		s.resetRx(ssrc, seq)
-		s.jb.Reset()
+	if !r.have || r.ssrc != ssrc || r.rate != p.rate {
+		s.resetRx(ssrc, seq, p.rate)
+		p.jb.Reset()
 	} else {
 		delta := seq - r.maxSeq
 		switch {
@@ -95,13 +97,13 @@ func (s *Session) updateRx(now time.Time, ssrc uint32, seq uint16, ts uint32) {
 			r.maxSeq = seq
 		case delta <= 65535-100:
 			// A large jump: the sender restarted its sequence.
-			s.resetRx(ssrc, seq)
-			s.jb.Reset()
+			s.resetRx(ssrc, seq, p.rate)
+			p.jb.Reset()
 		}
 		// Otherwise a duplicate or reordered packet.
 	}
 	r.received++
-	arrival := int64(now.Sub(r.epoch)) * codecRate / int64(time.Second)
+	arrival := int64(now.Sub(r.epoch)) * int64(r.rate) / int64(time.Second)
 	transit := arrival - int64(ts)
 	if r.haveTransit {
 		d := transit - r.transit
@@ -113,42 +115,87 @@ func (s *Session) updateRx(now time.Time, ssrc uint32, seq uint16, ts uint32) {
 	r.transit, r.haveTransit = transit, true
 }
 
-func (s *Session) resetRx(ssrc uint32, seq uint16) {
+func (s *Session) resetRx(ssrc uint32, seq uint16, rate int) {
 	epoch := s.rx.epoch
 	if epoch.IsZero() {
 		epoch = s.opt.clock.Now()
 	}
-	s.rx = rxState{have: true, ssrc: ssrc, baseSeq: uint32(seq), maxSeq: seq, epoch: epoch}
+	s.rx = rxState{have: true, ssrc: ssrc, baseSeq: uint32(seq), maxSeq: seq, rate: rate, epoch: epoch}
 }
 
-// playoutTick pops, decodes or conceals one frame and hands it to the
-// sinks. It does not allocate.
+// playoutTick pops, decodes or conceals one frame at the codec's rate and
+// hands it to the sinks (converted to their rates). A missing frame is
+// concealed by the decoder itself when it can (codec.Concealer: Opus PLC,
+// or its in-band FEC when the next packet is already buffered, RFC 6716
+// §2.1.7), otherwise by the codec-independent PLC. It does not allocate.
 func (s *Session) playoutTick() {
-	n, status := s.jb.Pop(s.popBuf[:])
-	pcm := s.pcmOut[:frameSamples]
+	p := s.params.Load()
+	if p == nil { // not negotiated: silence at the first codec's rate
+		rate := s.codecs[0].ClockRate
+		pcm := s.pcmOut[:rate/50]
+		clear(pcm)
+		s.writeSinks(rate, pcm)
+		return
+	}
+	n, status := p.jb.Pop(s.popBuf[:])
+	pcm := s.pcmOut[:p.frame]
 	switch status {
 	case jitter.StatusPacket:
 		var dec codec.Decoder
-		if p := s.params.Load(); p != nil && n > 1 {
-			dec = p.decoders[s.popBuf[0]&0x7f]
+		pt := int(s.popBuf[0] & 0x7f)
+		if n > 1 {
+			dec = p.decoders[pt]
 		}
 		if dec == nil { // DTMF filler
 			clear(pcm)
-		} else {
-			k := dec.Decode(pcm, s.popBuf[1:n])
-			clear(pcm[k:])
+			p.plc.Good(pcm)
+			break
 		}
-		s.plc.Good(pcm)
+		k := dec.Decode(pcm, s.popBuf[1:n])
+		clear(pcm[min(k, len(pcm)):])
+		s.lastPT = pt
+		if _, ok := dec.(codec.Concealer); !ok {
+			p.plc.Good(pcm)
+		}
 	case jitter.StatusMissing:
-		s.plc.Conceal(pcm)
 		s.st.concealed.Add(1)
+		if s.lastPT >= 0 {
+			if c, ok := p.decoders[s.lastPT].(codec.Concealer); ok {
+				var next []byte
+				if m := p.jb.NextAfterLoss(s.peekBuf[:]); m > 1 && int(s.peekBuf[0]&0x7f) == s.lastPT {
+					next = s.peekBuf[1:m]
+				}
+				k := c.Conceal(pcm, next)
+				clear(pcm[min(k, len(pcm)):])
+				break
+			}
+		}
+		p.plc.Conceal(pcm)
 	default:
 		clear(pcm)
 	}
+	s.writeSinks(p.rate, pcm)
+}
+
+// writeSinks hands one decoded frame at rate to the output and recorder.
+func (s *Session) writeSinks(rate int, pcm []int16) {
 	if o := s.output.Load(); o != nil {
-		_ = o.sink.WriteFrame(pcm)
+		s.write(&s.outConv, o.sink, rate, pcm)
 	}
 	if r := s.recorder.Load(); r != nil {
-		_ = r.sink.WriteFrame(pcm)
+		s.write(&s.recConv, r.sink, rate, pcm)
+	}
+}
+
+// write hands pcm at rate to sink, converted to the sink's rate.
+func (s *Session) write(c *converter, sink audio.Sink, rate int, pcm []int16) {
+	if sink.Rate() == rate {
+		_ = sink.WriteFrame(pcm)
+		return
+	}
+	if rs := c.get(rate, sink.Rate()); rs != nil {
+		out := c.buf[:rs.OutFrame()]
+		rs.Process(out, pcm)
+		_ = sink.WriteFrame(out)
 	}
 }

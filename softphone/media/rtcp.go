@@ -115,7 +115,7 @@ func (s *Session) buildReport(now time.Time) []rtcp.Packet {
 	var first rtcp.Packet
 	if sentSince {
 		lastAt := time.Unix(0, s.st.lastSentAt.Load())
-		rtpNow := s.st.lastSentTS.Load() + uint32(now.Sub(lastAt)*codecRate/time.Second)
+		rtpNow := s.st.lastSentTS.Load() + uint32(now.Sub(lastAt)*time.Duration(s.Rate())/time.Second)
 		first = &rtcp.SenderReport{SSRC: s.sendSSRC, NTPTime: toNTP(now), RTPTime: rtpNow,
 			PacketCount: uint32(sent), OctetCount: uint32(s.st.bytesSent.Load()), Reports: reports}
 	} else {
@@ -185,7 +185,13 @@ func (s *Session) handleRTCP(buf []byte, src netip.AddrPort) {
 
 func (s *Session) processReports(now time.Time, reports []rtcp.ReceptionReport) {
 	for _, r := range reports {
-		if r.SSRC != s.sendSSRC || r.LastSenderReport == 0 {
+		if r.SSRC != s.sendSSRC {
+			continue
+		}
+		// The peer's loss of our stream (RFC 3550 §6.4.1, fraction lost
+		// in 1/256) tunes an adaptive encoder's FEC (sendAudio).
+		s.peerLoss.Store(int32((int(r.FractionLost)*100 + 128) / 256))
+		if r.LastSenderReport == 0 {
 			continue
 		}
 		a := uint32(toNTP(now) >> 16)

@@ -2,11 +2,13 @@ package media
 
 // SDP offer/answer: RFC 3264 (https://www.rfc-editor.org/rfc/rfc3264),
 // RFC 4566 (https://www.rfc-editor.org/rfc/rfc4566), telephone-event per
-// RFC 4733 §7 (https://www.rfc-editor.org/rfc/rfc4733#section-7).
+// RFC 4733 §7 (https://www.rfc-editor.org/rfc/rfc4733#section-7), Opus per
+// RFC 7587 §7 (https://www.rfc-editor.org/rfc/rfc7587#section-7).
 
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,7 +33,64 @@ type remoteAudio struct {
 	rtcpPort int
 	dir      Direction // as declared in a=
 	formats  []offeredFormat
-	tePT     int
+	te       []offeredFormat  // telephone-event, one per clock rate
+	fmtp     map[uint8]string // a=fmtp parameters by payload type
+}
+
+// opusName is Opus's encoding name; RFC 7587 §7 writes its rtpmap as
+// opus/48000/2 whatever the channels actually sent.
+const opusName = "opus"
+
+// opusFmtp is what we ask of a peer sending us Opus (RFC 7587 §6.1): we
+// decode its in-band FEC and welcome DTX.
+const opusFmtp = "useinbandfec=1; usedtx=1"
+
+// maxOpusFmtp bounds the a=fmtp value we look at.
+const maxOpusFmtp = 1024
+
+// fmtpParam returns the value of parameter key in an a=fmtp parameter list
+// ("k1=v1; k2=v2", RFC 7587 §6.1), case-insensitively.
+func fmtpParam(params, key string) (string, bool) {
+	if len(params) > maxOpusFmtp {
+		params = params[:maxOpusFmtp]
+	}
+	for _, kv := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), key) {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// maxAverageBitrate returns the peer's maxaveragebitrate for pt (RFC 7587
+// §6.1: 6000..510000 bit/s), or 0 when absent or out of range.
+func (r remoteAudio) maxAverageBitrate(pt uint8) int {
+	v, ok := fmtpParam(r.fmtp[pt], "maxaveragebitrate")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 6000 || n > 510000 {
+		return 0
+	}
+	return n
+}
+
+// telephoneEventAt returns the peer's telephone-event at clock rate hz, or
+// at any rate if it offered none at hz (RFC 4733 §2.1 wants the audio's
+// rate, but many peers only offer 8000 Hz; its durations then count at its
+// own rate).
+func (r remoteAudio) telephoneEventAt(hz int) (offeredFormat, bool) {
+	for _, te := range r.te {
+		if te.rate == hz {
+			return te, true
+		}
+	}
+	if len(r.te) > 0 {
+		return r.te[0], true
+	}
+	return offeredFormat{}, false
 }
 
 // effectiveDir is the declared direction with c=0.0.0.0 (RFC 3264 §8.4,
@@ -121,6 +180,16 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 	}
 	rtpmap := map[uint8]offeredFormat{}
 	for _, a := range md.Attributes {
+		if a.Key == "fmtp" {
+			ptStr, params, ok := strings.Cut(a.Value, " ")
+			if pt, err := strconv.Atoi(ptStr); ok && err == nil && pt >= 0 && pt <= 127 {
+				if r.fmtp == nil {
+					r.fmtp = map[uint8]string{}
+				}
+				r.fmtp[uint8(pt)] = params
+			}
+			continue
+		}
 		if a.Key != "rtpmap" {
 			continue
 		}
@@ -136,7 +205,6 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 		}
 		rtpmap[uint8(pt)] = offeredFormat{pt: uint8(pt), name: parts[0], rate: rate}
 	}
-	r.tePT = -1
 	for _, f := range md.MediaName.Formats {
 		pt, err := strconv.Atoi(f)
 		if err != nil || pt < 0 || pt > 127 {
@@ -150,8 +218,10 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 			}
 			of = offeredFormat{pt: uint8(pt), name: info.Name, rate: info.ClockRate}
 		}
-		if strings.EqualFold(of.name, telephoneEvent) && of.rate == 8000 && r.tePT < 0 {
-			r.tePT = pt
+		if strings.EqualFold(of.name, telephoneEvent) {
+			if of.rate > 0 && of.rate <= maxRate && !slices.ContainsFunc(r.te, func(t offeredFormat) bool { return t.rate == of.rate }) {
+				r.te = append(r.te, of)
+			}
 			continue
 		}
 		r.formats = append(r.formats, of)
@@ -159,8 +229,25 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 	return r, nil
 }
 
+// sameRate keeps the matches at the first one's clock rate: a session
+// encodes, decodes and times its RTP at one rate, so an answer lists, and
+// a session accepts, only codecs at the rate it sends.
+func sameRate(ms []match) []match {
+	if len(ms) == 0 {
+		return ms
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if m.info.ClockRate == ms[0].info.ClockRate {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // matchOurs returns the common codecs in our preference order, using the
-// peer's payload type numbers.
+// peer's payload type numbers (so an answer keeps the offerer's dynamic
+// payload types, RFC 3264 §6.1).
 func (s *Session) matchOurs(r remoteAudio) []match {
 	var out []match
 	for _, info := range s.codecs {
@@ -171,7 +258,7 @@ func (s *Session) matchOurs(r remoteAudio) []match {
 			}
 		}
 	}
-	return out
+	return sameRate(out)
 }
 
 // matchTheirs returns the common codecs in the peer's order (for answers).
@@ -185,24 +272,31 @@ func (s *Session) matchTheirs(r remoteAudio) []match {
 			}
 		}
 	}
-	return out
+	return sameRate(out)
 }
 
-// audioDescription builds our m=audio section.
-func (s *Session) audioDescription(codecs []match, tePT int, dir Direction) *sdp.MediaDescription {
+// audioDescription builds our m=audio section with codecs and the
+// telephone-event formats te.
+func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direction) *sdp.MediaDescription {
 	md := &sdp.MediaDescription{MediaName: sdp.MediaName{
 		Media: "audio", Port: sdp.RangedPort{Value: int(s.local.Port())}, Protos: []string{"RTP", "AVP"},
 	}}
 	for _, c := range codecs {
 		md.MediaName.Formats = append(md.MediaName.Formats, strconv.Itoa(int(c.pt)))
+		if strings.EqualFold(c.info.Name, opusName) {
+			md.Attributes = append(md.Attributes,
+				sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d/2", c.pt, opusName, c.info.ClockRate)),
+				sdp.NewAttribute("fmtp", fmt.Sprintf("%d %s", c.pt, opusFmtp)))
+			continue
+		}
 		md.Attributes = append(md.Attributes, sdp.NewAttribute("rtpmap",
 			fmt.Sprintf("%d %s/%d", c.pt, c.info.Name, c.info.ClockRate)))
 	}
-	if tePT >= 0 {
-		md.MediaName.Formats = append(md.MediaName.Formats, strconv.Itoa(tePT))
+	for _, t := range te {
+		md.MediaName.Formats = append(md.MediaName.Formats, strconv.Itoa(int(t.pt)))
 		md.Attributes = append(md.Attributes,
-			sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/8000", tePT, telephoneEvent)),
-			sdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", tePT)))
+			sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", t.pt, telephoneEvent, t.rate)),
+			sdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", t.pt)))
 	}
 	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(dir.String()))
 	return md
@@ -242,9 +336,19 @@ func (s *Session) marshal(media []*sdp.MediaDescription, bump bool) ([]byte, err
 func (s *Session) ourCodecs() []match {
 	out := make([]match, len(s.codecs))
 	for i, c := range s.codecs {
-		out[i] = match{c, c.PayloadType}
+		out[i] = match{c, s.ourPTs[i]}
 	}
 	return out
+}
+
+// ourPT returns the payload type we offer for the codec called name.
+func (s *Session) ourPT(name string) (uint8, bool) {
+	for i, c := range s.codecs {
+		if strings.EqualFold(c.Name, name) {
+			return s.ourPTs[i], true
+		}
+	}
+	return 0, false
 }
 
 // CreateOffer returns an SDP offer with our codecs in preference order,
@@ -256,7 +360,7 @@ func (s *Session) CreateOffer() ([]byte, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	md := s.audioDescription(s.ourCodecs(), int(s.cfg.DTMFPayloadType), s.LocalDirection())
+	md := s.audioDescription(s.ourCodecs(), s.ourTE, s.LocalDirection())
 	b, err := s.marshal([]*sdp.MediaDescription{md}, true)
 	if err != nil {
 		return nil, err
@@ -308,8 +412,11 @@ func (s *Session) SetRemoteAnswer(answer []byte) error {
 		s.mu.Unlock()
 		return fmt.Errorf("%w: answer has none of our codecs", ErrIncompatible)
 	}
-	changed := s.apply(r, common)
+	changed, err := s.apply(r, common, true)
 	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	s.notifyRemoteDir(changed, r.effectiveDir())
 	return nil
 }
@@ -355,7 +462,11 @@ func (s *Session) ProcessOffer(offer []byte) ([]byte, error) {
 	media := make([]*sdp.MediaDescription, len(sd.MediaDescriptions))
 	for i, md := range sd.MediaDescriptions {
 		if i == chosen {
-			media[i] = s.audioDescription(common, r.tePT, intersect(s.LocalDirection(), r.effectiveDir()))
+			var te []offeredFormat
+			if t, ok := r.telephoneEventAt(common[0].info.ClockRate); ok {
+				te = append(te, t)
+			}
+			media[i] = s.audioDescription(common, te, intersect(s.LocalDirection(), r.effectiveDir()))
 			continue
 		}
 		// RFC 3264 §6: a rejected stream keeps its formats with port 0.
@@ -371,40 +482,103 @@ func (s *Session) ProcessOffer(offer []byte) ([]byte, error) {
 		s.mu.Unlock()
 		return nil, err
 	}
-	changed := s.apply(r, common)
+	changed, err := s.apply(r, common, false)
 	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	s.notifyRemoteDir(changed, r.effectiveDir())
 	return answer, nil
 }
 
-// apply publishes negotiated parameters. Called with s.mu held; reports
-// whether the remote direction changed.
-func (s *Session) apply(r remoteAudio, common []match) bool {
+// bitrateSetter is implemented by encoders with an adjustable bit rate
+// (Opus), to honour the peer's maxaveragebitrate (RFC 7587 §6.1).
+type bitrateSetter interface {
+	Bitrate() int
+	SetBitrate(bps int) error
+}
+
+// apply publishes negotiated parameters: the codecs of common (all at one
+// clock rate, common[0] sends), the telephone-event at that rate (or the
+// peer's only one), and the jitter buffer and PLC at that rate. Encoder
+// and decoders of the same codec are kept across renegotiations, so a
+// re-INVITE (hold, a new address) does not reset their state. answer says
+// common comes from an answer to our offer: decoders then also listen on
+// the payload types we offered. Called with s.mu held; reports whether the
+// remote direction changed.
+func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error) {
+	rate := common[0].info.ClockRate
+	jb, plc, err := s.playout(rate)
+	if err != nil {
+		return false, err
+	}
 	p := &mediaParams{
 		remoteRTP:  netip.AddrPortFrom(r.addr, uint16(r.port)),
 		remoteRTCP: netip.AddrPortFrom(r.addr, uint16(r.rtcpPort)),
 		latch:      r.addr.IsUnspecified(),
 		sendName:   common[0].info.Name,
 		sendPT:     common[0].pt,
-		tePT:       r.tePT,
+		rate:       rate,
+		frame:      rate / 50,
+		tePT:       -1,
 		remoteDir:  r.effectiveDir(),
+		jb:         jb,
+		plc:        plc,
+	}
+	if te, ok := r.telephoneEventAt(rate); ok {
+		p.tePT, p.teRate = int(te.pt), te.rate
+	}
+	old := s.params.Load()
+	if old != nil && old.jb != jb {
+		jb.Reset() // left from an earlier negotiation at this rate
+	}
+	if old != nil && old.enc != nil && strings.EqualFold(old.sendName, p.sendName) {
+		p.enc = old.enc
+	}
+	decoder := func(info codec.Info, pt uint8) {
+		if p.decoders[pt] != nil {
+			return
+		}
+		if old != nil && old.decoders[pt] != nil && strings.EqualFold(old.decNames[pt], info.Name) {
+			p.decoders[pt], p.decNames[pt] = old.decoders[pt], info.Name
+			return
+		}
+		if dec, err := info.NewDecoder(); err == nil {
+			p.decoders[pt], p.decNames[pt] = dec, info.Name
+		}
 	}
 	for _, c := range common {
-		if enc, err := c.info.NewEncoder(); err == nil && p.enc == nil {
-			p.enc = enc
+		if p.enc == nil {
+			if enc, err := c.info.NewEncoder(); err == nil {
+				p.enc = enc
+			} else {
+				s.log.Error("codec encoder failed", "codec", c.info.Name, "err", err)
+			}
 		}
-		if dec, err := c.info.NewDecoder(); err == nil {
-			p.decoders[c.pt] = dec
+		decoder(c.info, c.pt)
+		if ours, ok := s.ourPT(c.info.Name); answer && ok && ours != c.pt && int(ours) != p.tePT {
+			decoder(c.info, ours)
 		}
 	}
-	if old := s.params.Load(); old == nil || old.remoteRTP != p.remoteRTP {
+	if p.enc == nil {
+		return false, fmt.Errorf("%w: no encoder for %s", ErrIncompatible, p.sendName)
+	}
+	if bs, ok := p.enc.(bitrateSetter); ok {
+		if max := r.maxAverageBitrate(p.sendPT); max > 0 && bs.Bitrate() > max {
+			if err := bs.SetBitrate(max); err != nil {
+				s.log.Warn("peer's maxaveragebitrate not applied", "bps", max, "err", err)
+			}
+		}
+	}
+	if old == nil || old.remoteRTP != p.remoteRTP {
 		s.latched.Store(nil)
 	}
 	s.params.Store(p)
 	changed := s.remoteDir != p.remoteDir
 	s.remoteDir = p.remoteDir
-	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "remoteDir", string(p.remoteDir), "tePT", p.tePT)
-	return changed
+	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "rate", p.rate,
+		"remoteDir", string(p.remoteDir), "tePT", p.tePT)
+	return changed, nil
 }
 
 func (s *Session) notifyRemoteDir(changed bool, d Direction) {

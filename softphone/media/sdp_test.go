@@ -9,9 +9,17 @@ import (
 	"github.com/pion/sdp/v3"
 )
 
+// newTestSession returns a G.711 session (PCMU, PCMA): the stand-in
+// "opus" of wideband_test.go is registered, so the default list would
+// offer it first.
 func newTestSession(t testing.TB, opts ...Option) *Session {
 	t.Helper()
-	s, err := NewSession(Config{LocalIP: netip.MustParseAddr("127.0.0.1")}, opts...)
+	return newCodecSession(t, []string{"PCMU", "PCMA"}, opts...)
+}
+
+func newCodecSession(t testing.TB, codecs []string, opts ...Option) *Session {
+	t.Helper()
+	s, err := NewSession(Config{LocalIP: netip.MustParseAddr("127.0.0.1"), Codecs: codecs}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/jitter"
+	"github.com/pitchline/pitchline/audio/resample"
 	// pion/rtp: RTP header marshal/unmarshal without allocation (required
 	// by the brief instead of hand-written RTP code).
 	"github.com/pion/rtp"
@@ -21,14 +22,37 @@ import (
 
 const (
 	maxPacket     = 1500
-	maxFrame      = 960 // samples: 20 ms at 48 kHz
-	codecRate     = 8000
-	frameSamples  = 160 // 20 ms at 8 kHz
+	maxRate       = 48000
+	maxFrame      = 960 // samples: 20 ms at 48 kHz (maxRate)
 	dtmfQueueSize = 64
 )
 
 type sourceBox struct{ src audio.Source }
 type sinkBox struct{ sink audio.Sink }
+
+// converter adapts PCM between a Source's or Sink's rate and the codec's,
+// owned by the media goroutine; it is rebuilt (allocating) only when one
+// of the rates changes.
+type converter struct {
+	rs  *resample.Resampler
+	buf [maxFrame]int16
+}
+
+// get returns a resampler from in to out Hz, or nil if they are equal or
+// unsupported.
+func (c *converter) get(in, out int) *resample.Resampler {
+	if in == out {
+		return nil
+	}
+	if c.rs == nil || c.rs.InRate() != in || c.rs.OutRate() != out {
+		rs, err := resample.New(in, out)
+		if err != nil {
+			return nil
+		}
+		c.rs = rs
+	}
+	return c.rs
+}
 
 // mediaParams is the negotiated state, immutable once published.
 type mediaParams struct {
@@ -37,10 +61,16 @@ type mediaParams struct {
 	latch      bool
 	sendName   string
 	sendPT     uint8
+	rate       int // clock rate of the negotiated codecs (Hz)
+	frame      int // samples per 20 ms frame at rate
 	enc        codec.Encoder
 	decoders   [128]codec.Decoder
-	tePT       int // -1: telephone-event not negotiated
+	decNames   [128]string // codec name per decoder, to reuse it on renegotiation
+	tePT       int         // -1: telephone-event not negotiated
+	teRate     int         // clock rate of telephone-event
 	remoteDir  Direction
+	jb         *jitter.Buffer // at rate
+	plc        *codec.PLC     // at rate, for decoders that do not conceal
 }
 
 // Session is the media of one call leg. All methods are safe for concurrent
@@ -48,6 +78,8 @@ type mediaParams struct {
 type Session struct {
 	cfg    Config
 	codecs []codec.Info
+	ourPTs []uint8         // payload type we offer for each of codecs
+	ourTE  []offeredFormat // telephone-event we offer, one per clock rate
 	opt    options
 	log    *slog.Logger
 
@@ -61,6 +93,8 @@ type Session struct {
 	offered   bool
 	lastBody  string
 	remoteDir Direction
+	jbs       map[int]*jitter.Buffer // per clock rate, reused on renegotiation
+	plcs      map[int]*codec.PLC
 
 	params   atomic.Pointer[mediaParams]
 	localDir atomic.Pointer[Direction]
@@ -88,14 +122,23 @@ type Session struct {
 	sendBuf    [maxPacket]byte
 	encBuf     [maxPacket]byte
 	pcmIn      [maxFrame]int16
-	dtmfTx     dtmfSender
-	dtmfQueue  chan uint8
+	inConv     converter
+	// peerLoss is the loss in percent the peer last reported for our
+	// stream (-1: none yet), set by the RTCP reader; lossApplied and
+	// lossEnc are what sendAudio last gave an adaptive encoder.
+	peerLoss    atomic.Int32
+	lossApplied int32
+	lossEnc     codec.Encoder
+	dtmfTx      dtmfSender
+	dtmfQueue   chan uint8
 
 	// Playout state, owned by the media goroutine.
-	jb     *jitter.Buffer
-	plc    *codec.PLC
-	popBuf [maxPacket + 1]byte
-	pcmOut [maxFrame]int16
+	popBuf  [maxPacket + 1]byte
+	peekBuf [maxPacket + 1]byte
+	pcmOut  [maxFrame]int16
+	lastPT  int // payload type of the last decoded packet, -1 before any
+	outConv converter
+	recConv converter
 
 	// Receive state, owned by the media goroutine (or the RTP reader
 	// goroutine where the socket is not polled, see rx_poll.go, rx_other.go).
@@ -136,7 +179,7 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 		return nil, fmt.Errorf("port range %d-%d: %w", cfg.PortMin, cfg.PortMax, ErrInvalidConfig)
 	}
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []string{"PCMU", "PCMA"}
+		cfg.Codecs = DefaultCodecs()
 	}
 	if cfg.DTMFPayloadType == 0 {
 		cfg.DTMFPayloadType = 101
@@ -145,27 +188,18 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 		return nil, fmt.Errorf("DTMF payload type %d not dynamic: %w", cfg.DTMFPayloadType, ErrInvalidConfig)
 	}
 	s := &Session{cfg: cfg, opt: o, log: o.log.With("component", "media"), done: make(chan struct{}),
-		dtmfQueue: make(chan uint8, dtmfQueueSize), dtmfCh: make(chan rune, 16), remoteDir: DirSendRecv}
-	for _, name := range cfg.Codecs {
-		info, err := codec.Lookup(name)
-		if err != nil {
-			return nil, fmt.Errorf("codec %q: %w: %w", name, ErrInvalidConfig, err)
-		}
-		if info.ClockRate != codecRate || info.PayloadType == codec.DynamicPayloadType {
-			return nil, fmt.Errorf("codec %q: only static 8 kHz codecs are supported: %w", name, ErrInvalidConfig)
-		}
-		s.codecs = append(s.codecs, info)
+		dtmfQueue: make(chan uint8, dtmfQueueSize), dtmfCh: make(chan rune, 16), remoteDir: DirSendRecv,
+		jbs: map[int]*jitter.Buffer{}, plcs: map[int]*codec.PLC{}, lastPT: -1}
+	if err := s.setCodecs(cfg.Codecs); err != nil {
+		return nil, err
 	}
 	var (
 		err     error
 		rtpConn *net.UDPConn
 	)
-	s.jb, err = jitter.New(jitter.WithClockRate(codecRate), jitter.WithDelay(o.jitterMin, o.jitterMax),
-		jitter.WithMaxPayload(maxPacket+1), jitter.WithNow(o.clock.Now))
-	if err != nil {
-		return nil, fmt.Errorf("jitter buffer: %w: %w", ErrInvalidConfig, err)
-	}
-	if s.plc, err = codec.NewPLC(codecRate); err != nil {
+	// The first codec's jitter buffer and PLC, made now so that bad
+	// jitter options fail here.
+	if _, _, err := s.playout(s.codecs[0].ClockRate); err != nil {
 		return nil, err
 	}
 	dir := DirSendRecv
@@ -176,6 +210,7 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	s.ts = rand.Uint32()
 	s.needMarker = true
 	s.sendHdr = rtp.Header{Version: 2, SSRC: s.sendSSRC}
+	s.peerLoss.Store(-1)
 	s.rxPkt.CSRC = make([]uint32, 0, 15)
 	s.rxPkt.Extensions = make([]rtp.Extension, 0, 16)
 	s.rtcp.cname = fmt.Sprintf("pitchline-%08x@%s", s.sendSSRC, cfg.LocalIP)
@@ -191,6 +226,90 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	}
 	s.log.Debug("media session bound", "rtp", s.local)
 	return s, nil
+}
+
+// DefaultCodecs returns the codecs a Session offers when Config.Codecs is
+// empty: Opus first when it is registered (a blank import of
+// audio/codec/opus), then PCMU and PCMA.
+func DefaultCodecs() []string {
+	if _, err := codec.Lookup("opus"); err == nil {
+		return []string{"opus", "PCMU", "PCMA"}
+	}
+	return []string{"PCMU", "PCMA"}
+}
+
+// setCodecs looks up the configured codecs and gives each a payload type
+// for our offers: its static one, or a free dynamic one (96..127, RFC 3551
+// §3), as for telephone-event at every clock rate besides 8000 Hz.
+func (s *Session) setCodecs(names []string) error {
+	used := map[uint8]bool{s.cfg.DTMFPayloadType: true}
+	for _, name := range names {
+		info, err := codec.Lookup(name)
+		if err != nil {
+			return fmt.Errorf("codec %q: %w: %w", name, ErrInvalidConfig, err)
+		}
+		if info.ClockRate > maxRate || audio.CheckRate(info.ClockRate) != nil {
+			return fmt.Errorf("codec %q: clock rate %d Hz unsupported: %w", name, info.ClockRate, ErrInvalidConfig)
+		}
+		s.codecs = append(s.codecs, info)
+		if info.PayloadType != codec.DynamicPayloadType {
+			used[info.PayloadType] = true
+		}
+	}
+	next := uint8(96)
+	dynamic := func() (uint8, error) {
+		for ; next <= 127; next++ {
+			if !used[next] {
+				used[next] = true
+				return next, nil
+			}
+		}
+		return 0, fmt.Errorf("more dynamic payload types than 96-127: %w", ErrInvalidConfig)
+	}
+	rates := map[int]bool{}
+	for _, info := range s.codecs {
+		pt := info.PayloadType
+		if pt == codec.DynamicPayloadType {
+			var err error
+			if pt, err = dynamic(); err != nil {
+				return err
+			}
+		}
+		s.ourPTs = append(s.ourPTs, pt)
+		if rates[info.ClockRate] {
+			continue
+		}
+		rates[info.ClockRate] = true
+		te := offeredFormat{pt: s.cfg.DTMFPayloadType, name: telephoneEvent, rate: info.ClockRate}
+		if info.ClockRate != 8000 {
+			var err error
+			if te.pt, err = dynamic(); err != nil {
+				return err
+			}
+		}
+		s.ourTE = append(s.ourTE, te)
+	}
+	return nil
+}
+
+// playout returns the jitter buffer and PLC for clock rate hz, made on
+// first use and kept for renegotiations. Called with s.mu held (or before
+// the session is shared).
+func (s *Session) playout(hz int) (*jitter.Buffer, *codec.PLC, error) {
+	if jb := s.jbs[hz]; jb != nil {
+		return jb, s.plcs[hz], nil
+	}
+	jb, err := jitter.New(jitter.WithClockRate(hz), jitter.WithDelay(s.opt.jitterMin, s.opt.jitterMax),
+		jitter.WithMaxPayload(maxPacket+1), jitter.WithNow(s.opt.clock.Now))
+	if err != nil {
+		return nil, nil, fmt.Errorf("jitter buffer: %w: %w", ErrInvalidConfig, err)
+	}
+	plc, err := codec.NewPLC(hz)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.jbs[hz], s.plcs[hz] = jb, plc
+	return jb, plc, nil
 }
 
 // bindPair binds RTP on an even port and RTCP on the next one.
@@ -298,22 +417,46 @@ func (s *Session) Tick() {
 	s.playoutTick()
 }
 
-// SetInput sets the audio to send, at 8000 Hz; nil sends silence. A source
-// at another rate is refused (logged) and silence is sent.
+// Rate returns the clock rate of the negotiated codec (before negotiation:
+// of the first configured codec), the PCM rate the session encodes and
+// decodes at. Sources and sinks at this rate are used as they are; those at
+// another rate are converted with audio/resample, so attach them at Rate()
+// (for instance a mixer port, which resamples to its bus) to convert once.
+func (s *Session) Rate() int {
+	if p := s.params.Load(); p != nil {
+		return p.rate
+	}
+	return s.codecs[0].ClockRate
+}
+
+// SetInput sets the audio to send; nil sends silence. A source at another
+// rate than Rate() is converted; one at an unsupported rate (not a multiple
+// of 50 Hz, or above 48 kHz) is refused (logged) and silence is sent.
 func (s *Session) SetInput(src audio.Source) {
 	if src == nil {
 		s.input.Store(nil)
 		return
 	}
-	if src.Rate() != codecRate {
-		s.log.Error("input source rate mismatch, sending silence", "rate", src.Rate(), "want", codecRate)
+	if err := checkPCMRate(src.Rate()); err != nil {
+		s.log.Error("input source rate unsupported, sending silence", "rate", src.Rate(), "err", err)
 		s.input.Store(nil)
 		return
 	}
 	s.input.Store(&sourceBox{src})
 }
 
-// SetOutput sets where decoded received audio (8000 Hz) goes; nil discards.
+func checkPCMRate(hz int) error {
+	if err := audio.CheckRate(hz); err != nil {
+		return err
+	}
+	if hz > maxRate {
+		return fmt.Errorf("rate %d Hz above %d Hz: %w", hz, maxRate, ErrInvalidConfig)
+	}
+	return nil
+}
+
+// SetOutput sets where decoded received audio goes (converted from Rate()
+// to the sink's rate if they differ); nil discards.
 func (s *Session) SetOutput(sink audio.Sink) { s.setSink(&s.output, sink) }
 
 // SetRecorder sets a second sink receiving a copy of the decoded received
@@ -325,8 +468,8 @@ func (s *Session) setSink(p *atomic.Pointer[sinkBox], sink audio.Sink) {
 		p.Store(nil)
 		return
 	}
-	if sink.Rate() != codecRate {
-		s.log.Error("sink rate mismatch, discarding audio", "rate", sink.Rate(), "want", codecRate)
+	if err := checkPCMRate(sink.Rate()); err != nil {
+		s.log.Error("sink rate unsupported, discarding audio", "rate", sink.Rate(), "err", err)
 		p.Store(nil)
 		return
 	}

@@ -73,14 +73,16 @@ func (s *Session) Stats() Stats {
 	if r := &s.rx; r.have {
 		expected := int64(r.cycles+uint32(r.maxSeq)) - int64(r.baseSeq) + 1
 		st.Lost = max(0, expected-int64(r.received))
-		st.JitterMs = r.jitter / codecRate * 1000
+		st.JitterMs = r.jitter / float64(r.rate) * 1000
 	}
 	s.rxMu.Unlock()
 	s.rtcpMu.Lock()
 	st.RTTMs = float64(s.rtcp.rtt) / float64(time.Millisecond)
 	s.rtcpMu.Unlock()
-	jb := s.jb.Stats()
-	st.Late = jb.Late
-	st.JitterBufferDelay = jb.Delay
+	if p := s.params.Load(); p != nil {
+		jb := p.jb.Stats()
+		st.Late = jb.Late
+		st.JitterBufferDelay = jb.Delay
+	}
 	return st
 }
