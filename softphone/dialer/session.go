@@ -509,6 +509,12 @@ func (s *Session) Snapshot() Status {
 
 // do runs fn on the session's goroutine and returns its error.
 func (s *Session) do(fn func() error) error {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	if !started {
+		return fmt.Errorf("%w: the session has not started", ErrInvalidState)
+	}
 	errc := make(chan error, 1)
 	select {
 	case s.cmds <- func() { errc <- fn() }:
