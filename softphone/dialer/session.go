@@ -221,7 +221,9 @@ type Status struct {
 	// Lines is the number of lines in use (lowered by the governor).
 	Lines    int
 	Counters Counters
-	// Done and Total are the progress.
+	// Done and Total are the progress: Done counts the contacts worked
+	// through (skipped, or dialled with a result, including those waiting
+	// for a retry).
 	Done, Total int
 	// Current is the contact on the line or shown in preview (nil when
 	// none); Ringing lists every contact whose line rings.

@@ -170,10 +170,13 @@ func (r *runState) drain() {
 	}
 }
 
+// doneCount counts the contacts worked through: skipped, or dialled with
+// a result (those waiting for a retry included: Status.RetriesPending
+// counts them again).
 func (r *runState) doneCount() int {
 	n := 0
 	for i := range r.contacts {
-		if r.contacts[i].done {
+		if c := &r.contacts[i]; c.done || (c.tried > 0 && !c.inFlight) {
 			n++
 		}
 	}
