@@ -374,3 +374,72 @@ func TestDialerRunResumesAfterKill9(t *testing.T) {
 		t.Errorf("progress %v, want 4 of 4", prog)
 	}
 }
+
+// TestDialerRunParallelConnectsFirstAndCancelsOthers: three lines ring at
+// once; the human who answers goes to the rep and the two lines still
+// ringing are cancelled at once (their peers see the call close without
+// an answer); the next round dials what is left.
+func TestDialerRunParallelConnectsFirstAndCancelsOthers(t *testing.T) {
+	k := testlab.StartKamailio(t, testlab.WithoutTLS())
+	human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
+	ring1 := testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
+		testlab.WithAnswerMode("manual"))
+	ring2 := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithAnswerMode("manual"))
+	dir := t.TempDir()
+	uri := func(u string) string { return "sip:" + u + "@" + k.Addr() }
+	list := writeFile(t, dir, "list.csv", "name,phone\n"+
+		"Carol Rings,"+uri("carol")+"\n"+
+		"Bob Human,"+uri("bob")+"\n"+
+		"Dave Rings,"+uri("dave")+"\n")
+	ringMark1, ringMark2 := ring1.Mark(), ring2.Mark()
+	p := startDialer(t, []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")},
+		"--sip-uri", uri("alice"), "--password-env", "ALICE_PW", "--audio", "null",
+		"--list", list, "--mode", "parallel", "--lines", "3", "--now", "2026-03-02T15:00:00Z", "--talk", "1s",
+		"--ring-timeout", "60s", "--data-dir", filepath.Join(dir, "data"), "--json")
+	if code := p.finish(t, 3*time.Minute); code != 0 {
+		t.Fatalf("exit %d\nstdout %v\nstderr %s", code, p.all, p.stderr.String())
+	}
+	lines := map[string]float64{}
+	for _, m := range p.events("dial") {
+		lines[fmt.Sprint(m["contact"])] = m["line"].(float64)
+	}
+	if len(lines) != 3 || lines["Carol Rings"] != 1 || lines["Bob Human"] != 2 || lines["Dave Rings"] != 3 {
+		t.Errorf("dials %v, want the three contacts on lines 1-3", lines)
+	}
+	if a := p.events("answered"); len(a) != 1 || a[0]["contact"] != "Bob Human" {
+		t.Errorf("answered %v, want only Bob", a)
+	}
+	results := map[string]string{}
+	for _, m := range p.events("ended") {
+		results[fmt.Sprint(m["contact"])] = fmt.Sprint(m["result"])
+	}
+	if results["Bob Human"] != "connected" || results["Carol Rings"] != "canceled" || results["Dave Rings"] != "canceled" {
+		t.Errorf("results %v, want Bob connected and the others cancelled", results)
+	}
+	end := p.events("session_ended")
+	if len(end) != 1 || end[0]["dialled"] != float64(3) || end[0]["connected"] != float64(1) || end[0]["abandoned"] != float64(0) {
+		t.Errorf("session_ended %v", end)
+	}
+	// The ringing peers got one INVITE each, then the CANCEL: their call
+	// closed without ever being established.
+	for _, b := range []struct {
+		peer *testlab.Baresip
+		mark int
+	}{{ring1, ringMark1}, {ring2, ringMark2}} {
+		if _, err := b.peer.WaitEventAfter(ctxFor(t, 30*time.Second), b.mark, "CALL_CLOSED"); err != nil {
+			t.Errorf("%s: the cancelled call never closed: %v", b.peer.Name(), err)
+		}
+		for _, e := range b.peer.Events() {
+			if e.Type == "CALL_ESTABLISHED" {
+				t.Errorf("%s: a cancelled line was established", b.peer.Name())
+			}
+		}
+		if n := len(baresipCalls(b.peer)); n != 1 {
+			t.Errorf("%s saw %d calls, want 1", b.peer.Name(), n)
+		}
+	}
+	if n := len(baresipCalls(human)); n != 1 {
+		t.Errorf("the human peer saw %d calls, want 1", n)
+	}
+}

@@ -311,3 +311,94 @@ func TestSessionControlsRefusedOutOfState(t *testing.T) {
 		t.Errorf("second session named a: %v", err)
 	}
 }
+
+// TestSessionParallelDoubleAnswerIsAbandonedAndGovernorLowersLines: two
+// humans answer together; the second is hung up and counted abandoned,
+// and the abandon rate (1 of 2) makes the governor drop a line.
+func TestSessionParallelDoubleAnswerIsAbandonedAndGovernorLowersLines(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "human2", "noanswer1", "human3", "human4")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 3
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	eng := &fakeEngine{}
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	snap := s.Snapshot()
+	if snap.Counters.Abandoned < 1 || snap.Counters.Connected < 1 {
+		t.Errorf("counters %+v, want an abandoned call", snap.Counters)
+	}
+	if snap.Lines >= 3 {
+		t.Errorf("lines %d; the governor should have lowered them", snap.Lines)
+	}
+	connected := 0
+	for _, e := range evs {
+		if e.Kind == EventLines && e.Lines != 2 && e.Lines != 1 {
+			t.Errorf("lines event %+v", e)
+		}
+		if e.Kind == EventState && e.State == StateConnected {
+			connected++
+		}
+		if e.Kind == EventState && e.State == StateConnected && e.Contact == "" {
+			t.Errorf("connected without a contact: %+v", e)
+		}
+	}
+	if connected != snap.Counters.Connected {
+		t.Errorf("%d connects, counters say %d", connected, snap.Counters.Connected)
+	}
+}
+
+// TestSessionOutcomeGatesNextDial: in power mode nothing is dialled after
+// a human call until the outcome is saved.
+func TestSessionOutcomeGatesNextDial(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "human2")
+	l.Settings.Mode = ModePower
+	eng := &fakeEngine{}
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events, unsub := s.Subscribe()
+	defer unsub()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range events {
+		if ev.Kind == EventState && ev.State == StateConnected {
+			if err := s.Hangup(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev.Kind == EventState && ev.State == StateWrapUp {
+			break
+		}
+	}
+	snap := s.Snapshot()
+	if !snap.NeedOutcome || len(eng.dialled()) != 1 {
+		t.Fatalf("after the call: need outcome %v, dialled %v; want waiting, 1 dial", snap.NeedOutcome, eng.dialled())
+	}
+	if err := s.SaveOutcome("Not interested", "call back in May"); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range events {
+		if ev.Kind == EventDial {
+			if ev.Contact != "human2" {
+				t.Errorf("dialled %s after the outcome, want human2", ev.Contact)
+			}
+			break
+		}
+	}
+	as, _ := st.DialerAttempts(ctx, s.ID())
+	if len(as) < 1 || as[0].Outcome != "Not interested" {
+		t.Errorf("attempts %+v", as)
+	}
+}
