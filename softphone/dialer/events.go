@@ -1,6 +1,9 @@
 package dialer
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // eventBus fans session events out to subscribers. Publishing never
 // blocks: each subscriber has an unbounded queue drained by its own
@@ -20,6 +23,7 @@ type eventSub struct {
 	closed bool
 	out    chan Event
 	quit   chan struct{}
+	once   sync.Once
 }
 
 func newEventBus() *eventBus { return &eventBus{subs: map[*eventSub]struct{}{}} }
@@ -68,7 +72,7 @@ func (b *eventBus) subscribe() (<-chan Event, func()) {
 			s.closed, s.queue = true, nil
 			s.cond.Signal()
 			s.mu.Unlock()
-			close(s.quit)
+			s.abandon()
 		})
 	}
 }
@@ -86,8 +90,13 @@ func (b *eventBus) publish(ev Event) {
 	}
 }
 
-// close delivers what is queued and then closes every subscription; it
-// waits until subscribers have read their queues or cancelled.
+// closeGrace is how long close lets subscribers read what is queued
+// before abandoning the ones that stopped reading.
+const closeGrace = 2 * time.Second
+
+// close delivers what is queued and then closes every subscription. A
+// subscriber that stops reading is abandoned after closeGrace (its
+// channel is still closed), so Close never hangs on a consumer.
 func (b *eventBus) close() {
 	b.mu.Lock()
 	if b.closed {
@@ -95,7 +104,8 @@ func (b *eventBus) close() {
 		return
 	}
 	b.closed = true
-	for s := range b.subs {
+	subs := b.subs
+	for s := range subs {
 		s.mu.Lock()
 		s.closed = true
 		s.cond.Signal()
@@ -103,5 +113,19 @@ func (b *eventBus) close() {
 	}
 	b.subs = map[*eventSub]struct{}{}
 	b.mu.Unlock()
-	b.wg.Wait()
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		for s := range subs {
+			s.abandon()
+		}
+		<-done
+	}
+}
+
+// abandon stops delivering to s (its reader went away).
+func (s *eventSub) abandon() {
+	s.once.Do(func() { close(s.quit) })
 }

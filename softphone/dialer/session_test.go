@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -17,11 +18,10 @@ import (
 // end behaves: human* answers and waits for the hangup, busy* is busy,
 // noanswer* rings until cancelled, late* answers when the test says so.
 type fakeEngine struct {
-	mu     sync.Mutex
-	dials  []string
-	n      int
-	hold   map[string]chan struct{} // late*: closed to answer
-	failed error
+	mu    sync.Mutex
+	dials []string
+	n     int
+	hold  map[string]chan struct{} // late*: closed to answer
 }
 
 type fakeCall struct {
@@ -71,6 +71,25 @@ func (e *fakeEngine) dialled() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.dials...)
+}
+
+// noLeak fails the test when goroutines started during it are still
+// running after its cleanups (the session's loop, line forwarders,
+// classifier and event bus goroutines). Call it first, so its check runs
+// after every other cleanup.
+func noLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			runtime.Gosched()
+			time.Sleep(10 * time.Millisecond) // polling for goroutines to exit: no event tells
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<16)
+			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
+		}
+	})
 }
 
 func testList(names ...string) *List {
@@ -135,8 +154,10 @@ func kinds(evs []Event) []string {
 }
 
 func TestSessionPreviewAndPowerWorkTheList(t *testing.T) {
+	noLeak(t)
 	for _, mode := range []Mode{ModePreview, ModePower} {
 		t.Run(string(mode), func(t *testing.T) {
+			noLeak(t)
 			st, _ := openStore(t)
 			eng := &fakeEngine{}
 			l := testList("human1", "busy1", "noanswer1", "dnc1", "human2")
@@ -192,6 +213,7 @@ func TestSessionPreviewAndPowerWorkTheList(t *testing.T) {
 // "dialing" (a crash after the write, before or after the INVITE) counts
 // as dialled: the reopened session goes on with the next contact.
 func TestSessionResumeNeverRedialsAnInterruptedAttempt(t *testing.T) {
+	noLeak(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
 	l := testList("human1", "human2", "human3")
@@ -235,6 +257,7 @@ func TestSessionResumeNeverRedialsAnInterruptedAttempt(t *testing.T) {
 // answer while the rep talks is dropped and counted abandoned, and the
 // governor lowers the lines.
 func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
+	noLeak(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
 	l := testList("late1", "noanswer1", "noanswer2", "human9")
@@ -295,6 +318,7 @@ func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
 }
 
 func TestSessionControlsRefusedOutOfState(t *testing.T) {
+	noLeak(t)
 	st, _ := openStore(t)
 	s, err := NewSession(context.Background(), st, &fakeEngine{}, testList("human1"))
 	if err != nil {
@@ -316,6 +340,7 @@ func TestSessionControlsRefusedOutOfState(t *testing.T) {
 // humans answer together; the second is hung up and counted abandoned,
 // and the abandon rate (1 of 2) makes the governor drop a line.
 func TestSessionParallelDoubleAnswerIsAbandonedAndGovernorLowersLines(t *testing.T) {
+	noLeak(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
 	l := testList("human1", "human2", "noanswer1", "human3", "human4")
@@ -356,6 +381,7 @@ func TestSessionParallelDoubleAnswerIsAbandonedAndGovernorLowersLines(t *testing
 // TestSessionOutcomeGatesNextDial: in power mode nothing is dialled after
 // a human call until the outcome is saved.
 func TestSessionOutcomeGatesNextDial(t *testing.T) {
+	noLeak(t)
 	st, _ := openStore(t)
 	ctx := context.Background()
 	l := testList("human1", "human2")
