@@ -428,3 +428,138 @@ func TestSessionOutcomeGatesNextDial(t *testing.T) {
 		t.Errorf("attempts %+v", as)
 	}
 }
+
+// TestSessionRetryPolicy: a busy contact waits for the retry spacing,
+// is dialled again when a later run finds it due, and once the cap is
+// reached a new session skips it with reason retry_cap.
+func TestSessionRetryPolicy(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("busy1", "human1")
+	l.Settings.Mode = ModePower
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 2, MaxPerDay: 2, Spacing: time.Hour}
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	eng := &fakeEngine{}
+	opts := []SessionOption{WithRepZone(time.UTC), WithSessionClock(clock)}
+	s, err := NewSession(ctx, st, eng, l, append(opts, WithName("mon"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s)
+	s.Close()
+	snap := s.Snapshot()
+	if snap.State != StateDone || snap.RetriesPending != 1 || !snap.NextRetry.Equal(now.Add(time.Hour)) || snap.Done != 2 {
+		t.Fatalf("after the first pass: %+v; want done with busy1's retry due at 13:00", snap)
+	}
+	// Reopened before the retry is due: nothing to dial.
+	s, err = ResumeSessionByName(ctx, st, eng, "mon", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s)
+	s.Close()
+	if got := eng.dialled(); len(got) != 2 {
+		t.Fatalf("dialled %v before the retry was due", got)
+	}
+	mu.Lock()
+	now = now.Add(61 * time.Minute)
+	mu.Unlock()
+	s, err = ResumeSessionByName(ctx, st, eng, "mon", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s)
+	s.Close()
+	if got := eng.dialled(); len(got) != 3 || got[2] != "sip:busy1@127.0.0.1" {
+		t.Fatalf("dialled %v, want busy1 retried once", got)
+	}
+	if snap := s.Snapshot(); snap.RetriesPending != 0 || snap.Counters.Busy != 2 || snap.Counters.Dialled != 3 {
+		t.Fatalf("after the retry: %+v; want the cap reached", snap)
+	}
+	// A new session on the same list: busy1 has had its 2 dials.
+	mu.Lock()
+	now = now.Add(3 * time.Hour)
+	mu.Unlock()
+	s, err = NewSession(ctx, st, eng, l, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s)
+	s.Close()
+	snap = s.Snapshot()
+	if len(snap.Skips) != 1 || snap.Skips[0].Contact != "busy1" || snap.Skips[0].Reason != ReasonRetryCap {
+		t.Fatalf("skips %+v, want busy1 skipped for retry_cap", snap.Skips)
+	}
+}
+
+// TestSessionControls: pause holds the next dial, resume goes on, skip
+// passes the preview card with reason "rep", stop ends the run.
+func TestSessionControls(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "human2", "human3")
+	eng := &fakeEngine{}
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events, unsub := s.Subscribe()
+	defer unsub()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitState := func(want State) Event {
+		t.Helper()
+		for ev := range events {
+			if ev.Kind == EventState && ev.State == want {
+				return ev
+			}
+		}
+		t.Fatalf("no state %s", want)
+		return Event{}
+	}
+	if ev := waitState(StateReady); ev.Contact != "human1" {
+		t.Fatalf("first card %+v", ev)
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	waitState(StatePaused)
+	if err := s.Dial(); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("Dial while paused: %v", err)
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if ev := waitState(StateReady); ev.Contact != "human1" {
+		t.Fatalf("card after resume %+v", ev)
+	}
+	if err := s.Skip(); err != nil {
+		t.Fatal(err)
+	}
+	if ev := waitState(StateReady); ev.Contact != "human2" {
+		t.Fatalf("card after skip %+v", ev)
+	}
+	if err := s.Dial(); err != nil {
+		t.Fatal(err)
+	}
+	waitState(StateConnected)
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitState(StateStopped)
+	<-s.Done()
+	snap := s.Snapshot()
+	if snap.Counters.Skipped != 1 || snap.Skips[0].Reason != ReasonRep || snap.Counters.Dialled != 1 || snap.State != StateStopped {
+		t.Fatalf("status %+v", snap)
+	}
+	if got := eng.dialled(); len(got) != 1 || got[0] != "sip:human2@127.0.0.1" {
+		t.Fatalf("dialled %v", got)
+	}
+}
