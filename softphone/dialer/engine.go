@@ -178,3 +178,15 @@ func (c *phoneCall) deliver(u CallUpdate) {
 		close(c.ch)
 	}
 }
+
+// AudioCall is an EngineCall whose received audio can be read: what a
+// Classifier (softphone/dialer/amd: Detector.Feed) listens to. PhoneEngine
+// calls do not implement it yet: the engine has no per-call tap of the
+// far end's audio; a Classifier given a call without it should answer
+// AMDUnknown (treated as human).
+type AudioCall interface {
+	EngineCall
+	// ReceivedAudio returns the far end's audio as 16-bit mono PCM frames
+	// at rate Hz until the call ends or stop is called.
+	ReceivedAudio() (frames <-chan []int16, rate int, stop func(), err error)
+}

@@ -553,3 +553,36 @@ func (s *Session) Resume() error { return s.do(func() error { return s.r.resume(
 // Stop ends the session's run: ringing lines are cancelled, a connected
 // call is hung up. The session stays in the store and can be resumed.
 func (s *Session) Stop() error { return s.do(func() error { s.r.stop(); return nil }) }
+
+// SessionInfo is a stored session's summary, for a session picker.
+type SessionInfo struct {
+	ID, Name, ListID, ListName string
+	State                      State
+	Counters                   Counters
+	Total                      int
+	Created, Updated           time.Time
+}
+
+// Sessions lists the sessions in st, most recently updated first.
+func Sessions(ctx context.Context, st *store.Store) ([]SessionInfo, error) {
+	ss, err := st.DialerSessions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dialer: list sessions: %w", err)
+	}
+	lists, err := st.DialerLists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dialer: list sessions: %w", err)
+	}
+	byID := map[string]store.DialerList{}
+	for _, l := range lists {
+		byID[l.ID] = l
+	}
+	out := make([]SessionInfo, 0, len(ss))
+	for _, s := range ss {
+		si := SessionInfo{ID: s.ID, Name: s.Name, ListID: s.ListID, ListName: byID[s.ListID].Name, State: State(s.State),
+			Total: byID[s.ListID].Contacts, Created: s.Created, Updated: s.Updated}
+		_ = json.Unmarshal([]byte(s.Counters), &si.Counters)
+		out = append(out, si)
+	}
+	return out, nil
+}

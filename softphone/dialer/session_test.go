@@ -563,3 +563,17 @@ func TestSessionControls(t *testing.T) {
 		t.Fatalf("dialled %v", got)
 	}
 }
+
+func TestSessionsListsStoredSessions(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	s, err := NewSession(ctx, st, &fakeEngine{}, testList("human1", "human2"), WithName("mon"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	got, err := Sessions(ctx, st)
+	if err != nil || len(got) != 1 || got[0].Name != "mon" || got[0].Total != 2 || got[0].State != StateIdle || got[0].ID != s.ID() {
+		t.Fatalf("Sessions = %+v, %v", got, err)
+	}
+}
