@@ -386,6 +386,7 @@ func TestSessionOutcomeGatesNextDial(t *testing.T) {
 	ctx := context.Background()
 	l := testList("human1", "human2")
 	l.Settings.Mode = ModePower
+	l.Settings.WrapUp = 20 * time.Millisecond // the wrap-up runs after the outcome
 	eng := &fakeEngine{}
 	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
 		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
@@ -415,8 +416,15 @@ func TestSessionOutcomeGatesNextDial(t *testing.T) {
 	if err := s.SaveOutcome("Not interested", "call back in May"); err != nil {
 		t.Fatal(err)
 	}
+	wrapped := false
 	for ev := range events {
+		if ev.Kind == EventState && ev.State == StateWrapUp {
+			wrapped = true
+		}
 		if ev.Kind == EventDial {
+			if !wrapped {
+				t.Errorf("dialled before the wrap-up")
+			}
 			if ev.Contact != "human2" {
 				t.Errorf("dialled %s after the outcome, want human2", ev.Contact)
 			}
