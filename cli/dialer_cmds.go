@@ -22,8 +22,8 @@ Power dialer (README, "pitchline dialer run"):
         [--mode preview|power|parallel] [--lines N] [--wrap-up DUR]
         [--dnc FILE] [--calling-hours HH:MM-HH:MM] [--now RFC3339]
         [--voicemail FILE] [--talk DUR] [--outcome LABEL]
-        [--session NAME] [--data-dir DIR] [--json]
-  exit 0 when the list was worked through
+        [--session NAME] [--data-dir DIR] [--ring-timeout DUR] [--json]
+  exit 0 when the list was worked through; --session NAME again resumes it
 `
 
 // dialerOptions are the flags of `dialer run` beyond the account and
@@ -37,7 +37,7 @@ type dialerOptions struct {
 // runDialer is `pitchline dialer SUBCOMMAND`.
 func runDialer(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "run" {
-		return fmt.Errorf("%w: usage: pitchline dialer run --sip-uri URI --list FILE.csv [flags]", ErrUsage)
+		return fmt.Errorf("%w: dialer needs a subcommand: pitchline dialer run --sip-uri URI --list FILE.csv [flags]", ErrUsage)
 	}
 	return runDialerRun(args[1:], stdout, stderr)
 }
@@ -107,12 +107,12 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	if strings.TrimSpace(d.outcome) == "" {
 		return fmt.Errorf("%w: --outcome needs a label", ErrUsage)
 	}
-	for _, f := range []string{d.list, d.dnc, d.voicemail} {
-		if f == "" {
+	for _, f := range []struct{ flag, path string }{{"list", d.list}, {"dnc", d.dnc}, {"voicemail", d.voicemail}} {
+		if f.path == "" {
 			continue
 		}
-		if _, err := os.Stat(f); err != nil {
-			return fmt.Errorf("%w: %v", ErrUsage, err)
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("--%s %s: cannot read the file: %w", f.flag, f.path, err)
 		}
 	}
 
