@@ -76,3 +76,40 @@ func TestDialerSessionAttemptsSurviveReopen(t *testing.T) {
 		t.Fatalf("a deleted list's session is still there: %v", err)
 	}
 }
+
+// TestDialerSessionMigrationFromV5 upgrades a version-5 file: the session
+// tables appear and the call lists stay.
+func TestDialerSessionMigrationFromV5(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.SaveDialerList(ctx, DialerList{Name: "Monday"}, []DialerContact{{Name: "Ada"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `PRAGMA user_version = 5`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
+	if v != SchemaVersion() || v < 6 {
+		t.Fatalf("user_version %d", v)
+	}
+	if _, cs, err := s.DialerList(ctx, l.ID); err != nil || len(cs) != 1 {
+		t.Fatalf("list lost: %v %d", err, len(cs))
+	}
+	if _, err := s.CreateDialerSession(ctx, DialerSession{ListID: l.ID}); err != nil {
+		t.Fatal(err)
+	}
+}
