@@ -190,15 +190,19 @@ func writeFile(t *testing.T, dir, name, text string) string {
 }
 
 // TestDialerRunWorksListAgainstRealPeers: preview and power mode work a
-// list of a human, a busy and a no-answer peer; the DNC and the
+// list of a human, a busy, a no-answer and a slow-answering peer; the DNC and the
 // out-of-hours contacts are skipped with their reasons and their peers
 // (and Kamailio) never see an INVITE.
 func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 	for _, mode := range []string{"preview", "power"} {
 		t.Run(mode, func(t *testing.T) {
-			k := testlab.StartKamailio(t, testlab.WithoutTLS(), testlab.WithUser("erin", "erinpw"), testlab.WithUser("frank", "frankpw"))
+			k := testlab.StartKamailio(t, testlab.WithoutTLS(), testlab.WithUser("erin", "erinpw"), testlab.WithUser("frank", "frankpw"),
+				testlab.WithUser("gina", "ginapw"))
 			human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
 			quiet := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+				testlab.WithAnswerMode("manual"))
+			// A slow answer: gina's phone rings until the test accepts.
+			slow := testlab.StartBaresip(t, "gina", testlab.WithAccount("gina", k.Password("gina"), k.Addr(), "udp"),
 				testlab.WithAnswerMode("manual"))
 			dir := t.TempDir()
 			busy := sippPeer(t, k, "carol", testlab.SippArgs{ScenarioFile: writeFile(t, dir, "busy.xml", busyScenario)})
@@ -211,6 +215,7 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 				"Carol Busy,"+uri("carol")+",\n"+
 				"Dave Quiet,"+uri("dave")+",\n"+
 				"Erin DNC,"+uri("erin")+",\n"+
+				"Gina Slow,"+uri("gina")+",\n"+
 				"Frank Tokyo,"+uri("frank")+",Asia/Tokyo\n")
 			dncFile := writeFile(t, dir, "dnc.csv", "phone\n"+uri("erin")+"\n")
 			// 15:00 UTC: inside 09:00-20:00 for the rep (TZ=UTC) and the
@@ -218,10 +223,24 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 			p := startDialer(t, []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")},
 				"--sip-uri", uri("alice"), "--password-env", "ALICE_PW", "--audio", "null",
 				"--list", list, "--mode", mode, "--dnc", dncFile, "--calling-hours", "09:00-20:00",
-				"--now", "2026-03-02T15:00:00Z", "--talk", "1s", "--outcome", "Meeting booked", "--ring-timeout", "3s",
+				"--now", "2026-03-02T15:00:00Z", "--talk", "1s", "--outcome", "Meeting booked", "--ring-timeout", "10s", // long enough for the slow peer's accept on a busy machine
+
 				"--data-dir", filepath.Join(dir, "data"), "--json")
+			accepted := make(chan error, 1)
+			go func() {
+				ctx := ctxFor(t, 3*time.Minute)
+				if _, err := slow.WaitEventType(ctx, "CALL_INCOMING"); err != nil {
+					accepted <- err
+					return
+				}
+				_, err := slow.Command(ctx, "accept", "")
+				accepted <- err
+			}()
 			if code := p.finish(t, 3*time.Minute); code != 0 {
 				t.Fatalf("exit %d\nstdout %v\nstderr %s", code, p.all, p.stderr.String())
+			}
+			if err := <-accepted; err != nil {
+				t.Errorf("the slow peer could not answer: %v", err)
 			}
 			var dialled []string
 			for _, m := range p.events("dial") {
@@ -230,8 +249,8 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 					t.Errorf("dial event %v lacks number or line 1", m)
 				}
 			}
-			if got := strings.Join(dialled, ","); got != "Bob Human,Carol Busy,Dave Quiet" {
-				t.Errorf("dialled %s, want Bob, Carol, Dave in list order", got)
+			if got := strings.Join(dialled, ","); got != "Bob Human,Carol Busy,Dave Quiet,Gina Slow" {
+				t.Errorf("dialled %s, want Bob, Carol, Dave, Gina in list order", got)
 			}
 			skipped := map[string]string{}
 			for _, m := range p.events("skipped") {
@@ -251,21 +270,21 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 			for _, m := range p.events("outcome_saved") {
 				outcomes[fmt.Sprint(m["contact"])] = fmt.Sprint(m["outcome"])
 			}
-			if outcomes["Bob Human"] != "Meeting booked" || outcomes["Carol Busy"] != "Busy" || outcomes["Dave Quiet"] != "No answer" {
+			if outcomes["Bob Human"] != "Meeting booked" || outcomes["Gina Slow"] != "Meeting booked" || outcomes["Carol Busy"] != "Busy" || outcomes["Dave Quiet"] != "No answer" {
 				t.Errorf("outcomes %v", outcomes)
 			}
-			if a := p.events("answered"); len(a) != 1 || a[0]["contact"] != "Bob Human" {
-				t.Errorf("answered %v, want only Bob", a)
+			if a := p.events("answered"); len(a) != 2 || a[0]["contact"] != "Bob Human" || a[1]["contact"] != "Gina Slow" {
+				t.Errorf("answered %v, want Bob and Gina", a)
 			}
-			if st := p.events("session_started"); len(st) != 1 || st[0]["total"] != float64(5) {
+			if st := p.events("session_started"); len(st) != 1 || st[0]["total"] != float64(6) {
 				t.Errorf("session_started %v", st)
 			}
 			prog := p.events("session_progress")
-			if len(prog) == 0 || prog[len(prog)-1]["done"] != float64(5) || prog[len(prog)-1]["total"] != float64(5) {
-				t.Errorf("progress %v, want 5 of 5 at the end", prog)
+			if len(prog) == 0 || prog[len(prog)-1]["done"] != float64(6) || prog[len(prog)-1]["total"] != float64(6) {
+				t.Errorf("progress %v, want 6 of 6 at the end", prog)
 			}
 			end := p.events("session_ended")
-			want := map[string]float64{"dialled": 3, "connected": 1, "voicemail": 0, "no_answer": 1, "busy": 1, "abandoned": 0, "skipped": 2}
+			want := map[string]float64{"dialled": 4, "connected": 2, "voicemail": 0, "no_answer": 1, "busy": 1, "abandoned": 0, "skipped": 2}
 			if len(end) != 1 {
 				t.Fatalf("session_ended %v", end)
 			}
@@ -280,6 +299,9 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 			}
 			if n := len(baresipCalls(quiet)); n != 1 {
 				t.Errorf("the no-answer peer saw %d calls, want 1", n)
+			}
+			if n := len(baresipCalls(slow)); n != 1 {
+				t.Errorf("the slow peer saw %d calls, want 1", n)
 			}
 			busy.Stop()
 			dnc.Stop()
