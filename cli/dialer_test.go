@@ -219,12 +219,13 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 				"Frank Tokyo,"+uri("frank")+",Asia/Tokyo\n")
 			dncFile := writeFile(t, dir, "dnc.csv", "phone\n"+uri("erin")+"\n")
 			// 15:00 UTC: inside 09:00-20:00 for the rep (TZ=UTC) and the
-			// contacts without a zone; 00:00 in Tokyo.
+			// contacts without a zone; 00:00 in Tokyo. The ring timeout
+			// (Dave's no answer) is long enough for the slow peer's accept
+			// on a busy machine.
 			p := startDialer(t, []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")},
 				"--sip-uri", uri("alice"), "--password-env", "ALICE_PW", "--audio", "null",
 				"--list", list, "--mode", mode, "--dnc", dncFile, "--calling-hours", "09:00-20:00",
-				"--now", "2026-03-02T15:00:00Z", "--talk", "1s", "--outcome", "Meeting booked", "--ring-timeout", "10s", // long enough for the slow peer's accept on a busy machine
-
+				"--now", "2026-03-02T15:00:00Z", "--talk", "1s", "--outcome", "Meeting booked", "--ring-timeout", "10s",
 				"--data-dir", filepath.Join(dir, "data"), "--json")
 			accepted := make(chan error, 1)
 			go func() {
