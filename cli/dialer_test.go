@@ -343,7 +343,7 @@ func TestDialerRunResumesAfterKill9(t *testing.T) {
 	list := writeFile(t, dir, "list.csv", csv)
 	env := []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")}
 	args := []string{"--sip-uri", "sip:alice@" + k.Addr(), "--password-env", "ALICE_PW", "--audio", "null",
-		"--list", list, "--mode", "power", "--now", "2026-03-02T15:00:00Z", "--talk", "1s",
+		"--list", list, "--mode", "power", "--now", "2026-03-02T15:00:00Z", "--talk", "5s",
 		"--session", "tuesday", "--data-dir", filepath.Join(dir, "data"), "--json"}
 
 	first := startDialer(t, env, args...)
@@ -357,6 +357,8 @@ func TestDialerRunResumesAfterKill9(t *testing.T) {
 			answered++
 		}
 	}
+	// The second contact is on the line (the rep talks 5 s): its attempt
+	// has no result yet, and its INVITE surely reached the peer.
 	if err := first.cmd.Process.Kill(); err != nil { // SIGKILL: no cleanup at all
 		t.Fatal(err)
 	}
