@@ -667,7 +667,7 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		if r.s.cfg.requireOutcome && !r.outcomeSaved && !r.stopping {
 			r.needOutcome = true
 		}
-		if !r.needOutcome {
+		if !r.needOutcome && !r.stopping {
 			r.startWrap()
 		}
 	}
