@@ -35,4 +35,33 @@
 // libphonenumber gives for the number (when the number spans several zones,
 // the window must hold in every one of them: the strictest rule), else the
 // rep's own zone (a SIP address, a number with no known region).
+//
+// # Sessions
+//
+// A Session works through a list in preview, power or parallel mode
+// (NewSession, ResumeSession, ResumeSessionByName). Its State moves
+// through idle, ready (preview card), dialing, connected, wrap_up,
+// paused, and ends done or stopped; Session.transition is the one place
+// it changes. The rep's controls are Dial, Skip, Hangup, SaveOutcome,
+// Pause, Resume and Stop; Subscribe delivers Events (named as the
+// headless contract's --json events) and Snapshot a Status (counters,
+// progress, the current card, skips with reasons).
+//
+// A session is written to the store (schema version 6) after every step.
+// Every dial is an attempt row committed as "dialing" before the engine
+// is asked to send the INVITE; a session reopened after a crash finishes
+// such an attempt as "interrupted", counts it as dialled and never dials
+// that contact again. Compliance (Checker) is checked before every dial;
+// a refused contact is skipped with its Reason, except a retry that is
+// only too early, which waits. No answer and busy contacts are retried
+// per the list's RetryPolicy, counted over every session.
+//
+// Calls go through the small Engine interface; PhoneEngine adapts a
+// *softphone.Phone (the engine never imports this package). Answering
+// machine detection plugs in as a Classifier, the voicemail drop as a
+// VoicemailDropper. In parallel mode the first human answer goes to the
+// rep and the other lines are cancelled at once (their contexts end:
+// CANCEL); a human who answers while the rep is on a call is hung up and
+// counted abandoned, and the governor lowers the lines while the abandon
+// rate is above its cap (3 % by default).
 package dialer

@@ -126,7 +126,7 @@ func TestDialerMigrationFromV4(t *testing.T) {
 	if err := s.SetSetting(ctx, "region", "JP"); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE dialer_list_contacts`, `DROP TABLE dialer_lists`, `DROP TABLE dnc`, `PRAGMA user_version = 4`} {
+	for _, q := range []string{`DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `DROP TABLE dialer_list_contacts`, `DROP TABLE dialer_lists`, `DROP TABLE dnc`, `PRAGMA user_version = 4`} {
 		if _, err := s.db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
