@@ -131,7 +131,8 @@ func (p *Port) Levels() (in, out float64) { return p.inLevel.DBFS(), p.outLevel.
 // a list can show who is talking while muted. It takes no lock.
 func (p *Port) Talking() bool {
 	last := p.lastTalk.Load()
-	return last != 0 && p.m.ticks.Load()-last < talkHoldFrames
+	now := p.m.ticks.Load() // may still be last-1 while that tick ends
+	return last != 0 && (last > now || now-last < talkHoldFrames)
 }
 
 // Stats returns how many times a ring overflowed (audio dropped) and ran
