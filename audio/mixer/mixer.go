@@ -68,8 +68,8 @@ type Mixer struct {
 	mic, spk []int16
 	acc      []int32
 	hooks    []func() // backing store for a tick's port hooks
-	micLevel audio.Meter
-	spkLevel audio.Meter
+	micLevel level
+	spkLevel level
 	ticks    atomic.Uint64
 
 	stop      chan struct{}
@@ -190,7 +190,7 @@ func (m *Mixer) run() {
 
 // tick mixes one frame: m.mic holds the microphone frame.
 func (m *Mixer) tick() {
-	m.micLevel.Update(m.mic)
+	m.micLevel.set(peakOf(m.mic))
 	tickNo := m.ticks.Load() + 1
 	m.mu.Lock()
 	hooks := m.hooks[:0] // AddPort keeps the capacity: no allocation
@@ -207,12 +207,9 @@ func (m *Mixer) tick() {
 	}
 	m.hooks = hooks
 	m.sumValid = false
-	m.mixFor(&m.local, true, m.acc)
-	clip(m.spk, m.acc)
+	m.spkLevel.set(m.mixFor(&m.local, true, m.spk))
 	for _, p := range m.ports {
-		m.mixFor(&p.ls, p.tickConnected, m.acc)
-		clip(p.down, m.acc)
-		p.outLevel.Update(p.down)
+		p.outLevel.set(m.mixFor(&p.ls, p.tickConnected, p.down))
 		if p.downRing.Free() >= m.n {
 			p.downRing.Write(p.down)
 		} else if p.tickConnected {
@@ -220,7 +217,6 @@ func (m *Mixer) tick() {
 		}
 	}
 	m.mu.Unlock()
-	m.spkLevel.Update(m.spk)
 	_ = m.ep.Play(m.spk) // Play never blocks; a failure shows up in Capture
 	m.ticks.Store(tickNo)
 	// Outside the lock: a hook (a call leg's media tick) sends and receives

@@ -47,7 +47,7 @@ type Port struct {
 	upPrev        bool    // up holds a frame that may be repeated once
 	down          []int16
 
-	inLevel, outLevel audio.Meter
+	inLevel, outLevel level
 }
 
 var (
@@ -190,7 +190,7 @@ func (p *Port) pullUplink(tick uint64) {
 		r.Discard(r.Len())
 		clear(p.up)
 		p.upPrev = false
-		p.inLevel.Reset()
+		p.inLevel.set(0)
 		return
 	}
 	// An idle uplink (nobody writing) is silence, not an underrun; only a
@@ -198,8 +198,9 @@ func (p *Port) pullUplink(tick uint64) {
 	if p.take(r, p.up, &p.upPrev) == frameRepeated {
 		p.underruns.Add(1)
 	}
-	p.inLevel.Update(p.up)
-	if p.inLevel.Peak() >= talkPeak {
+	peak := peakOf(p.up)
+	p.inLevel.set(peak)
+	if peak >= talkPeak {
 		p.lastTalk.Store(tick)
 	}
 }
@@ -212,7 +213,7 @@ const (
 	// TalkHold is how long Talking stays true after the last such frame.
 	TalkHold = 300 * time.Millisecond
 
-	talkPeak       = 0.01 // TalkLevel as a linear peak
+	talkPeak       = 328 // TalkLevel as a 16-bit peak
 	talkHoldFrames = uint64(TalkHold / audio.FrameDuration)
 )
 

@@ -590,3 +590,60 @@ func ExampleMixer_Update() {
 	fmt.Println(err, m.Hears(Local, lead.Node()), m.Hears(customer.Node(), lead.Node()))
 	// Output: <nil> true false
 }
+
+// TestKernels checks the unrolled mixing kernels against plain loops, on
+// lengths with and without a tail, with and without clipping.
+func TestKernels(t *testing.T) {
+	for _, n := range []int{0, 1, 4, 7, 960} {
+		x := make([]int16, n)
+		acc := make([]int32, n)
+		want := make([]int32, n)
+		for i := range x {
+			x[i] = int16((i*7919)%65536 - 32768)
+			acc[i] = int32(i * 1000)
+			want[i] = acc[i] + int32(x[i])
+		}
+		addFrame(acc, x)
+		for i := range acc {
+			if acc[i] != want[i] {
+				t.Fatalf("n=%d addFrame[%d] = %d, want %d", n, i, acc[i], want[i])
+			}
+		}
+		subFrame(acc, x)
+		for i := range acc {
+			if acc[i] != int32(i*1000) {
+				t.Fatalf("n=%d subFrame[%d] = %d", n, i, acc[i])
+			}
+		}
+		var wantPeak int32
+		for _, s := range x {
+			wantPeak = max(wantPeak, int32(s), -int32(s))
+		}
+		if p := peakOf(x); p != wantPeak {
+			t.Errorf("n=%d peakOf = %d, want %d", n, p, wantPeak)
+		}
+		for _, scale := range []int32{1, 3} { // 3: clips
+			src := make([]int32, n)
+			for i, s := range x {
+				src[i] = int32(s) * scale
+			}
+			dst := make([]int16, n)
+			var peak int32
+			for i, v := range src {
+				c := min(max(v, -32768), 32767)
+				peak = max(peak, c, -c)
+				if d := clipPeak(dst[i:i+1], src[i:i+1]); d != max(c, -c) {
+					t.Fatalf("clipPeak(%d) peak %d, want %d", v, d, max(c, -c))
+				}
+			}
+			if p := clipPeak(dst, src); p != peak {
+				t.Errorf("n=%d scale %d: clipPeak peak %d, want %d", n, scale, p, peak)
+			}
+			for i, v := range src {
+				if c := int16(min(max(v, -32768), 32767)); dst[i] != c {
+					t.Fatalf("n=%d scale %d: clipPeak[%d] = %d, want %d", n, scale, i, dst[i], c)
+				}
+			}
+		}
+	}
+}
