@@ -70,6 +70,7 @@ type Mixer struct {
 	hooks    []func() // backing store for a tick's port hooks
 	micLevel level
 	spkLevel level
+	lastTalk atomic.Uint64 // the last tick whose microphone was above TalkLevel
 	ticks    atomic.Uint64
 
 	stop      chan struct{}
@@ -133,6 +134,16 @@ func (m *Mixer) Rate() int { return m.rate }
 // in dBFS.
 func (m *Mixer) Levels() (mic, speaker float64) { return m.micLevel.DBFS(), m.spkLevel.DBFS() }
 
+// Talking is Port.Talking for Local: whether the microphone has been above
+// TalkLevel within the last TalkHold. It takes no lock.
+func (m *Mixer) Talking() bool { return m.talking(m.lastTalk.Load()) }
+
+// talking says whether a talker last heard at tick last is still talking.
+func (m *Mixer) talking(last uint64) bool {
+	now := m.ticks.Load() // may still be last-1 while that tick ends
+	return last != 0 && (last > now || now-last < talkHoldFrames)
+}
+
 // Ticks returns how many frames the mixer has processed.
 func (m *Mixer) Ticks() uint64 { return m.ticks.Load() }
 
@@ -190,8 +201,12 @@ func (m *Mixer) run() {
 
 // tick mixes one frame: m.mic holds the microphone frame.
 func (m *Mixer) tick() {
-	m.micLevel.set(peakOf(m.mic))
 	tickNo := m.ticks.Load() + 1
+	micPeak := peakOf(m.mic)
+	m.micLevel.set(micPeak)
+	if micPeak >= talkPeak {
+		m.lastTalk.Store(tickNo)
+	}
 	m.mu.Lock()
 	hooks := m.hooks[:0] // AddPort keeps the capacity: no allocation
 	clear(m.conn)

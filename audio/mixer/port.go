@@ -130,9 +130,7 @@ func (p *Port) Levels() (in, out float64) { return p.inLevel.DBFS(), p.outLevel.
 // between syllables). Muting a port by its routes does not change it, so
 // a list can show who is talking while muted. It takes no lock.
 func (p *Port) Talking() bool {
-	last := p.lastTalk.Load()
-	now := p.m.ticks.Load() // may still be last-1 while that tick ends
-	return last != 0 && (last > now || now-last < talkHoldFrames)
+	return p.m.talking(p.lastTalk.Load())
 }
 
 // Stats returns how many times a ring overflowed (audio dropped) and ran

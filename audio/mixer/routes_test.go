@@ -264,8 +264,8 @@ func TestMute(t *testing.T) {
 	if r.ports[muted-1].Talking() {
 		t.Error("a silent port is shown talking")
 	}
-	if r.ports[0].Talking() != true {
-		t.Error("a talking port is not shown talking")
+	if !r.ports[0].Talking() || !r.m.Talking() {
+		t.Errorf("talking port shown %v, talking Local shown %v", r.ports[0].Talking(), r.m.Talking())
 	}
 }
 
