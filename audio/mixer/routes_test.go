@@ -240,6 +240,39 @@ func TestHoldBySetConnected(t *testing.T) {
 	r.check("resume", everyone)
 }
 
+// TestHoldWithMusic: hold by routes, with music on hold. A music port
+// (node 4) is heard by nobody until a participant (node 2) is held: then
+// that participant hears only the music and nobody hears it; resumed, it
+// is back in the conference and the music is heard by nobody again.
+func TestHoldWithMusic(t *testing.T) {
+	r := newRig(t, 8000, 16000, 8000, 48000)
+	const held, music = 2, 4
+	conf := []int{0, 1, 2, 3}
+	r.mixMinus(conf...)
+	r.update(func(rt *Routes) { rt.Isolate(r.node(music)) })
+	inConf := func(l, t int) bool { return l != music && t != music }
+	r.check("conference, music idle", inConf)
+	r.update(func(rt *Routes) {
+		rt.Isolate(r.node(held))
+		rt.SetHears(r.node(held), r.node(music), true)
+	})
+	r.check("held with music", func(l, t int) bool {
+		if l == held {
+			return t == music
+		}
+		return inConf(l, t) && t != held
+	})
+	r.update(func(rt *Routes) {
+		rt.SetHears(r.node(held), r.node(music), false)
+		var ns []Node
+		for _, i := range conf {
+			ns = append(ns, r.node(i))
+		}
+		rt.MixMinus(ns...)
+	})
+	r.check("resumed", inConf)
+}
+
 // TestMute: a talker nobody hears; it still hears everyone, and its talk
 // indicator still shows it talking.
 func TestMute(t *testing.T) {
