@@ -41,9 +41,9 @@
 // hears nothing and is heard by nobody, and gets its routes back when
 // connected again.
 //
-// Every change, whether a route or a connection, reaches the mix at a tick
-// boundary and fades over that one frame (a linear gain ramp): no click,
-// and no frame mixed with half of an Update.
+// Every change, whether a route, a connection or a port's removal, reaches
+// the mix at a tick boundary and fades over that one frame (a linear gain
+// ramp): no click, and no frame mixed with half of an Update.
 //
 // # Cost
 //

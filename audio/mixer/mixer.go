@@ -55,6 +55,7 @@ type Mixer struct {
 	words    int       // uint64 words per slot bitset
 	pending  map[edge]bool
 	nextNode Node
+	leaving  int // removed ports still in ports, fading out this tick
 	closed   bool
 
 	// Tick scratch (m.mu held).
@@ -216,7 +217,7 @@ func (m *Mixer) tick() {
 		if p.tickConnected {
 			m.conn[p.slot/64] |= 1 << (p.slot % 64)
 		}
-		if fn := p.onTick.Load(); fn != nil {
+		if fn := p.onTick.Load(); fn != nil && !p.leaving {
 			hooks = append(hooks, *fn)
 		}
 	}
@@ -230,6 +231,9 @@ func (m *Mixer) tick() {
 		} else if p.tickConnected {
 			p.overflows.Add(1) // the reader is stalled; it trims on its side
 		}
+	}
+	if m.leaving > 0 {
+		m.dropLeavingLocked()
 	}
 	m.mu.Unlock()
 	_ = m.ep.Play(m.spk) // Play never blocks; a failure shows up in Capture
@@ -252,7 +256,7 @@ func (m *Mixer) Close() error {
 		for _, p := range m.ports {
 			p.removed.Store(true)
 		}
-		m.ports = nil
+		m.ports, m.leaving = nil, 0
 		m.mu.Unlock()
 		close(m.stop)
 		if !m.keepEP {
@@ -321,40 +325,59 @@ func (m *Mixer) growLocked(slots int) {
 	}
 }
 
-// RemovePort detaches p at once; its ReadFrame and WriteFrame return
-// ErrClosed afterwards and its Node names nothing. Its audio stops without
-// a fade: Isolate it (or disconnect it) a frame before for a soft end.
+// RemovePort detaches p: its ReadFrame and WriteFrame return ErrClosed at
+// once and its Node names nothing from now on. What it was saying fades
+// out of every mix over the next tick, after which the mixer drops it.
 func (m *Mixer) RemovePort(p *Port) error {
 	if p == nil {
 		return ErrUnknownPort
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i, q := range m.ports {
-		if q == p {
-			// Copy so that no slot of the old backing array is shared.
-			ports := make([]*Port, 0, len(m.ports)-1)
-			ports = append(ports, m.ports[:i]...)
-			m.ports = append(ports, m.ports[i+1:]...)
+	for _, q := range m.ports {
+		if q == p && !p.leaving {
+			p.removed.Store(true)
+			p.leaving = true
+			m.leaving++
+			delete(m.nodes, p.node)
+			// With its routes cut, the next tick fades it out like any
+			// route turned off; dropLeavingLocked then frees its slot.
+			clear(p.ls.route)
 			w, bit := p.slot/64, uint64(1)<<(p.slot%64)
 			m.local.route[w] &^= bit
-			m.local.prev[w] &^= bit
 			for _, o := range m.ports {
 				o.ls.route[w] &^= bit
-				o.ls.prev[w] &^= bit
 			}
-			m.slots[p.slot], m.talk[p.slot] = nil, nil
-			delete(m.nodes, p.node)
-			p.removed.Store(true)
 			return nil
 		}
 	}
-	return fmt.Errorf("mixer: remove port %d: %w", p.node, ErrUnknownPort)
+	return fmt.Errorf("mixer: remove %v: %w", p.node, ErrUnknownPort)
+}
+
+// dropLeavingLocked drops the removed ports once a tick has faded them
+// out (m.mu held). It filters m.ports in place: no allocation in the tick.
+func (m *Mixer) dropLeavingLocked() {
+	kept := m.ports[:0]
+	for _, p := range m.ports {
+		if !p.leaving {
+			kept = append(kept, p)
+			continue
+		}
+		w, bit := p.slot/64, uint64(1)<<(p.slot%64)
+		m.local.prev[w] &^= bit // already clear after the fade; kept exact
+		for _, o := range m.ports {
+			o.ls.prev[w] &^= bit
+		}
+		m.slots[p.slot], m.talk[p.slot] = nil, nil
+	}
+	clear(m.ports[len(kept):])
+	m.ports = kept
+	m.leaving = 0
 }
 
 // Ports returns the number of ports.
 func (m *Mixer) Ports() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.ports)
+	return len(m.ports) - m.leaving
 }

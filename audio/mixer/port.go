@@ -41,6 +41,7 @@ type Port struct {
 
 	// Tick-owned state (m.mu).
 	ls            listener
+	leaving       bool // removed; dropped after this tick's fade
 	tickConnected bool
 	wasConnected  bool    // connected during the previous tick
 	up            []int16 // this tick's uplink frame

@@ -370,6 +370,56 @@ func TestSwitchIsClickFree(t *testing.T) {
 	}
 }
 
+// TestRemoveIsClickFree: a port removed mid-word fades out of the speaker
+// over the next tick, is then dropped, and its slot (not its Node) goes to
+// the next port added.
+func TestRemoveIsClickFree(t *testing.T) {
+	m, ep := newTest(t, rigRate)
+	const amp = 0.5
+	silence := make([]int16, audio.FrameSamples(rigRate))
+	for k := range 4 {
+		p, err := m.AddPort(rigRate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetConnected(true)
+		g, err := tone.NewSine(1010, amp, rigRate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spk []int16
+		for range 3 + k {
+			p.WriteFrame(frameOf(t, g))
+			spk = append(spk, ep.step(t, silence)...)
+		}
+		p.WriteFrame(frameOf(t, g))
+		slot := p.slot
+		if err := m.RemovePort(p); err != nil {
+			t.Fatal(err)
+		}
+		if m.Ports() != 0 {
+			t.Fatalf("Ports() = %d after RemovePort", m.Ports())
+		}
+		fade := ep.step(t, silence)
+		spk = append(spk, fade...)
+		spk = append(spk, ep.step(t, silence)...)
+		a := amp * 32768
+		bound := int(a*2*math.Pi*1010/rigRate) + int(a/float64(len(silence))) + 3
+		if j := maxJump(spk[len(silence):]); j > bound {
+			t.Errorf("removal %d: largest step %d, want at most %d (a click)", k, j, bound)
+		}
+		if dsp.Peak(fade[:len(fade)/4]) < amp/2 || fade[len(fade)-1] != 0 {
+			t.Errorf("removal %d: no fade (peak of its first quarter %v, last sample %d)", k, dsp.Peak(fade[:len(fade)/4]), fade[len(fade)-1])
+		}
+		q, _ := m.AddPort(rigRate)
+		if q.slot != slot || q.Node() == p.Node() {
+			t.Errorf("removal %d: next port has slot %d node %v, want slot %d and a node other than %v", k, q.slot, q.Node(), slot, p.Node())
+		}
+		m.RemovePort(q)
+		ep.step(t, silence)
+	}
+}
+
 // TestUpdateIsAtomic: two ports say the same constant; Local hears one of
 // them at a time. Another goroutine keeps swapping which, in one Update,
 // while the mixer ticks. Each swap cross-fades (the fade-in and fade-out
@@ -679,4 +729,40 @@ func TestKernels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTickDoesNotAllocate: a tick allocates nothing with 32 ports in a
+// mix-minus, while routes fade, nor while it drops a removed port.
+func TestTickDoesNotAllocate(t *testing.T) {
+	m, err := newMixer(&benchEndpoint{}) // the test drives tick
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := []Node{Local}
+	var ports []*Port
+	frame := make([]int16, audio.FrameSamples(16000))
+	for range 32 {
+		p, _ := m.AddPort(16000)
+		p.SetConnected(true)
+		p.SetOnTick(func() { p.ReadFrame(frame); p.WriteFrame(frame) })
+		ports = append(ports, p)
+		nodes = append(nodes, p.Node())
+	}
+	m.Update(func(r *Routes) { r.MixMinus(nodes...) })
+	if a := testing.AllocsPerRun(20, m.tick); a != 0 {
+		t.Errorf("steady mix-minus tick: %v allocations", a)
+	}
+	allocs := func(what string, before func()) {
+		before()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		m.tick()
+		runtime.ReadMemStats(&m1)
+		if n := m1.Mallocs - m0.Mallocs; n != 0 {
+			t.Errorf("%s: the tick allocated %d times", what, n)
+		}
+	}
+	allocs("fading", func() { m.Update(func(r *Routes) { r.Isolate(nodes[3]) }) })
+	allocs("dropping a removed port", func() { m.RemovePort(ports[7]) })
+	allocs("a port on hold", func() { ports[9].SetConnected(false) })
 }
