@@ -9,9 +9,9 @@ import (
 	"github.com/pitchline/pitchline/audio/resample"
 )
 
-// Port is one leg's view of the mixer: an audio.Source of microphone (and
-// conference) audio and an audio.Sink for audio to the speaker, at the
-// port's own rate.
+// Port is one leg's view of the mixer, at the port's own rate: an
+// audio.Source of what its Node hears (by default the microphone) and an
+// audio.Sink for what its Node says (by default to the speaker).
 //
 // One goroutine may call ReadFrame and one (possibly other) goroutine may
 // call WriteFrame; neither ever blocks. The other methods are safe from
@@ -23,7 +23,7 @@ type Port struct {
 	rate int
 
 	connected atomic.Bool
-	lastTalk  atomic.Uint64 // the last tick whose uplink was above talkLevel
+	lastTalk  atomic.Uint64 // the last tick whose uplink was above TalkLevel
 	onTick    atomic.Pointer[func()]
 	removed   atomic.Bool
 	overflows atomic.Uint64
