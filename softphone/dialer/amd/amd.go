@@ -168,6 +168,11 @@ func WithMinSpeechLevel(dbfs float64) Option {
 	}
 }
 
+// hpCutoff is the corner of the high-pass filter in front of the energy
+// measure: rumble, hum and brown noise below it are not speech (a
+// telephone line passes 300-3400 Hz).
+const hpCutoff = 200
+
 // floorFrames is the noise-floor window in frames (1 s of 20 ms frames).
 const floorFrames = 50
 
@@ -196,6 +201,9 @@ type Detector struct {
 	greetingSilence, maxGreeting, minBeep, maxBeep              int64
 
 	coeff [beepBins]float64
+	hpA   float64 // one-pole high-pass coefficient (200 Hz)
+
+	hpX, hpY float64 // high-pass state
 
 	now int64 // samples fed
 
@@ -269,16 +277,17 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		f := float64(beepLo + i*beepStep)
 		d.coeff[i] = 2 * math.Cos(2*math.Pi*f/float64(rate))
 	}
+	d.hpA = math.Exp(-2 * math.Pi * hpCutoff / float64(rate))
 	d.Reset()
 	return d, nil
 }
 
 // Reset makes the detector ready for a new call with the same settings.
 func (d *Detector) Reset() {
-	cfg, rate, coeff := d.cfg, d.rate, d.coeff
+	cfg, rate, coeff, hpA := d.cfg, d.rate, d.coeff, d.hpA
 	lim := [...]int64{d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting,
 		d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep}
-	*d = Detector{cfg: cfg, rate: rate, coeff: coeff}
+	*d = Detector{cfg: cfg, rate: rate, coeff: coeff, hpA: hpA}
 	d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting = lim[0], lim[1], lim[2], lim[3]
 	d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep = lim[4], lim[5], lim[6], lim[7]
 	d.lastVoiced, d.uttStart, d.beepAt, d.greetStart = -1, -1, -1, -1
@@ -386,18 +395,24 @@ func (d *Detector) step(frame []int16) {
 	start := d.now
 	d.now += n
 
-	// Energy and the Goertzel bank in one pass over the samples.
-	var sum float64
+	// Energy (high-passed, for speech), raw energy (for the tone share)
+	// and the Goertzel bank, in one pass over the samples.
+	var sum, raw float64
 	var s1, s2 [beepBins]float64
+	hx, hy := d.hpX, d.hpY
 	for _, v := range frame {
 		x := float64(v)
-		sum += x * x
+		hy = d.hpA * (hy + x - hx)
+		hx = x
+		sum += hy * hy
+		raw += x * x
 		for i := range s1 {
 			s0 := x + d.coeff[i]*s1[i] - s2[i]
 			s2[i] = s1[i]
 			s1[i] = s0
 		}
 	}
+	d.hpX, d.hpY = hx, hy
 	db := 10 * math.Log10(sum/float64(n)/(32768*32768)+1e-10)
 
 	// Noise floor: the quietest frame of the last second (this one
@@ -416,7 +431,7 @@ func (d *Detector) step(frame []int16) {
 	// Tone: the strongest bin's share of the frame's energy.
 	tonal := false
 	best := 0
-	if voiced && sum > 0 {
+	if voiced && raw > 0 {
 		bestP := 0.0
 		for i := range s1 {
 			p := s1[i]*s1[i] + s2[i]*s2[i] - d.coeff[i]*s1[i]*s2[i]
@@ -424,7 +439,7 @@ func (d *Detector) step(frame []int16) {
 				bestP, best = p, i
 			}
 		}
-		tonal = best >= beepFirst && 2*bestP/(float64(n)*sum) >= beepTonal
+		tonal = best >= beepFirst && 2*bestP/(float64(n)*raw) >= beepTonal
 	}
 	if tonal && d.toneRun > 0 && abs(best-d.toneBin) <= beepSlack {
 		d.toneRun += n
