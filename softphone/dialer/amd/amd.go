@@ -205,6 +205,10 @@ type Detector struct {
 
 	hpX, hpY float64 // high-pass state
 
+	decim  int     // rate / 8000: the beep bank runs at 8 kHz
+	decAcc float64 // decimator state: sum and count of samples so far
+	decN   int
+
 	now int64 // samples fed
 
 	floorRing [floorFrames]float64
@@ -275,8 +279,9 @@ func New(rate int, opts ...Option) (*Detector, error) {
 	d.maxBeep = s(cfg.maxBeep)
 	for i := range d.coeff {
 		f := float64(beepLo + i*beepStep)
-		d.coeff[i] = 2 * math.Cos(2*math.Pi*f/float64(rate))
+		d.coeff[i] = 2 * math.Cos(2*math.Pi*f/8000)
 	}
+	d.decim = rate / 8000
 	d.hpA = math.Exp(-2 * math.Pi * hpCutoff / float64(rate))
 	d.Reset()
 	return d, nil
@@ -284,10 +289,10 @@ func New(rate int, opts ...Option) (*Detector, error) {
 
 // Reset makes the detector ready for a new call with the same settings.
 func (d *Detector) Reset() {
-	cfg, rate, coeff, hpA := d.cfg, d.rate, d.coeff, d.hpA
+	cfg, rate, coeff, hpA, decim := d.cfg, d.rate, d.coeff, d.hpA, d.decim
 	lim := [...]int64{d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting,
 		d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep}
-	*d = Detector{cfg: cfg, rate: rate, coeff: coeff, hpA: hpA}
+	*d = Detector{cfg: cfg, rate: rate, coeff: coeff, hpA: hpA, decim: decim}
 	d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting = lim[0], lim[1], lim[2], lim[3]
 	d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep = lim[4], lim[5], lim[6], lim[7]
 	d.lastVoiced, d.uttStart, d.beepAt, d.greetStart = -1, -1, -1, -1
@@ -395,16 +400,26 @@ func (d *Detector) step(frame []int16) {
 	start := d.now
 	d.now += n
 
-	// Energy (high-passed, for speech), raw energy (for the tone share)
-	// and the Goertzel bank, in one pass over the samples.
+	// Energy (high-passed, for speech) and, on the signal decimated to
+	// 8 kHz (the mean of each decim samples: a beep is below 2 kHz), its
+	// energy (for the tone share) and the Goertzel bank, in one pass.
 	var sum, raw float64
 	var s1, s2 [beepBins]float64
 	hx, hy := d.hpX, d.hpY
+	acc, cnt, m := d.decAcc, d.decN, 0
+	k := d.decim
 	for _, v := range frame {
 		x := float64(v)
 		hy = d.hpA * (hy + x - hx)
 		hx = x
 		sum += hy * hy
+		acc += x
+		if cnt++; cnt < k {
+			continue
+		}
+		x = acc / float64(k)
+		acc, cnt = 0, 0
+		m++
 		raw += x * x
 		for i := range s1 {
 			s0 := x + d.coeff[i]*s1[i] - s2[i]
@@ -413,6 +428,7 @@ func (d *Detector) step(frame []int16) {
 		}
 	}
 	d.hpX, d.hpY = hx, hy
+	d.decAcc, d.decN = acc, cnt
 	db := 10 * math.Log10(sum/float64(n)/(32768*32768)+1e-10)
 
 	// Noise floor: the quietest frame of the last second (this one
@@ -439,7 +455,7 @@ func (d *Detector) step(frame []int16) {
 				bestP, best = p, i
 			}
 		}
-		tonal = best >= beepFirst && 2*bestP/(float64(n)*raw) >= beepTonal
+		tonal = best >= beepFirst && 2*bestP/(float64(m)*raw) >= beepTonal
 	}
 	if tonal && d.toneRun > 0 && abs(best-d.toneBin) <= beepSlack {
 		d.toneRun += n
