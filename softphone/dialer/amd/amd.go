@@ -35,12 +35,16 @@ type Decision struct {
 	Greeting time.Duration
 	// Segments is the number of voiced segments in the first utterance.
 	Segments int
+	// Syllables is the number of syllables (energy peaks) counted in the
+	// first utterance.
+	Syllables int
 }
 
 // Reasons a Decision or a drop gives (constant strings, so that deciding
 // never allocates).
 const (
 	ReasonLongGreeting  = "long greeting"
+	ReasonManySyllables = "greeting longer than a human answer"
 	ReasonShortGreeting = "short greeting then silence"
 	ReasonBeep          = "beep"
 	ReasonNoSpeech      = "no speech"
@@ -67,6 +71,8 @@ type config struct {
 	maxBeep          time.Duration
 	thresholdDB      float64
 	minSpeechDB      float64
+	maxSyllables     int
+	syllableDB       float64
 }
 
 // Defaults (tuned on the corpus's "tune" set).
@@ -74,13 +80,15 @@ const (
 	DefaultMaxDecision      = 3 * time.Second
 	DefaultInitialSilence   = 2500 * time.Millisecond
 	DefaultHumanSilence     = 600 * time.Millisecond
-	DefaultMaxHumanGreeting = 1700 * time.Millisecond
+	DefaultMaxHumanGreeting = 2200 * time.Millisecond
 	DefaultGreetingSilence  = 2 * time.Second
 	DefaultMaxGreeting      = 30 * time.Second
 	DefaultMinBeep          = 120 * time.Millisecond
 	DefaultMaxBeep          = 2 * time.Second
 	DefaultThresholdDB      = 10
 	DefaultMinSpeechDB      = -50
+	DefaultMaxSyllables     = 6
+	DefaultSyllableDB       = 4
 )
 
 func durOpt(name string, d, lo, hi time.Duration, dst *time.Duration) error {
@@ -117,7 +125,7 @@ func WithHumanSilence(d time.Duration) Option {
 }
 
 // WithMaxHumanGreeting sets the longest first utterance a human makes; a
-// longer one is a machine's greeting (default 1.7 s; 300 ms to 10 s).
+// longer one is a machine's greeting (default 2.2 s; 300 ms to 10 s).
 func WithMaxHumanGreeting(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("max human greeting", d, 300*time.Millisecond, 10*time.Second, &c.maxHumanGreeting)
@@ -173,6 +181,31 @@ func WithMinSpeechLevel(dbfs float64) Option {
 // telephone line passes 300-3400 Hz).
 const hpCutoff = 200
 
+// WithMaxHumanSyllables sets the most syllables a human's first utterance
+// has; one more is a machine's greeting, whatever the speaking rate
+// (default 6; 0 turns the count off; 3 to 30).
+func WithMaxHumanSyllables(n int) Option {
+	return func(c *config) error {
+		if n != 0 && (n < 3 || n > 30) {
+			return fmt.Errorf("%w: max human syllables %d out of [3, 30]", ErrBadOption, n)
+		}
+		c.maxSyllables = n
+		return nil
+	}
+}
+
+// WithSyllableDepth sets the dip in dB between two energy peaks that makes
+// them two syllables (default 4; 1 to 20).
+func WithSyllableDepth(db float64) Option {
+	return func(c *config) error {
+		if !(db >= 1 && db <= 20) {
+			return fmt.Errorf("%w: syllable depth %v dB out of [1, 20]", ErrBadOption, db)
+		}
+		c.syllableDB = db
+		return nil
+	}
+}
+
 // floorFrames is the noise-floor window in frames (1 s of 20 ms frames).
 const floorFrames = 50
 
@@ -224,6 +257,12 @@ type Detector struct {
 	segments    int
 	segmentOpen bool
 
+	// Syllable count: peaks of the frame energy with dips of syllableDB.
+	syllables int
+	sylRising bool
+	sylPeak   float64
+	sylValley float64
+
 	// Tone tracking.
 	toneRun   int64 // samples of the current tonal run
 	toneStart int64
@@ -258,6 +297,8 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		maxBeep:          DefaultMaxBeep,
 		thresholdDB:      DefaultThresholdDB,
 		minSpeechDB:      DefaultMinSpeechDB,
+		maxSyllables:     DefaultMaxSyllables,
+		syllableDB:       DefaultSyllableDB,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -333,6 +374,8 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		d.decide(Machine, ReasonBeep)
 	case d.uttStart >= 0 && !d.uttDone && d.lastVoiced-d.uttStart >= d.maxHumanGreeting:
 		d.decide(Machine, ReasonLongGreeting)
+	case d.cfg.maxSyllables > 0 && !d.uttDone && d.syllables > d.cfg.maxSyllables:
+		d.decide(Machine, ReasonManySyllables)
 	case d.uttDone && d.uttEnd-d.uttStart >= d.maxHumanGreeting:
 		d.decide(Machine, ReasonLongGreeting)
 	case d.uttDone:
@@ -357,7 +400,7 @@ func (d *Detector) decide(r Result, why string) {
 		}
 		g = d.dur(end - d.uttStart)
 	}
-	d.decision = Decision{Result: r, After: d.dur(d.now), Reason: why, Greeting: g, Segments: d.segments}
+	d.decision = Decision{Result: r, After: d.dur(d.now), Reason: why, Greeting: g, Segments: d.segments, Syllables: d.syllables}
 }
 
 // FeedGreeting analyses the next frame after a machine decision and
@@ -487,6 +530,21 @@ func (d *Detector) step(frame []int16) {
 		}
 		d.segmentOpen = true
 		d.lastVoiced = d.now
+	}
+	if d.uttStart >= 0 && !d.uttDone {
+		switch {
+		case d.syllables == 0:
+			d.syllables, d.sylRising, d.sylPeak = 1, true, db
+		case d.sylRising && db > d.sylPeak:
+			d.sylPeak = db
+		case d.sylRising && db < d.sylPeak-d.cfg.syllableDB:
+			d.sylRising, d.sylValley = false, db
+		case !d.sylRising && db < d.sylValley:
+			d.sylValley = db
+		case !d.sylRising && voiced && db > d.sylValley+d.cfg.syllableDB:
+			d.syllables++
+			d.sylRising, d.sylPeak = true, db
+		}
 	}
 	if d.uttStart >= 0 && !d.uttDone && d.now-d.lastVoiced >= d.humanSilence {
 		d.uttDone = true

@@ -8,14 +8,17 @@ import (
 )
 
 // The figures the corpus test holds the detector to. The issue's goal is
-// >= 95 % correct with a median decision <= 2 s; on the held-out half (voices
-// and texts not used while tuning) the detector does not reach it yet
-// (BENCHMARKS.md, "Answering-machine detection"), so these are the figures
-// it reaches, as a floor against regressions: raise them with the detector.
+// >= 95 % correct with a median decision <= 2 s. The whole corpus reaches
+// 95 % with a median of 2.02 s; the held-out half (voices and texts not
+// used while tuning) is at 87.5 % (BENCHMARKS.md, "Answering-machine
+// detection"). These are floors against regressions: raise them with the
+// detector. A wrong guess (human for machine or the reverse) costs more
+// than an unknown, so those are bounded on their own.
 const (
 	wantTuneCorrect    = 0.95
-	wantOverallCorrect = 0.93
-	wantMedian         = 2300 * time.Millisecond
+	wantOverallCorrect = 0.95
+	wantMaxWrongGuess  = 3
+	wantMedian         = 2100 * time.Millisecond
 	beepTolerance      = 100 * time.Millisecond
 )
 
@@ -53,6 +56,9 @@ func TestCorpusAccuracy(t *testing.T) {
 	}
 	if got := float64(sa.Correct) / float64(sa.N); got < wantOverallCorrect {
 		t.Errorf("whole corpus: %.1f %% correct, want >= %.0f %%", 100*got, 100*wantOverallCorrect)
+	}
+	if wrong := sa.Matrix[Human][Machine] + sa.Matrix[Machine][Human]; wrong > wantMaxWrongGuess {
+		t.Errorf("whole corpus: %d wrong guesses (human for machine or the reverse), want <= %d", wrong, wantMaxWrongGuess)
 	}
 	if m := sa.quantile(0.5); m > wantMedian {
 		t.Errorf("whole corpus: median decision %v, want <= %v", m, wantMedian)
@@ -187,8 +193,15 @@ func TestLateSpeechIsUnknown(t *testing.T) {
 		}
 	}
 	// Speech starts about 2.2 s in: before the initial-silence limit, too
-	// late to reach the max human greeting (1.7 s) by the max time (3 s).
-	onset := classify(t, machine).Decision.After - DefaultMaxHumanGreeting
+	// late for a decision by the max time (3 s).
+	d, err := New(machine.Rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := 0; d.uttStart < 0 && p+160 <= len(machine.Samples); p += 160 {
+		d.Feed(machine.Samples[p : p+160])
+	}
+	onset := d.dur(d.uttStart)
 	pad := int((2200*time.Millisecond - onset) * time.Duration(machine.Rate) / time.Second)
 	late := make([]int16, pad+len(machine.Samples))
 	copy(late[pad:], machine.Samples)

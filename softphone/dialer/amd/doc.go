@@ -19,6 +19,8 @@
 //   - the run of voiced and silent frames: the initial silence, the first
 //     utterance (voiced runs joined across pauses shorter than the
 //     human-silence limit), its length and its number of segments;
+//   - the first utterance's syllables: peaks of the frame energy separated
+//     by dips of 4 dB, a count that does not depend on the speaking rate;
 //   - a Goertzel filter bank every 25 Hz from 400 to 2000 Hz: a frame is
 //     tonal when one bin (450 Hz or above: voices' second harmonics make
 //     frames as tonal at 400-425 Hz) holds 80 % of its energy, and a tonal
@@ -29,10 +31,12 @@
 // A human answers with a short "Hello?" and then waits; a machine plays a
 // long continuous greeting with short pauses and often a beep. So:
 //
-//   - a first utterance longer than MaxHumanGreeting: machine;
+//   - a first utterance of more than MaxHumanSyllables (6) syllables, or
+//     longer than MaxHumanGreeting (2.2 s): machine (a slow "Hello, who's
+//     calling?" lasts 2 s, a fast greeting says 6 syllables in 1.2 s);
 //   - a beep before any other decision: machine;
-//   - a first utterance shorter than that, followed by HumanSilence of
-//     silence: human;
+//   - a first utterance shorter than that, followed by HumanSilence
+//     (600 ms) of silence: human;
 //   - no speech within InitialSilence, or no decision by MaxDecision:
 //     unknown, never a guess.
 //
