@@ -13,9 +13,9 @@ func TestCorpusSweep(t *testing.T) {
 		t.Skip("tuning aid: set AMD_SWEEP=1")
 	}
 	corpus := loadCorpus(t)
-	for _, mh := range []int{2200} {
-		for _, syl := range []int{6, 7} {
-			for _, depth := range []float64{4, 5} {
+	for _, mh := range []int{2000, 2200, 2400} {
+		for _, syl := range []int{5, 6, 7, 8} {
+			for _, depth := range []float64{3, 4, 5, 6} {
 				var tune, hold []run
 				for _, c := range corpus {
 					r := classify(t, c, WithMaxHumanGreeting(time.Duration(mh)*time.Millisecond), WithMaxHumanSyllables(syl), WithSyllableDepth(depth))
