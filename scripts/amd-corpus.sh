@@ -3,7 +3,7 @@
 # softphone/dialer/amd (testdata/*.wav and testdata/manifest.csv).
 #
 # Human answers ("Hello?", "Hi, this is Dana.", ...) and voicemail greetings
-# (2-8 s, with or without a beep at 440/850/1000/1400 Hz after a varying
+# (about 1.5-9 s of speech, with or without a beep at 440/850/1000/1400 Hz after a varying
 # gap) are spoken by espeak-ng in several voices and speeds, band-limited to
 # the telephone band, resampled to 8 kHz mono 16-bit, and a share get
 # low-level white, pink or brown noise (line hiss) mixed in.

@@ -12,7 +12,8 @@
 //
 // Each frame (20 ms is the intended size; any length works) gives:
 //
-//   - its energy, compared with an adaptive noise floor (the quietest frame
+//   - its energy above 200 Hz (rumble, hum and brown noise are not
+//     speech), compared with an adaptive noise floor (the quietest frame
 //     of the last second, so a noisy line raises the floor and a quiet one
 //     lowers it at once) and with an absolute minimum: a voice-activity
 //     decision;
@@ -24,7 +25,8 @@
 //   - a Goertzel filter bank every 25 Hz from 400 to 2000 Hz: a frame is
 //     tonal when one bin (450 Hz or above: voices' second harmonics make
 //     frames as tonal at 400-425 Hz) holds 80 % of its energy, and a tonal
-//     run at a steady frequency (±50 Hz) for 120 ms is a beep.
+//     run at a steady frequency (±50 Hz) for 120 ms is a beep. At 16 and
+//     48 kHz the bank runs on the signal decimated to 8 kHz.
 //
 // # Decision
 //
