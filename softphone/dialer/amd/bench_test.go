@@ -1,0 +1,79 @@
+package amd
+
+import (
+	"testing"
+)
+
+// benchFrames feeds a corpus file's 20 ms frames in a loop.
+func benchFeed(b *testing.B, rate int, greeting bool) {
+	var c corpusFile
+	for _, f := range loadCorpus(b) {
+		if f.Label == Machine && f.HasBeep {
+			c = f
+			break
+		}
+	}
+	samples := c.Samples
+	if k := rate / c.Rate; k > 1 {
+		samples = upsample(samples, k)
+	}
+	n := rate / 50
+	d, err := New(rate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	p := 0
+	for i := 0; i < b.N; i++ {
+		if p+n > len(samples) {
+			p = 0
+		}
+		if greeting {
+			d.FeedGreeting(samples[p : p+n])
+		} else {
+			d.Feed(samples[p : p+n])
+		}
+		p += n
+	}
+}
+
+// BenchmarkFeed is one 20 ms frame of a voicemail greeting through Feed.
+func BenchmarkFeed(b *testing.B)     { benchFeed(b, 8000, false) }
+func BenchmarkFeed16k(b *testing.B)  { benchFeed(b, 16000, false) }
+func BenchmarkFeed48k(b *testing.B)  { benchFeed(b, 48000, false) }
+func BenchmarkGreeting(b *testing.B) { benchFeed(b, 8000, true) }
+
+// BenchmarkCorpus classifies the whole labelled corpus per op and reports
+// the accuracy, the confusion matrix and the decision times as metrics
+// (hh = human classified human, hm = human classified machine, hu = human
+// classified unknown, mh, mm, mu likewise), for the whole corpus and the
+// held-out set.
+func BenchmarkCorpus(b *testing.B) {
+	corpus := loadCorpus(b)
+	var all, hold summary
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var ra, rh []run
+		for _, c := range corpus {
+			r := classify(b, c)
+			ra = append(ra, r)
+			if c.Set == "holdout" {
+				rh = append(rh, r)
+			}
+		}
+		all, hold = summarize(ra), summarize(rh)
+	}
+	b.StopTimer()
+	b.ReportMetric(100*float64(all.Correct)/float64(all.N), "%correct")
+	b.ReportMetric(100*float64(hold.Correct)/float64(hold.N), "%correct-holdout")
+	b.ReportMetric(float64(all.quantile(0.5).Milliseconds()), "median-ms")
+	b.ReportMetric(float64(all.quantile(0.95).Milliseconds()), "p95-ms")
+	for _, l := range []Result{Human, Machine} {
+		for _, r := range []Result{Human, Machine, Unknown} {
+			b.ReportMetric(float64(all.Matrix[l][r]), string(l[0])+string(r[0]))
+		}
+	}
+	b.Logf("all:     %v", all)
+	b.Logf("holdout: %v", hold)
+}
