@@ -241,13 +241,15 @@ func (r *Resampler) frame(dst, src []int16) {
 		start := int(r.srcIdx[n])
 		c := coef[int(r.phase[n])*taps : int(r.phase[n])*taps+taps]
 		w := h[start : start+taps]
+		w = w[:len(c)] // tells the compiler len(w) == len(c): no bounds checks below
 		var a0, a1, a2, a3 float32
 		j := 0
 		for ; j+4 <= len(c); j += 4 {
-			a0 += c[j] * w[j]
-			a1 += c[j+1] * w[j+1]
-			a2 += c[j+2] * w[j+2]
-			a3 += c[j+3] * w[j+3]
+			cc, ww := c[j:j+4:j+4], w[j:j+4:j+4]
+			a0 += cc[0] * ww[0]
+			a1 += cc[1] * ww[1]
+			a2 += cc[2] * ww[2]
+			a3 += cc[3] * ww[3]
 		}
 		for ; j < len(c); j++ {
 			a0 += c[j] * w[j]
