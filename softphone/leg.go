@@ -44,6 +44,8 @@ type Leg struct {
 	inviteDone chan struct{}
 	inviteOnce sync.Once
 
+	dial dialOptions // outbound legs: how Dial was asked to place it
+
 	wg             sync.WaitGroup
 	tornDown       bool
 	statsRunning   bool
@@ -116,6 +118,30 @@ func (l *Leg) connectAudio() error {
 	return nil
 }
 
+// startEarlyMedia starts RTP for early media where the dial options
+// route it: the speaker (as an answered call), a callback (the leg's
+// port stays disconnected from the mix; it only paces the session), or
+// nowhere (no RTP before the answer).
+func (l *Leg) startEarlyMedia() error {
+	switch l.dial.early.mode {
+	case "none":
+		return nil
+	case "callback":
+		if err := l.connectAudio(); err != nil {
+			return err
+		}
+		l.port.SetConnected(false)
+		l.media.SetInput(nil)
+		l.media.SetOutput(earlySink{rate: busRate, fn: l.dial.early.fn})
+		if err := l.media.Start(); err != nil {
+			return err
+		}
+		l.startStats()
+		return nil
+	}
+	return l.startMedia()
+}
+
 // startMedia starts RTP once an answer (or early media) is known.
 func (l *Leg) startMedia() error {
 	if err := l.connectAudio(); err != nil {
@@ -183,8 +209,14 @@ func (l *Leg) teardown() {
 
 // Dial places an outbound call to target (a number, user, user@host or a
 // sip:/tel:/callto: URI). The context is the call's lifetime: cancelling
-// it before the answer sends CANCEL, after the answer sends BYE.
-func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
+// it before the answer sends CANCEL, after the answer sends BYE. Options
+// choose the account, the caller ID, where early media goes and whether
+// local ringback plays (dialopts.go).
+func (p *Phone) Dial(ctx context.Context, target string, opts ...DialOption) (*Call, error) {
+	o, err := p.applyDialOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	to, err := ParseTarget(target, p.acct.domain())
 	if err != nil {
 		return nil, err
@@ -198,6 +230,7 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 		if err != nil {
 			return
 		}
+		l.dial = o
 		offer, err = l.media.CreateOffer()
 		if err != nil {
 			l.teardown()
@@ -230,8 +263,12 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 			req.AppendHeader(&sip.RouteHeader{Address: p.acct.routeURI()})
 		}
 	}
-	req.AppendHeader(p.fromHeader(sip.GenerateTagN(16)))
+	from, ppi := p.dialFrom(o)
+	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: to})
+	if ppi != nil {
+		req.AppendHeader(ppi)
+	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))
 	req.SetBody(offer)
@@ -348,12 +385,12 @@ func (l *Leg) onProvisional(code int, body []byte) {
 		if err := l.media.SetRemoteAnswer(body); err == nil {
 			c.early = true
 			l.p.audio.stopTone("ringback:" + c.id)
-			if err := l.startMedia(); err != nil {
+			if err := l.startEarlyMedia(); err != nil {
 				l.p.log.Warn("early media start failed", "err", err)
 			}
 		}
 	}
-	if !c.early && code == 180 {
+	if !c.early && code == 180 && l.dial.localRingback {
 		if src, err := tone.NewRingback(busRate, l.p.ringbackRegion()); err == nil {
 			_ = l.p.audio.playTone("ringback:"+c.id, src, 0)
 		}
