@@ -51,6 +51,7 @@ func (CallEvent) EventName() string { return "call" }
 // DTMFEvent reports a digit received from the peer (RFC 4733 or SIP INFO).
 type DTMFEvent struct {
 	CallID string `json:"callId"`
+	LegID  string `json:"legId,omitempty"`
 	Digit  string `json:"digit"`
 	Method string `json:"method"` // "rfc4733" or "info"
 }
@@ -61,6 +62,7 @@ func (DTMFEvent) EventName() string { return "dtmf" }
 // HoldEvent reports a hold change: Remote is true when the peer held us.
 type HoldEvent struct {
 	CallID string `json:"callId"`
+	LegID  string `json:"legId,omitempty"`
 	Held   bool   `json:"held"`
 	Remote bool   `json:"remote"`
 }

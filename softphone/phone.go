@@ -50,7 +50,7 @@ type Phone struct {
 	// legs maps SIP dialog IDs (and Call-IDs of early inbound legs) to
 	// legs; it is read by sipgo handler goroutines, so it has its own lock.
 	legsMu sync.Mutex
-	legs   map[string]*Leg
+	legs   map[string]*sipLeg
 
 	audio       *audioRouter
 	sharedAudio bool   // audio belongs to a SharedAudio: Close leaves it running
@@ -149,7 +149,7 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		acct:  acct,
 		log:   slog.Default(),
 		calls: make(map[string]*Call),
-		legs:  make(map[string]*Leg),
+		legs:  make(map[string]*sipLeg),
 		bus:   newBus(),
 
 		netAddrs: interfaceAddrs,
@@ -501,7 +501,7 @@ func newID() string { return uuid.NewString() }
 // recordSeq numbers recordings when one phone records several calls.
 func (p *Phone) recordSeq() int64 { return p.recordN.Add(1) }
 
-func (p *Phone) addLeg(key string, l *Leg) {
+func (p *Phone) addLeg(key string, l *sipLeg) {
 	p.legsMu.Lock()
 	p.legs[key] = l
 	p.legsMu.Unlock()
@@ -515,7 +515,7 @@ func (p *Phone) removeLeg(keys ...string) {
 	p.legsMu.Unlock()
 }
 
-func (p *Phone) legFor(key string) *Leg {
+func (p *Phone) legFor(key string) *sipLeg {
 	p.legsMu.Lock()
 	defer p.legsMu.Unlock()
 	return p.legs[key]

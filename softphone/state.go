@@ -92,6 +92,7 @@ const (
 	CauseTransferred  EndCause = "transferred"
 	CauseShutdown     EndCause = "shutdown"
 	CauseMediaError   EndCause = "media_error"
+	CauseMerged       EndCause = "merged" // its legs moved into another call (Call.Merge)
 )
 
 // String implements fmt.Stringer.
