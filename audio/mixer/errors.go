@@ -15,6 +15,12 @@ var (
 	ErrFrameSize = errors.New("mixer: wrong frame size")
 	// ErrNoEndpoint is returned by New for a nil endpoint.
 	ErrNoEndpoint = errors.New("mixer: nil endpoint")
+	// ErrUnknownNode is returned for a Node that is not Local and names
+	// no port of the mixer (never added, or removed).
+	ErrUnknownNode = errors.New("mixer: unknown node")
+	// ErrSelfRoute is returned for a route by which a node would hear
+	// itself.
+	ErrSelfRoute = errors.New("mixer: a node cannot hear itself")
 	// ErrUnknownPort is returned by RemovePort for a port of another mixer
 	// or one already removed.
 	ErrUnknownPort = errors.New("mixer: unknown port")

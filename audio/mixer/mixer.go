@@ -36,8 +36,9 @@ func WithLogger(l *slog.Logger) Option {
 // one frame for a real-time endpoint).
 func WithKeepEndpoint() Option { return func(m *Mixer) { m.keepEP = true } }
 
-// Mixer mixes one endpoint with a set of ports. Its methods are safe for
-// concurrent use.
+// Mixer mixes one endpoint with a set of ports on a bus at the endpoint's
+// rate, routing audio by a matrix of who hears whom (see Update). Its
+// methods are safe for concurrent use.
 type Mixer struct {
 	ep     audio.Endpoint
 	rate   int
@@ -45,14 +46,28 @@ type Mixer struct {
 	log    *slog.Logger
 	keepEP bool
 
-	mu     sync.Mutex // guards ports and closed; held for a whole tick
-	ports  []*Port
-	nextID int
-	closed bool
+	mu       sync.Mutex // guards everything below up to ticks; held for a whole tick
+	ports    []*Port
+	nodes    map[Node]*Port
+	slots    []*Port   // talker/listener slot → port; slot 0 is Local, nil = free
+	talk     [][]int16 // slot → this tick's frame of that talker (talk[0] = mic)
+	local    listener  // what Local hears: the speaker
+	words    int       // uint64 words per slot bitset
+	pending  map[edge]bool
+	nextNode Node
+	closed   bool
 
+	// Tick scratch (m.mu held).
+	conn     []uint64 // slots connected this tick
+	steady   []uint64 // this listener's routes on last tick and this one
+	in, out  []uint64 // this listener's routes fading in / out this tick
+	sum      []int32  // every connected talker, summed once per tick when needed
+	sumValid bool
+	rampIn   []int32 // Q15 gain per sample of a route fading in (1/n … 1)
+	rampOut  []int32 // 1 - rampIn
 	mic, spk []int16
 	acc      []int32
-	hooks    []func() // backing store for a tick's port hooks; guarded by mu
+	hooks    []func() // backing store for a tick's port hooks
 	micLevel audio.Meter
 	spkLevel audio.Meter
 	ticks    atomic.Uint64
@@ -61,6 +76,13 @@ type Mixer struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	lastErr   atomic.Pointer[error]
+}
+
+// listener is one node's receiving side of the matrix. Bit t of a bitset
+// stands for the talker in slot t.
+type listener struct {
+	route []uint64 // talkers this node is routed to hear (m.mu)
+	prev  []uint64 // talkers it heard during the last tick (tick-owned)
 }
 
 // New starts a Mixer on ep. The mixer runs one goroutine paced by
@@ -85,9 +107,18 @@ func newMixer(ep audio.Endpoint, opts ...Option) (*Mixer, error) {
 	n := audio.FrameSamples(rate)
 	m := &Mixer{
 		ep: ep, rate: rate, n: n, log: slog.Default(),
-		mic: make([]int16, n), spk: make([]int16, n), acc: make([]int32, n),
+		nodes: make(map[Node]*Port), pending: make(map[edge]bool),
+		mic: make([]int16, n), spk: make([]int16, n), acc: make([]int32, n), sum: make([]int32, n),
+		rampIn: make([]int32, n), rampOut: make([]int32, n),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	for i := range n {
+		m.rampIn[i] = int32((i + 1) * unity / n)
+		m.rampOut[i] = unity - m.rampIn[i]
+	}
+	m.slots = []*Port{nil}
+	m.talk = [][]int16{m.mic}
+	m.growLocked(1)
 	for _, o := range opts {
 		o(m)
 	}
@@ -160,71 +191,43 @@ func (m *Mixer) run() {
 // tick mixes one frame: m.mic holds the microphone frame.
 func (m *Mixer) tick() {
 	m.micLevel.Update(m.mic)
+	tickNo := m.ticks.Load() + 1
 	m.mu.Lock()
 	hooks := m.hooks[:0] // AddPort keeps the capacity: no allocation
+	clear(m.conn)
+	m.conn[0] = 1 // Local is always there
 	for _, p := range m.ports {
-		p.pullUplink()
+		p.pullUplink(tickNo)
+		if p.tickConnected {
+			m.conn[p.slot/64] |= 1 << (p.slot % 64)
+		}
 		if fn := p.onTick.Load(); fn != nil {
 			hooks = append(hooks, *fn)
 		}
 	}
 	m.hooks = hooks
-	clear(m.acc)
+	m.sumValid = false
+	m.mixFor(&m.local, true, m.acc)
+	clip(m.spk, m.acc)
 	for _, p := range m.ports {
-		if !p.tickConnected {
-			continue
-		}
-		for i, s := range p.up {
-			m.acc[i] += int32(s)
-		}
-	}
-	for _, p := range m.ports {
-		if !p.tickConnected {
-			continue
-		}
-		for i, s := range m.mic {
-			p.mix[i] = int32(s)
-		}
-		if g := p.tickGroup; g != "" {
-			for _, q := range m.ports {
-				if q == p || !q.tickConnected || q.tickGroup != g {
-					continue
-				}
-				for i, s := range q.up {
-					p.mix[i] += int32(s)
-				}
-			}
-		}
-		clip(p.down, p.mix)
+		m.mixFor(&p.ls, p.tickConnected, m.acc)
+		clip(p.down, m.acc)
 		p.outLevel.Update(p.down)
 		if p.downRing.Free() >= m.n {
 			p.downRing.Write(p.down)
-		} else {
+		} else if p.tickConnected {
 			p.overflows.Add(1) // the reader is stalled; it trims on its side
 		}
 	}
 	m.mu.Unlock()
-	clip(m.spk, m.acc)
 	m.spkLevel.Update(m.spk)
 	_ = m.ep.Play(m.spk) // Play never blocks; a failure shows up in Capture
-	m.ticks.Add(1)
+	m.ticks.Store(tickNo)
 	// Outside the lock: a hook (a call leg's media tick) sends and receives
 	// RTP, and a slow one must not hold up AddPort/RemovePort.
 	for i, fn := range hooks {
 		fn()
 		hooks[i] = nil
-	}
-}
-
-func clip(dst []int16, src []int32) {
-	for i, v := range src {
-		switch {
-		case v > 32767:
-			v = 32767
-		case v < -32768:
-			v = -32768
-		}
-		dst[i] = int16(v)
 	}
 }
 
@@ -249,7 +252,9 @@ func (m *Mixer) Close() error {
 	return err
 }
 
-// AddPort adds a disconnected port working at rate.
+// AddPort adds a disconnected port working at rate. Its routes are those
+// of a two-party call: it hears Local and Local hears it, and it hears no
+// other port and no other port hears it.
 func (m *Mixer) AddPort(rate int) (*Port, error) {
 	p, err := newPort(m, rate)
 	if err != nil {
@@ -260,19 +265,54 @@ func (m *Mixer) AddPort(rate int) (*Port, error) {
 	if m.closed {
 		return nil, fmt.Errorf("mixer: add port: %w", ErrClosed)
 	}
-	m.nextID++
-	p.id = m.nextID
+	slot := 1
+	for slot < len(m.slots) && m.slots[slot] != nil {
+		slot++
+	}
+	if slot == len(m.slots) {
+		// Grown here, under the lock, so that tick never allocates.
+		m.slots = append(m.slots, nil)
+		m.talk = append(m.talk, nil)
+		m.growLocked(len(m.slots))
+	}
+	m.nextNode++
+	p.node, p.slot = m.nextNode, slot
+	p.ls.route = make([]uint64, m.words)
+	p.ls.prev = make([]uint64, m.words)
+	m.slots[slot], m.talk[slot] = p, p.up
+	m.nodes[p.node] = p
 	m.ports = append(m.ports, p)
+	m.setLocked(edge{p.node, Local}, true)
+	m.setLocked(edge{Local, p.node}, true)
 	if cap(m.hooks) < len(m.ports) {
-		// Grown here, under the lock, so that tick never allocates. A
-		// tick running its hooks keeps the old array.
+		// A tick running its hooks keeps the old array.
 		m.hooks = make([]func(), 0, 2*len(m.ports))
 	}
 	return p, nil
 }
 
-// RemovePort detaches p; its ReadFrame and WriteFrame return ErrClosed
-// afterwards.
+// growLocked makes the slot bitsets hold at least slots slots (m.mu held).
+func (m *Mixer) growLocked(slots int) {
+	words := (slots + 63) / 64
+	if words <= m.words {
+		return
+	}
+	m.words = words
+	grow := func(b []uint64) []uint64 {
+		g := make([]uint64, words)
+		copy(g, b)
+		return g
+	}
+	m.conn, m.steady, m.in, m.out = grow(nil), grow(nil), grow(nil), grow(nil)
+	m.local.route, m.local.prev = grow(m.local.route), grow(m.local.prev)
+	for _, p := range m.ports {
+		p.ls.route, p.ls.prev = grow(p.ls.route), grow(p.ls.prev)
+	}
+}
+
+// RemovePort detaches p at once; its ReadFrame and WriteFrame return
+// ErrClosed afterwards and its Node names nothing. Its audio stops without
+// a fade: Isolate it (or disconnect it) a frame before for a soft end.
 func (m *Mixer) RemovePort(p *Port) error {
 	if p == nil {
 		return ErrUnknownPort
@@ -285,11 +325,20 @@ func (m *Mixer) RemovePort(p *Port) error {
 			ports := make([]*Port, 0, len(m.ports)-1)
 			ports = append(ports, m.ports[:i]...)
 			m.ports = append(ports, m.ports[i+1:]...)
+			w, bit := p.slot/64, uint64(1)<<(p.slot%64)
+			m.local.route[w] &^= bit
+			m.local.prev[w] &^= bit
+			for _, o := range m.ports {
+				o.ls.route[w] &^= bit
+				o.ls.prev[w] &^= bit
+			}
+			m.slots[p.slot], m.talk[p.slot] = nil, nil
+			delete(m.nodes, p.node)
 			p.removed.Store(true)
 			return nil
 		}
 	}
-	return fmt.Errorf("mixer: remove port %d: %w", p.id, ErrUnknownPort)
+	return fmt.Errorf("mixer: remove port %d: %w", p.node, ErrUnknownPort)
 }
 
 // Ports returns the number of ports.

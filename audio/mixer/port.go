@@ -3,6 +3,7 @@ package mixer
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/resample"
@@ -17,11 +18,12 @@ import (
 // any goroutine.
 type Port struct {
 	m    *Mixer
-	id   int
+	node Node
+	slot int // index in the mixer's route bitsets (m.mu)
 	rate int
 
 	connected atomic.Bool
-	group     atomic.Pointer[string]
+	lastTalk  atomic.Uint64 // the last tick whose uplink was above talkLevel
 	onTick    atomic.Pointer[func()]
 	removed   atomic.Bool
 	overflows atomic.Uint64
@@ -37,13 +39,13 @@ type Port struct {
 	downScratch []int16
 	downPrev    bool // downScratch holds a frame that may be repeated once
 
-	// Tick-owned state.
+	// Tick-owned state (m.mu).
+	ls            listener
 	tickConnected bool
-	tickGroup     string
+	wasConnected  bool    // connected during the previous tick
 	up            []int16 // this tick's uplink frame
 	upPrev        bool    // up holds a frame that may be repeated once
 	down          []int16
-	mix           []int32
 
 	inLevel, outLevel audio.Meter
 }
@@ -75,21 +77,29 @@ func newPort(m *Mixer, rate int) (*Port, error) {
 		m: m, rate: rate,
 		upRes: up, upScratch: make([]int16, m.n), upRing: upRing,
 		downRing: downRing, downRes: down, downScratch: make([]int16, m.n),
-		up: make([]int16, m.n), down: make([]int16, m.n), mix: make([]int32, m.n),
+		up: make([]int16, m.n), down: make([]int16, m.n),
 	}
-	empty := ""
-	p.group.Store(&empty)
 	return p, nil
 }
 
-// ID returns the port's number, unique within its mixer.
-func (p *Port) ID() int { return p.id }
+// Node returns the port's node in the mixer's routing matrix: unique,
+// never Local, and not reused while the mixer lives.
+func (p *Port) Node() Node { return p.node }
+
+// ID returns int(Node()).
+//
+// Deprecated: use Node.
+func (p *Port) ID() int { return int(p.node) }
 
 // Rate returns the port's sample rate.
 func (p *Port) Rate() int { return p.rate }
 
-// SetConnected connects (true) or disconnects (false) the port. A connected
-// port hears the microphone and is heard on the speaker.
+// SetConnected connects (true) or disconnects (false) the port from the
+// next tick on. A connected port hears and is heard along its routes
+// (Mixer.Update; by default it hears Local and Local hears it). A
+// disconnected port (a leg on hold) hears nothing and is heard by nobody,
+// whatever its routes, which are kept for when it is connected again. The
+// change fades over one frame.
 func (p *Port) SetConnected(on bool) { p.connected.Store(on) }
 
 // SetOnTick makes the mixer call fn on its own goroutine once per frame,
@@ -110,17 +120,20 @@ func (p *Port) SetOnTick(fn func()) {
 // Connected reports whether the port is connected.
 func (p *Port) Connected() bool { return p.connected.Load() }
 
-// SetConference puts the port in conference group id ("" for none).
-// Connected ports of one group hear the microphone and each other, but not
-// themselves.
-func (p *Port) SetConference(id string) { p.group.Store(&id) }
-
-// Conference returns the port's conference group, "" for none.
-func (p *Port) Conference() string { return *p.group.Load() }
-
 // Levels returns the peak levels in dBFS of the audio the port last sent
-// to the mixer (in) and last received from it (out).
+// to the mixer (in: what its node says) and last received from it (out:
+// what its node hears). It takes no lock: a participant list may poll it.
 func (p *Port) Levels() (in, out float64) { return p.inLevel.DBFS(), p.outLevel.DBFS() }
+
+// Talking reports whether the port's node has said something above
+// TalkLevel in the last TalkHold (a talk indicator that does not flicker
+// between syllables). Muting a port by its routes does not change it, so
+// a list can show who is talking while muted. It takes no lock.
+func (p *Port) Talking() bool {
+	last := p.lastTalk.Load()
+	now := p.m.ticks.Load() // may still be last-1 while that tick ends
+	return last != 0 && (last > now || now-last < talkHoldFrames)
+}
 
 // Stats returns how many times a ring overflowed (audio dropped) and ran
 // dry (frame repeated or silence) since the port was added.
@@ -136,7 +149,7 @@ func (p *Port) WriteFrame(src []int16) error {
 		return ErrClosed
 	}
 	if len(src) != p.upRes.InFrame() {
-		return fmt.Errorf("mixer: port %d write: %d samples, want %d: %w", p.id, len(src), p.upRes.InFrame(), ErrFrameSize)
+		return fmt.Errorf("mixer: %v write: %d samples, want %d: %w", p.node, len(src), p.upRes.InFrame(), ErrFrameSize)
 	}
 	p.upRes.Process(p.upScratch, src)
 	if p.upRing.Write(p.upScratch) < len(p.upScratch) {
@@ -146,25 +159,19 @@ func (p *Port) WriteFrame(src []int16) error {
 }
 
 // ReadFrame fills dst (FrameSamples(Rate()) samples) with the latest audio
-// for this port: the microphone, plus conference partners. It never
-// blocks; it returns silence while the port is disconnected and, after one
-// repeated frame, on underrun.
+// for this port: what its node hears (by default the microphone). It never
+// blocks; it returns silence while the port is disconnected (after a
+// one-frame fade) and, after one repeated frame, on underrun.
 func (p *Port) ReadFrame(dst []int16) error {
 	if p.removed.Load() {
 		return ErrClosed
 	}
 	if len(dst) != p.downRes.OutFrame() {
-		return fmt.Errorf("mixer: port %d read: %d samples, want %d: %w", p.id, len(dst), p.downRes.OutFrame(), ErrFrameSize)
+		return fmt.Errorf("mixer: %v read: %d samples, want %d: %w", p.node, len(dst), p.downRes.OutFrame(), ErrFrameSize)
 	}
-	r := p.downRing
-	if !p.connected.Load() {
-		r.Discard(r.Len())
-		clear(dst)
-		p.downPrev = false
-		p.downRes.Reset()
-		return nil
-	}
-	if p.take(r, p.downScratch, &p.downPrev) != frameRead {
+	// The tick writes a frame for every port, silence for a disconnected
+	// one; a disconnected port's reader running ahead is no underrun.
+	if p.take(p.downRing, p.downScratch, &p.downPrev) != frameRead && p.connected.Load() {
 		p.underruns.Add(1)
 	}
 	p.downRes.Process(dst, p.downScratch)
@@ -172,12 +179,14 @@ func (p *Port) ReadFrame(dst []int16) error {
 }
 
 // pullUplink runs in the tick with the mixer lock held: it latches the
-// port's flags and takes one frame from its uplink ring into p.up.
-func (p *Port) pullUplink() {
+// port's connection and takes one frame from its uplink ring into p.up. A
+// port disconnected since the last tick still gives this frame, which
+// fades out.
+func (p *Port) pullUplink(tick uint64) {
+	p.wasConnected = p.tickConnected
 	p.tickConnected = p.connected.Load()
-	p.tickGroup = *p.group.Load()
 	r := p.upRing
-	if !p.tickConnected {
+	if !p.tickConnected && !p.wasConnected {
 		r.Discard(r.Len())
 		clear(p.up)
 		p.upPrev = false
@@ -190,7 +199,22 @@ func (p *Port) pullUplink() {
 		p.underruns.Add(1)
 	}
 	p.inLevel.Update(p.up)
+	if p.inLevel.Peak() >= talkPeak {
+		p.lastTalk.Store(tick)
+	}
 }
+
+// Talk indicator (Port.Talking).
+const (
+	// TalkLevel is the peak level, in dBFS, above which a frame counts as
+	// talking.
+	TalkLevel = -40.0
+	// TalkHold is how long Talking stays true after the last such frame.
+	TalkHold = 300 * time.Millisecond
+
+	talkPeak       = 0.01 // TalkLevel as a linear peak
+	talkHoldFrames = uint64(TalkHold / audio.FrameDuration)
+)
 
 // frameKind says where a frame taken from a ring came from.
 type frameKind int
