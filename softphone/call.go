@@ -474,7 +474,8 @@ func (c *Call) holdOp(on bool) error {
 // holdOthers puts every other talking call on hold (queue only).
 func (p *Phone) holdOthers(keep *Call) {
 	for _, other := range p.calls {
-		if other != keep && (other.state == CallConnected || other.state == CallRemoteHeld) {
+		// A conference the rep left runs on without the rep: not held.
+		if other != keep && !other.left && (other.state == CallConnected || other.state == CallRemoteHeld) {
 			other.setHold(true)
 		}
 	}

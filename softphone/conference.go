@@ -3,6 +3,8 @@ package softphone
 import (
 	"context"
 	"fmt"
+
+	"github.com/pitchline/pitchline/audio/mixer"
 )
 
 // MaxLegs is how many legs one call mixes locally.
@@ -12,29 +14,81 @@ const MaxLegs = 8
 // (queue only).
 func (c *Call) conference() bool { return len(c.legs) > 1 }
 
-// remix applies the call's mix to its legs' mixer ports (queue only):
-// every leg of the call is in the call's conference group, so that it
-// hears the rep and the other legs but not itself (mix-minus), and the
-// rep hears every leg. A held leg's port is disconnected: it neither
-// hears nor is heard. Mute of the rep, and leave, apply here too.
+// remix applies the call's mix to the who-hears-whom matrix (queue
+// only), in one mixer update so that no frame is mixed half-way:
+//
+//   - every participant hears the rep and every other participant but not
+//     themselves (mix-minus); the rep hears every participant;
+//   - a muted participant is heard by nobody; the rep's mute (Call.SetMute)
+//     means nobody hears the rep; after Leave the rep neither hears nor
+//     is heard while the others stay bridged;
+//   - a listen lead hears everyone and is heard by nobody; a whisper lead
+//     is heard by the rep only; a barge lead is a participant;
+//   - a held leg's port is disconnected (hold music goes to it instead):
+//     it neither hears nor is heard, whatever its routes.
+//
+// Every route to and from the call's legs is first cleared, so legs that
+// left the call (Split) stop hearing it.
 func (c *Call) remix() {
+	type node struct {
+		n mixer.Node
+		b *legBase
+	}
+	var ns []node
+	conf := c.conference()
 	for _, l := range c.legs {
 		b := l.base()
 		if b.port == nil {
 			continue
 		}
-		b.port.SetConference(c.id)
-		m := l.mediaInfo()
-		if m == nil {
-			continue
-		}
-		// The rep's microphone: muted for the whole call, or gone once
-		// the rep has left.
-		m.SetMute(c.muted)
-		if !b.heldLocal && b.state.Talking() {
-			m.SetInput(l.input())
+		ns = append(ns, node{b.port.Node(), b})
+		if m := l.mediaInfo(); m != nil {
+			// A two-party call may send a play file instead of the
+			// port: mute silences the session. A conference mutes the
+			// rep's route instead, so the others stay bridged.
+			m.SetMute(c.muted && !conf)
+			if !b.heldLocal && b.state.Talking() {
+				if in := l.input(); in != nil {
+					m.SetInput(in)
+				}
+			}
 		}
 	}
+	if len(ns) == 0 {
+		return
+	}
+	err := c.p.audio.route(func(r *mixer.Routes) {
+		for _, a := range ns {
+			_ = r.Isolate(a.n)
+		}
+		for _, a := range ns {
+			_ = r.SetHears(a.n, mixer.Local, !c.left && !c.muted)
+			_ = r.SetHears(mixer.Local, a.n, !c.left && heard(a.b, true))
+			for _, t := range ns {
+				if t != a {
+					_ = r.SetHears(a.n, t.n, heard(t.b, false))
+				}
+			}
+		}
+	})
+	if err != nil {
+		c.p.log.Warn("mix update failed", "call", c.id, "err", err)
+	}
+}
+
+// heard reports whether talker is heard by the rep (rep) or by another
+// participant.
+func heard(talker *legBase, rep bool) bool {
+	if talker.muted {
+		return false
+	}
+	switch talker.role {
+	case RoleListen:
+		return false
+	case RoleWhisper:
+		return rep
+	}
+	return true
 }
 
 // AddLeg dials target into this call as a new participant with role (""
@@ -99,8 +153,7 @@ func (c *Call) RemoveLeg(id string) error {
 }
 
 // SetRole changes how a leg is mixed (listen, whisper, barge or
-// participant). Roles other than participant need the mixer's
-// who-hears-whom matrix.
+// participant), from the next frame.
 func (c *Call) SetRole(id string, role Role) error {
 	if !role.valid() {
 		return fmt.Errorf("%w: role %q", ErrBadConfig, role)
@@ -110,10 +163,6 @@ func (c *Call) SetRole(id string, role Role) error {
 		l := c.legByID(id)
 		if l == nil {
 			err = fmt.Errorf("%w: no leg %s in call %s", ErrNoSuchLeg, id, c.id)
-			return
-		}
-		if role != RoleParticipant && role != RoleBarge {
-			err = fmt.Errorf("%w: role %s needs the who-hears-whom mix", ErrNotSupported, role)
 			return
 		}
 		b := l.base()
@@ -218,8 +267,11 @@ func (c *Call) Leave() error {
 			err = fmt.Errorf("%w: %s", ErrNoSuchCall, c.id)
 		case len(c.legs) < 2:
 			err = fmt.Errorf("%w: leave needs a conference of two participants or more", ErrInvalidState)
+		case c.left:
 		default:
-			err = fmt.Errorf("%w: leave needs the who-hears-whom mix", ErrNotSupported)
+			c.left = true
+			c.remix()
+			c.p.publish(ConferenceEvent{CallID: c.id, Left: true, Legs: len(c.legs)})
 		}
 	})
 	if !ok {

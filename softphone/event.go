@@ -106,6 +106,17 @@ type StatsEvent struct {
 // EventName implements Event.
 func (StatsEvent) EventName() string { return "stats" }
 
+// ConferenceEvent reports a change of a conference as a whole: the rep
+// left it (Call.Leave), the others staying bridged.
+type ConferenceEvent struct {
+	CallID string `json:"callId"`
+	Left   bool   `json:"left"`
+	Legs   int    `json:"legs"`
+}
+
+// EventName implements Event.
+func (ConferenceEvent) EventName() string { return "conference" }
+
 // BlockedEvent reports an INVITE refused by the scanner shield.
 type BlockedEvent struct {
 	From   string `json:"from"`

@@ -348,9 +348,8 @@ func (b *legBase) end(cause EndCause, status int, reason string) {
 	}
 }
 
-// SetMute implements Leg: the participant's received audio stops going
-// into the mix (the leg's media output is cut), so nobody hears them,
-// while they keep hearing the call.
+// SetMute implements Leg: nobody in the call hears the participant (the
+// mix routes from them are off), while they keep hearing the call.
 func (b *legBase) SetMute(on bool) error {
 	var err error
 	ok := b.p.q.do(func() {
@@ -362,7 +361,9 @@ func (b *legBase) SetMute(on bool) error {
 			return
 		}
 		b.muted = on
-		b.applyOutput()
+		if b.call != nil {
+			b.call.remix()
+		}
 		b.publish()
 	})
 	if !ok {
@@ -371,16 +372,9 @@ func (b *legBase) SetMute(on bool) error {
 	return err
 }
 
-// applyOutput points the leg's received audio at its port, or nowhere
-// while the participant is muted (queue only).
+// applyOutput points the leg's received audio at its port (queue only).
 func (b *legBase) applyOutput() {
-	m := b.self.mediaInfo()
-	if m == nil || b.port == nil {
-		return
-	}
-	if b.muted {
-		m.SetOutput(nil)
-	} else {
+	if m := b.self.mediaInfo(); m != nil && b.port != nil {
 		m.SetOutput(b.port)
 	}
 }

@@ -74,6 +74,8 @@ type Phone struct {
 	streams streamGuard
 
 	holdMusic  string
+	localMic   audio.Source // WithLocalAudio
+	localSpk   audio.Sink
 	recordPath string
 	playPath   string
 
@@ -168,6 +170,12 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		}
 		p.audio = newAudioRouter(nb, "", "", "", p.log)
 		p.closers = append(p.closers, nb.Close)
+	}
+	if p.localMic != nil || p.localSpk != nil {
+		if p.sharedAudio {
+			return nil, fmt.Errorf("%w: WithLocalAudio and WithSharedAudio together", ErrBadConfig)
+		}
+		p.audio.localMic, p.audio.localSpk = p.localMic, p.localSpk
 	}
 	if p.ringtone != "" {
 		p.audio.mu.Lock()
