@@ -160,6 +160,9 @@ func (c *Call) addLeg(l Leg) {
 	}
 	c.legs = append(c.legs, l)
 	l.base().call = c
+	if len(c.legs) > 1 {
+		c.regroup()
+	}
 }
 
 // removeLeg drops l from the call's legs (queue only).
@@ -192,7 +195,7 @@ func (c *Call) legEnded(l Leg) {
 		}
 	default:
 		c.updateState()
-		c.remix()
+		c.regroup()
 	}
 }
 

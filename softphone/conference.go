@@ -14,6 +14,16 @@ const MaxLegs = 8
 // (queue only).
 func (c *Call) conference() bool { return len(c.legs) > 1 }
 
+// regroup is told that the call's set of legs changed (queue only): a
+// leg that sent the play file of a two-party call now sends the mix, and
+// back; then the routes follow.
+func (c *Call) regroup() {
+	for _, l := range c.legs {
+		l.refreshInput()
+	}
+	c.remix()
+}
+
 // remix applies the call's mix to the who-hears-whom matrix (queue
 // only), in one mixer update so that no frame is mixed half-way:
 //
@@ -47,11 +57,6 @@ func (c *Call) remix() {
 			// port: mute silences the session. A conference mutes the
 			// rep's route instead, so the others stay bridged.
 			m.SetMute(c.muted && !conf)
-			if !b.heldLocal && b.state.Talking() {
-				if in := l.input(); in != nil {
-					m.SetInput(in)
-				}
-			}
 		}
 	}
 	if len(ns) == 0 {
@@ -206,7 +211,7 @@ func (c *Call) Merge(other *Call) error {
 		}
 		other.end(CauseMerged, 0, "")
 		c.updateState()
-		c.remix()
+		c.regroup()
 		for _, l := range moved {
 			l.base().publish()
 		}
@@ -245,9 +250,9 @@ func (c *Call) Split(legID string) (*Call, error) {
 		nc.addLeg(l)
 		c.p.calls[nc.id] = nc
 		nc.updateState()
-		nc.remix()
+		nc.regroup()
 		c.updateState()
-		c.remix()
+		c.regroup()
 		b.publish()
 	})
 	if !ok {

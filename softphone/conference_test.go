@@ -277,3 +277,163 @@ func readRecording(t *testing.T, b *testlab.Baresip) (int, []int16, error) {
 	}
 	return testlab.ReadWAV(recs[0])
 }
+
+// phase is a stretch of a test during which the mix stays the same.
+type phase struct {
+	name       string
+	start, end time.Time
+	bobHears   []float64 // present in bob's recording
+	bobMissing []float64
+}
+
+// TestConferenceMergeRolesSplitLeave: the rep (1000 Hz) calls bob
+// (400 Hz) and dave (600 Hz) as two calls and merges them; dave is muted,
+// then the rep is; dave then whispers (only the rep hears him), listens (nobody hears him), is split
+// out into a call of his own and merged back; then the rep leaves: bob
+// and dave stay bridged without the rep until bob hangs up, which ends
+// dave's leg too. Checked on the rep's speaker and in bob's recording.
+func TestConferenceMergeRolesSplitLeave(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithTone(400), testlab.WithRecording())
+	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithTone(600))
+	rate := softphone.BusRate()
+	mic, err := tone.NewSine(1000, 0.3, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spk := newSpeakerTap(rate)
+	p, ev := newPhone(t, k, "carol", phoneOpt{extra: []softphone.Option{softphone.WithLocalAudio(mic, spk)}})
+	waitRegistered(t, ev)
+	for _, u := range []string{"bob", "dave"} {
+		if _, err := k.WaitRegistered(ctx(t, 10*time.Second), u); err != nil {
+			t.Fatalf("%s not registered: %v", u, err)
+		}
+	}
+	dial := func(who string) *softphone.Call {
+		m := ev.mark()
+		c, err := p.Dial(ctx(t, 180*time.Second), who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.callState(t, m, c.ID(), softphone.CallConnected, 15*time.Second)
+		return c
+	}
+	c1 := dial("bob")
+	if _, err := bob.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	bobUp := time.Now()
+	c2 := dial("dave")
+	dl := c2.Legs()[0]
+
+	m := ev.mark()
+	if err := c1.Merge(c2); err != nil {
+		t.Fatal(err)
+	}
+	if end := ev.callState(t, m, c2.ID(), softphone.CallEnded, 10*time.Second); end.Cause != softphone.CauseMerged {
+		t.Errorf("merged call ended with %s", end.Cause)
+	}
+	if dl.Call() != c1 || len(c1.Legs()) != 2 || dl.State() != softphone.LegConnected {
+		t.Fatalf("after merge dave's leg is in %v (%s), c1 has %d legs", dl.Call().ID(), dl.State(), len(c1.Legs()))
+	}
+	var phases []phase
+	// run holds the mix for the rep's check (after a second to settle)
+	// and records the phase for bob's.
+	run := func(name string, repHears, repMissing, bobHears, bobMissing []float64) {
+		t.Helper()
+		start := time.Now()
+		w := spk.window(t, spk.mark()+rate, 3*rate)
+		if len(repHears) == 0 {
+			pw := tones(w, rate, 400, 600, 1000)
+			for f, v := range pw {
+				if v > 1e-4 {
+					t.Errorf("rep (%s): hears %.0f Hz (power %.2g), want silence", name, f, v)
+				}
+			}
+		} else {
+			checkHears(t, "rep ("+name+")", w, rate, repHears, repMissing)
+		}
+		phases = append(phases, phase{name, start, time.Now(), bobHears, bobMissing})
+	}
+	run("merged", []float64{400, 600}, []float64{1000}, []float64{1000, 600}, []float64{400})
+
+	// Mute dave (a participant): nobody hears him. Mute the rep: nobody
+	// hears the rep, bob and dave still hear each other.
+	if err := dl.SetMute(true); err != nil {
+		t.Fatal(err)
+	}
+	run("dave muted", []float64{400}, []float64{600, 1000}, []float64{1000}, []float64{400, 600})
+	if err := dl.SetMute(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.SetMute(true); err != nil {
+		t.Fatal(err)
+	}
+	run("rep muted", []float64{400, 600}, []float64{1000}, []float64{600}, []float64{400, 1000})
+	if err := c1.SetMute(false); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := c1.SetRole(dl.ID(), softphone.RoleWhisper); err != nil {
+		t.Fatal(err)
+	}
+	run("dave whispers", []float64{400, 600}, []float64{1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.SetRole(dl.ID(), softphone.RoleListen); err != nil {
+		t.Fatal(err)
+	}
+	run("dave listens", []float64{400}, []float64{600, 1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.SetRole(dl.ID(), softphone.RoleParticipant); err != nil {
+		t.Fatal(err)
+	}
+
+	c3, err := c1.Split(dl.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl.Call() != c3 || len(c1.Legs()) != 1 || c3.Info().State != softphone.CallConnected {
+		t.Fatalf("after split: dave in %s, c1 has %d legs, c3 is %s", dl.Call().ID(), len(c1.Legs()), c3.Info().State)
+	}
+	// Two separate calls, both with the rep: the rep hears both, bob only
+	// the rep.
+	run("split", []float64{400, 600}, []float64{1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.Merge(c3); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	if !c1.Info().Left {
+		t.Error("call not marked left")
+	}
+	run("rep left", nil, nil, []float64{600}, []float64{400, 1000})
+
+	// bob hangs up: with the rep gone, dave is not left alone in the
+	// bridge; his leg gets a BYE and the call ends.
+	dm := dave.Mark()
+	m = ev.mark()
+	if _, err := bob.Command(ctx(t, 5*time.Second), "hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dave.WaitEventAfter(ctx(t, 10*time.Second), dm, "CALL_CLOSED"); err != nil {
+		t.Fatalf("dave was not hung up after bob left the rep-less bridge: %v", err)
+	}
+	ev.callState(t, m, c1.ID(), softphone.CallEnded, 10*time.Second)
+	p.Close()
+	checkNoLeaks(t)
+
+	brate, bs, err := readRecording(t, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := func(at time.Time) int { return int(at.Sub(bobUp).Seconds() * float64(brate)) }
+	for _, ph := range phases {
+		from, to := off(ph.start)+3*brate/2, off(ph.end)-brate/2
+		if from < 0 || to > len(bs) || to-from < brate {
+			t.Errorf("bob's recording (%d samples) does not cover %s (%d..%d)", len(bs), ph.name, from, to)
+			continue
+		}
+		checkHears(t, "bob ("+ph.name+")", bs[from:to], brate, ph.bobHears, ph.bobMissing)
+	}
+}

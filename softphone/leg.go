@@ -62,6 +62,7 @@ type Leg interface {
 	teardown()             // stop media, release the port; idempotent
 	mediaInfo() legMedia   // nil before media exists
 	sendDTMF(string) error // RFC 4733 (SIP) or the track's DTMF sender
+	refreshInput()         // send input() again (the call's legs changed)
 	input() audio.Source   // what the leg sends when not held
 }
 

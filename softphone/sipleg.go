@@ -153,6 +153,17 @@ func (l *sipLeg) input() audio.Source {
 	return l.port
 }
 
+// refreshInput implements Leg: an answered leg that is not held sends
+// input() (queue only).
+func (l *sipLeg) refreshInput() {
+	if l.media == nil || l.heldLocal || !l.state.Talking() {
+		return
+	}
+	if in := l.input(); in != nil {
+		l.media.SetInput(in)
+	}
+}
+
 // startEarlyMedia starts RTP for early media where the dial options
 // route it: the speaker (as an answered call), a callback (the leg's
 // port stays disconnected from the mix; it only paces the session), or
