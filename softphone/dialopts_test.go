@@ -13,6 +13,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/media"
@@ -22,8 +23,9 @@ import (
 // Progress carrying SDP and a 700 Hz tone as early media, never answers,
 // and reports the INVITE it got.
 type earlyUAS struct {
-	addr    string
-	invites chan *sip.Request
+	addr     string
+	invites  chan *sip.Request
+	sessions chan *media.Session // each call's media, once it sends
 }
 
 func startEarlyUAS(t *testing.T) *earlyUAS {
@@ -40,7 +42,7 @@ func startEarlyUAS(t *testing.T) *earlyUAS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &earlyUAS{addr: pc.LocalAddr().String(), invites: make(chan *sip.Request, 4)}
+	u := &earlyUAS{addr: pc.LocalAddr().String(), invites: make(chan *sip.Request, 4), sessions: make(chan *media.Session, 4)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -65,6 +67,7 @@ func startEarlyUAS(t *testing.T) *earlyUAS {
 		res := sip.NewSDPResponseFromRequest(req, answer)
 		res.StatusCode, res.Reason = 183, "Session Progress"
 		_ = tx.Respond(res)
+		u.sessions <- sess
 		select {
 		case <-tx.Done():
 		case <-ctx.Done():
@@ -158,3 +161,80 @@ func TestDialOptionsEarlyMediaToCallback(t *testing.T) {
 }
 
 func netipLoopback() netip.Addr { return netip.MustParseAddr("127.0.0.1") }
+
+// startPhone starts a direct (unregistered) phone whose speaker is tap.
+func startDirectPhone(t *testing.T, tap *speakerTap) (*softphone.Phone, *events) {
+	t.Helper()
+	nb, err := audio.NewNullBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := softphone.NewPhone(softphone.Config{
+		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1"},
+		Listen:  "127.0.0.1:0",
+	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(nil, tap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := record(t, p)
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close(); nb.Close() })
+	return p, ev
+}
+
+// TestDialOptionsEarlyMediaSpeakerAndNone: by default the peer's early
+// media plays in the speaker; with EarlyMediaNone no RTP is taken before
+// the answer and the audio device is not even opened.
+func TestDialOptionsEarlyMediaSpeakerAndNone(t *testing.T) {
+	uas := startEarlyUAS(t)
+	rate := softphone.BusRate()
+	tap := newSpeakerTap(rate)
+	p, ev := startDirectPhone(t, tap)
+
+	dctx, hang := context.WithCancel(context.Background())
+	call, err := p.Dial(dctx, "sip:x@"+uas.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, 0, call.ID(), softphone.CallRinging, 10*time.Second)
+	<-uas.invites
+	<-uas.sessions // this call's; the next one is the second call's
+	w := tap.window(t, tap.mark()+rate/2, rate)
+	if pw := dsp.Goertzel(w, rate, 700); pw < 1e-3 {
+		t.Errorf("speaker: early media tone power %.2g, want the peer's 700 Hz", pw)
+	}
+	m := ev.mark()
+	hang()
+	ev.callState(t, m, call.ID(), softphone.CallEnded, 10*time.Second)
+
+	m = ev.mark()
+	dctx, hang = context.WithCancel(context.Background())
+	defer hang()
+	call, err = p.Dial(dctx, "sip:x@"+uas.addr, softphone.WithEarlyMedia(softphone.EarlyMediaNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m, call.ID(), softphone.CallRinging, 10*time.Second)
+	<-uas.invites
+	var far *media.Session
+	select {
+	case far = <-uas.sessions:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the peer never started its early media")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for far.Stats().PacketsSent < 50 { // no event for the peer's packets: poll its counter
+		if time.Now().After(deadline) {
+			t.Fatalf("the peer sent only %d packets", far.Stats().PacketsSent)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := call.Stats().PacketsReceived; got != 0 {
+		t.Errorf("EarlyMediaNone: %d RTP packets taken before the answer, want 0", got)
+	}
+	if _, _, active := p.Levels(); active {
+		t.Error("EarlyMediaNone: the audio device is open while the call only rings")
+	}
+}
