@@ -1,20 +1,57 @@
 // Package mixer connects one audio.Endpoint (microphone and speaker) to any
-// number of ports, one per call leg, each at its own sample rate.
+// number of ports, one per call leg, each at its own sample rate, and
+// routes audio between them by a matrix of who hears whom.
 //
-// A single goroutine, paced by Endpoint.Capture, runs one tick per 20 ms
-// frame:
+// # Bus and ports
 //
-//	mic ──▶ every connected port            (resampled to the port's rate)
-//	every connected port ──▶ speaker        (summed, clipped)
-//	ports in one conference group hear the mic plus each other, minus
-//	themselves ("mix-minus"), so a conference needs no extra plumbing.
+// The mixer runs at the endpoint's rate (48 kHz for a wideband bus). Each
+// port converts to and from its own rate (8000, 16000, 48000 Hz, ...) with
+// audio/resample, on the leg's side of its rings. A single goroutine,
+// paced by Endpoint.Capture, runs one tick per 20 ms frame.
 //
 // Ports are fed and drained by other goroutines (RTP receive and send
-// loops) through lock-free single-producer/single-consumer rings
-// (audio.Ring), so neither side ever blocks the other. Clock drift between
-// the sound card and the network is absorbed at the rings: when a ring
-// holds too much the oldest audio is dropped; when it runs dry the last
-// frame is repeated once at half level, then silence follows.
+// loops, or the port's tick hook, Port.SetOnTick) through lock-free
+// single-producer/single-consumer rings (audio.Ring), so neither side ever
+// blocks the other. Clock drift between the sound card and the network is
+// absorbed at the rings: when a ring holds too much the oldest audio is
+// dropped; when it runs dry the last frame is repeated once at half level,
+// then silence follows.
 //
-// After setup, a tick does not allocate.
+// # The matrix
+//
+// Every talker and listener is a Node: Local (the device: what Local says
+// is the microphone, what Local hears goes to the speaker) or a port
+// (Port.Node). A route says that one node hears another; a node never
+// hears itself. A new port hears Local and is heard by Local, and hears no
+// other port: a two-party call needs no routing. Mixer.Update changes
+// several routes at once, at one tick boundary:
+//
+//	// Conference: everyone hears everyone but themselves (mix-minus).
+//	m.Update(func(r *mixer.Routes) { r.MixMinus(mixer.Local, a.Node(), b.Node()) })
+//	// A team lead listening: the lead hears all, nobody hears the lead.
+//	m.Update(func(r *mixer.Routes) {
+//		r.MixMinus(mixer.Local, customer.Node(), lead.Node())
+//		r.SetHears(mixer.Local, lead.Node(), false)
+//		r.SetHears(customer.Node(), lead.Node(), false)
+//	})
+//
+// Whisper leaves the rep's route from the lead on; barge is a plain
+// mix-minus; mute turns off every route from a node; Routes.Isolate cuts a
+// node off. Holding a leg is Port.SetConnected(false): a disconnected port
+// hears nothing and is heard by nobody, and gets its routes back when
+// connected again.
+//
+// Every change, whether a route, a connection or a port's removal, reaches
+// the mix at a tick boundary and fades over that one frame (a linear gain
+// ramp): no click, and no frame mixed with half of an Update.
+//
+// # Cost
+//
+// Each talker is summed once per tick. A listener that hears more talkers
+// than it leaves out (mix-minus) gets the sum minus the few it leaves out
+// (itself); any other listener sums its own talkers; a listener with one
+// talker (a two-party call) gets that talker's frame as it is. Port
+// levels and talk indicators (Port.Levels, Port.Talking) are computed in
+// those passes and read without locks. After setup, a tick does not
+// allocate. BENCHMARKS.md ("Mixer") has the figures.
 package mixer

@@ -55,6 +55,7 @@ type Mixer struct {
 	words    int       // uint64 words per slot bitset
 	pending  map[edge]bool
 	nextNode Node
+	leaving  int // removed ports still in ports, fading out this tick
 	closed   bool
 
 	// Tick scratch (m.mu held).
@@ -68,8 +69,9 @@ type Mixer struct {
 	mic, spk []int16
 	acc      []int32
 	hooks    []func() // backing store for a tick's port hooks
-	micLevel audio.Meter
-	spkLevel audio.Meter
+	micLevel level
+	spkLevel level
+	lastTalk atomic.Uint64 // the last tick whose microphone was above TalkLevel
 	ticks    atomic.Uint64
 
 	stop      chan struct{}
@@ -133,6 +135,16 @@ func (m *Mixer) Rate() int { return m.rate }
 // in dBFS.
 func (m *Mixer) Levels() (mic, speaker float64) { return m.micLevel.DBFS(), m.spkLevel.DBFS() }
 
+// Talking is Port.Talking for Local: whether the microphone has been above
+// TalkLevel within the last TalkHold. It takes no lock.
+func (m *Mixer) Talking() bool { return m.talking(m.lastTalk.Load()) }
+
+// talking says whether a talker last heard at tick last is still talking.
+func (m *Mixer) talking(last uint64) bool {
+	now := m.ticks.Load() // may still be last-1 while that tick ends
+	return last != 0 && (last > now || now-last < talkHoldFrames)
+}
+
 // Ticks returns how many frames the mixer has processed.
 func (m *Mixer) Ticks() uint64 { return m.ticks.Load() }
 
@@ -190,8 +202,12 @@ func (m *Mixer) run() {
 
 // tick mixes one frame: m.mic holds the microphone frame.
 func (m *Mixer) tick() {
-	m.micLevel.Update(m.mic)
 	tickNo := m.ticks.Load() + 1
+	micPeak := peakOf(m.mic)
+	m.micLevel.set(micPeak)
+	if micPeak >= talkPeak {
+		m.lastTalk.Store(tickNo)
+	}
 	m.mu.Lock()
 	hooks := m.hooks[:0] // AddPort keeps the capacity: no allocation
 	clear(m.conn)
@@ -201,26 +217,25 @@ func (m *Mixer) tick() {
 		if p.tickConnected {
 			m.conn[p.slot/64] |= 1 << (p.slot % 64)
 		}
-		if fn := p.onTick.Load(); fn != nil {
+		if fn := p.onTick.Load(); fn != nil && !p.leaving {
 			hooks = append(hooks, *fn)
 		}
 	}
 	m.hooks = hooks
 	m.sumValid = false
-	m.mixFor(&m.local, true, m.acc)
-	clip(m.spk, m.acc)
+	m.spkLevel.set(m.mixFor(&m.local, true, m.spk))
 	for _, p := range m.ports {
-		m.mixFor(&p.ls, p.tickConnected, m.acc)
-		clip(p.down, m.acc)
-		p.outLevel.Update(p.down)
+		p.outLevel.set(m.mixFor(&p.ls, p.tickConnected, p.down))
 		if p.downRing.Free() >= m.n {
 			p.downRing.Write(p.down)
 		} else if p.tickConnected {
 			p.overflows.Add(1) // the reader is stalled; it trims on its side
 		}
 	}
+	if m.leaving > 0 {
+		m.dropLeavingLocked()
+	}
 	m.mu.Unlock()
-	m.spkLevel.Update(m.spk)
 	_ = m.ep.Play(m.spk) // Play never blocks; a failure shows up in Capture
 	m.ticks.Store(tickNo)
 	// Outside the lock: a hook (a call leg's media tick) sends and receives
@@ -241,7 +256,7 @@ func (m *Mixer) Close() error {
 		for _, p := range m.ports {
 			p.removed.Store(true)
 		}
-		m.ports = nil
+		m.ports, m.leaving = nil, 0
 		m.mu.Unlock()
 		close(m.stop)
 		if !m.keepEP {
@@ -310,40 +325,59 @@ func (m *Mixer) growLocked(slots int) {
 	}
 }
 
-// RemovePort detaches p at once; its ReadFrame and WriteFrame return
-// ErrClosed afterwards and its Node names nothing. Its audio stops without
-// a fade: Isolate it (or disconnect it) a frame before for a soft end.
+// RemovePort detaches p: its ReadFrame and WriteFrame return ErrClosed at
+// once and its Node names nothing from now on. What it was saying fades
+// out of every mix over the next tick, after which the mixer drops it.
 func (m *Mixer) RemovePort(p *Port) error {
 	if p == nil {
 		return ErrUnknownPort
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i, q := range m.ports {
-		if q == p {
-			// Copy so that no slot of the old backing array is shared.
-			ports := make([]*Port, 0, len(m.ports)-1)
-			ports = append(ports, m.ports[:i]...)
-			m.ports = append(ports, m.ports[i+1:]...)
+	for _, q := range m.ports {
+		if q == p && !p.leaving {
+			p.removed.Store(true)
+			p.leaving = true
+			m.leaving++
+			delete(m.nodes, p.node)
+			// With its routes cut, the next tick fades it out like any
+			// route turned off; dropLeavingLocked then frees its slot.
+			clear(p.ls.route)
 			w, bit := p.slot/64, uint64(1)<<(p.slot%64)
 			m.local.route[w] &^= bit
-			m.local.prev[w] &^= bit
 			for _, o := range m.ports {
 				o.ls.route[w] &^= bit
-				o.ls.prev[w] &^= bit
 			}
-			m.slots[p.slot], m.talk[p.slot] = nil, nil
-			delete(m.nodes, p.node)
-			p.removed.Store(true)
 			return nil
 		}
 	}
-	return fmt.Errorf("mixer: remove port %d: %w", p.node, ErrUnknownPort)
+	return fmt.Errorf("mixer: remove %v: %w", p.node, ErrUnknownPort)
+}
+
+// dropLeavingLocked drops the removed ports once a tick has faded them
+// out (m.mu held). It filters m.ports in place: no allocation in the tick.
+func (m *Mixer) dropLeavingLocked() {
+	kept := m.ports[:0]
+	for _, p := range m.ports {
+		if !p.leaving {
+			kept = append(kept, p)
+			continue
+		}
+		w, bit := p.slot/64, uint64(1)<<(p.slot%64)
+		m.local.prev[w] &^= bit // already clear after the fade; kept exact
+		for _, o := range m.ports {
+			o.ls.prev[w] &^= bit
+		}
+		m.slots[p.slot], m.talk[p.slot] = nil, nil
+	}
+	clear(m.ports[len(kept):])
+	m.ports = kept
+	m.leaving = 0
 }
 
 // Ports returns the number of ports.
 func (m *Mixer) Ports() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.ports)
+	return len(m.ports) - m.leaving
 }

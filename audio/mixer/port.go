@@ -41,13 +41,14 @@ type Port struct {
 
 	// Tick-owned state (m.mu).
 	ls            listener
+	leaving       bool // removed; dropped after this tick's fade
 	tickConnected bool
 	wasConnected  bool    // connected during the previous tick
 	up            []int16 // this tick's uplink frame
 	upPrev        bool    // up holds a frame that may be repeated once
 	down          []int16
 
-	inLevel, outLevel audio.Meter
+	inLevel, outLevel level
 }
 
 var (
@@ -130,9 +131,7 @@ func (p *Port) Levels() (in, out float64) { return p.inLevel.DBFS(), p.outLevel.
 // between syllables). Muting a port by its routes does not change it, so
 // a list can show who is talking while muted. It takes no lock.
 func (p *Port) Talking() bool {
-	last := p.lastTalk.Load()
-	now := p.m.ticks.Load() // may still be last-1 while that tick ends
-	return last != 0 && (last > now || now-last < talkHoldFrames)
+	return p.m.talking(p.lastTalk.Load())
 }
 
 // Stats returns how many times a ring overflowed (audio dropped) and ran
@@ -190,7 +189,7 @@ func (p *Port) pullUplink(tick uint64) {
 		r.Discard(r.Len())
 		clear(p.up)
 		p.upPrev = false
-		p.inLevel.Reset()
+		p.inLevel.set(0)
 		return
 	}
 	// An idle uplink (nobody writing) is silence, not an underrun; only a
@@ -198,8 +197,9 @@ func (p *Port) pullUplink(tick uint64) {
 	if p.take(r, p.up, &p.upPrev) == frameRepeated {
 		p.underruns.Add(1)
 	}
-	p.inLevel.Update(p.up)
-	if p.inLevel.Peak() >= talkPeak {
+	peak := peakOf(p.up)
+	p.inLevel.set(peak)
+	if peak >= talkPeak {
 		p.lastTalk.Store(tick)
 	}
 }
@@ -212,7 +212,7 @@ const (
 	// TalkHold is how long Talking stays true after the last such frame.
 	TalkHold = 300 * time.Millisecond
 
-	talkPeak       = 0.01 // TalkLevel as a linear peak
+	talkPeak       = 328 // TalkLevel as a 16-bit peak
 	talkHoldFrames = uint64(TalkHold / audio.FrameDuration)
 )
 

@@ -199,7 +199,9 @@ func (m *Mixer) nodesLocked() []Node {
 	ns := make([]Node, 0, len(m.ports)+1)
 	ns = append(ns, Local)
 	for _, p := range m.ports {
-		ns = append(ns, p.node)
+		if !p.leaving {
+			ns = append(ns, p.node)
+		}
 	}
 	return ns
 }
