@@ -275,6 +275,9 @@ func (b *legBase) info() LegInfo {
 		Remote: b.remote.String(), Display: b.display, Muted: b.muted, Held: b.heldLocal,
 		RemoteHeld: b.heldRemote, Answered: b.answered, Cause: b.cause,
 	}
+	if b.kind != LegSIP {
+		li.Remote = b.display
+	}
 	if b.call != nil {
 		li.CallID = b.call.id
 	}
