@@ -13,6 +13,7 @@ const usageText = `Usage:
   pitchline                       open the desktop window
   pitchline call   [account flags] [media flags] [script flags] TARGET
   pitchline answer [account flags] [media flags] [script flags] [answer flags]
+  pitchline conference [account flags] [media flags] --invite TARGET ... (see below)
   pitchline devices [--json]
 
 Account flags:
@@ -60,7 +61,7 @@ as with git: pitchline --data-dir DIR crm sync
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stderr, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage)
 		return ExitUsage
 	}
 	args, err := hoistGlobals(args)
@@ -73,6 +74,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = runCall(args[1:], stdout, stderr)
 	case "answer":
 		err = runAnswer(args[1:], stdout, stderr)
+	case "conference":
+		err = runConference(args[1:], stdout, stderr)
 	case "devices":
 		err = runDevices(args[1:], stdout, stderr)
 	case "import":
@@ -88,7 +91,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "dialer":
 		err = runDialer(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stdout, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
@@ -175,6 +178,7 @@ type options struct {
 	ringFor  time.Duration
 
 	json, verbose bool
+	conference    bool // the conference command: --play/--record are the rep's microphone/speaker
 }
 
 type multiFlag []string

@@ -13,6 +13,8 @@ import (
 
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/device"
+	"github.com/pitchline/pitchline/audio/file"
+	"github.com/pitchline/pitchline/audio/wav"
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/secret"
 )
@@ -28,6 +30,8 @@ type session struct {
 	cancel func()
 	ctx    context.Context
 	stop   context.CancelFunc
+	// closers run after the phone has closed (the conference recording).
+	closers []func() error
 }
 
 func openBackend(name string) (audio.Backend, string, error) {
@@ -104,17 +108,33 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 		ShieldOff:        o.noShield,
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
-	if o.play != "" {
-		opts = append(opts, softphone.WithPlayFile(o.play))
-	}
-	if o.record != "" {
-		opts = append(opts, softphone.WithRecordFile(o.record))
+	var closers []func() error
+	switch {
+	case o.conference:
+		// The rep's microphone and speaker, through the conference mix.
+		la, closeLA, err := localAudio(o)
+		if err != nil {
+			backend.Close()
+			return nil, err
+		}
+		closers = append(closers, closeLA)
+		opts = append(opts, la)
+	default:
+		if o.play != "" {
+			opts = append(opts, softphone.WithPlayFile(o.play))
+		}
+		if o.record != "" {
+			opts = append(opts, softphone.WithRecordFile(o.record))
+		}
 	}
 	if o.holdMusic != "" {
 		opts = append(opts, softphone.WithHoldMusic(o.holdMusic))
 	}
 	phone, err := softphone.NewPhone(cfg, opts...)
 	if err != nil {
+		for _, c := range closers {
+			_ = c()
+		}
 		backend.Close()
 		if errors.Is(err, softphone.ErrBadConfig) && !strings.Contains(err.Error(), "media file") &&
 			!strings.Contains(err.Error(), "cannot record") {
@@ -128,10 +148,13 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 		stop()
 		cancel()
 		phone.Close()
+		for _, c := range closers {
+			_ = c()
+		}
 		backend.Close()
 		return nil, err
 	}
-	s := &session{phone: phone, out: &printer{w: stdout, json: o.json}, events: events, cancel: cancel, ctx: ctx, stop: stop}
+	s := &session{phone: phone, out: &printer{w: stdout, json: o.json}, events: events, cancel: cancel, ctx: ctx, stop: stop, closers: closers}
 	if !o.noRegister {
 		if err := s.waitRegistered(); err != nil {
 			s.close()
@@ -151,8 +174,43 @@ func (s *session) close() {
 	}()
 	s.phone.Close()
 	<-drained
+	for _, c := range s.closers {
+		_ = c()
+	}
 	s.cancel()
 	s.stop()
+}
+
+// localAudio opens --play as the rep's microphone and --record as the
+// rep's speaker for WithLocalAudio; the closer finishes the recording
+// once the phone is closed.
+func localAudio(o *options) (softphone.Option, func() error, error) {
+	var mic audio.Source
+	var spk *wav.Writer
+	if o.play != "" {
+		src, err := file.OpenSource(o.play, softphone.BusRate())
+		if err != nil {
+			return nil, nil, fmt.Errorf("media file %s: %w", o.play, err)
+		}
+		mic = src
+	}
+	if o.record != "" {
+		w, err := wav.Create(o.record, softphone.BusRate())
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot record to %s: %w", o.record, err)
+		}
+		spk = w
+	}
+	closeFn := func() error {
+		if spk != nil {
+			return spk.Close()
+		}
+		return nil
+	}
+	if spk == nil {
+		return softphone.WithLocalAudio(mic, nil), closeFn, nil
+	}
+	return softphone.WithLocalAudio(mic, spk), closeFn, nil
 }
 
 // waitRegistered prints events until registration succeeds or fails.

@@ -39,6 +39,10 @@ type audioRouter struct {
 	// router); the ringtone plays while it is not empty.
 	ringers  map[any]struct{}
 	ringtone string // ringtone name ("" = RingtoneClassic)
+	// localMic and localSpk replace the microphone and tap the speaker
+	// (WithLocalAudio); nil for the device's own.
+	localMic audio.Source
+	localSpk audio.Sink
 }
 
 func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Logger) *audioRouter {
@@ -60,7 +64,11 @@ func (r *audioRouter) ensure() error {
 		return fmt.Errorf("softphone: open audio device: %w", err)
 	}
 	sw := newSwapEndpoint(ep)
-	m, err := mixer.New(sw)
+	var run audio.Endpoint = sw
+	if r.localMic != nil || r.localSpk != nil {
+		run = &tapEndpoint{Endpoint: sw, mic: r.localMic, spk: r.localSpk}
+	}
+	m, err := mixer.New(run)
 	if err != nil {
 		ep.Close()
 		return fmt.Errorf("softphone: audio mixer: %w", err)
@@ -88,6 +96,18 @@ func (r *audioRouter) attachAt(rate int) (*mixer.Port, error) {
 	}
 	r.ports[port] = struct{}{}
 	return port, nil
+}
+
+// route changes who hears whom in the mix, all at once between two
+// ticks (see mixer.Update). Without a running mixer there is nothing to
+// route.
+func (r *audioRouter) route(fn func(*mixer.Routes)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mix == nil {
+		return nil
+	}
+	return r.mix.Update(fn)
 }
 
 // detach removes a leg's port and closes the device when nothing uses it.

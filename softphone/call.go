@@ -11,8 +11,11 @@ import (
 	"github.com/pitchline/pitchline/softphone/media"
 )
 
-// Call is one conversation as the user sees it. It has one or more legs;
-// today every call drives one leg, and conferences add more.
+// Call is one conversation as the user sees it: a set of legs plus a
+// mix. A two-party call has one leg; a conference has several (AddLeg,
+// Merge), mixed so that each participant hears the others and the rep
+// (conference.go). Call-level operations act on every leg; Leg methods
+// act on one participant.
 //
 // All fields below the first block are owned by the phone's serial queue.
 type Call struct {
@@ -28,17 +31,17 @@ type Call struct {
 	done   chan struct{}
 
 	// queue-owned
-	state      CallState
-	legs       []*Leg
-	answered   time.Time
-	ended      time.Time
-	muted      bool
-	heldLocal  bool
-	heldRemote bool
-	cause      EndCause
-	status     int
-	reason     string
-	early      bool
+	state    CallState
+	legs     []Leg // live legs, in the order they joined
+	origin   Leg   // the leg the call was placed or answered with
+	answered time.Time
+	ended    time.Time
+	muted    bool
+	left     bool // the rep left: the legs stay bridged without us
+	cause    EndCause
+	status   int
+	reason   string
+	early    bool
 }
 
 // CallInfo is a snapshot of a call for user interfaces.
@@ -55,6 +58,8 @@ type CallInfo struct {
 	Answered   time.Time   `json:"answered"`
 	Codec      string      `json:"codec"`
 	Stats      media.Stats `json:"stats"`
+	Left       bool        `json:"left,omitempty"`
+	Legs       []LegInfo   `json:"legs"`
 }
 
 func newCall(p *Phone, parent context.Context, dir Direction, remote sip.Uri, display string) *Call {
@@ -72,7 +77,7 @@ func (c *Call) ID() string { return c.id }
 // Direction returns who placed the call.
 func (c *Call) Direction() Direction { return c.dir }
 
-// Remote returns the remote party's URI.
+// Remote returns the remote party's URI (the first participant's).
 func (c *Call) Remote() string { return c.remote.String() }
 
 // Done is closed when the call has ended.
@@ -93,25 +98,180 @@ func (c *Call) Info() CallInfo {
 func (c *Call) info() CallInfo {
 	ci := CallInfo{
 		ID: c.id, Direction: c.dir, State: c.state, Remote: c.remote.String(), Display: c.display,
-		Muted: c.muted, Held: c.heldLocal, RemoteHeld: c.heldRemote, Created: c.created, Answered: c.answered,
+		Muted: c.muted, Held: c.state == CallHeld, RemoteHeld: c.remoteHeld(), Created: c.created,
+		Answered: c.answered, Left: c.left, Legs: make([]LegInfo, 0, len(c.legs)),
 	}
-	if l := c.mainLeg(); l != nil && l.media != nil {
-		ci.Codec = l.media.Codec()
-		ci.Stats = l.media.Stats()
+	for _, l := range c.legs {
+		ci.Legs = append(ci.Legs, l.base().info())
+	}
+	if l := c.reportLeg(); l != nil {
+		if m := l.mediaInfo(); m != nil {
+			ci.Codec, ci.Stats = m.Codec(), m.Stats()
+		}
 	}
 	return ci
 }
 
-func (c *Call) mainLeg() *Leg {
-	if len(c.legs) == 0 {
-		return nil
+// Legs returns the call's live legs, in the order they joined.
+func (c *Call) Legs() []Leg {
+	var out []Leg
+	c.p.q.do(func() { out = append(out, c.legs...) })
+	return out
+}
+
+// Leg returns the live leg with this ID.
+func (c *Call) Leg(id string) (Leg, error) {
+	var out Leg
+	c.p.q.do(func() { out = c.legByID(id) })
+	if out == nil {
+		return nil, fmt.Errorf("%w: no leg %s in call %s", ErrNoSuchLeg, id, c.id)
 	}
-	return c.legs[0]
+	return out, nil
+}
+
+func (c *Call) legByID(id string) Leg {
+	for _, l := range c.legs {
+		if l.ID() == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// reportLeg is the leg whose codec and statistics the call reports: the
+// leg the call started with while it lasts, else the first answered leg
+// (queue only).
+func (c *Call) reportLeg() Leg {
+	if c.origin != nil && c.origin.base().state != LegEnded {
+		return c.origin
+	}
+	for _, l := range c.legs {
+		if l.base().state.Talking() {
+			return l
+		}
+	}
+	return nil
+}
+
+// addLeg appends l to the call's legs (queue only).
+func (c *Call) addLeg(l Leg) {
+	if c.origin == nil {
+		c.origin = l
+	}
+	c.legs = append(c.legs, l)
+	l.base().call = c
+	if len(c.legs) > 1 {
+		c.regroup()
+	}
+}
+
+// removeLeg drops l from the call's legs (queue only).
+func (c *Call) removeLeg(l Leg) {
+	for i, x := range c.legs {
+		if x == l {
+			c.legs = append(c.legs[:i:i], c.legs[i+1:]...)
+			return
+		}
+	}
+}
+
+// legEnded is told by a leg that it has ended (queue only). The call
+// ends with its last leg, or, once the rep has left, when fewer than two
+// participants remain bridged.
+func (c *Call) legEnded(l Leg) {
+	c.removeLeg(l)
+	if c.state == CallEnded {
+		return
+	}
+	b := l.base()
+	switch {
+	case len(c.legs) == 0:
+		c.end(b.cause, b.status, b.reason)
+	case c.left && len(c.legs) < 2:
+		c.cause = CauseLocalHangup
+		for _, x := range c.legs {
+			x.base().cause = CauseLocalHangup
+			x.hangupLeg()
+		}
+	default:
+		c.updateState()
+		c.regroup()
+	}
+}
+
+// remoteHeld reports whether every answered leg holds us (queue only).
+func (c *Call) remoteHeld() bool {
+	n := 0
+	for _, l := range c.legs {
+		b := l.base()
+		if !b.state.Talking() {
+			continue
+		}
+		if !b.heldRemote {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// updateState derives the call's state from its legs (queue only): the
+// call is connected once any leg is answered, held when we hold every
+// answered leg, remote-held when every answered leg holds us; before
+// that it follows the leg it started with.
+func (c *Call) updateState() {
+	if c.state == CallEnded {
+		return
+	}
+	talking, held, remote := 0, 0, 0
+	c.early = false
+	for _, l := range c.legs {
+		b := l.base()
+		c.early = c.early || b.early
+		if !b.state.Talking() {
+			continue
+		}
+		talking++
+		switch {
+		case b.heldLocal:
+			held++
+		case b.heldRemote:
+			remote++
+		}
+	}
+	var to CallState
+	switch {
+	case talking > 0 && held == talking:
+		to = CallHeld
+	case talking > 0 && remote > 0 && held+remote == talking:
+		to = CallRemoteHeld
+	case talking > 0:
+		to = CallConnected
+	case c.origin != nil:
+		switch c.origin.base().state {
+		case LegDialing:
+			to = CallDialing
+		case LegRinging:
+			to = CallRinging
+		case LegIncoming:
+			to = CallIncoming
+		case LegAnswering:
+			to = CallAnswering
+		}
+	}
+	if to == "" || (to == c.state && to != CallRinging) {
+		return
+	}
+	if to != CallConnected && talking > 0 && c.answered.IsZero() {
+		_ = c.transition(CallConnected) // answered and held at once
+	}
+	_ = c.transition(to)
 }
 
 // transition is the single place call state changes (queue only). It
 // checks the table, records the state, on the terminal state cancels the
-// call's context with the cause and tears legs down, then publishes.
+// call's context with the cause and hangs up any leg left, then
+// publishes.
 func (c *Call) transition(to CallState) error {
 	if c.state == to && to != CallRinging {
 		return nil
@@ -134,11 +294,13 @@ func (c *Call) transition(to CallState) error {
 			ev.Duration = c.ended.Sub(c.answered)
 		}
 		c.cancel(fmt.Errorf("call ended: %s", c.cause))
-		for _, l := range c.legs {
-			l.teardown()
+		for _, l := range append([]Leg(nil), c.legs...) {
+			if l.base().cause == "" {
+				l.base().cause = c.cause
+			}
+			l.hangupLeg()
 		}
 		delete(c.p.calls, c.id)
-		c.p.audio.stopTone("ringback:" + c.id)
 		c.p.audio.stopTone("dtmf:" + c.id)
 		if c.dir == Inbound {
 			c.p.updateRinger()
@@ -167,9 +329,12 @@ func (c *Call) end(cause EndCause, status int, reason string) {
 	_ = c.transition(CallEnded)
 }
 
-// Hangup ends the call: CANCEL while an outbound call rings, a 603
-// rejection for a ringing inbound call, BYE once connected.
+// Hangup ends the call, every leg at once: CANCEL for a leg ringing out,
+// a 603 rejection for a leg ringing in, BYE for answered legs.
 func (c *Call) Hangup() error { return c.hangup(CauseLocalHangup) }
+
+// EndAll ends the conference for everyone: every leg is hung up.
+func (c *Call) EndAll() error { return c.hangup(CauseLocalHangup) }
 
 func (c *Call) hangup(cause EndCause) error {
 	var err error
@@ -178,34 +343,32 @@ func (c *Call) hangup(cause EndCause) error {
 			err = fmt.Errorf("%w: %s", ErrNoSuchCall, c.id)
 			return
 		}
-		l := c.mainLeg()
-		switch c.state {
-		case CallIdle, CallDialing, CallRinging:
-			if c.cause == "" {
-				c.cause = CauseCanceled
-				if cause == CauseShutdown {
-					c.cause = cause
-				}
+		if len(c.legs) == 0 {
+			c.end(cause, 0, "")
+			return
+		}
+		for _, l := range append([]Leg(nil), c.legs...) {
+			b := l.base()
+			if b.cause == "" || cause == CauseShutdown && b.state != LegIncoming {
+				b.cause = cause
 			}
-			c.cancel(context.Canceled) // WaitAnswer sends CANCEL
-		case CallIncoming:
-			if l != nil {
-				c.cause = CauseRejected
-				l.reject(603, "Decline")
-			}
-		default:
-			c.cause = cause
-			if l != nil {
-				l.bye()
-			} else {
-				c.end(cause, 0, "")
-			}
+			l.hangupLeg()
 		}
 	})
 	if !ok {
 		return ErrClosed
 	}
 	return err
+}
+
+// incomingLeg is the inbound leg ringing here, if any (queue only).
+func (c *Call) incomingLeg() *sipLeg {
+	for _, l := range c.legs {
+		if sl, ok := l.(*sipLeg); ok && sl.state == LegIncoming {
+			return sl
+		}
+	}
+	return nil
 }
 
 // Answer accepts a ringing inbound call. Any other connected call is put
@@ -222,16 +385,17 @@ func (c *Call) answer() error {
 	if c.state != CallIncoming {
 		return fmt.Errorf("%w: answer in state %s", ErrInvalidState, c.state)
 	}
+	l := c.incomingLeg()
+	if l == nil {
+		return fmt.Errorf("%w: no ringing leg", ErrInvalidState)
+	}
 	if !c.p.cfg.IndependentCalls {
 		c.p.holdOthers(c)
 	}
-	l := c.mainLeg()
-	if l == nil {
-		return fmt.Errorf("%w: no leg", ErrInvalidState)
-	}
-	if err := c.transition(CallAnswering); err != nil {
+	if err := l.transition(LegAnswering); err != nil {
 		return err
 	}
+	c.updateState()
 	return l.answer()
 }
 
@@ -240,15 +404,16 @@ func (c *Call) answer() error {
 func (c *Call) Reject(busy bool) error {
 	var err error
 	ok := c.p.q.do(func() {
-		if c.state != CallIncoming {
+		l := c.incomingLeg()
+		if c.state != CallIncoming || l == nil {
 			err = fmt.Errorf("%w: reject in state %s", ErrInvalidState, c.state)
 			return
 		}
-		c.cause = CauseRejected
+		l.cause = CauseRejected
 		if busy {
-			c.mainLeg().reject(486, "Busy Here")
+			l.reject(486, "Busy Here")
 		} else {
-			c.mainLeg().reject(603, "Decline")
+			l.reject(603, "Decline")
 		}
 	})
 	if !ok {
@@ -257,12 +422,13 @@ func (c *Call) Reject(busy bool) error {
 	return err
 }
 
-// SetMute silences the microphone while RTP keeps flowing.
+// SetMute mutes the rep's microphone in this call while RTP keeps
+// flowing: no participant hears the rep. (Leg.SetMute mutes one
+// participant instead.)
 func (c *Call) SetMute(on bool) error {
 	var err error
 	ok := c.p.q.do(func() {
-		l := c.mainLeg()
-		if l == nil || l.media == nil || c.state == CallEnded {
+		if c.state == CallEnded || c.reportLeg() == nil {
 			err = fmt.Errorf("%w: mute in state %s", ErrInvalidState, c.state)
 			return
 		}
@@ -270,7 +436,7 @@ func (c *Call) SetMute(on bool) error {
 			return
 		}
 		c.muted = on
-		l.media.SetMute(on)
+		c.remix()
 		c.p.publish(MuteEvent{CallID: c.id, Muted: on})
 	})
 	if !ok {
@@ -279,11 +445,11 @@ func (c *Call) SetMute(on bool) error {
 	return err
 }
 
-// Hold puts the peer on hold with a re-INVITE (a=sendonly) and plays hold
-// music to them.
+// Hold puts every participant on hold with a re-INVITE (a=sendonly) and
+// plays hold music to them.
 func (c *Call) Hold() error { return c.holdOp(true) }
 
-// Resume takes the peer off hold (a=sendrecv).
+// Resume takes every participant off hold (a=sendrecv).
 func (c *Call) Resume() error { return c.holdOp(false) }
 
 func (c *Call) holdOp(on bool) error {
@@ -311,50 +477,36 @@ func (c *Call) holdOp(on bool) error {
 // holdOthers puts every other talking call on hold (queue only).
 func (p *Phone) holdOthers(keep *Call) {
 	for _, other := range p.calls {
-		if other != keep && !other.heldLocal && (other.state == CallConnected || other.state == CallRemoteHeld) {
+		// A conference the rep left runs on without the rep: not held.
+		if other != keep && !other.left && (other.state == CallConnected || other.state == CallRemoteHeld) {
 			other.setHold(true)
 		}
 	}
 }
 
-// setHold applies local hold (queue only).
+// setHold applies local hold to every answered leg (queue only).
 func (c *Call) setHold(on bool) {
-	if c.heldLocal == on {
-		return
+	for _, l := range c.legs {
+		l.base().setHold(on)
 	}
-	l := c.mainLeg()
-	if l == nil {
-		return
-	}
-	c.heldLocal = on
-	l.applyHold(on)
-	c.p.publish(HoldEvent{CallID: c.id, Held: on})
-	c.updateHoldState()
+	c.updateState()
 }
 
-// updateHoldState derives the call state from the two hold flags.
-func (c *Call) updateHoldState() {
-	switch {
-	case c.state == CallEnded:
-	case c.heldLocal:
-		_ = c.transition(CallHeld)
-	case c.heldRemote:
-		_ = c.transition(CallRemoteHeld)
-	default:
-		_ = c.transition(CallConnected)
-	}
-}
-
-// SendDTMF sends digits with RFC 4733 and plays local feedback tones.
+// SendDTMF sends digits with RFC 4733 to every answered participant and
+// plays local feedback tones.
 func (c *Call) SendDTMF(digits string) error {
-	var l *Leg
+	var legs []Leg
 	var err error
 	ok := c.p.q.do(func() {
 		if c.state != CallConnected && c.state != CallRemoteHeld && c.state != CallHeld {
 			err = fmt.Errorf("%w: DTMF in state %s", ErrInvalidState, c.state)
 			return
 		}
-		l = c.mainLeg()
+		for _, l := range c.legs {
+			if l.base().state.Talking() {
+				legs = append(legs, l)
+			}
+		}
 	})
 	if !ok {
 		return ErrClosed
@@ -362,8 +514,10 @@ func (c *Call) SendDTMF(digits string) error {
 	if err != nil {
 		return err
 	}
-	if err := l.media.SendDTMF(digits); err != nil {
-		return err
+	for _, l := range legs {
+		if err := l.sendDTMF(digits); err != nil {
+			return err
+		}
 	}
 	for _, d := range digits {
 		if src, err := tone.NewDTMF(d, busRate, 120*time.Millisecond); err == nil {
@@ -373,30 +527,44 @@ func (c *Call) SendDTMF(digits string) error {
 	return nil
 }
 
-// Stats returns the main leg's RTP statistics.
+// Stats returns the RTP statistics of the leg the call reports (the one
+// it started with while it lasts); Leg.Stats has every participant's.
 func (c *Call) Stats() media.Stats {
 	var st media.Stats
 	c.p.q.do(func() {
-		if l := c.mainLeg(); l != nil && l.media != nil {
-			st = l.media.Stats()
+		if l := c.reportLeg(); l != nil {
+			if m := l.mediaInfo(); m != nil {
+				st = m.Stats()
+			}
 		}
 	})
 	return st
 }
 
 // Transfer performs a blind transfer of the peer to target with REFER
-// (RFC 3515). Progress arrives as TransferEvents; on success the call
-// ends with CauseTransferred.
+// (RFC 3515). It needs a two-party call: split a participant out of a
+// conference first. Progress arrives as TransferEvents; on success the
+// call ends with CauseTransferred.
 func (c *Call) Transfer(target string) error {
-	var l *Leg
+	var l *sipLeg
 	var err error
 	ok := c.p.q.do(func() {
 		switch c.state {
 		case CallConnected, CallHeld, CallRemoteHeld:
-			l = c.mainLeg()
 		default:
 			err = fmt.Errorf("%w: transfer in state %s", ErrInvalidState, c.state)
+			return
 		}
+		if len(c.legs) != 1 {
+			err = fmt.Errorf("%w: transfer needs a two-party call, this one has %d participants", ErrInvalidState, len(c.legs))
+			return
+		}
+		sl, isSIP := c.legs[0].(*sipLeg)
+		if !isSIP {
+			err = fmt.Errorf("%w: transfer needs a SIP participant", ErrInvalidState)
+			return
+		}
+		l = sl
 	})
 	if !ok {
 		return ErrClosed

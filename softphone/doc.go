@@ -6,10 +6,40 @@
 // The model:
 //
 //	Phone ─┬─ Account (registration state machine, REGISTER with digest auth)
-//	       └─ Call* ── Leg+ (one SIP dialog + one media.Session each)
+//	       └─ Call* ─┬─ Leg+ (interface: sipLeg = one SIP dialog + one
+//	                 │        media.Session; room for a WebRTC leg)
+//	                 └─ mix  (routes of the mixer's who-hears-whom matrix)
 //
-// A Call has one or more Legs, so a conference is one Call with several
-// legs, and several Calls run at once (call waiting, parallel dialing).
+// A Call is a set of legs plus a mix (call.go, conference.go), so a
+// conference is one Call with several legs, and several Calls run at once
+// (call waiting, parallel dialing with Dial options, dialopts.go). Each
+// leg has its own state, mute, hold, statistics and lifetime (leg.go);
+// the call's state derives from its legs and the call ends with its last
+// leg. Legs move between calls (Merge, Split); a leg's context is its own,
+// not its call's.
+//
+// From a dialpad click to the RTP packet (five Go files):
+//
+//  1. app/core_ops.go: the bound Dial method picks the Phone and calls
+//     Phone.Dial.
+//  2. softphone/sipleg.go: Phone.Dial builds the Call and its first leg
+//     (dialLeg), sends the INVITE on the leg's goroutine (runOutbound) and,
+//     on the 200, starts media (startMedia → connectAudio).
+//  3. softphone/audio.go: connectAudio attaches the leg to a mixer port
+//     (audioRouter.attach) and hooks the session's Tick to it; the
+//     mixer (audio/mixer) then calls that hook once per 20 ms frame, a
+//     callback rather than a step the reader follows.
+//  4. softphone/media/session.go: Tick drains received RTP, sends one
+//     frame (sendTick) and plays out one frame.
+//  5. softphone/media/send.go: sendAudio encodes the frame read from the
+//     port and writes the RTP packet (writeRTP).
+//
+// Calls go one way: the call asks its legs (hangupLeg, setHold,
+// refreshInput) and the mixer (remix → audioRouter.route); a leg tells its
+// call only that something changed (updateState, legEnded, remix), and
+// the call never calls back into the leg that told it within that step,
+// other than to read its fields. The mixer calls nobody but the legs'
+// media Tick hooks.
 //
 // Concurrency: every change of Phone, Account, Call and Leg state runs on a
 // single serial queue (see queue.go). Blocking SIP transactions run on

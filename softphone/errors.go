@@ -32,6 +32,12 @@ var (
 	ErrBadConfig = errors.New("softphone: bad configuration")
 	// ErrTransferFailed is returned when the transferee reports failure.
 	ErrTransferFailed = errors.New("softphone: transfer failed")
+	// ErrNoSuchLeg is returned when a leg ID is not in the call.
+	ErrNoSuchLeg = errors.New("softphone: no such participant")
+	// ErrTooManyLegs is returned when a call would mix more than MaxLegs.
+	ErrTooManyLegs = errors.New("softphone: too many participants")
+	// ErrNotSupported is returned for an operation this build cannot do.
+	ErrNotSupported = errors.New("softphone: not supported")
 )
 
 // CallFailedError carries the SIP final response that ended a call attempt.

@@ -51,6 +51,7 @@ func (CallEvent) EventName() string { return "call" }
 // DTMFEvent reports a digit received from the peer (RFC 4733 or SIP INFO).
 type DTMFEvent struct {
 	CallID string `json:"callId"`
+	LegID  string `json:"legId,omitempty"`
 	Digit  string `json:"digit"`
 	Method string `json:"method"` // "rfc4733" or "info"
 }
@@ -61,6 +62,7 @@ func (DTMFEvent) EventName() string { return "dtmf" }
 // HoldEvent reports a hold change: Remote is true when the peer held us.
 type HoldEvent struct {
 	CallID string `json:"callId"`
+	LegID  string `json:"legId,omitempty"`
 	Held   bool   `json:"held"`
 	Remote bool   `json:"remote"`
 }
@@ -103,6 +105,17 @@ type StatsEvent struct {
 
 // EventName implements Event.
 func (StatsEvent) EventName() string { return "stats" }
+
+// ConferenceEvent reports a change of a conference as a whole: the rep
+// left it (Call.Leave), the others staying bridged.
+type ConferenceEvent struct {
+	CallID string `json:"callId"`
+	Left   bool   `json:"left"`
+	Legs   int    `json:"legs"`
+}
+
+// EventName implements Event.
+func (ConferenceEvent) EventName() string { return "conference" }
 
 // BlockedEvent reports an INVITE refused by the scanner shield.
 type BlockedEvent struct {

@@ -35,8 +35,12 @@ func (p *Phone) dndReject(c *Call) bool {
 	if !p.ext.dnd.Load() {
 		return false
 	}
-	c.cause = CauseDND
-	c.mainLeg().reject(sip.StatusBusyHere, "Busy Here")
+	l := c.incomingLeg()
+	if l == nil {
+		return false
+	}
+	l.cause = CauseDND
+	l.reject(sip.StatusBusyHere, "Busy Here")
 	return true
 }
 
@@ -54,7 +58,7 @@ func (c *Call) Forward(target string) error {
 			err = fmt.Errorf("%w: forward in state %s", ErrInvalidState, c.state)
 			return
 		}
-		l := c.mainLeg()
+		l := c.incomingLeg()
 		if l == nil || l.server == nil {
 			err = fmt.Errorf("%w: no inbound dialog", ErrInvalidState)
 			return
@@ -64,7 +68,7 @@ func (c *Call) Forward(target string) error {
 			return
 		}
 		l.finalSent = true
-		c.cause = CauseForwarded
+		l.cause = CauseForwarded
 		dlg := l.server
 		l.wg.Add(1)
 		go func() {
@@ -74,7 +78,7 @@ func (c *Call) Forward(target string) error {
 				c.p.log.Debug("forward", "err", err)
 			}
 			c.p.q.enqueue(func() {
-				c.end(CauseForwarded, sip.StatusMovedTemporarily, "Moved Temporarily")
+				l.end(CauseForwarded, sip.StatusMovedTemporarily, "Moved Temporarily")
 				l.inviteOnce.Do(func() { close(l.inviteDone) })
 			})
 		}()

@@ -43,13 +43,13 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	from := req.From()
 	var c *Call
-	var l *Leg
+	var l *sipLeg
 	var answerSDP []byte
 	var status int
 	var reason string
 	ok := p.q.do(func() {
 		c = newCall(p, p.ctx, Inbound, from.Address, from.DisplayName)
-		l, err = p.newLeg(c)
+		l, err = p.newSIPLeg(c, p.ctx, Inbound, from.Address, from.DisplayName)
 		if err != nil {
 			status, reason = 500, "Server Internal Error"
 			return
@@ -86,9 +86,10 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 
 	p.q.enqueue(func() {
 		p.calls[c.id] = c
-		if err := c.transition(CallIncoming); err != nil {
+		if err := l.transition(LegIncoming); err != nil {
 			return
 		}
+		c.updateState()
 		if p.dndReject(c) {
 			return
 		}
@@ -104,8 +105,8 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		select {
 		case <-dlg.Context().Done():
 			p.q.enqueue(func() {
-				if c.state == CallIncoming || c.state == CallAnswering {
-					c.end(CauseRemoteCancel, 487, "Request Terminated")
+				if l.state == LegIncoming || l.state == LegAnswering {
+					l.end(CauseRemoteCancel, 487, "Request Terminated")
 				}
 			})
 		case <-l.inviteDone:
@@ -143,8 +144,8 @@ func (p *Phone) updateRinger() {
 }
 
 // answer sends 200 OK with our SDP (queue only); the ACK arrives later.
-func (l *Leg) answer() error {
-	p, c := l.p, l.call
+func (l *sipLeg) answer() error {
+	p := l.p
 	sdp := l.answerSDP
 	if sdp == nil { // late offer: we offer in the 200, the answer is in the ACK
 		var err error
@@ -154,12 +155,12 @@ func (l *Leg) answer() error {
 		}
 	}
 	if err := l.connectAudio(); err != nil {
-		c.cause, c.reason = CauseMediaError, err.Error()
+		l.cause, l.reason = CauseMediaError, err.Error()
 		l.reject(500, "Server Internal Error")
 		return err
 	}
 	if err := l.media.Start(); err != nil {
-		c.cause, c.reason = CauseMediaError, err.Error()
+		l.cause, l.reason = CauseMediaError, err.Error()
 		l.reject(500, "Server Internal Error")
 		return err
 	}
@@ -172,29 +173,34 @@ func (l *Leg) answer() error {
 		err := dlg.RespondSDP(sdp) // blocks until the ACK
 		p.q.enqueue(func() {
 			defer l.inviteOnce.Do(func() { close(l.inviteDone) })
-			if c.state == CallEnded {
+			if l.state == LegEnded {
 				return
 			}
 			if err != nil {
-				c.end(CauseFailed, 0, "answer: "+err.Error())
+				l.end(CauseFailed, 0, "answer: "+err.Error())
 				return
 			}
-			_ = c.transition(CallConnected)
-			c.updateHoldState()
+			_ = l.transition(LegConnected)
+			if l.heldLocal || l.heldRemote {
+				_ = l.transition(l.holdState())
+			}
+			if l.call != nil {
+				l.call.updateState()
+			}
 		})
 	}()
 	return nil
 }
 
 // reject sends a final error response (queue only).
-func (l *Leg) reject(status int, reason string) {
-	p, c := l.p, l.call
+func (l *sipLeg) reject(status int, reason string) {
+	p := l.p
 	if l.finalSent {
 		return // Reject raced with a hangup or Close: one final response
 	}
 	l.finalSent = true
 	dlg := l.server
-	cause := c.cause
+	cause := l.cause
 	if cause == "" {
 		cause = CauseRejected
 	}
@@ -205,7 +211,7 @@ func (l *Leg) reject(status int, reason string) {
 			p.log.Debug("reject", "err", err)
 		}
 		p.q.enqueue(func() {
-			c.end(cause, status, reason)
+			l.end(cause, status, reason)
 			l.inviteOnce.Do(func() { close(l.inviteDone) })
 		})
 	}()

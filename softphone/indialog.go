@@ -13,7 +13,7 @@ import (
 	"github.com/pitchline/pitchline/softphone/media"
 )
 
-func (p *Phone) legForRequest(req *sip.Request) *Leg {
+func (p *Phone) legForRequest(req *sip.Request) *sipLeg {
 	cid := req.CallID()
 	if cid == nil {
 		return nil
@@ -55,12 +55,11 @@ func (p *Phone) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 		return
 	}
-	c := l.call
 	p.q.enqueue(func() {
-		if c.cause == "" {
-			c.cause = CauseRemoteHangup
+		if l.cause == "" {
+			l.cause = CauseRemoteHangup
 		}
-		c.end(c.cause, 0, "")
+		l.end(l.cause, 0, "")
 	})
 }
 
@@ -89,8 +88,7 @@ func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	var err error
 	var status int
 	p.q.do(func() {
-		c := l.call
-		if c.state == CallEnded {
+		if l.state == LegEnded {
 			status = 481
 			return
 		}
@@ -109,10 +107,15 @@ func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		rd := l.media.RemoteDirection()
 		held := rd == media.DirSendOnly || rd == media.DirInactive
-		if held != c.heldRemote {
-			c.heldRemote = held
-			p.publish(HoldEvent{CallID: c.id, Held: held, Remote: true})
-			c.updateHoldState()
+		if held != l.heldRemote {
+			l.heldRemote = held
+			if l.state.Talking() {
+				_ = l.transition(l.holdState())
+			}
+			if c := l.call; c != nil {
+				p.publish(HoldEvent{CallID: c.id, LegID: l.id, Held: held, Remote: true})
+				c.updateState()
+			}
 		}
 	})
 	switch {
@@ -141,8 +144,8 @@ func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 // re-INVITE fails (for example its challenge is refused), the session
 // stays as it was (RFC 3261 §14.1): the hold change is undone locally and
 // a HoldEvent says so.
-func (l *Leg) applyHold(on bool) {
-	p, c := l.p, l.call
+func (l *sipLeg) applyHold(on bool) {
+	p := l.p
 	l.setLocalHold(on)
 	offer, err := l.media.CreateOffer()
 	if err != nil {
@@ -157,21 +160,24 @@ func (l *Leg) applyHold(on bool) {
 		answer, err := l.sendReInvite(sess, target, offer)
 		p.q.enqueue(func() {
 			l.reinviting = false
-			if c.state == CallEnded {
+			if l.state == LegEnded {
 				return
 			}
 			if err != nil {
-				p.log.Warn("re-INVITE failed; hold change undone", "call", c.id, "hold", on, "err", err)
-				if c.heldLocal == on {
-					c.heldLocal = !on
+				p.log.Warn("re-INVITE failed; hold change undone", "leg", l.id, "hold", on, "err", err)
+				if l.heldLocal == on {
+					l.heldLocal = !on
 					l.setLocalHold(!on)
-					p.publish(HoldEvent{CallID: c.id, Held: !on})
-					c.updateHoldState()
+					_ = l.transition(l.holdState())
+					if c := l.call; c != nil {
+						p.publish(HoldEvent{CallID: c.id, LegID: l.id, Held: !on})
+						c.updateState()
+					}
 				}
 				return
 			}
 			if err := l.media.SetRemoteAnswer(answer); err != nil {
-				p.log.Warn("re-INVITE answer", "call", c.id, "err", err)
+				p.log.Warn("re-INVITE answer", "leg", l.id, "err", err)
 			}
 		})
 	}()
@@ -179,7 +185,7 @@ func (l *Leg) applyHold(on bool) {
 
 // setLocalHold switches our side of the media for hold (queue only): SDP
 // direction, hold music or our microphone.
-func (l *Leg) setLocalHold(on bool) {
+func (l *sipLeg) setLocalHold(on bool) {
 	p := l.p
 	if on {
 		l.media.SetLocalDirection(media.DirSendOnly)
@@ -202,10 +208,8 @@ func (l *Leg) setLocalHold(on bool) {
 		}
 	} else {
 		l.media.SetLocalDirection(media.DirSendRecv)
-		if l.playSrc != nil {
-			l.media.SetInput(l.playSrc)
-		} else if l.port != nil {
-			l.media.SetInput(l.port)
+		if in := l.input(); in != nil {
+			l.media.SetInput(in)
 		}
 		if l.port != nil {
 			l.port.SetConnected(true)
@@ -216,7 +220,7 @@ func (l *Leg) setLocalHold(on bool) {
 // sendReInvite sends an in-dialog INVITE with offer (answering a
 // challenge once, and ACKing the 2xx: sendInDialog) and returns the
 // answer body.
-func (l *Leg) sendReInvite(sess dialogSession, target sip.Uri, offer []byte) ([]byte, error) {
+func (l *sipLeg) sendReInvite(sess dialogSession, target sip.Uri, offer []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req := inDialogRequest(sip.INVITE, target)
@@ -232,7 +236,7 @@ func (l *Leg) sendReInvite(sess dialogSession, target sip.Uri, offer []byte) ([]
 	return append([]byte(nil), res.Body()...), nil
 }
 
-func (l *Leg) remoteTarget() sip.Uri {
+func (l *sipLeg) remoteTarget() sip.Uri {
 	if l.client != nil && l.client.InviteResponse != nil {
 		if c := l.client.InviteResponse.Contact(); c != nil {
 			return c.Address
@@ -243,7 +247,7 @@ func (l *Leg) remoteTarget() sip.Uri {
 			return c.Address
 		}
 	}
-	return l.call.remote
+	return l.remote
 }
 
 // onInfo accepts SIP INFO DTMF (application/dtmf-relay and
@@ -265,7 +269,11 @@ func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
-	p.publish(DTMFEvent{CallID: l.call.id, Digit: digit, Method: "info"})
+	p.q.enqueue(func() {
+		if l.call != nil {
+			p.publish(DTMFEvent{CallID: l.call.id, LegID: l.id, Digit: digit, Method: "info"})
+		}
+	})
 }
 
 // parseInfoDTMF reads one digit from an INFO body.

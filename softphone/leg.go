@@ -2,412 +2,439 @@ package softphone
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/pitchline/pitchline/audio"
-	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/audio/mixer"
-	"github.com/pitchline/pitchline/audio/tone"
-	"github.com/pitchline/pitchline/audio/wav"
 	"github.com/pitchline/pitchline/softphone/media"
 )
 
-// Leg is one SIP dialog plus one media session. A Call owns its legs; the
-// serial queue owns their state.
-type Leg struct {
-	id    string
-	call  *Call
-	p     *Phone
-	media *media.Session
+// Leg is one party of a call: a SIP dialog with its RTP session today, a
+// WebRTC peer connection with one audio track as well. Each leg has its
+// own state, mute, hold, statistics and lifetime; one leg ending does not
+// end the others (the call ends with its last leg). A leg belongs to one
+// call at a time and moves between calls with Call.Merge and Call.Split.
+//
+// Legs are engine types: the unexported methods keep other packages from
+// implementing the interface, so every leg obeys the serial queue.
+type Leg interface {
+	// ID is the leg's stable identifier.
+	ID() string
+	// Kind names the transport ("sip" or "webrtc").
+	Kind() LegKind
+	// Call returns the call the leg is in now.
+	Call() *Call
+	// Remote is the participant's address (a SIP URI for SIP legs).
+	Remote() string
+	// State is the leg's own state.
+	State() LegState
+	// Role is how the leg is mixed in its call.
+	Role() Role
+	// Muted reports whether the participant is muted (not heard).
+	Muted() bool
+	// SetMute mutes the participant: nobody in the call hears them; they
+	// keep hearing the call.
+	SetMute(on bool) error
+	// Held reports whether we hold the participant.
+	Held() bool
+	// Hold puts this participant on hold: they hear hold music (or
+	// silence) and are not heard. The other legs are not touched.
+	Hold() error
+	// Resume takes this participant off hold.
+	Resume() error
+	// Stats returns the leg's media statistics.
+	Stats() media.Stats
+	// Info returns a snapshot of the leg.
+	Info() LegInfo
+	// Done is closed when the leg has ended.
+	Done() <-chan struct{}
+	// Hangup ends this leg only: CANCEL while it rings out, a 603 while
+	// it rings in, BYE once connected.
+	Hangup() error
 
-	client *sipgo.DialogClientSession // outbound legs
-	server *sipgo.DialogServerSession // inbound legs
-	invite *sip.Request               // the initial INVITE (ours or theirs)
-	tx     sip.ServerTransaction      // inbound INVITE transaction
-	sipID  string                     // SIP Call-ID, the key in Phone.legs
-
-	port     *mixer.Port
-	recorder *wav.Writer
-	holdSrc  audio.Source
-	playSrc  audio.Source
-
-	// inviteDone is closed when an inbound INVITE transaction is finished
-	// (answered and ACKed, rejected or cancelled); the sipgo handler waits
-	// on it.
-	inviteDone chan struct{}
-	inviteOnce sync.Once
-
-	wg             sync.WaitGroup
-	tornDown       bool
-	statsRunning   bool
-	answerSDP      []byte
-	transferTarget string
-	statsStop      chan struct{}
-	reinviting     bool
-	finalSent      bool // an inbound leg's final error response is on its way
+	base() *legBase
+	// The transport's part (queue only).
+	hangupLeg()            // CANCEL, reject or BYE as the state requires
+	applyHold(on bool)     // re-INVITE (or renegotiation) for hold/resume
+	teardown()             // stop media, release the port; idempotent
+	mediaInfo() legMedia   // nil before media exists
+	sendDTMF(string) error // RFC 4733 (SIP) or the track's DTMF sender
+	refreshInput()         // send input() again (the call's legs changed)
+	input() audio.Source   // what the leg sends when not held
 }
 
-func (p *Phone) newLeg(c *Call) (*Leg, error) {
-	ms, err := media.NewSession(media.Config{
-		LocalIP: p.localIP,
-		PortMin: p.cfg.RTPPortMin, PortMax: p.cfg.RTPPortMax,
-		Codecs: p.cfg.Codecs,
-	}, media.WithLogger(p.log.With("call", c.id)),
-		// The device's frame clock drives every leg (connectAudio): one
-		// wake-up per 20 ms for the whole phone, not one per leg.
-		media.WithExternalClock(),
-		media.WithOnDTMF(func(d rune) {
-			p.publish(DTMFEvent{CallID: c.id, Digit: string(d), Method: "rfc4733"})
-		}))
-	if err != nil {
-		return nil, fmt.Errorf("softphone: media session: %w", err)
-	}
-	l := &Leg{id: newID(), call: c, p: p, media: ms, inviteDone: make(chan struct{}), statsStop: make(chan struct{})}
-	c.legs = append(c.legs, l)
-	return l, nil
+// legMedia is what the engine needs of a leg's media, whatever the
+// transport: media.Session for SIP, the WebRTC wrapper for WebRTC legs.
+type legMedia interface {
+	SetInput(src audio.Source)
+	SetOutput(sink audio.Sink)
+	SetMute(on bool)
+	Tick()
+	Codec() string
+	Stats() media.Stats
 }
 
-// connectAudio wires the leg to the device (or the play/record files).
-// It runs on the queue when media starts.
-func (l *Leg) connectAudio() error {
-	p := l.p
-	if p.playPath != "" && l.playSrc == nil {
-		src, err := file.OpenSource(p.playPath, busRate)
-		if err != nil {
-			return err
-		}
-		l.playSrc = src
-	}
-	if p.recordPath != "" && l.recorder == nil {
-		path := p.recordPath
-		if n := p.recordSeq(); n > 1 {
-			ext := ".wav"
-			path = strings.TrimSuffix(path, ext) + fmt.Sprintf("-%d", n) + ext
-		}
-		w, err := wav.Create(path, busRate)
-		if err != nil {
-			return err
-		}
-		l.recorder = w
-		l.media.SetRecorder(w)
-	}
-	if l.port == nil {
-		port, err := p.audio.attach()
-		if err != nil {
-			return err
-		}
-		l.port = port
-		port.SetOnTick(l.media.Tick)
-	}
-	l.port.SetConnected(!l.call.heldLocal)
-	if l.playSrc != nil {
-		l.media.SetInput(l.playSrc)
-	} else {
-		l.media.SetInput(l.port)
-	}
-	l.media.SetOutput(l.port)
-	return nil
+// LegKind names a leg's transport.
+type LegKind string
+
+// Leg kinds.
+const (
+	LegSIP    LegKind = "sip"
+	LegWebRTC LegKind = "webrtc"
+)
+
+// String implements fmt.Stringer.
+func (k LegKind) String() string { return string(k) }
+
+// LegState is the state of one leg.
+type LegState string
+
+// Leg states.
+const (
+	LegDialing    LegState = "dialing"   // INVITE sent, no answer yet
+	LegRinging    LegState = "ringing"   // 180/183 received
+	LegIncoming   LegState = "incoming"  // inbound INVITE ringing here
+	LegAnswering  LegState = "answering" // 200 sent, waiting for ACK
+	LegConnected  LegState = "connected"
+	LegHeld       LegState = "held"        // we hold the participant
+	LegRemoteHeld LegState = "remote_held" // the participant holds us
+	LegEnded      LegState = "ended"
+)
+
+// String implements fmt.Stringer.
+func (s LegState) String() string { return string(s) }
+
+// Talking reports whether the leg is answered and not ended.
+func (s LegState) Talking() bool {
+	return s == LegConnected || s == LegHeld || s == LegRemoteHeld
 }
 
-// startMedia starts RTP once an answer (or early media) is known.
-func (l *Leg) startMedia() error {
-	if err := l.connectAudio(); err != nil {
-		return err
-	}
-	if err := l.media.Start(); err != nil {
-		return err
-	}
-	l.startStats()
-	return nil
+// legTransitions is the table of legal leg state transitions, consulted
+// by legBase.transition.
+var legTransitions = map[LegState][]LegState{
+	LegDialing:    {LegRinging, LegConnected, LegEnded},
+	LegRinging:    {LegRinging, LegConnected, LegEnded},
+	LegIncoming:   {LegAnswering, LegConnected, LegEnded},
+	LegAnswering:  {LegConnected, LegEnded},
+	LegConnected:  {LegHeld, LegRemoteHeld, LegEnded},
+	LegHeld:       {LegConnected, LegRemoteHeld, LegEnded},
+	LegRemoteHeld: {LegConnected, LegHeld, LegEnded},
 }
 
-func (l *Leg) startStats() {
-	select {
-	case <-l.statsStop:
-		return
-	default:
+// Role is how a leg is mixed in its call (the who-hears-whom matrix).
+type Role string
+
+// Roles.
+const (
+	// RoleParticipant hears everyone but themselves and is heard by all.
+	RoleParticipant Role = "participant"
+	// RoleListen (a team lead) hears everyone; nobody hears them.
+	RoleListen Role = "listen"
+	// RoleWhisper (a team lead) hears everyone; only the rep hears them.
+	RoleWhisper Role = "whisper"
+	// RoleBarge (a team lead) hears everyone and everyone hears them.
+	RoleBarge Role = "barge"
+)
+
+// String implements fmt.Stringer.
+func (r Role) String() string { return string(r) }
+
+func (r Role) valid() bool {
+	switch r {
+	case RoleParticipant, RoleListen, RoleWhisper, RoleBarge:
+		return true
 	}
-	if l.statsRunning {
-		return
-	}
-	l.statsRunning = true
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-l.statsStop:
-				return
-			case <-t.C:
-				l.p.publish(StatsEvent{CallID: l.call.id, LegID: l.id, Stats: l.media.Stats()})
-			}
-		}
-	}()
+	return false
 }
 
-// teardown stops media and releases the device port (queue only).
-func (l *Leg) teardown() {
-	if l.tornDown {
-		return
-	}
-	l.tornDown = true
-	l.p.removeLeg(l.sipID)
-	close(l.statsStop)
-	l.inviteOnce.Do(func() { close(l.inviteDone) })
-	ms, port, rec := l.media, l.port, l.recorder
-	// Closing media waits for its goroutines; do it off the queue.
-	l.p.wg.Add(1)
-	go func() {
-		defer l.p.wg.Done()
-		l.wg.Wait()
-		if ms != nil {
-			_ = ms.Close()
-		}
-		if rec != nil {
-			_ = rec.Close()
-		}
-		l.p.audio.detach(port)
-	}()
+// LegInfo is a snapshot of a leg for user interfaces.
+type LegInfo struct {
+	ID         string      `json:"id"`
+	CallID     string      `json:"callId"`
+	Kind       LegKind     `json:"kind"`
+	Direction  Direction   `json:"direction"`
+	State      LegState    `json:"state"`
+	Role       Role        `json:"role"`
+	Remote     string      `json:"remote"`
+	Display    string      `json:"display"`
+	Muted      bool        `json:"muted"`
+	Held       bool        `json:"held"`
+	RemoteHeld bool        `json:"remoteHeld"`
+	Answered   time.Time   `json:"answered"`
+	Codec      string      `json:"codec"`
+	Stats      media.Stats `json:"stats"`
+	Cause      EndCause    `json:"cause,omitempty"`
 }
 
-// ---- outbound ----
+// LegEvent reports a change of one leg: its state, hold, mute or role,
+// or the call it belongs to (Merge, Split).
+type LegEvent struct {
+	LegInfo
+	At time.Time `json:"at"`
+}
 
-// Dial places an outbound call to target (a number, user, user@host or a
-// sip:/tel:/callto: URI). The context is the call's lifetime: cancelling
-// it before the answer sends CANCEL, after the answer sends BYE.
-func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
-	to, err := ParseTarget(target, p.acct.domain())
-	if err != nil {
-		return nil, err
+// EventName implements Event.
+func (LegEvent) EventName() string { return "leg" }
+
+// legBase is what every leg kind shares: identity, the call it is in,
+// its state machine, mute, hold, role and mixer port. The serial queue
+// owns the fields below the first block.
+type legBase struct {
+	id      string
+	kind    LegKind
+	p       *Phone
+	dir     Direction
+	remote  sip.Uri
+	display string
+
+	// ctx is the leg's lifetime: cancelling it before the answer sends
+	// CANCEL, after the answer BYE. It does not derive from any call's
+	// context, so a leg survives the call it leaves (Merge, Split).
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+
+	// queue-owned
+	call       *Call
+	state      LegState
+	role       Role
+	muted      bool
+	heldLocal  bool
+	heldRemote bool
+	answered   time.Time
+	cause      EndCause
+	status     int
+	reason     string
+	port       *mixer.Port
+	early      bool // early media answer applied (outbound)
+	self       Leg  // the concrete leg, for callbacks
+}
+
+func newLegBase(p *Phone, kind LegKind, c *Call, parent context.Context, dir Direction, remote sip.Uri, display string) legBase {
+	b := legBase{
+		id: newID(), kind: kind, p: p, dir: dir, remote: remote, display: display,
+		done: make(chan struct{}), call: c, role: RoleParticipant,
 	}
+	b.ctx, b.cancel = context.WithCancelCause(parent)
+	return b
+}
+
+func (b *legBase) base() *legBase { return b }
+
+// ID implements Leg.
+func (b *legBase) ID() string { return b.id }
+
+// Kind implements Leg.
+func (b *legBase) Kind() LegKind { return b.kind }
+
+// Remote implements Leg.
+func (b *legBase) Remote() string { return b.remote.String() }
+
+// Done implements Leg.
+func (b *legBase) Done() <-chan struct{} { return b.done }
+
+// Call implements Leg.
+func (b *legBase) Call() *Call {
 	var c *Call
-	var l *Leg
-	var offer []byte
-	ok := p.q.do(func() {
-		c = newCall(p, ctx, Outbound, to, "")
-		l, err = p.newLeg(c)
-		if err != nil {
+	if !b.p.q.do(func() { c = b.call }) {
+		c = b.call
+	}
+	return c
+}
+
+// State implements Leg.
+func (b *legBase) State() LegState { return b.Info().State }
+
+// Role implements Leg.
+func (b *legBase) Role() Role { return b.Info().Role }
+
+// Muted implements Leg.
+func (b *legBase) Muted() bool { return b.Info().Muted }
+
+// Held implements Leg.
+func (b *legBase) Held() bool { return b.Info().Held }
+
+// Stats implements Leg.
+func (b *legBase) Stats() media.Stats { return b.Info().Stats }
+
+// Info implements Leg.
+func (b *legBase) Info() LegInfo {
+	var li LegInfo
+	if !b.p.q.do(func() { li = b.info() }) {
+		li = b.info()
+	}
+	return li
+}
+
+func (b *legBase) info() LegInfo {
+	li := LegInfo{
+		ID: b.id, Kind: b.kind, Direction: b.dir, State: b.state, Role: b.role,
+		Remote: b.remote.String(), Display: b.display, Muted: b.muted, Held: b.heldLocal,
+		RemoteHeld: b.heldRemote, Answered: b.answered, Cause: b.cause,
+	}
+	if b.kind != LegSIP {
+		li.Remote = b.display
+	}
+	if b.call != nil {
+		li.CallID = b.call.id
+	}
+	if m := b.self.mediaInfo(); m != nil {
+		li.Codec, li.Stats = m.Codec(), m.Stats()
+	}
+	return li
+}
+
+func (b *legBase) publish() {
+	b.p.publish(LegEvent{LegInfo: b.info(), At: time.Now()})
+}
+
+// transition is the single place a leg's state changes (queue only). It
+// checks the table and publishes; the call then derives its own state.
+func (b *legBase) transition(to LegState) error {
+	if b.state == to && to != LegRinging {
+		return nil
+	}
+	if b.state != "" {
+		ok := false
+		for _, s := range legTransitions[b.state] {
+			ok = ok || s == to
+		}
+		if !ok {
+			err := fmt.Errorf("%w: leg %s -> %s", ErrInvalidTransition, b.state, to)
+			b.p.log.Warn("refused leg transition", "leg", b.id, "err", err)
+			return err
+		}
+	}
+	b.state = to
+	if to == LegConnected && b.answered.IsZero() {
+		b.answered = time.Now()
+	}
+	b.publish()
+	return nil
+}
+
+// holdState derives the talking state from the two hold flags.
+func (b *legBase) holdState() LegState {
+	switch {
+	case b.heldLocal:
+		return LegHeld
+	case b.heldRemote:
+		return LegRemoteHeld
+	}
+	return LegConnected
+}
+
+// end finishes the leg (queue only): state ended, media torn down, the
+// context cancelled, then the call learns it lost a leg. The first cause
+// set wins.
+func (b *legBase) end(cause EndCause, status int, reason string) {
+	if b.state == LegEnded {
+		return
+	}
+	if b.cause == "" {
+		b.cause = cause
+	}
+	if b.status == 0 {
+		b.status = status
+	}
+	if b.reason == "" {
+		b.reason = reason
+	}
+	b.cancel(fmt.Errorf("leg ended: %s", b.cause))
+	b.self.teardown()
+	_ = b.transition(LegEnded)
+	close(b.done)
+	if c := b.call; c != nil {
+		c.legEnded(b.self)
+	}
+}
+
+// SetMute implements Leg: nobody in the call hears the participant (the
+// mix routes from them are off), while they keep hearing the call.
+func (b *legBase) SetMute(on bool) error {
+	var err error
+	ok := b.p.q.do(func() {
+		if b.state == LegEnded {
+			err = fmt.Errorf("%w: mute leg in state %s", ErrInvalidState, b.state)
 			return
 		}
-		offer, err = l.media.CreateOffer()
-		if err != nil {
-			l.teardown()
+		if b.muted == on {
 			return
 		}
-		p.calls[c.id] = c
-		// The SIP Call-ID is ours to choose; setting it here keeps
-		// l.sipID owned by the queue and lets in-dialog requests find
-		// the leg from the first response on.
-		l.sipID = newID()
-		p.addLeg(l.sipID, l)
-		_ = c.transition(CallDialing)
+		b.muted = on
+		if b.call != nil {
+			b.call.remix()
+		}
+		b.publish()
 	})
 	if !ok {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	if err != nil {
-		return nil, err
-	}
-
-	req := sip.NewRequest(sip.INVITE, to)
-	req.SetTransport(strings.ToUpper(p.acct.transport))
-	if p.acct.viaProxy(to) {
-		dest := p.acct.routeHost()
-		req.SetDestination(dest)
-		if req.Destination() != hostPortDefault(to, p.acct.transport) {
-			// Pre-loaded route to the proxy (RFC 3261 §8.1.2), so that
-			// the CANCEL, which sipgo builds from the Request-URI and the
-			// Route set, goes where the INVITE went.
-			req.AppendHeader(&sip.RouteHeader{Address: p.acct.routeURI()})
-		}
-	}
-	req.AppendHeader(p.fromHeader(sip.GenerateTagN(16)))
-	req.AppendHeader(&sip.ToHeader{Address: to})
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))
-	req.SetBody(offer)
-	callID := sip.CallIDHeader(l.sipID)
-	req.AppendHeader(&callID)
-
-	l.invite = req
-	l.wg.Add(1)
-	go l.runOutbound(req)
-	return c, nil
+	return err
 }
 
-func (l *Leg) runOutbound(req *sip.Request) {
-	defer l.wg.Done()
-	p, c := l.p, l.call
-	dlg, err := p.dua.WriteInvite(c.ctx, req)
-	if err != nil {
-		p.q.enqueue(func() { c.end(CauseFailed, 0, err.Error()) })
-		return
+// applyOutput points the leg's received audio at its port (queue only).
+func (b *legBase) applyOutput() {
+	if m := b.self.mediaInfo(); m != nil && b.port != nil {
+		m.SetOutput(b.port)
 	}
-	p.q.enqueue(func() { l.client = dlg })
+}
 
-	err = dlg.WaitAnswer(c.ctx, sipgo.AnswerOptions{
-		Username: p.acct.authUser,
-		Password: p.acct.cfg.Password,
-		OnResponse: func(res *sip.Response) error {
-			if res.StatusCode == 180 || res.StatusCode == 183 {
-				body := append([]byte(nil), res.Body()...)
-				code := res.StatusCode
-				p.q.enqueue(func() { l.onProvisional(code, body) })
-			}
-			return nil
-		},
+// Hold implements Leg.
+func (b *legBase) Hold() error { return b.holdOp(true) }
+
+// Resume implements Leg.
+func (b *legBase) Resume() error { return b.holdOp(false) }
+
+func (b *legBase) holdOp(on bool) error {
+	var err error
+	ok := b.p.q.do(func() {
+		if !b.state.Talking() {
+			err = fmt.Errorf("%w: hold leg in state %s", ErrInvalidState, b.state)
+			return
+		}
+		b.setHold(on)
+		if b.call != nil {
+			b.call.updateState()
+		}
 	})
-	if err != nil {
-		var dr *sipgo.ErrDialogResponse
-		var drv sipgo.ErrDialogResponse
-		status, reason := 0, err.Error()
-		switch {
-		case errors.As(err, &dr):
-			status, reason = dr.Res.StatusCode, dr.Res.Reason
-		case errors.As(err, &drv):
-			status, reason = drv.Res.StatusCode, drv.Res.Reason
-		}
-		p.q.enqueue(func() {
-			switch {
-			case status != 0:
-				cause := causeFromStatus(status)
-				if cause == CauseCanceled && c.cause != "" {
-					cause = c.cause
-				}
-				c.end(cause, status, reason)
-			case errors.Is(err, context.Canceled) || c.ctx.Err() != nil:
-				cause := c.cause
-				if cause == "" {
-					cause = CauseCanceled
-				}
-				c.end(cause, 487, "Request Terminated")
-			default:
-				c.end(CauseFailed, 0, reason)
-			}
-		})
+	if !ok {
+		return ErrClosed
+	}
+	return err
+}
+
+// setHold applies local hold to this leg only (queue only).
+func (b *legBase) setHold(on bool) {
+	if b.heldLocal == on || !b.state.Talking() {
 		return
 	}
-	answer := append([]byte(nil), dlg.InviteResponse.Body()...)
-	ackErr := dlg.Ack(context.Background())
-	p.q.enqueue(func() {
-		if c.state == CallEnded {
+	b.heldLocal = on
+	b.self.applyHold(on)
+	_ = b.transition(b.holdState())
+	if c := b.call; c != nil {
+		c.p.publish(HoldEvent{CallID: c.id, LegID: b.id, Held: on})
+	}
+}
+
+// Hangup implements Leg.
+func (b *legBase) Hangup() error {
+	var err error
+	ok := b.p.q.do(func() {
+		if b.state == LegEnded {
+			err = fmt.Errorf("%w: leg %s has ended", ErrNoSuchCall, b.id)
 			return
 		}
-		if ackErr != nil {
-			c.end(CauseFailed, 0, "ACK: "+ackErr.Error())
-			return
+		if b.cause == "" {
+			b.cause = CauseLocalHangup
 		}
-		if err := l.media.SetRemoteAnswer(answer); err != nil {
-			p.log.Warn("bad SDP answer", "call", c.id, "err", err)
-			c.cause = CauseMediaError
-			l.bye()
-			return
-		}
-		p.audio.stopTone("ringback:" + c.id)
-		if err := l.startMedia(); err != nil {
-			p.log.Warn("media start failed", "call", c.id, "err", err)
-			c.cause, c.reason = CauseMediaError, err.Error()
-			l.bye()
-			return
-		}
-		_ = c.transition(CallConnected)
+		b.self.hangupLeg()
 	})
-	// The call's context is its lifetime: cancelling it after the answer
-	// hangs up.
-	select {
-	case <-c.ctx.Done():
-		p.q.enqueue(func() {
-			if c.state != CallEnded {
-				if c.cause == "" {
-					c.cause = CauseLocalHangup
-				}
-				l.bye()
-			}
-		})
-	case <-c.done:
+	if !ok {
+		return ErrClosed
 	}
-}
-
-// onProvisional handles 180/183 (queue only): ringing state, early media
-// when an SDP answer came with it, local ringback otherwise.
-func (l *Leg) onProvisional(code int, body []byte) {
-	c := l.call
-	if c.state != CallDialing && c.state != CallRinging {
-		return
-	}
-	if len(body) > 0 && !c.early {
-		if err := l.media.SetRemoteAnswer(body); err == nil {
-			c.early = true
-			l.p.audio.stopTone("ringback:" + c.id)
-			if err := l.startMedia(); err != nil {
-				l.p.log.Warn("early media start failed", "err", err)
-			}
-		}
-	}
-	if !c.early && code == 180 {
-		if src, err := tone.NewRingback(busRate, l.p.ringbackRegion()); err == nil {
-			_ = l.p.audio.playTone("ringback:"+c.id, src, 0)
-		}
-	}
-	_ = c.transition(CallRinging)
-}
-
-// bye sends BYE (queue only) on a goroutine and ends the call when done.
-// A challenged BYE is re-sent once with credentials (sendInDialog); when
-// the BYE still fails, the call ends here anyway (RFC 3261 §15) but the
-// ended event carries the status and reason, because the far end may
-// still be in the call.
-func (l *Leg) bye() {
-	c, p := l.call, l.p
-	if c.cause == "" {
-		c.cause = CauseLocalHangup
-	}
-	sess := l.session()
-	if sess == nil {
-		c.end(c.cause, 0, "")
-		return
-	}
-	target := l.remoteTarget()
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		res, err := sendInDialog(ctx, sess, p.client, digestFor(p), inDialogRequest(sip.BYE, target))
-		status, reason := 0, ""
-		switch {
-		case err != nil && res != nil:
-			status, reason = res.StatusCode, "hang-up not confirmed by the network: "+err.Error()
-		case err != nil:
-			reason = "hang-up not confirmed by the network: " + err.Error()
-		case !res.IsSuccess() && res.StatusCode != sip.StatusCallTransactionDoesNotExists:
-			// 481: the peer had already ended the dialog.
-			status, reason = res.StatusCode, fmt.Sprintf("hang-up not confirmed by the network: BYE answered %d %s", res.StatusCode, res.Reason)
-		}
-		if reason != "" {
-			p.log.Warn("BYE failed", "call", c.id, "status", status, "err", reason)
-		}
-		p.q.enqueue(func() { c.end(c.cause, status, reason) })
-	}()
-}
-
-// session returns the leg's sipgo dialog, or nil before there is one
-// (queue only).
-func (l *Leg) session() dialogSession {
-	switch {
-	case l.client != nil:
-		return l.client
-	case l.server != nil:
-		return l.server
-	}
-	return nil
+	return err
 }

@@ -51,7 +51,7 @@ type Phone struct {
 	// legs maps SIP dialog IDs (and Call-IDs of early inbound legs) to
 	// legs; it is read by sipgo handler goroutines, so it has its own lock.
 	legsMu sync.Mutex
-	legs   map[string]*Leg
+	legs   map[string]*sipLeg
 
 	audio       *audioRouter
 	sharedAudio bool   // audio belongs to a SharedAudio: Close leaves it running
@@ -75,6 +75,8 @@ type Phone struct {
 	streams streamGuard
 
 	holdMusic  string
+	localMic   audio.Source // WithLocalAudio
+	localSpk   audio.Sink
 	recordPath string
 	playPath   string
 
@@ -150,7 +152,7 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		acct:  acct,
 		log:   slog.Default(),
 		calls: make(map[string]*Call),
-		legs:  make(map[string]*Leg),
+		legs:  make(map[string]*sipLeg),
 		bus:   newBus(),
 
 		netAddrs: interfaceAddrs,
@@ -169,6 +171,12 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 		}
 		p.audio = newAudioRouter(nb, "", "", "", p.log)
 		p.closers = append(p.closers, nb.Close)
+	}
+	if p.localMic != nil || p.localSpk != nil {
+		if p.sharedAudio {
+			return nil, fmt.Errorf("%w: WithLocalAudio and WithSharedAudio together", ErrBadConfig)
+		}
+		p.audio.localMic, p.audio.localSpk = p.localMic, p.localSpk
 	}
 	if p.ringtone != "" {
 		p.audio.mu.Lock()
@@ -502,7 +510,7 @@ func newID() string { return uuid.NewString() }
 // recordSeq numbers recordings when one phone records several calls.
 func (p *Phone) recordSeq() int64 { return p.recordN.Add(1) }
 
-func (p *Phone) addLeg(key string, l *Leg) {
+func (p *Phone) addLeg(key string, l *sipLeg) {
 	p.legsMu.Lock()
 	p.legs[key] = l
 	p.legsMu.Unlock()
@@ -516,7 +524,7 @@ func (p *Phone) removeLeg(keys ...string) {
 	p.legsMu.Unlock()
 }
 
-func (p *Phone) legFor(key string) *Leg {
+func (p *Phone) legFor(key string) *sipLeg {
 	p.legsMu.Lock()
 	defer p.legsMu.Unlock()
 	return p.legs[key]

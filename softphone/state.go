@@ -44,7 +44,8 @@ func (s CallState) Terminal() bool { return s == CallEnded }
 // callTransitions is the table of legal call state transitions. Every
 // change goes through Call.transition, which consults it.
 var callTransitions = map[CallState][]CallState{
-	CallIdle:       {CallDialing, CallIncoming, CallEnded},
+	// A call split out of a conference (Call.Split) starts answered.
+	CallIdle:       {CallDialing, CallIncoming, CallConnected, CallEnded},
 	CallDialing:    {CallRinging, CallConnected, CallEnded},
 	CallRinging:    {CallRinging, CallConnected, CallEnded},
 	CallIncoming:   {CallAnswering, CallConnected, CallEnded},
@@ -92,6 +93,7 @@ const (
 	CauseTransferred  EndCause = "transferred"
 	CauseShutdown     EndCause = "shutdown"
 	CauseMediaError   EndCause = "media_error"
+	CauseMerged       EndCause = "merged" // its legs moved into another call (Call.Merge)
 )
 
 // String implements fmt.Stringer.

@@ -12,13 +12,14 @@ import (
 
 // refer sends a blind-transfer REFER (RFC 3515) on the leg's dialog. The
 // outcome arrives in NOTIFYs with message/sipfrag bodies (onNotify).
-func (l *Leg) refer(target sip.Uri) error {
-	p, c := l.p, l.call
+func (l *sipLeg) refer(target sip.Uri) error {
+	p := l.p
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var sess dialogSession
 	var to sip.Uri
-	if !p.q.do(func() { l.transferTarget, sess, to = target.String(), l.session(), l.remoteTarget() }) {
+	var c *Call
+	if !p.q.do(func() { l.transferTarget, sess, to, c = target.String(), l.session(), l.remoteTarget(), l.call }) {
 		return ErrClosed
 	}
 	req := inDialogRequest(sip.REFER, to)
@@ -62,11 +63,14 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 		terminated = strings.HasPrefix(strings.ToLower(strings.TrimSpace(h.Value())), "terminated")
 	}
 	final := status >= 200 || terminated
-	c := l.call
 	p.q.enqueue(func() {
+		c := l.call
+		if c == nil {
+			return
+		}
 		p.publish(TransferEvent{CallID: c.id, Target: l.transferTarget, Status: status, Reason: reason, Final: final})
-		if final && status >= 200 && status < 300 && c.state != CallEnded {
-			c.cause = CauseTransferred
+		if final && status >= 200 && status < 300 && l.state != LegEnded {
+			l.cause = CauseTransferred
 			l.bye()
 		}
 	})
@@ -115,13 +119,15 @@ func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusAccepted, "Accepted", nil))
-	old := l.call
+	var old *Call
+	p.q.do(func() { old = l.call })
 	p.publish(TransferEvent{CallID: old.id, Target: target, Status: 202, Reason: "Accepted", Incoming: true})
 	go p.followRefer(l, target)
 }
 
-func (p *Phone) followRefer(l *Leg, target string) {
-	old := l.call
+func (p *Phone) followRefer(l *sipLeg, target string) {
+	var old *Call
+	p.q.do(func() { old = l.call })
 	p.notifyRefer(l, 100, "Trying", false)
 	nc, err := p.Dial(p.ctx, target)
 	if err != nil {
@@ -142,8 +148,8 @@ func (p *Phone) followRefer(l *Leg, target string) {
 			p.notifyRefer(l, 200, "OK", true)
 			p.publish(TransferEvent{CallID: old.id, Target: target, Status: 200, Reason: "OK", Final: true, Incoming: true})
 			p.q.enqueue(func() {
-				if old.state != CallEnded {
-					old.cause = CauseTransferred
+				if l.state != LegEnded {
+					l.cause = CauseTransferred
 					l.bye()
 				}
 			})
@@ -161,7 +167,7 @@ func (p *Phone) followRefer(l *Leg, target string) {
 }
 
 // notifyRefer sends a NOTIFY with a sipfrag status (RFC 3515 §2.4.5).
-func (p *Phone) notifyRefer(l *Leg, status int, reason string, final bool) {
+func (p *Phone) notifyRefer(l *sipLeg, status int, reason string, final bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var sess dialogSession

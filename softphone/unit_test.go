@@ -23,7 +23,8 @@ func TestCallTransitionsTable(t *testing.T) {
 		{CallIncoming, CallAnswering, true},
 		{CallAnswering, CallConnected, true},
 		{CallEnded, CallConnected, false},
-		{CallIdle, CallConnected, false},
+		{CallIdle, CallConnected, true}, // Call.Split: the new call starts answered
+		{CallIdle, CallHeld, false},
 		{CallIncoming, CallHeld, false},
 		{CallDialing, CallIncoming, false},
 	}

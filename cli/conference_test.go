@@ -1,0 +1,178 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/internal/testlab"
+)
+
+// hears fails unless every frequency in present carries at least 1e-3 of
+// Goertzel power in samples and every one in absent less than 1/100 of the
+// weakest present one.
+func hears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
+	t.Helper()
+	pw := map[float64]float64{}
+	for _, f := range append(append([]float64(nil), present...), absent...) {
+		pw[f] = dsp.Goertzel(samples, rate, f)
+	}
+	weakest := 1.0
+	for _, f := range present {
+		if pw[f] < 1e-3 {
+			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
+		}
+		weakest = min(weakest, pw[f])
+	}
+	for _, f := range absent {
+		if pw[f] > weakest/100 {
+			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted %.2g); powers %v", who, f, pw[f], weakest, pw)
+		}
+	}
+}
+
+// TestConferenceCommand: `pitchline conference` (the rep, playing
+// 1000 Hz) invites bob (baresip, 400 Hz) and dave (baresip, 600 Hz),
+// holds dave from 3 s to 7 s, removes him at 9 s and ends for all at
+// 12 s. Everyone hears the two others and not themselves; while dave is
+// held bob does not hear him; the remove sends BYE to dave only; the JSON
+// events tell each step.
+func TestConferenceCommand(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithTone(400), testlab.WithRecording())
+	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithTone(600), testlab.WithRecording())
+	for _, u := range []string{"bob", "dave"} {
+		if _, err := k.WaitRegistered(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	play, rec := filepath.Join(dir, "rep-mic.wav"), filepath.Join(dir, "rep-heard.wav")
+	if err := testlab.WriteToneWAV(play, 1000, 60); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, []string{"CAROL_PW=" + k.Password("carol")}, 120*time.Second,
+		"conference", "--sip-uri", "sip:carol@"+k.Addr(), "--password-env", "CAROL_PW", "--audio", "null",
+		"--play", play, "--record", rec, "--invite", "bob", "--invite", "dave",
+		"--hold-participant", "dave=3s-7s", "--remove-after", "dave=9s", "--hangup-after", "12s", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	type ev struct {
+		name, participant, cause string
+		at                       time.Time
+	}
+	var evs []ev
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		at, _ := time.Parse(time.RFC3339Nano, m["time"].(string))
+		p, _ := m["participant"].(string)
+		c, _ := m["cause"].(string)
+		evs = append(evs, ev{m["event"].(string), p, c, at})
+	}
+	find := func(name, who string) ev {
+		for _, e := range evs {
+			if e.name == name && e.participant == who {
+				return e
+			}
+		}
+		t.Fatalf("no %s event for %q in:\n%s", name, who, r.stdout)
+		return ev{}
+	}
+	find("participant_joined", "bob")
+	find("participant_joined", "dave")
+	held := find("participant_held", "dave")
+	resumed := find("participant_resumed", "dave")
+	daveLeft := find("participant_left", "dave")
+	if daveLeft.cause != "local_hangup" {
+		t.Errorf("dave left with %q", daveLeft.cause)
+	}
+	find("participant_left", "bob")
+	find("ended", "")
+
+	// BYE: dave's at the remove, bob's only at the end for all.
+	closed := func(b *testlab.Baresip) time.Time {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e, err := b.WaitEventType(ctx, "CALL_CLOSED")
+		if err != nil {
+			t.Fatalf("%s never saw BYE: %v", b.Name(), err)
+		}
+		return e.Time
+	}
+	if dc, bc := closed(dave), closed(bob); !dc.Before(bc) {
+		t.Errorf("bob saw BYE at %v, before (or with) dave at %v: the remove hung up more than dave", bc, dc)
+	}
+
+	// What everyone heard.
+	rate, rs, err := testlab.ReadWAV(rec)
+	if err != nil || len(rs) < 5*rate {
+		t.Fatalf("rep's recording: %d samples, %v", len(rs), err)
+	}
+	hears(t, "rep", rs, rate, []float64{400, 600}, []float64{1000})
+	recOf := func(b *testlab.Baresip) (int, []int16) {
+		recs, err := b.Recordings("dec")
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("%s recordings: %v %v", b.Name(), recs, err)
+		}
+		r, s, err := testlab.ReadWAV(recs[0])
+		if err != nil || len(s) < r {
+			t.Fatalf("%s recording: %d samples, %v", b.Name(), len(s), err)
+		}
+		return r, s
+	}
+	// dave's recording stops at the hold re-INVITE (baresip 1.0.0): it
+	// holds the three-way part.
+	drate, ds := recOf(dave)
+	hears(t, "dave", ds[drate/2:], drate, []float64{1000, 400}, []float64{600})
+	// bob's runs from his answer to the end; the hold is placed in it by
+	// the times of the events, with a second and a half of margin.
+	brate, bs := recOf(bob)
+	var bobUp time.Time
+	for _, e := range bob.Events() {
+		if e.Type == "CALL_ESTABLISHED" {
+			bobUp = e.Time
+			break
+		}
+	}
+	off := func(at time.Time) int { return int(at.Sub(bobUp).Seconds() * float64(brate)) }
+	from, to := off(held.at)+3*brate/2, off(resumed.at)-brate
+	if from < 0 || to > len(bs) || to-from < brate {
+		t.Fatalf("bob's recording has %d samples; the hold maps to %d..%d", len(bs), from, to)
+	}
+	hears(t, "bob (dave held)", bs[from:to], brate, []float64{1000}, []float64{400, 600})
+	after := off(resumed.at) + brate
+	hears(t, "bob (dave back)", bs[after:min(after+brate, len(bs))], brate, []float64{1000, 600}, []float64{400})
+	// After dave's removal bob stays in the conference with the rep.
+	gone := off(daveLeft.at) + brate/2
+	if gone+brate > len(bs) {
+		t.Fatalf("bob's recording (%d samples) ends within a second of dave's removal (%d): bob left with him", len(bs), gone)
+	}
+	hears(t, "bob (dave removed)", bs[gone:gone+brate], brate, []float64{1000}, []float64{400, 600})
+}
+
+func TestConferenceUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"conference", "--sip-uri", "sip:a@127.0.0.1"}, // no --invite
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--hold-participant", "bob=5s"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--hold-participant", "bob=5s-2s"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--remove-after", "carol=2s"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--invite", "bob"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "127.0.0.1:8080"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "dave"},
+	} {
+		r := run(t, nil, 10*time.Second, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "pitchline:") {
+			t.Errorf("%v: exit %d stderr %q, want 2 with a message", args, r.code, r.stderr)
+		}
+	}
+}

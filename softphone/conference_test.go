@@ -1,0 +1,439 @@
+package softphone_test
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/internal/testlab"
+	"github.com/pitchline/pitchline/softphone"
+)
+
+// speakerTap is the rep's speaker in a test: it keeps every frame the mix
+// plays, so a test can look at a window of frames played after an event.
+type speakerTap struct {
+	rate    int
+	mu      sync.Mutex
+	cond    *sync.Cond
+	samples []int16
+}
+
+func newSpeakerTap(rate int) *speakerTap {
+	s := &speakerTap{rate: rate}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *speakerTap) Rate() int { return s.rate }
+
+func (s *speakerTap) WriteFrame(src []int16) error {
+	s.mu.Lock()
+	s.samples = append(s.samples, src...)
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *speakerTap) mark() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.samples)
+}
+
+// window waits until n samples were played after from and returns them.
+// The deadline only bounds the wait for frames (the mix plays 50 a
+// second).
+func (s *speakerTap) window(t *testing.T, from, n int) []int16 {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	timer := time.AfterFunc(60*time.Second, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })
+	defer timer.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.samples) < from+n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the speaker played %d samples after the mark, want %d", len(s.samples)-from, n)
+		}
+		s.cond.Wait()
+	}
+	return append([]int16(nil), s.samples[from:from+n]...)
+}
+
+// tones reports the Goertzel power of each frequency in samples.
+func tones(samples []int16, rate int, freqs ...float64) map[float64]float64 {
+	out := make(map[float64]float64, len(freqs))
+	for _, f := range freqs {
+		out[f] = dsp.Goertzel(samples, rate, f)
+	}
+	return out
+}
+
+// checkHears fails unless every frequency in present carries at least
+// 1e-3 of power and every one in absent less than 1/100 of the weakest
+// present one.
+func checkHears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
+	t.Helper()
+	pw := tones(samples, rate, append(append([]float64(nil), present...), absent...)...)
+	weakest := 1.0
+	for _, f := range present {
+		if pw[f] < 1e-3 {
+			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
+		}
+		weakest = min(weakest, pw[f])
+	}
+	for _, f := range absent {
+		if pw[f] > weakest/100 {
+			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted tone %.2g); powers %v", who, f, pw[f], weakest, pw)
+		}
+	}
+}
+
+func legState(e *events, t *testing.T, from int, legID string, st softphone.LegState) softphone.LegEvent {
+	t.Helper()
+	return e.wait(t, from, 30*time.Second, "leg "+string(st), func(ev softphone.Event) bool {
+		le, ok := ev.(softphone.LegEvent)
+		return ok && le.ID == legID && le.State == st
+	}).(softphone.LegEvent)
+}
+
+// checkNoLeaks waits until no goroutine runs engine, mixer or SIP stack
+// code any more, and fails naming the ones left.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	watched := []string{"pitchline/pitchline/softphone.", "pitchline/pitchline/softphone/media.", "pitchline/pitchline/audio/mixer.", "emiago/sipgo"}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		var left []string
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "checkNoLeaks") {
+				continue
+			}
+			for _, w := range watched {
+				if strings.Contains(g, w) {
+					left = append(left, g)
+					break
+				}
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left after Close:\n%s", len(left), strings.Join(left, "\n\n"))
+		}
+		time.Sleep(50 * time.Millisecond) // polling runtime state: no event exists
+	}
+}
+
+// TestConferenceThreeWayHoldRemove: the rep (a 1000 Hz microphone) calls
+// bob (baresip, 400 Hz) and adds dave (baresip, 600 Hz). Each party hears
+// the two others and not itself; holding dave stops the others hearing
+// him (and re-INVITEs him sendonly) until resume; removing dave sends BYE
+// to dave only; hanging up ends bob's call. No goroutine is left.
+func TestConferenceThreeWayHoldRemove(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithTone(400), testlab.WithRecording())
+	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithTone(600), testlab.WithRecording(), testlab.WithSIPTrace())
+	rate := softphone.BusRate()
+	mic, err := tone.NewSine(1000, 0.3, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spk := newSpeakerTap(rate)
+	p, ev := newPhone(t, k, "carol", phoneOpt{extra: []softphone.Option{softphone.WithLocalAudio(mic, spk)}})
+	waitRegistered(t, ev)
+	for _, u := range []string{"bob", "dave"} {
+		if _, err := k.WaitRegistered(ctx(t, 10*time.Second), u); err != nil {
+			t.Fatalf("%s not registered: %v", u, err)
+		}
+	}
+
+	m := ev.mark()
+	call, err := p.Dial(ctx(t, 120*time.Second), "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	if _, err := bob.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	bobUp := time.Now()
+
+	m = ev.mark()
+	dl, err := call.AddLeg(ctx(t, 120*time.Second), "dave", softphone.RoleParticipant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legState(ev, t, m, dl.ID(), softphone.LegConnected)
+	if _, err := dave.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
+		t.Fatalf("dave: %v", err)
+	}
+	if n := len(call.Info().Legs); n != 2 {
+		t.Fatalf("call has %d legs, want 2", n)
+	}
+	ev.wait(t, m, 20*time.Second, "dave's RTP", func(e softphone.Event) bool {
+		s, ok := e.(softphone.StatsEvent)
+		return ok && s.LegID == dl.ID() && s.Stats.PacketsReceived >= 100 && s.Stats.PacketsSent >= 100
+	})
+
+	// The rep hears bob and dave, not the rep's own microphone.
+	checkHears(t, "rep (conference)", spk.window(t, spk.mark(), 2*rate), rate, []float64{400, 600}, []float64{1000})
+
+	// Hold dave: the rep (and bob, checked below) stop hearing him.
+	m = ev.mark()
+	if err := dl.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	legState(ev, t, m, dl.ID(), softphone.LegHeld)
+	holdAt := time.Now()
+	ev.wait(t, m, 10*time.Second, "sendonly in dave's log", func(softphone.Event) bool {
+		return strings.Contains(dave.Log(), "a=sendonly")
+	})
+	if st := call.Info().State; st != softphone.CallConnected {
+		t.Errorf("call %s with one of two legs held, want connected", st)
+	}
+	from := spk.mark() + rate
+	checkHears(t, "rep (dave held)", spk.window(t, from, 3*rate), rate, []float64{400}, []float64{600, 1000})
+
+	m = ev.mark()
+	if err := dl.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	legState(ev, t, m, dl.ID(), softphone.LegConnected)
+	resumeAt := time.Now()
+	from = spk.mark() + rate
+	checkHears(t, "rep (dave resumed)", spk.window(t, from, 2*rate), rate, []float64{400, 600}, []float64{1000})
+
+	// Remove dave: BYE to dave only.
+	bm, dm := bob.Mark(), dave.Mark()
+	m = ev.mark()
+	if err := call.RemoveLeg(dl.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dave.WaitEventAfter(ctx(t, 10*time.Second), dm, "CALL_CLOSED"); err != nil {
+		t.Fatalf("dave did not see BYE: %v", err)
+	}
+	if end := legState(ev, t, m, dl.ID(), softphone.LegEnded); end.Cause != softphone.CauseLocalHangup {
+		t.Errorf("dave's leg ended with %s", end.Cause)
+	}
+	if info := call.Info(); info.State != softphone.CallConnected || len(info.Legs) != 1 {
+		t.Fatalf("after removing dave the call is %s with %d legs, want connected with 1", info.State, len(info.Legs))
+	}
+	for _, e := range bob.Events()[bm:] {
+		if e.Type == "CALL_CLOSED" {
+			t.Fatalf("bob saw BYE when dave was removed")
+		}
+	}
+
+	m = ev.mark()
+	if err := call.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m, call.ID(), softphone.CallEnded, 10*time.Second)
+	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
+		t.Fatalf("bob did not see BYE: %v", err)
+	}
+	p.Close()
+	checkNoLeaks(t)
+
+	// What the peers heard. bob's recording runs from his answer; dave's
+	// stops at the hold re-INVITE (baresip 1.0.0), so it holds the
+	// three-way part only.
+	brate, bs, err := readRecording(t, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := int(dl.Info().Answered.Sub(bobUp).Seconds()*float64(brate)) + brate
+	holdFrom := int(holdAt.Sub(bobUp).Seconds()*float64(brate)) + 3*brate/2
+	holdTo := int(resumeAt.Sub(bobUp).Seconds()*float64(brate)) - brate
+	if joined >= len(bs) || holdTo > len(bs) || holdTo-holdFrom < brate/2 {
+		t.Fatalf("bob's recording has %d samples; three-way from %d, hold %d..%d", len(bs), joined, holdFrom, holdTo)
+	}
+	checkHears(t, "bob (three-way)", bs[joined:min(joined+2*brate, holdFrom)], brate, []float64{1000, 600}, []float64{400})
+	checkHears(t, "bob (dave held)", bs[holdFrom:holdTo], brate, []float64{1000}, []float64{400, 600})
+	drate, ds, err := readRecording(t, dave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) < drate {
+		t.Fatalf("dave's recording has %d samples", len(ds))
+	}
+	checkHears(t, "dave (three-way)", ds[drate/2:], drate, []float64{1000, 400}, []float64{600})
+}
+
+func readRecording(t *testing.T, b *testlab.Baresip) (int, []int16, error) {
+	t.Helper()
+	recs, err := b.Recordings("dec")
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("%s recordings: %v %v", b.Name(), recs, err)
+	}
+	return testlab.ReadWAV(recs[0])
+}
+
+// phase is a stretch of a test during which the mix stays the same.
+type phase struct {
+	name       string
+	start, end time.Time
+	bobHears   []float64 // present in bob's recording
+	bobMissing []float64
+}
+
+// TestConferenceMergeRolesSplitLeave: the rep (1000 Hz) calls bob
+// (400 Hz) and dave (600 Hz) as two calls and merges them; dave is muted,
+// then the rep is; dave then whispers (only the rep hears him), listens (nobody hears him), is split
+// out into a call of his own and merged back; then the rep leaves: bob
+// and dave stay bridged without the rep until bob hangs up, which ends
+// dave's leg too. Checked on the rep's speaker and in bob's recording.
+func TestConferenceMergeRolesSplitLeave(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithTone(400), testlab.WithRecording())
+	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithTone(600))
+	rate := softphone.BusRate()
+	mic, err := tone.NewSine(1000, 0.3, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spk := newSpeakerTap(rate)
+	p, ev := newPhone(t, k, "carol", phoneOpt{extra: []softphone.Option{softphone.WithLocalAudio(mic, spk)}})
+	waitRegistered(t, ev)
+	for _, u := range []string{"bob", "dave"} {
+		if _, err := k.WaitRegistered(ctx(t, 10*time.Second), u); err != nil {
+			t.Fatalf("%s not registered: %v", u, err)
+		}
+	}
+	dial := func(who string) *softphone.Call {
+		m := ev.mark()
+		c, err := p.Dial(ctx(t, 180*time.Second), who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.callState(t, m, c.ID(), softphone.CallConnected, 15*time.Second)
+		return c
+	}
+	c1 := dial("bob")
+	if _, err := bob.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	bobUp := time.Now()
+	c2 := dial("dave")
+	dl := c2.Legs()[0]
+
+	m := ev.mark()
+	if err := c1.Merge(c2); err != nil {
+		t.Fatal(err)
+	}
+	if end := ev.callState(t, m, c2.ID(), softphone.CallEnded, 10*time.Second); end.Cause != softphone.CauseMerged {
+		t.Errorf("merged call ended with %s", end.Cause)
+	}
+	if dl.Call() != c1 || len(c1.Legs()) != 2 || dl.State() != softphone.LegConnected {
+		t.Fatalf("after merge dave's leg is in %v (%s), c1 has %d legs", dl.Call().ID(), dl.State(), len(c1.Legs()))
+	}
+	var phases []phase
+	// run holds the mix for the rep's check (after a second to settle)
+	// and records the phase for bob's.
+	run := func(name string, repHears, repMissing, bobHears, bobMissing []float64) {
+		t.Helper()
+		start := time.Now()
+		w := spk.window(t, spk.mark()+rate, 3*rate)
+		if len(repHears) == 0 {
+			pw := tones(w, rate, 400, 600, 1000)
+			for f, v := range pw {
+				if v > 1e-4 {
+					t.Errorf("rep (%s): hears %.0f Hz (power %.2g), want silence", name, f, v)
+				}
+			}
+		} else {
+			checkHears(t, "rep ("+name+")", w, rate, repHears, repMissing)
+		}
+		phases = append(phases, phase{name, start, time.Now(), bobHears, bobMissing})
+	}
+	run("merged", []float64{400, 600}, []float64{1000}, []float64{1000, 600}, []float64{400})
+
+	// Mute dave (a participant): nobody hears him. Mute the rep: nobody
+	// hears the rep, bob and dave still hear each other.
+	if err := dl.SetMute(true); err != nil {
+		t.Fatal(err)
+	}
+	run("dave muted", []float64{400}, []float64{600, 1000}, []float64{1000}, []float64{400, 600})
+	if err := dl.SetMute(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.SetMute(true); err != nil {
+		t.Fatal(err)
+	}
+	run("rep muted", []float64{400, 600}, []float64{1000}, []float64{600}, []float64{400, 1000})
+	if err := c1.SetMute(false); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := c1.SetRole(dl.ID(), softphone.RoleWhisper); err != nil {
+		t.Fatal(err)
+	}
+	run("dave whispers", []float64{400, 600}, []float64{1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.SetRole(dl.ID(), softphone.RoleListen); err != nil {
+		t.Fatal(err)
+	}
+	run("dave listens", []float64{400}, []float64{600, 1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.SetRole(dl.ID(), softphone.RoleParticipant); err != nil {
+		t.Fatal(err)
+	}
+
+	c3, err := c1.Split(dl.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl.Call() != c3 || len(c1.Legs()) != 1 || c3.Info().State != softphone.CallConnected {
+		t.Fatalf("after split: dave in %s, c1 has %d legs, c3 is %s", dl.Call().ID(), len(c1.Legs()), c3.Info().State)
+	}
+	// Two separate calls, both with the rep: the rep hears both, bob only
+	// the rep.
+	run("split", []float64{400, 600}, []float64{1000}, []float64{1000}, []float64{400, 600})
+	if err := c1.Merge(c3); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	if !c1.Info().Left {
+		t.Error("call not marked left")
+	}
+	run("rep left", nil, nil, []float64{600}, []float64{400, 1000})
+
+	// bob hangs up: with the rep gone, dave is not left alone in the
+	// bridge; his leg gets a BYE and the call ends.
+	dm := dave.Mark()
+	m = ev.mark()
+	if _, err := bob.Command(ctx(t, 5*time.Second), "hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dave.WaitEventAfter(ctx(t, 10*time.Second), dm, "CALL_CLOSED"); err != nil {
+		t.Fatalf("dave was not hung up after bob left the rep-less bridge: %v", err)
+	}
+	ev.callState(t, m, c1.ID(), softphone.CallEnded, 10*time.Second)
+	p.Close()
+	checkNoLeaks(t)
+
+	brate, bs, err := readRecording(t, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := func(at time.Time) int { return int(at.Sub(bobUp).Seconds() * float64(brate)) }
+	for _, ph := range phases {
+		from, to := off(ph.start)+3*brate/2, off(ph.end)-brate/2
+		if from < 0 || to > len(bs) || to-from < brate {
+			t.Errorf("bob's recording (%d samples) does not cover %s (%d..%d)", len(bs), ph.name, from, to)
+			continue
+		}
+		checkHears(t, "bob ("+ph.name+")", bs[from:to], brate, ph.bobHears, ph.bobMissing)
+	}
+}
