@@ -19,9 +19,8 @@ type Engine interface {
 }
 
 // DialOptions are the per-dial options a session asks for. PhoneEngine
-// passes them to the engine's dial options once the engine has them
-// (softphone.WithCallerID, WithEarlyMedia, WithLocalRingback); until then
-// they are ignored.
+// turns them into the engine's dial options (softphone.WithCallerID,
+// WithEarlyMedia, WithLocalRingback).
 type DialOptions struct {
 	// CallerID is the number shown to the contact ("" for the account's
 	// default).
@@ -98,13 +97,9 @@ func NewPhoneEngine(phone *softphone.Phone) (*PhoneEngine, error) {
 
 // Dial implements Engine.
 func (e *PhoneEngine) Dial(ctx context.Context, target string, opts DialOptions) (EngineCall, error) {
-	// The engine's dial options (branch "engine": softphone.WithCallerID,
-	// WithEarlyMedia, WithLocalRingback) are passed here once they exist:
-	//   e.phone.Dial(ctx, target, phoneDialOptions(opts)...)
-	_ = opts
 	e.mu.Lock() // held across Dial so no event of this call is routed before it is known
 	defer e.mu.Unlock()
-	call, err := e.phone.Dial(ctx, target)
+	call, err := e.phone.Dial(ctx, target, phoneDialOptions(opts)...)
 	if err != nil {
 		return nil, err
 	}
@@ -189,4 +184,21 @@ type AudioCall interface {
 	// ReceivedAudio returns the far end's audio as 16-bit mono PCM frames
 	// at rate Hz until the call ends or stop is called.
 	ReceivedAudio() (frames <-chan []int16, rate int, stop func(), err error)
+}
+
+// phoneDialOptions maps a session's DialOptions onto the engine's: the
+// caller ID to present, whether the far end's early media reaches the
+// rep's speaker (off for the lines of a parallel session that are not the
+// rep's, so rings and announcements never mix) and local ringback.
+func phoneDialOptions(o DialOptions) []softphone.DialOption {
+	opts := []softphone.DialOption{softphone.WithLocalRingback(o.LocalRingback)}
+	if o.EarlyMedia {
+		opts = append(opts, softphone.WithEarlyMedia(softphone.EarlyMediaSpeaker))
+	} else {
+		opts = append(opts, softphone.WithEarlyMedia(softphone.EarlyMediaNone))
+	}
+	if o.CallerID != "" {
+		opts = append(opts, softphone.WithCallerID("", o.CallerID))
+	}
+	return opts
 }

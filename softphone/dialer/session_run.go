@@ -434,6 +434,10 @@ func (r *runState) dial(p pick, line int) {
 	l := &lineRun{n: line, idx: p.idx, number: p.number, attemptID: id}
 	opts := r.s.cfg.dialOpts
 	opts.LocalRingback = line == 1
+	// One line at a time: the rep hears what the network plays before the
+	// answer (a carrier's "not in service" announcement). In parallel mode
+	// no line's early media reaches the speaker.
+	opts.EarlyMedia = r.s.list.Settings.Mode != ModeParallel
 	ctx, cancel := context.WithCancel(r.ctx)
 	l.cancel = cancel
 	r.s.emit(Event{Kind: EventDial, Index: p.idx, Contact: c.Name, Number: p.number.Key, Line: line})
