@@ -1,0 +1,361 @@
+package webrtc_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pitchline/pitchline/audio/codec"
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/audio/tone"
+	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
+)
+
+// The engine's tests build without cgo, so they cannot use libopus. When
+// no "opus" codec is registered, these tests register a stand-in under that
+// name: G.711 µ-law of all 960 samples of a 48 kHz frame. It exercises the
+// whole Peer path (registry lookup, encode, RTP, SRTP, jitter buffer,
+// decode); internal/webrtctest runs the real Opus against Chromium.
+func init() {
+	if _, err := codec.Lookup("opus"); err == nil {
+		return
+	}
+	if err := codec.Register(codec.Info{Name: "opus", PayloadType: codec.DynamicPayloadType, ClockRate: 48000, Channels: 2,
+		NewEncoder: func() (codec.Encoder, error) { return codec.PCMU{}, nil },
+		NewDecoder: func() (codec.Decoder, error) { return codec.PCMU{}, nil }}); err != nil {
+		panic(err)
+	}
+}
+
+// toneSink is an audio.Sink at 48 kHz that closes heard once a 100 ms
+// window is dominated by freq (Goertzel power at least half of the window's
+// total power, and not quiet).
+type toneSink struct {
+	freq  float64
+	mu    sync.Mutex
+	win   []int16
+	heard chan struct{}
+	once  sync.Once
+	other float64 // a frequency that must not dominate
+	wrong bool
+}
+
+func newToneSink(freq, other float64) *toneSink {
+	return &toneSink{freq: freq, other: other, heard: make(chan struct{}), win: make([]int16, 0, 4800)}
+}
+
+func (s *toneSink) Rate() int { return 48000 }
+
+func (s *toneSink) WriteFrame(src []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.win = append(s.win, src...)
+	if len(s.win) < cap(s.win) {
+		return nil
+	}
+	if ok, _ := dominated(s.win, s.freq); ok {
+		s.once.Do(func() { close(s.heard) })
+	}
+	if ok, _ := dominated(s.win, s.other); ok {
+		s.wrong = true
+	}
+	s.win = s.win[:0]
+	return nil
+}
+
+func (s *toneSink) heardOther() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wrong
+}
+
+// dominated reports whether freq holds at least half of the window's power
+// (a pure sine gives a ratio of about 1) and the window is not near silence.
+func dominated(win []int16, freq float64) (bool, float64) {
+	rms := dsp.RMS(win)
+	if rms < 0.01 {
+		return false, 0
+	}
+	ratio := dsp.Goertzel(win, 48000, freq) / (2 * rms * rms)
+	return ratio >= 0.5, ratio
+}
+
+// browserLike is a pion PeerConnection standing in for a browser: it
+// offers one sendrecv Opus track on loopback.
+type browserLike struct {
+	pc    *webrtc.PeerConnection
+	track *webrtc.TrackLocalStaticRTP
+	sink  *toneSink
+	wg    sync.WaitGroup
+	stop  chan struct{}
+}
+
+func newBrowserLike(t *testing.T, hear *toneSink) *browserLike {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
+		t.Fatal(err)
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		t.Fatal(err)
+	}
+	var s webrtc.SettingEngine
+	s.SetIncludeLoopbackCandidate(true)
+	s.SetIPFilter(func(ip net.IP) bool { return ip.Equal(net.IPv4(127, 0, 0, 1)) })
+	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(s)).
+		NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browserLike{pc: pc, sink: hear, stop: make(chan struct{})}
+	b.track, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "browser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.AddTransceiverFromTrack(b.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+		t.Fatal(err)
+	}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		pcm := make([]int16, 960)
+		for {
+			p, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			n := codec.PCMU{}.Decode(pcm, p.Payload)
+			_ = hear.WriteFrame(pcm[:n])
+		}
+	})
+	return b
+}
+
+func (b *browserLike) offer(t *testing.T) string {
+	t.Helper()
+	o, err := b.pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := webrtc.GatheringCompletePromise(b.pc)
+	if err := b.pc.SetLocalDescription(o); err != nil {
+		t.Fatal(err)
+	}
+	<-g
+	return b.pc.LocalDescription().SDP
+}
+
+// sendTone sends a freq Hz tone as 20 ms stand-in-Opus packets in real time.
+func (b *browserLike) sendTone(t *testing.T, freq float64) {
+	gen, err := tone.NewSine(freq, 0.5, 48000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		tk := time.NewTicker(20 * time.Millisecond)
+		defer tk.Stop()
+		pcm := make([]int16, 960)
+		buf := make([]byte, 960)
+		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111}}
+		for i := 0; ; i++ {
+			select {
+			case <-b.stop:
+				return
+			case <-tk.C:
+			}
+			_ = gen.ReadFrame(pcm)
+			n := codec.PCMU{}.Encode(buf, pcm)
+			pkt.SequenceNumber, pkt.Timestamp, pkt.Payload = uint16(i), uint32(i*960), buf[:n]
+			_ = b.track.WriteRTP(&pkt)
+		}
+	}()
+}
+
+func (b *browserLike) close() {
+	close(b.stop)
+	b.wg.Wait()
+	_ = b.pc.Close()
+}
+
+// checkGoroutines fails the test when goroutines started during it are
+// still running once it ends (pion's own close finishes asynchronously,
+// so it waits up to a generous deadline for the count to come back).
+func checkGoroutines(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(20 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<20)
+			t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+		}
+	})
+}
+
+// TestPeerTwoWayAudio connects a Peer to a pion offerer on loopback: each
+// side sends its own tone and must hear the other's, not its own.
+func TestPeerTwoWayAudio(t *testing.T) {
+	checkGoroutines(t)
+	browserHears := newToneSink(1000, 700)
+	b := newBrowserLike(t, browserHears)
+	defer b.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	states := make(chan pwebrtc.State, 16)
+	peer, answer, err := pwebrtc.NewPeer(ctx, b.offer(t), pwebrtc.WithOnState(func(s pwebrtc.State) { states <- s }))
+	if err != nil {
+		t.Fatalf("NewPeer: %v", err)
+	}
+	defer peer.Close()
+	if !strings.Contains(answer, "127.0.0.1") || !strings.Contains(answer, "a=fingerprint:") {
+		t.Fatalf("answer lacks a loopback candidate or DTLS fingerprint:\n%s", answer)
+	}
+	goHears := newToneSink(700, 1000)
+	src, err := tone.NewSine(1000, 0.5, 48000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer.SetInput(src)
+	peer.SetOutput(goHears)
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	b.sendTone(t, 700)
+
+	for s := range states {
+		if s == pwebrtc.StateConnected {
+			break
+		}
+		if s == pwebrtc.StateFailed || s == pwebrtc.StateClosed {
+			t.Fatalf("state %s before connected", s)
+		}
+	}
+	for _, w := range []struct {
+		name string
+		s    *toneSink
+	}{{"Go side hears the browser's 700 Hz", goHears}, {"browser hears Go's 1000 Hz", browserHears}} {
+		select {
+		case <-w.s.heard:
+		case <-ctx.Done():
+			t.Fatalf("%s: not within the deadline; stats %+v", w.name, peer.Stats())
+		}
+	}
+	if goHears.heardOther() || browserHears.heardOther() {
+		t.Errorf("a side heard its own tone (go %v, browser %v)", goHears.heardOther(), browserHears.heardOther())
+	}
+	st := peer.Stats()
+	if st.PacketsSent == 0 || st.PacketsReceived == 0 {
+		t.Errorf("stats %+v: want packets both ways", st)
+	}
+	if err := peer.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	select {
+	case <-peer.Done():
+	default:
+		t.Error("Done not closed after Close")
+	}
+	if peer.State() != pwebrtc.StateClosed || !errors.Is(peer.Err(), pwebrtc.ErrClosed) {
+		t.Errorf("after Close: state %s err %v", peer.State(), peer.Err())
+	}
+	peer.Tick() // after Close: a no-op, no panic
+}
+
+// TestPeerRemoteClose: the browser closing its side ends the Peer (Done).
+func TestPeerRemoteClose(t *testing.T) {
+	checkGoroutines(t)
+	b := newBrowserLike(t, newToneSink(1000, 700))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	connected := make(chan struct{})
+	var once sync.Once
+	peer, answer, err := pwebrtc.NewPeer(ctx, b.offer(t), pwebrtc.WithExternalClock(),
+		pwebrtc.WithOnState(func(s pwebrtc.State) {
+			if s == pwebrtc.StateConnected {
+				once.Do(func() { close(connected) })
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		t.Fatal("never connected")
+	}
+	b.close()
+	select {
+	case <-peer.Done():
+	case <-ctx.Done():
+		t.Fatalf("Done not closed after the remote side closed; state %s", peer.State())
+	}
+}
+
+func TestNewPeerRejectsBadOffers(t *testing.T) {
+	checkGoroutines(t)
+	ctx := context.Background()
+	videoOnly := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\n"
+	noOpus := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\n" +
+		"a=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 " + strings.Repeat("AB:", 31) + "AB\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\n"
+	for name, offer := range map[string]string{
+		"empty": "", "not sdp": "hello", "too large": "v=0\r\nm=audio " + strings.Repeat("x", pwebrtc.MaxOfferSize),
+		"video only": videoOnly, "garbage after v=0": "v=0\r\nm=audio \x00\x01\r\n", "no opus": noOpus,
+	} {
+		p, _, err := pwebrtc.NewPeer(ctx, offer)
+		if err == nil {
+			p.Close()
+			t.Errorf("%s: NewPeer accepted it", name)
+			continue
+		}
+		if !errors.Is(err, pwebrtc.ErrBadOffer) {
+			t.Errorf("%s: error %v, want ErrBadOffer", name, err)
+		}
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for name, o := range map[string]pwebrtc.Option{
+		"nil logger": pwebrtc.WithLogger(nil), "no ICE address": pwebrtc.WithICEAddresses(),
+		"bad port range": pwebrtc.WithPortRange(5000, 4000), "jitter": pwebrtc.WithJitterDelay(0, 0),
+		"gather": pwebrtc.WithGatherTimeout(0), "nil clock": pwebrtc.WithClock(nil),
+	} {
+		if _, _, err := pwebrtc.NewPeer(context.Background(), "v=0\r\nm=audio 9\r\n", o); !errors.Is(err, pwebrtc.ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}
+
+// FuzzCheckOffer: arbitrary offers never panic NewPeer's guard, and what
+// it accepts is bounded.
+func FuzzCheckOffer(f *testing.F) {
+	f.Add("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n")
+	f.Add("")
+	f.Add("v=0\nm=audio ")
+	f.Fuzz(func(t *testing.T, s string) {
+		if err := pwebrtc.CheckOffer(s); err == nil && (len(s) > pwebrtc.MaxOfferSize || !strings.Contains(s, "m=audio")) {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
