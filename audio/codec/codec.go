@@ -24,6 +24,19 @@ type Decoder interface {
 	Decode(dst []int16, payload []byte) int
 }
 
+// Concealer is implemented by Decoders that conceal lost packets
+// themselves (Opus: its own PLC, or in-band FEC from the next packet).
+// Receivers use it instead of a PLC on decoded PCM when available.
+//
+// Conceal writes audio for one lost frame of len(dst) samples into dst and
+// returns the number of samples written. next is the payload of the packet
+// that follows the loss, or nil when it has not arrived; a decoder with
+// in-band FEC rebuilds the lost frame from it. next is decoded normally
+// afterwards. Implementations never allocate.
+type Concealer interface {
+	Conceal(dst []int16, next []byte) int
+}
+
 // Info describes one registered codec.
 type Info struct {
 	// Name is the RTP encoding name as used in SDP a=rtpmap (e.g. "PCMU").

@@ -12,7 +12,7 @@
 //
 // PLC is a codec-independent packet-loss concealer working on decoded PCM.
 //
-// Opus is planned: it will live in a separate package wrapping libopus via
-// cgo and register itself here. It is deliberately not part of this package,
-// which stays pure Go.
+// Opus lives in audio/codec/opus, which wraps libopus via cgo and registers
+// itself here when imported (its Decoder also implements Concealer). It is
+// deliberately not part of this package, which stays pure Go.
 package codec

@@ -120,9 +120,17 @@ func TestCheckerCatchesForbiddenEdges(t *testing.T) {
 		{"cli imports app", prod(m("cli"), m("app")), []string{"app-only-from-main"}},
 		{"cli tests import app", xtest(m("cli"), m("app")), []string{"app-only-from-main (tests)"}},
 		{"app imports cli", prod(m("app/bind"), m("cli")), []string{"cli-only-from-main"}},
-		{"audio/codec uses cgo", []Package{{ImportPath: m("audio/codec"), CgoFiles: []string{"opus.go"}}}, []string{"cgo-only-in-audio-device"}},
-		{"audio uses cgo", []Package{{ImportPath: m("audio"), CgoFiles: []string{"x.go"}}}, []string{"cgo-only-in-audio-device"}},
+		{"audio/codec uses cgo", []Package{{ImportPath: m("audio/codec"), CgoFiles: []string{"opus.go"}}}, []string{"audio-cgo-only-device-opus"}},
+		{"audio uses cgo", []Package{{ImportPath: m("audio"), CgoFiles: []string{"x.go"}}}, []string{"audio-cgo-only-device-opus"}},
 		{"audio/device uses cgo", []Package{{ImportPath: m("audio/device"), CgoFiles: []string{"pa.go"}}}, nil},
+		{"audio/codec/opus uses cgo", []Package{{ImportPath: m("audio/codec/opus"), CgoFiles: []string{"opus.go"}}}, nil},
+		{"audio/codec/opus subpackage uses cgo", []Package{{ImportPath: m("audio/codec/opus/x"), CgoFiles: []string{"x.go"}}}, []string{"audio-cgo-only-device-opus"}},
+		{"audio/codec/opusx uses cgo", []Package{{ImportPath: m("audio/codec/opusx"), CgoFiles: []string{"x.go"}}}, []string{"audio-cgo-only-device-opus"}},
+		{"engine tests depend on opus", []Package{
+			{ImportPath: m("softphone/media")},
+			{ImportPath: m("softphone/media.test"), Name: "main", Deps: []string{m("audio/codec/opus")}},
+			{ImportPath: m("audio/codec/opus"), CgoFiles: []string{"opus.go"}},
+		}, []string{"engine-cgo-free (tests)"}},
 		{"audio/device imports portaudio", prod(m("audio/device"), pa), nil},
 		{"audio/mixer imports portaudio", prod(m("audio/mixer"), pa), []string{"portaudio-only-in-audio-device"}},
 		{"softphone tests import portaudio", xtest(m("softphone"), pa), []string{"portaudio-only-in-audio-device (tests)"}},
@@ -249,7 +257,7 @@ func TestCheckerOnRealGoList(t *testing.T) {
 	}
 	m := func(rel string) string { return module + "/" + rel }
 	want := []string{
-		m("audio/codec") + " -> C: cgo-only-in-audio-device",
+		m("audio/codec") + " -> C: audio-cgo-only-device-opus",
 		m("audio/device") + " (tests) -> " + m("softphone/media") + ": audio-is-leaf",
 		m("audio/jitter") + " -> " + m("softphone") + ": audio-is-leaf",
 		m("cli") + " -> " + m("app") + ": app-only-from-main",
