@@ -108,24 +108,37 @@ func (p *Peer) playoutTick() {
 	case status == jitter.StatusPacket && n > 0:
 		k := p.dec.Decode(p.decBuf[:], p.popBuf[:n])
 		if k <= 0 {
-			p.plc.Conceal(pcm)
-			p.counter.concealed.Add(1)
+			p.conceal(pcm)
 			break
 		}
 		// A frame longer than 20 ms (the browser's ptime above 20) keeps
 		// its first 20 ms; browsers send 20 ms by default.
 		c := copy(pcm, p.decBuf[:min(k, len(p.decBuf))])
 		clear(pcm[c:])
-		p.plc.Good(pcm)
+		if p.concealer == nil {
+			p.plc.Good(pcm)
+		}
 	case status == jitter.StatusPacket || status == jitter.StatusMissing:
-		p.plc.Conceal(pcm)
-		p.counter.concealed.Add(1)
+		p.conceal(pcm)
 	default:
 		clear(pcm)
 	}
 	if o := p.output.Load(); o != nil {
 		_ = o.sink.WriteFrame(pcm)
 	}
+}
+
+// conceal fills one lost frame: with the decoder's own concealment when it
+// has one (Opus PLC), else with the codec-independent PLC.
+func (p *Peer) conceal(pcm []int16) {
+	p.counter.concealed.Add(1)
+	if p.concealer != nil {
+		if k := p.concealer.Conceal(pcm, nil); k > 0 {
+			clear(pcm[min(k, len(pcm)):])
+			return
+		}
+	}
+	p.plc.Conceal(pcm)
 }
 
 // Stats returns a snapshot of the Peer's counters, in media.Session's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -62,8 +63,10 @@ type Peer struct {
 	track *webrtc.TrackLocalStaticRTP
 	enc   codec.Encoder
 	dec   codec.Decoder
-	jb    *jitter.Buffer
-	plc   *codec.PLC
+	// concealer is dec's own loss concealment (Opus PLC), or nil.
+	concealer codec.Concealer
+	jb        *jitter.Buffer
+	plc       *codec.PLC
 
 	input  atomic.Pointer[sourceBox]
 	output atomic.Pointer[sinkBox]
@@ -135,6 +138,7 @@ func NewPeer(ctx context.Context, offerSDP string, opts ...Option) (*Peer, strin
 	if p.dec, err = info.NewDecoder(); err != nil {
 		return nil, "", fmt.Errorf("opus decoder: %w", err)
 	}
+	p.concealer, _ = p.dec.(codec.Concealer)
 	if p.jb, err = jitter.New(jitter.WithClockRate(Rate), jitter.WithDelay(o.jitterMin, o.jitterMax),
 		jitter.WithMaxPayload(maxPacket), jitter.WithNow(o.clock.Now)); err != nil {
 		return nil, "", fmt.Errorf("jitter buffer: %w: %w", ErrInvalidConfig, err)
@@ -411,6 +415,12 @@ func (p *Peer) Close() error {
 		}
 		p.tickMu.Unlock()
 		p.wg.Wait()
+		// Free codec state (libopus) now that no Tick can run.
+		for _, c := range []any{p.enc, p.dec} {
+			if cl, ok := c.(io.Closer); ok {
+				_ = cl.Close()
+			}
+		}
 		p.setState(StateClosed)
 		p.log.Debug("webrtc peer closed")
 	})
