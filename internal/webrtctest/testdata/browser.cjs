@@ -1,0 +1,74 @@
+// Drives Debian's /usr/bin/chromium through playwright-core for
+// internal/webrtctest: opens a join link with a fake microphone playing a
+// WAV file, and reports over stdout, one line per event:
+//   CONNECTED            the page says the participant is in the call
+//   STATS {json}         inbound-rtp has packets and a non-zero audioLevel
+//   LEFT                 after "LEAVE" on stdin: Leave clicked, page says left
+//   REVISIT {json}       the same link opened again (status and text)
+//   ERROR message        anything went wrong (then exit 1)
+// usage: node browser.cjs PLAYWRIGHT_CORE_DIR CHROMIUM URL WAV PROFILE_DIR
+"use strict";
+const [pwDir, chromiumPath, url, wav, profile] = process.argv.slice(2);
+const { chromium } = require(pwDir);
+const readline = require("node:readline");
+
+const T = 60000; // generous: only bounds waiting for events
+const rl = readline.createInterface({ input: process.stdin });
+const lines = [];
+let waiter = null;
+rl.on("line", (l) => { lines.push(l); if (waiter) waiter(); });
+function nextLine() {
+  return new Promise((resolve) => {
+    const take = () => { if (lines.length) { waiter = null; resolve(lines.shift()); return true; } return false; };
+    if (!take()) waiter = take;
+  });
+}
+
+(async () => {
+  let ctx;
+  try {
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath, headless: true, timeout: T,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        `--use-file-for-fake-audio-capture=${wav}`,
+        "--autoplay-policy=no-user-gesture-required",
+        "--allow-loopback-in-peer-connection"],
+    });
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.on("console", (m) => process.stderr.write("[page] " + m.text() + "\n"));
+    const resp = await page.goto(url, { timeout: T });
+    if (resp.status() !== 200) throw new Error("join page status " + resp.status());
+    await page.waitForFunction(() => {
+      const s = window.pitchlineJoin && window.pitchlineJoin.state;
+      if (["no-microphone", "link-gone", "refused", "error", "failed"].includes(s)) throw new Error("page state " + s);
+      return s === "connected";
+    }, null, { timeout: T, polling: 100 });
+    console.log("CONNECTED " + JSON.stringify(await page.textContent("#status")));
+    const stats = await page.waitForFunction(async () => {
+      const r = await window.pitchlineJoin.pc.getStats();
+      let out = null;
+      r.forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "audio" && s.packetsReceived > 0 && s.audioLevel > 0)
+          out = { packetsReceived: s.packetsReceived, audioLevel: s.audioLevel, packetsLost: s.packetsLost,
+            codec: (r.get(s.codecId) || {}).mimeType };
+      });
+      return out;
+    }, null, { timeout: T, polling: 200 });
+    console.log("STATS " + JSON.stringify(await stats.jsonValue()));
+    const cmd = await nextLine();
+    if (cmd !== "LEAVE") throw new Error("unexpected command " + cmd);
+    await page.click("#leave");
+    await page.waitForFunction(() => window.pitchlineJoin.state === "left", null, { timeout: T, polling: 100 });
+    console.log("LEFT");
+    const again = await page.goto(url, { timeout: T });
+    console.log("REVISIT " + JSON.stringify({ status: again.status(), text: await page.textContent("#status") }));
+    await ctx.close();
+    process.exit(0);
+  } catch (e) {
+    console.log("ERROR " + String(e && e.stack || e).replace(/\n/g, " | "));
+    if (ctx) await ctx.close().catch(() => {});
+    process.exit(1);
+  }
+})();
