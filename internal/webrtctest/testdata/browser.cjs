@@ -2,13 +2,14 @@
 // internal/webrtctest: opens a join link with a fake microphone playing a
 // WAV file, and reports over stdout, one line per event:
 //   CONNECTED            the page says the participant is in the call
-//   STATS {json}         inbound-rtp has packets and a non-zero audioLevel
+//   STATS {json}         inbound-rtp has packets and an audioLevel of at least
+//                        MIN_LEVEL (silence from Opus reads about 3e-5)
 //   LEFT                 after "LEAVE" on stdin: Leave clicked, page says left
 //   REVISIT {json}       the same link opened again (status and text)
 //   ERROR message        anything went wrong (then exit 1)
-// usage: node browser.cjs PLAYWRIGHT_CORE_DIR CHROMIUM URL WAV PROFILE_DIR
+// usage: node browser.cjs PLAYWRIGHT_CORE_DIR CHROMIUM URL WAV PROFILE_DIR MIN_LEVEL
 "use strict";
-const [pwDir, chromiumPath, url, wav, profile] = process.argv.slice(2);
+const [pwDir, chromiumPath, url, wav, profile, minLevel] = process.argv.slice(2);
 const { chromium } = require(pwDir);
 const readline = require("node:readline");
 
@@ -46,17 +47,26 @@ function nextLine() {
       return s === "connected";
     }, null, { timeout: T, polling: 100 });
     console.log("CONNECTED " + JSON.stringify(await page.textContent("#status")));
-    const stats = await page.waitForFunction(async () => {
-      const r = await window.pitchlineJoin.pc.getStats();
-      let out = null;
-      r.forEach((s) => {
-        if (s.type === "inbound-rtp" && s.kind === "audio" && s.packetsReceived > 0 && s.audioLevel > 0)
-          out = { packetsReceived: s.packetsReceived, audioLevel: s.audioLevel, packetsLost: s.packetsLost,
-            codec: (r.get(s.codecId) || {}).mimeType };
-      });
-      return out;
-    }, null, { timeout: T, polling: 200 });
-    console.log("STATS " + JSON.stringify(await stats.jsonValue()));
+    // getStats is asynchronous and fires no event when audio arrives:
+    // poll it (waitForFunction does not await an async predicate).
+    const deadline = Date.now() + T;
+    let stats = null;
+    while (!stats) {
+      stats = await page.evaluate(async (min) => {
+        const r = await window.pitchlineJoin.pc.getStats();
+        let out = null;
+        r.forEach((s) => {
+          if (s.type === "inbound-rtp" && s.kind === "audio" && s.packetsReceived > 0 && s.audioLevel >= min)
+            out = { packetsReceived: s.packetsReceived, audioLevel: s.audioLevel, packetsLost: s.packetsLost,
+              codec: (r.get(s.codecId) || {}).mimeType };
+        });
+        return out;
+      }, Number(minLevel));
+      if (stats) break;
+      if (Date.now() > deadline) throw new Error("no inbound audio at level >= " + minLevel + " within " + T + " ms");
+      await page.waitForTimeout(200);
+    }
+    console.log("STATS " + JSON.stringify(stats));
     const cmd = await nextLine();
     if (cmd !== "LEAVE") throw new Error("unexpected command " + cmd);
     await page.click("#leave");
