@@ -3,8 +3,10 @@ package webrtc_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,7 +102,7 @@ type browserLike struct {
 	stop  chan struct{}
 }
 
-func newBrowserLike(t *testing.T, hear *toneSink) *browserLike {
+func newBrowserLike(t testing.TB, hear *toneSink) *browserLike {
 	t.Helper()
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
@@ -146,7 +148,7 @@ func newBrowserLike(t *testing.T, hear *toneSink) *browserLike {
 	return b
 }
 
-func (b *browserLike) offer(t *testing.T) string {
+func (b *browserLike) offer(t testing.TB) string {
 	t.Helper()
 	o, err := b.pc.CreateOffer(nil)
 	if err != nil {
@@ -361,4 +363,56 @@ func FuzzCheckOffer(f *testing.F) {
 			t.Fatalf("accepted %q", s)
 		}
 	})
+}
+
+// TestNewPeerMutatedOffers feeds NewPeer deterministic mutations of a real
+// offer (each line dropped, duplicated or cut short; bytes flipped): it
+// never panics, rejects what it cannot use with ErrBadOffer or ErrICE, and
+// a Peer it accepts answers with candidates and closes cleanly. (Not a Go
+// fuzz target: pion's background goroutines make coverage nondeterministic,
+// so the fuzz engine spends its time minimising flaky inputs.)
+func TestNewPeerMutatedOffers(t *testing.T) {
+	checkGoroutines(t)
+	b := newBrowserLike(t, nil)
+	offer := b.offer(t)
+	b.close()
+	lines := strings.SplitAfter(offer, "\r\n")
+	var offers []string
+	for i := range lines {
+		offers = append(offers,
+			strings.Join(slices.Delete(slices.Clone(lines), i, i+1), ""),
+			strings.Join(slices.Insert(slices.Clone(lines), i, lines[i]), ""),
+			strings.Join(lines[:i], "")+lines[i][:len(lines[i])/2])
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		m := []byte(offer)
+		for range 1 + rng.IntN(4) {
+			m[rng.IntN(len(m))] = byte(rng.IntN(256))
+		}
+		offers = append(offers, string(m))
+	}
+	accepted := 0
+	for _, o := range offers {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		p, answer, err := pwebrtc.NewPeer(ctx, o, pwebrtc.WithExternalClock())
+		cancel()
+		if err != nil {
+			if !errors.Is(err, pwebrtc.ErrBadOffer) && !errors.Is(err, pwebrtc.ErrICE) {
+				t.Errorf("unexpected error kind: %v\n%q", err, o)
+			}
+			continue
+		}
+		accepted++
+		if !strings.Contains(answer, "a=candidate:") {
+			t.Errorf("answer without candidates for %q", o)
+		}
+		if err := p.Close(); err != nil {
+			t.Logf("close: %v", err)
+		}
+	}
+	if accepted == 0 || accepted == len(offers) {
+		t.Errorf("accepted %d of %d mutated offers: the mutations do not exercise both outcomes", accepted, len(offers))
+	}
+	t.Logf("accepted %d of %d mutated offers", accepted, len(offers))
 }
