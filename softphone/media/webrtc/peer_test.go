@@ -284,7 +284,8 @@ func TestPeerTwoWayAudio(t *testing.T) {
 	peer.Tick() // after Close: a no-op, no panic
 }
 
-// TestPeerRemoteClose: the browser closing its side ends the Peer (Done).
+// TestPeerRemoteClose: the browser closing its side ends the Peer (Done)
+// as closed, through DTLS close_notify.
 func TestPeerRemoteClose(t *testing.T) {
 	checkGoroutines(t)
 	b := newBrowserLike(t, newToneSink(1000, 700))
@@ -315,6 +316,10 @@ func TestPeerRemoteClose(t *testing.T) {
 	case <-peer.Done():
 	case <-ctx.Done():
 		t.Fatalf("Done not closed after the remote side closed; state %s", peer.State())
+	}
+	// A hang-up is a close (DTLS close_notify), not an ICE failure ~30 s on.
+	if peer.State() != pwebrtc.StateClosed || !errors.Is(peer.Err(), pwebrtc.ErrClosed) {
+		t.Errorf("after the remote close: state %s, err %v; want closed", peer.State(), peer.Err())
 	}
 }
 
