@@ -7,6 +7,8 @@
 //   LEFT                 after "LEAVE" on stdin: Leave clicked, page says left
 //   REVISIT {json}       the same link opened again (status and text)
 //   ERROR message        anything went wrong (then exit 1)
+// WEBRTCTEST_SCREENSHOT=/path/x.png saves the page at each step (x.png,
+// x-left.png, x-used.png).
 // usage: node browser.cjs PLAYWRIGHT_CORE_DIR CHROMIUM URL WAV PROFILE_DIR MIN_LEVEL
 "use strict";
 const [pwDir, chromiumPath, url, wav, profile, minLevel] = process.argv.slice(2);
@@ -47,6 +49,7 @@ function nextLine() {
       return s === "connected";
     }, null, { timeout: T, polling: 100 });
     console.log("CONNECTED " + JSON.stringify(await page.textContent("#status")));
+    if (process.env.WEBRTCTEST_SCREENSHOT) await page.screenshot({ path: process.env.WEBRTCTEST_SCREENSHOT });
     // getStats is asynchronous and fires no event when audio arrives:
     // poll it (waitForFunction does not await an async predicate).
     const deadline = Date.now() + T;
@@ -72,7 +75,9 @@ function nextLine() {
     await page.click("#leave");
     await page.waitForFunction(() => window.pitchlineJoin.state === "left", null, { timeout: T, polling: 100 });
     console.log("LEFT");
+    if (process.env.WEBRTCTEST_SCREENSHOT) await page.screenshot({ path: process.env.WEBRTCTEST_SCREENSHOT.replace(/\.png$/, "-left.png") });
     const again = await page.goto(url, { timeout: T });
+    if (process.env.WEBRTCTEST_SCREENSHOT) await page.screenshot({ path: process.env.WEBRTCTEST_SCREENSHOT.replace(/\.png$/, "-used.png") });
     console.log("REVISIT " + JSON.stringify({ status: again.status(), text: await page.textContent("#status") }));
     await ctx.close();
     process.exit(0);

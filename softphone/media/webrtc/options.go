@@ -123,8 +123,9 @@ func WithGatherTimeout(d time.Duration) Option {
 	}
 }
 
-// WithOnState sets a callback run on every state change, on a pion
-// goroutine; it must not block.
+// WithOnState sets a callback run on every state change. It runs on a
+// pion goroutine or inside Close, so it must not block and must not call
+// Close: the owner watches Done (or hands the state to its own queue).
 func WithOnState(fn func(State)) Option {
 	return func(o *options) error { o.onState = fn; return nil }
 }
