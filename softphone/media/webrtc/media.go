@@ -156,3 +156,7 @@ func (p *Peer) Stats() media.Stats {
 		JitterBufferDelay: jb.Delay,
 	}
 }
+
+// Codec returns the codec name, as media.Session.Codec does: "opus" (the
+// only codec a Peer negotiates).
+func (p *Peer) Codec() string { return "opus" }

@@ -17,9 +17,11 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/softphone/media"
 	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
 )
 
@@ -421,3 +423,14 @@ func TestNewPeerMutatedOffers(t *testing.T) {
 	}
 	t.Logf("accepted %d of %d mutated offers", accepted, len(offers))
 }
+
+// The engine wraps a Peer behind the same media interface as a
+// media.Session; this keeps the two shapes in step.
+var _ interface {
+	SetInput(src audio.Source)
+	SetOutput(sink audio.Sink)
+	SetMute(on bool)
+	Tick()
+	Codec() string
+	Stats() media.Stats
+} = (*pwebrtc.Peer)(nil)
