@@ -252,17 +252,9 @@ func (p *Peer) negotiate(ctx context.Context, offer string) (string, error) {
 	}
 	p.pc.OnConnectionStateChange(p.onPCState)
 	// The browser hanging up (pc.close(), a closed tab) sends a DTLS
-	// close_notify. The W3C connection state ignores a closed DTLS
-	// transport and would wait for ICE to fail (about 30 s), so the Peer
-	// ends as soon as DTLS closes.
-	p.pc.SCTP().Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
-		switch s {
-		case webrtc.DTLSTransportStateClosed:
-			p.setState(StateClosed)
-		case webrtc.DTLSTransportStateFailed:
-			p.setState(StateFailed)
-		}
-	})
+	// close_notify, on which pion closes the PeerConnection: the state
+	// goes to closed and Done closes at once. Without it (a lost network),
+	// ICE declares failure after its timeouts (about 30 s).
 	p.pc.OnTrack(p.onTrack)
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", fmt.Errorf("%w: %w", ErrBadOffer, err)

@@ -287,7 +287,7 @@ func TestPeerTwoWayAudio(t *testing.T) {
 }
 
 // TestPeerRemoteClose: the browser closing its side ends the Peer (Done)
-// as closed, through DTLS close_notify.
+// as closed, through DTLS close_notify (not ICE failure ~30 s later).
 func TestPeerRemoteClose(t *testing.T) {
 	checkGoroutines(t)
 	b := newBrowserLike(t, newToneSink(1000, 700))
@@ -305,13 +305,24 @@ func TestPeerRemoteClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer peer.Close()
+	// Both ends must be connected: an offerer closing mid-handshake sends
+	// no close_notify, and the Peer would only see ICE fail (~30 s).
+	offererUp := make(chan struct{})
+	var offererOnce sync.Once
+	b.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			offererOnce.Do(func() { close(offererUp) })
+		}
+	})
 	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-connected:
-	case <-ctx.Done():
-		t.Fatal("never connected")
+	for _, c := range []chan struct{}{connected, offererUp} {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			t.Fatal("never connected")
+		}
 	}
 	b.close()
 	select {
