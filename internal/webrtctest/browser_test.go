@@ -149,7 +149,16 @@ func (h *joinHandler) Join(ctx context.Context, j webjoin.Join) (string, io.Clos
 // level (audioLevel >= minLevel, which silence does not reach);
 // Leave must close the Peer (DELETE); the link must then be spent (410);
 // and no goroutine may outlive the test.
-func TestBrowserJoinsByLink(t *testing.T) {
+func TestBrowserJoinsByLink(t *testing.T) { runBrowser(t, false) }
+
+// TestBrowserTabClosed: the participant closes the tab instead of pressing
+// Leave. The Peer must end as closed, not as an ICE failure half a minute
+// later: Chromium sends neither a DTLS close_notify nor an RTCP BYE then,
+// so the page's pagehide handler sends the DELETE (this test failed before
+// it did).
+func TestBrowserTabClosed(t *testing.T) { runBrowser(t, true) }
+
+func runBrowser(t *testing.T, closeTab bool) {
 	chromium := "/usr/bin/chromium"
 	if v := os.Getenv("PITCHLINE_E2E_CHROMIUM"); v != "" {
 		chromium = v
@@ -271,24 +280,24 @@ func TestBrowserJoinsByLink(t *testing.T) {
 		t.Errorf("peer stats %+v: want packets both ways", s)
 	}
 
-	if _, err := io.WriteString(stdin, "LEAVE\n"); err != nil {
-		t.Fatal(err)
-	}
-	expect("LEFT")
-	select {
-	case <-peer.Done():
-	case <-ctx.Done():
-		t.Fatalf("Leave did not close the Peer; state %s", peer.State())
-	}
-	var again struct {
-		Status int    `json:"status"`
-		Text   string `json:"text"`
-	}
-	if err := json.Unmarshal([]byte(expect("REVISIT ")), &again); err != nil {
-		t.Fatal(err)
-	}
-	if again.Status != 410 || !strings.Contains(again.Text, "already been used") {
-		t.Errorf("spent link: %+v, want 410 saying it was used", again)
+	if closeTab {
+		if _, err := io.WriteString(stdin, "CLOSE\n"); err != nil {
+			t.Fatal(err)
+		}
+		expect("CLOSED")
+		select {
+		case <-peer.Done():
+		case <-ctx.Done():
+			t.Fatalf("closing the tab did not end the Peer; state %s", peer.State())
+		}
+		if peer.State() != pwebrtc.StateClosed {
+			t.Errorf("after the tab closed: state %s, want closed", peer.State())
+		}
+		if _, err := io.WriteString(stdin, "QUIT\n"); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		leaveAndRevisit(ctx, t, stdin, expect, peer)
 	}
 	for range lines {
 	}
@@ -310,5 +319,30 @@ func TestBrowserJoinsByLink(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// leaveAndRevisit presses Leave (the Peer must close through DELETE) and
+// opens the spent link again (410, "already been used").
+func leaveAndRevisit(ctx context.Context, t *testing.T, stdin io.Writer, expect func(string) string, peer *pwebrtc.Peer) {
+	t.Helper()
+	if _, err := io.WriteString(stdin, "LEAVE\n"); err != nil {
+		t.Fatal(err)
+	}
+	expect("LEFT")
+	select {
+	case <-peer.Done():
+	case <-ctx.Done():
+		t.Fatalf("Leave did not close the Peer; state %s", peer.State())
+	}
+	var again struct {
+		Status int    `json:"status"`
+		Text   string `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(expect("REVISIT ")), &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.Status != 410 || !strings.Contains(again.Text, "already been used") {
+		t.Errorf("spent link: %+v, want 410 saying it was used", again)
 	}
 }

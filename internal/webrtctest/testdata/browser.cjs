@@ -5,6 +5,7 @@
 //   STATS {json}         inbound-rtp has packets and an audioLevel of at least
 //                        MIN_LEVEL (silence from Opus reads about 3e-5)
 //   LEFT                 after "LEAVE" on stdin: Leave clicked, page says left
+//   CLOSED               after "CLOSE" on stdin: the tab was closed (no Leave)
 //   REVISIT {json}       the same link opened again (status and text)
 //   ERROR message        anything went wrong (then exit 1)
 // WEBRTCTEST_SCREENSHOT=/path/x.png saves the page at each step (x.png,
@@ -71,6 +72,13 @@ function nextLine() {
     }
     console.log("STATS " + JSON.stringify(stats));
     const cmd = await nextLine();
+    if (cmd === "CLOSE") {
+      await page.close({ runBeforeUnload: false });
+      console.log("CLOSED");
+      await nextLine(); // "QUIT": the Go side has seen the hang-up
+      await ctx.close();
+      process.exit(0);
+    }
     if (cmd !== "LEAVE") throw new Error("unexpected command " + cmd);
     await page.click("#leave");
     await page.waitForFunction(() => window.pitchlineJoin.state === "left", null, { timeout: T, polling: 100 });

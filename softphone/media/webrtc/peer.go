@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -312,6 +314,31 @@ func (p *Peer) drainRTCP(sender *webrtc.RTPSender) {
 	}
 }
 
+// watchRTCP reads the browser's RTCP about its stream (sender reports,
+// BYE). An RTCP BYE for the browser's source (RFC 3550 §6.6) means it hung
+// up, for example by closing the tab, which sends no DTLS close_notify: the
+// Peer then ends as closed rather than as an ICE failure ~30 s later.
+func (p *Peer) watchRTCP(r *webrtc.RTPReceiver, ssrc uint32) {
+	var b [maxPacket]byte
+	var pkts []rtcp.Packet
+	for {
+		n, _, err := r.Read(b[:])
+		if err != nil {
+			return
+		}
+		pkts, err = rtcp.Unmarshal(b[:n])
+		if err != nil {
+			continue
+		}
+		for _, pk := range pkts {
+			if bye, ok := pk.(*rtcp.Goodbye); ok && slices.Contains(bye.Sources, ssrc) {
+				p.log.Debug("browser sent RTCP BYE", "reason", bye.Reason)
+				p.setState(StateClosed)
+			}
+		}
+	}
+}
+
 func (p *Peer) onPCState(s webrtc.PeerConnectionState) {
 	var st State
 	switch s {
@@ -351,8 +378,11 @@ func (p *Peer) setState(st State) {
 
 // onTrack runs on a pion goroutine: the first audio track is read here
 // until the PeerConnection closes; Close waits for it.
-func (p *Peer) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+func (p *Peer) onTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 	if t.Kind() != webrtc.RTPCodecTypeAudio || !p.reading.CompareAndSwap(false, true) {
+		return
+	}
+	if !p.goWG(func() { p.watchRTCP(r, uint32(t.SSRC())) }) {
 		return
 	}
 	p.mu.Lock()

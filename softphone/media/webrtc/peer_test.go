@@ -14,6 +14,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -445,3 +446,62 @@ var _ interface {
 	Codec() string
 	Stats() media.Stats
 } = (*pwebrtc.Peer)(nil)
+
+// TestPeerRemoteBye: an RTCP BYE for the browser's source (RFC 3550 §6.6)
+// ends the Peer as closed while the transport is still up.
+func TestPeerRemoteBye(t *testing.T) {
+	checkGoroutines(t)
+	b := newBrowserLike(t, nil)
+	defer b.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	peer, answer, err := pwebrtc.NewPeer(ctx, b.offer(t), pwebrtc.WithExternalClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	up := make(chan struct{})
+	var once sync.Once
+	b.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			once.Do(func() { close(up) })
+		}
+	})
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-up:
+	case <-ctx.Done():
+		t.Fatal("never connected")
+	}
+	b.sendTone(t, 700) // the Peer's track (and its RTCP reader) starts with the first packet
+	ssrc := uint32(b.pc.GetTransceivers()[0].Sender().GetParameters().Encodings[0].SSRC)
+	other := &rtcp.Goodbye{Sources: []uint32{ssrc + 1}}
+	bye := &rtcp.Goodbye{Sources: []uint32{ssrc}, Reason: "tab closed"}
+	// Resend until seen: the Peer reads RTCP once the track has arrived,
+	// and no event tells the sender when that is.
+	tk := time.NewTicker(100 * time.Millisecond)
+	defer tk.Stop()
+	for {
+		if err := b.pc.WriteRTCP([]rtcp.Packet{other}); err != nil {
+			t.Fatal(err)
+		}
+		if peer.State() == pwebrtc.StateClosed {
+			t.Fatal("a BYE for another source closed the Peer")
+		}
+		if err := b.pc.WriteRTCP([]rtcp.Packet{bye}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-peer.Done():
+			if peer.State() != pwebrtc.StateClosed {
+				t.Errorf("after BYE: state %s, want closed", peer.State())
+			}
+			return
+		case <-tk.C:
+		case <-ctx.Done():
+			t.Fatalf("BYE did not end the Peer; state %s", peer.State())
+		}
+	}
+}

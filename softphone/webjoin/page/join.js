@@ -124,6 +124,17 @@
     show("You left the call. You can close this page.", "left");
   }
 
+  // Closing the tab or navigating away tells the call too: Chromium sends
+  // neither a DTLS close_notify nor an RTCP BYE then, and the server would
+  // only notice when ICE fails half a minute later. keepalive lets the
+  // request outlive the page.
+  window.addEventListener("pagehide", () => {
+    if (state.location && state.state !== "left") {
+      fetch(state.location, { method: "DELETE", keepalive: true }).catch(() => {});
+      state.state = "left";
+    }
+  });
+
   el("retry").addEventListener("click", join);
   el("leave").addEventListener("click", leave);
   join();
