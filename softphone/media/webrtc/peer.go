@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"slices"
@@ -151,6 +152,7 @@ func NewPeer(ctx context.Context, offerSDP string, opts ...Option) (*Peer, strin
 	st := StateNew
 	p.state.Store(&st)
 	p.marker = true
+	p.seq, p.ts = uint16(rand.Uint32()), rand.Uint32() // RFC 3550 §5.1: random starts
 	p.txPkt.Header = rtp.Header{Version: 2, PayloadType: opusPT}
 	p.rxPkt.CSRC = make([]uint32, 0, 15)
 	p.rxPkt.Extensions = make([]rtp.Extension, 0, 16)
