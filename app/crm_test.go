@@ -174,8 +174,17 @@ func TestCRMOfflineQueueDrainsWithProgress(t *testing.T) {
 	if final.Sent != 2*calls || final.Offline || final.Reconnect || final.State != "idle" {
 		t.Fatalf("final status %+v", final)
 	}
-	if len(steps) < 3 { // the calls go in one batch, then one task at a time
-		t.Fatalf("progress in %d steps: %+v", len(steps), evs)
+	// The calls go in one batch and are reported before the tasks go: at
+	// least one report lies strictly between nothing sent and all sent.
+	// (Whether a report with nothing sent yet follows the mark depends on
+	// how the worker's wake-up and the mark interleave, so it is not asked
+	// for.)
+	between := false
+	for sent := range steps {
+		between = between || (sent > 0 && sent < 2*calls)
+	}
+	if !between {
+		t.Fatalf("no progress between 0 and %d sent: %+v", 2*calls, evs)
 	}
 
 	// Each call and each task exactly once at the CRM.
