@@ -29,7 +29,12 @@ var specFiles = map[string]string{
 	// The v4 associations API (/crm/v4/...), keyed by a name no object
 	// type uses.
 	v4Spec: "openapi/associations.json",
+	// The Lists API v3 (/crm/v3/lists/...).
+	listsSpec: "openapi/lists.json",
 }
+
+// listsSpec is the specFiles key of the lists spec.
+const listsSpec = "lists v3"
 
 // v4Spec is the specFiles key of the v4 associations spec.
 const v4Spec = "associations v4"
@@ -67,6 +72,14 @@ func (sp specs) route(r *http.Request) (*routers.Route, error) {
 	p := r.URL.Path
 	if strings.HasPrefix(p, "/crm/v4/") {
 		doc := sp[v4Spec]
+		item, specPath := findTemplated(doc, p)
+		if item == nil || item.GetOperation(r.Method) == nil {
+			return nil, errNoRoute
+		}
+		return &routers.Route{Spec: doc, Path: specPath, PathItem: item, Method: r.Method, Operation: item.GetOperation(r.Method)}, nil
+	}
+	if p == "/crm/v3/lists" || strings.HasPrefix(p, "/crm/v3/lists/") {
+		doc := sp[listsSpec]
 		item, specPath := findTemplated(doc, p)
 		if item == nil || item.GetOperation(r.Method) == nil {
 			return nil, errNoRoute
