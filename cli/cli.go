@@ -60,7 +60,7 @@ as with git: pitchline --data-dir DIR crm sync
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stderr, usageText+storeUsage+crmUsage+dialerUsage+dialerListsUsage)
 		return ExitUsage
 	}
 	args, err := hoistGlobals(args)
@@ -88,7 +88,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "dialer":
 		err = runDialer(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stdout, usageText+storeUsage+crmUsage+dialerUsage+dialerListsUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
