@@ -5,6 +5,7 @@ import (
 
 	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/crm/hubspot"
+	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
 )
 
 // NewListSource builds the vendor's call-list source (HubSpot lists,
@@ -23,6 +24,12 @@ func NewListSource(v crm.Vendor, token, baseURL, dncField string) (crm.ListSourc
 			opts = append(opts, hubspot.WithBaseURL(baseURL))
 		}
 		a, err = hubspot.New(token, opts...)
+	case crm.VendorPipedrive:
+		opts := []pipedrive.Option{pipedrive.WithDoNotCallField(dncField)}
+		if baseURL != "" {
+			opts = append(opts, pipedrive.WithBaseURL(baseURL))
+		}
+		a, err = pipedrive.New(token, opts...)
 	default:
 		if _, perr := Parse(string(v)); perr != nil {
 			return nil, perr
