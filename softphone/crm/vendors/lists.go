@@ -6,6 +6,7 @@ import (
 	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/crm/hubspot"
 	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
+	"github.com/pitchline/pitchline/softphone/crm/zoho"
 )
 
 // NewListSource builds the vendor's call-list source (HubSpot lists,
@@ -30,6 +31,12 @@ func NewListSource(v crm.Vendor, token, baseURL, dncField string) (crm.ListSourc
 			opts = append(opts, pipedrive.WithBaseURL(baseURL))
 		}
 		a, err = pipedrive.New(token, opts...)
+	case crm.VendorZoho:
+		opts := []zoho.Option{zoho.WithDoNotCallField(dncField)}
+		if baseURL != "" {
+			opts = append(opts, zoho.WithBaseURL(baseURL))
+		}
+		a, err = zoho.New(token, opts...)
 	default:
 		if _, perr := Parse(string(v)); perr != nil {
 			return nil, perr
