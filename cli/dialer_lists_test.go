@@ -1,12 +1,16 @@
 package cli_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pitchline/pitchline/softphone/crm/hubspot/hubspotfake"
+	"github.com/pitchline/pitchline/softphone/crm/pipedrive/pipedrivefake"
+	"github.com/pitchline/pitchline/softphone/crm/sell/sellfake"
+	"github.com/pitchline/pitchline/softphone/crm/zoho/zohofake"
 )
 
 // TestDialerListsAndPullHubSpot lists the HubSpot fake's lists, pulls one
@@ -87,4 +91,76 @@ func TestDialerListsAndPullHubSpot(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "reconnect your CRM") {
 		t.Fatalf("expired token: %d %q", r.code, r.stderr)
 	}
+}
+
+// TestDialerPullOtherVendors pulls a Pipedrive filter and a Zoho custom
+// view through the binary, and says plainly that Sell's smart lists cannot
+// be pulled.
+func TestDialerPullOtherVendors(t *testing.T) {
+	const T = 60 * time.Second
+	type vendorCase struct {
+		vendor, base, token, listID, dncField string
+	}
+	cases := []func(t *testing.T) vendorCase{
+		func(t *testing.T) vendorCase {
+			fake, err := pipedrivefake.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(fake.Close)
+			a := fake.AddPerson(pipedrivefake.Person{FirstName: "Ana", LastName: "Diaz", Phones: []pipedrivefake.Value{{Label: "work", Value: "+12125550111", Primary: true}},
+				Custom: map[string]any{"abc123": "yes"}})
+			b := fake.AddPerson(pipedrivefake.Person{FirstName: "Ben", LastName: "Ng"})
+			return vendorCase{"pipedrive", fake.URL(), fake.Token(), fmt.Sprint(fake.AddFilter("Follow-ups", a, b)), "abc123"}
+		},
+		func(t *testing.T) vendorCase {
+			fake, err := zohofake.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(fake.Close)
+			a := fake.AddContact(zohofake.Contact{FirstName: "Ana", LastName: "Diaz", Phone: "+12125550111", Custom: map[string]any{"Do_Not_Call": true}})
+			b := fake.AddContact(zohofake.Contact{FirstName: "Ben", LastName: "Ng"})
+			return vendorCase{"zoho", fake.URL(), fake.Token(), fake.AddView("Follow-ups", "Contacts", a, b), "Do_Not_Call"}
+		},
+	}
+	for _, mk := range cases {
+		c := mk(t)
+		t.Run(c.vendor, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			env := []string{"CRM_TOKEN=" + c.token}
+			if r := run(t, env, T, "crm", "connect", c.vendor, "--base-url", c.base, "--token-env", "CRM_TOKEN", "--data-dir", data); r.code != 0 {
+				t.Fatalf("connect: %d %q %q", r.code, r.stdout, r.stderr)
+			}
+			r := run(t, env, T, "dialer", "lists", "--crm", c.vendor, "--json", "--token-env", "CRM_TOKEN", "--data-dir", data)
+			lines := jsonLines(t, r.stdout)
+			if r.code != 0 || len(lines) != 1 || lines[0]["id"] != c.listID || lines[0]["name"] != "Follow-ups" {
+				t.Fatalf("lists: %d %v %q", r.code, lines, r.stderr)
+			}
+			r = run(t, env, T, "dialer", "pull", "--crm", c.vendor, "--list", c.listID, "--dnc-field", c.dncField, "--json",
+				"--token-env", "CRM_TOKEN", "--data-dir", data)
+			lines = jsonLines(t, r.stdout)
+			if r.code != 0 || len(lines) != 3 || lines[0]["event"] != "pull_progress" || lines[0]["total"] != float64(-1) ||
+				lines[1]["contact"] != "Ben Ng" || lines[1]["reason"] != "empty_phone" {
+				t.Fatalf("pull: %d %v %q", r.code, lines, r.stderr)
+			}
+			if d := lines[2]; d["list_id"] != "crm:"+c.vendor+":"+c.listID || d["contacts"] != float64(1) || d["do_not_call"] != float64(1) {
+				t.Fatalf("pull_done %v", d)
+			}
+		})
+	}
+
+	t.Run("sell", func(t *testing.T) {
+		fake, err := sellfake.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(fake.Close)
+		data := filepath.Join(t.TempDir(), "data")
+		env := []string{"CRM_TOKEN=" + fake.Token()}
+		r := run(t, env, T, "dialer", "lists", "--crm", "sell", "--token-env", "CRM_TOKEN", "--data-dir", data)
+		if r.code != 1 || !strings.Contains(r.stderr, "export the smart list to CSV") {
+			t.Fatalf("sell: %d %q", r.code, r.stderr)
+		}
+	})
 }

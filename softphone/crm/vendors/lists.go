@@ -37,6 +37,12 @@ func NewListSource(v crm.Vendor, token, baseURL, dncField string) (crm.ListSourc
 			opts = append(opts, zoho.WithBaseURL(baseURL))
 		}
 		a, err = zoho.New(token, opts...)
+	case crm.VendorSell:
+		// Zendesk Sell's smart lists: neither crm-apis.md nor what we know
+		// of Sell's Core API v2 documents an endpoint that reads a smart
+		// list, and guessing one (GET /v2/smart_lists) would fail against
+		// the real Sell. Say so rather than pretend.
+		return nil, fmt.Errorf("%w: Zendesk Sell smart lists cannot be read through Sell's API; export the smart list to CSV in Sell and use `pitchline dialer run --list FILE.csv`", crm.ErrUnsupported)
 	default:
 		if _, perr := Parse(string(v)); perr != nil {
 			return nil, perr

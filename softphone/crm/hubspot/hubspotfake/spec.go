@@ -80,7 +80,12 @@ func (sp specs) route(r *http.Request) (*routers.Route, error) {
 	}
 	if p == "/crm/v3/lists" || strings.HasPrefix(p, "/crm/v3/lists/") {
 		doc := sp[listsSpec]
-		item, specPath := findTemplated(doc, p)
+		// A literal path (/crm/v3/lists/search) wins over a template
+		// (/crm/v3/lists/{listId}) that also matches it.
+		item, specPath := doc.Paths.Value(p), p
+		if item == nil {
+			item, specPath = findTemplated(doc, p)
+		}
 		if item == nil || item.GetOperation(r.Method) == nil {
 			return nil, errNoRoute
 		}
