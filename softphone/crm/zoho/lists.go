@@ -89,7 +89,7 @@ func (c *Client) PullList(ctx context.Context, id string, progress func(done, to
 		})
 		var apiErr *crm.APIError
 		if pg == 1 && errors.Is(err, crm.ErrRejected) && errors.As(err, &apiErr) && apiErr.Code == "INVALID_DATA" {
-			return nil, fmt.Errorf("zoho: %w: no Contacts custom view %s: %w", crm.ErrNotFound, id, err)
+			return nil, fmt.Errorf("zoho: custom view contacts: %w: no Contacts custom view %s: %w", crm.ErrNotFound, id, apiErr)
 		}
 		if err != nil {
 			return out, err
