@@ -61,7 +61,7 @@ as with git: pitchline --data-dir DIR crm sync
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stderr, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage+dialerListsUsage)
 		return ExitUsage
 	}
 	args, err := hoistGlobals(args)
@@ -91,7 +91,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "dialer":
 		err = runDialer(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage)
+		fmt.Fprint(stdout, usageText+conferenceUsage+storeUsage+crmUsage+dialerUsage+dialerListsUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])

@@ -36,6 +36,9 @@ type dialerOptions struct {
 
 // runDialer is `pitchline dialer SUBCOMMAND`.
 func runDialer(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "lists" || args[0] == "pull") { // dialer_lists.go
+		return runDialerCRMList(args[0], args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "run" {
 		return fmt.Errorf("%w: dialer needs a subcommand: pitchline dialer run --sip-uri URI --list FILE.csv [flags]", ErrUsage)
 	}

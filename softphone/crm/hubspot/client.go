@@ -172,6 +172,7 @@ type Client struct {
 	rateLimit   int
 	rateWindow  time.Duration
 	searchRate  int
+	dncProp     string
 	loc         atomic.Pointer[time.Location]
 
 	burst  *pacer

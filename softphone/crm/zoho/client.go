@@ -26,6 +26,7 @@ type Client struct {
 	log      *slog.Logger
 	now      func() time.Time
 	pageSize int
+	dncField string
 }
 
 var _ crm.Adapter = (*Client)(nil)

@@ -1,11 +1,13 @@
 // Package hubspotfake is an in-memory HubSpot for tests: the CRM v3
 // endpoints the hubspot adapter uses (calls batch create and search,
-// tasks create, contacts/companies/deals list and search), plus
-// GET /account-info/v3/details and GET /calling/v1/dispositions.
+// tasks create, contacts/companies/deals list and search, contacts batch
+// read), the Lists API v3 (list search, list fetch, memberships; see
+// lists.go), plus GET /account-info/v3/details and GET
+// /calling/v1/dispositions.
 //
 // It is faithful where the adapter could go wrong:
 //
-//   - every request under /crm/v3/objects is validated with kin-openapi
+//   - every request under /crm/v3/objects and /crm/v3/lists is validated with kin-openapi
 //     against HubSpot's own OpenAPI specs, embedded from openapi/ (see
 //     openapi/README.md for their origin); a mismatch gets HubSpot's 400
 //     error body with category VALIDATION_ERROR;

@@ -116,6 +116,8 @@ dispatch:
 		})
 	case r.Method == http.MethodGet && path == "/calling/v1/dispositions":
 		writeJSON(w, http.StatusOK, s.cfg.dispositions)
+	case path == "/crm/v3/lists" || strings.HasPrefix(path, "/crm/v3/lists/"):
+		s.serveLists(w, r, strings.TrimPrefix(strings.TrimPrefix(path, "/crm/v3/lists"), "/"))
 	case strings.HasPrefix(path, "/crm/v3/objects/"):
 		s.serveObjects(w, r, strings.TrimPrefix(path, "/crm/v3/objects/"))
 	case r.Method == http.MethodPut && strings.HasPrefix(path, "/crm/v4/objects/"):
@@ -155,6 +157,8 @@ func (s *Server) serveObjects(w http.ResponseWriter, r *http.Request, rest strin
 		s.serveList(w, r, typ)
 	case r.Method == http.MethodPost && tail == "search":
 		s.serveSearch(w, r, typ)
+	case r.Method == http.MethodPost && tail == "batch/read":
+		s.serveBatchRead(w, r, typ)
 	case r.Method == http.MethodPost && tail == "batch/create":
 		s.serveBatchCreate(w, r, typ)
 	case r.Method == http.MethodPost && tail == "":

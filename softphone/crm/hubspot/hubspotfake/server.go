@@ -170,6 +170,7 @@ type Server struct {
 	objects  map[string]map[string]*Object
 	order    map[string][]string // ids in creation order per type
 	nextID   int64
+	lists    []*List // contact lists, in creation order (lists.go)
 	dayKey   string
 	dayCount int
 

@@ -1,6 +1,8 @@
 // Package pipedrivefake is a faithful in-memory fake of the parts of
 // Pipedrive's REST API v1 that the pipedrive adapter uses, served over real
-// HTTP on 127.0.0.1 (crm-apis.md §2 and §7; links beside the handlers).
+// HTTP on 127.0.0.1 (crm-apis.md §2 and §7; links beside the handlers),
+// and people filters (GET /v1/filters, GET /v1/persons?filter_id=; shapes
+// from memory of Pipedrive's reference, see filters.go).
 //
 // It validates authentication (x-api-token header, ?api_token= or an OAuth
 // Bearer token), required fields, JSON types, time formats and the

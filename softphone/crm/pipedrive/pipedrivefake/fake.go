@@ -36,6 +36,9 @@ type Person struct {
 	JobTitle  string
 	Updated   time.Time
 	Deleted   bool
+	// Custom holds custom field values by field key, returned at the top
+	// level of the person as v1 does.
+	Custom map[string]any
 }
 
 // Organization is a seeded organization.
@@ -112,6 +115,7 @@ type Server struct {
 	deals      map[int64]*Deal
 	callLogs   []CallLog
 	activities []Activity
+	filters    []*Filter // filters.go
 	expired    bool
 }
 

@@ -31,6 +31,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/activities", s.auth(s.listActivities))
 	mux.HandleFunc("GET /v1/persons/search", s.auth(s.searchPersons))
 	mux.HandleFunc("GET /v1/persons", s.auth(s.listPersons))
+	mux.HandleFunc("GET /v1/filters", s.auth(s.listFilters))
 	mux.HandleFunc("GET /v1/organizations", s.auth(s.listOrgs))
 	mux.HandleFunc("GET /v1/deals", s.auth(s.listDeals))
 	mux.HandleFunc("GET /v1/recents", s.auth(s.recents))
@@ -407,6 +408,9 @@ func (s *Server) personJSON(p *Person) map[string]any {
 		"update_time": p.Updated.UTC().Format(TimeLayout), "active_flag": !p.Deleted,
 		"org_id": nil, "org_name": nil,
 	}
+	for k, v := range p.Custom {
+		out[k] = v
+	}
 	if o := s.orgs[p.OrgID]; o != nil {
 		// v1 returns related objects with "value" holding the id.
 		out["org_id"] = map[string]any{"value": o.ID, "name": o.Name, "address": o.Address, "active_flag": !o.Deleted}
@@ -487,9 +491,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, item string) {
 	writeJSON(w, http.StatusOK, append([]map[string]any{}, objs[start:end]...), map[string]any{"pagination": p})
 }
 
-func (s *Server) listPersons(w http.ResponseWriter, r *http.Request) { s.list(w, r, "person") }
-func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request)    { s.list(w, r, "organization") }
-func (s *Server) listDeals(w http.ResponseWriter, r *http.Request)   { s.list(w, r, "deal") }
+func (s *Server) listPersons(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("filter_id") {
+		s.listFilterPersons(w, r)
+		return
+	}
+	s.list(w, r, "person")
+}
+func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request)  { s.list(w, r, "organization") }
+func (s *Server) listDeals(w http.ResponseWriter, r *http.Request) { s.list(w, r, "deal") }
 
 // recents implements GET /v1/recents
 // (https://developers.pipedrive.com/docs/api/v1/Recents#getRecents):

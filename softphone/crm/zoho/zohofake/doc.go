@@ -1,6 +1,9 @@
 // Package zohofake is a faithful in-memory fake of the parts of Zoho CRM's
 // REST API v2 that the zoho adapter uses, served over real HTTP on
-// 127.0.0.1 (crm-apis.md §4 and §7; links beside the handlers).
+// 127.0.0.1 (crm-apis.md §4 and §7; links beside the handlers), and
+// Contacts custom views (GET /crm/v2/settings/custom_views, GET
+// /crm/v2/Contacts?cvid=; shapes from memory of Zoho's reference, see
+// views.go).
 //
 // It requires "Authorization: Zoho-oauthtoken <token>", validates each
 // inserted record (mandatory Subject, Call_Type Inbound/Outbound/Missed,

@@ -26,6 +26,9 @@ type Contact struct {
 	AccountID           string
 	Street, City        string
 	Modified            time.Time
+	// Custom holds other fields by API name (a custom do-not-call
+	// checkbox, ...), returned with the record.
+	Custom map[string]any
 }
 
 // Account is a seeded account.
@@ -87,6 +90,7 @@ type Server struct {
 	accounts map[string]*Account
 	deals    map[string]*Deal
 	records  []Record
+	views    []*CustomView // views.go
 	expired  bool
 }
 

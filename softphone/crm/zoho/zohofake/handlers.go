@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /crm/v2/Calls/search", s.auth(func(w http.ResponseWriter, r *http.Request) { s.searchWord(w, r, "Calls") }))
 	mux.HandleFunc("GET /crm/v2/Tasks/search", s.auth(func(w http.ResponseWriter, r *http.Request) { s.searchWord(w, r, "Tasks") }))
 	mux.HandleFunc("GET /crm/v2/Contacts/search", s.auth(s.searchContacts))
+	mux.HandleFunc("GET /crm/v2/settings/custom_views", s.auth(s.listViews))
 	mux.HandleFunc("GET /crm/v2/{module}", s.auth(s.list))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, 404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one", nil)
@@ -296,6 +297,9 @@ func (s *Server) contactJSON(c *Contact) map[string]any {
 	if a := s.accounts[c.AccountID]; a != nil {
 		out["Account_Name"] = map[string]any{"id": a.ID, "name": a.Name}
 	}
+	for k, v := range c.Custom {
+		out[k] = v
+	}
 	return out
 }
 
@@ -375,6 +379,10 @@ func (s *Server) searchWord(w http.ResponseWriter, r *http.Request, module strin
 // 304 when nothing changed since, 204 when the module is empty.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	module := r.PathValue("module")
+	if r.URL.Query().Has("cvid") {
+		s.listView(w, r, module)
+		return
+	}
 	var since time.Time
 	if v := r.Header.Get("If-Modified-Since"); v != "" {
 		t, err := time.Parse(TimeLayout, v)
