@@ -173,7 +173,10 @@ func TestCaptureToneFromVirtualMic(t *testing.T) {
 	in, _ := ep.Levels()
 	st := ep.(*Endpoint).Stats()
 	t.Logf("captured: dominant %v Hz (power %.3f) rms %.3f level %.1f dBFS; stats %+v", f, pow, rms, in, st)
-	if f != freq {
+	// The analysis grid is 10 Hz; a capture glitch on a busy machine (a
+	// late callback, trimmed samples) smears the peak by a bin or two, so
+	// the tone is recognised within ±20 Hz (any other tone is far away).
+	if !near(f, freq) {
 		t.Errorf("dominant frequency %v Hz, want %v", f, freq)
 	}
 	if rms < 0.25 || rms > 0.45 {
@@ -202,7 +205,7 @@ func TestCaptureToneFromVirtualMic(t *testing.T) {
 		rec = append(rec, buf...)
 	}
 	f, _ = dsp.DominantFrequency(rec[len(rec)-4000:], 8000, 100, 3900, 10)
-	if st := ep.(*Endpoint).Stats(); st.Restarts != 2 || f != freq {
+	if st := ep.(*Endpoint).Stats(); st.Restarts != 2 || !near(f, freq) {
 		t.Errorf("after restarts: %v Hz, stats %+v", f, st)
 	}
 }
@@ -247,7 +250,7 @@ func TestPlayReachesSink(t *testing.T) {
 	f, pow := dsp.DominantFrequency(seg, testlab.PulseRate, 100, 3900, 10)
 	rms := dsp.RMS(seg)
 	t.Logf("sink: dominant %v Hz (power %.3f) rms %.3f; out level %.1f dBFS; stats %+v", f, pow, rms, outLvl, st)
-	if f != freq {
+	if !near(f, freq) {
 		t.Errorf("dominant frequency at the sink %v Hz, want %v", f, freq)
 	}
 	if rms < 0.25 || rms > 0.45 {
@@ -303,7 +306,7 @@ func TestRoundTripLoopback(t *testing.T) {
 	if rt <= 0 || rt > 500*time.Millisecond {
 		t.Errorf("round trip %v out of range (0, 500ms]", rt)
 	}
-	if f != freq {
+	if !near(f, freq) {
 		t.Errorf("looped-back tone at %v Hz, want %v", f, freq)
 	}
 }
@@ -345,7 +348,7 @@ func TestOutputPlaysToSink(t *testing.T) {
 	seg := rec[len(rec)-testlab.PulseRate/2:]
 	f, _ := dsp.DominantFrequency(seg, testlab.PulseRate, 100, 3900, 10)
 	t.Logf("ringer output: %v Hz rms %.3f level %.1f dBFS stats %+v", f, dsp.RMS(seg), o.(*Output).Level(), o.(*Output).Stats())
-	if f != freq {
+	if !near(f, freq) {
 		t.Errorf("ringer tone at %v Hz, want %v", f, freq)
 	}
 }
@@ -533,3 +536,7 @@ func TestInitNoiseSuppressed(t *testing.T) {
 		t.Log("control: PortAudio printed nothing here (quiet system); suppression check is vacuous")
 	}
 }
+
+// near reports whether frequency f (Hz, on DominantFrequency's grid) is
+// the wanted tone: within two 10 Hz bins.
+func near(f float64, want int) bool { return math.Abs(f-float64(want)) <= 20 }
