@@ -434,9 +434,13 @@ func (r *runState) dial(p pick, line int) {
 	l := &lineRun{n: line, idx: p.idx, number: p.number, attemptID: id}
 	opts := r.s.cfg.dialOpts
 	opts.LocalRingback = line == 1
+	how := PresenceDefault
+	if r.s.presence != nil {
+		opts.CallerID, how = r.s.presence.Choose(p.number, opts.CallerID)
+	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	l.cancel = cancel
-	r.s.emit(Event{Kind: EventDial, Index: p.idx, Contact: c.Name, Number: p.number.Key, Line: line})
+	r.s.emit(Event{Kind: EventDial, Index: p.idx, Contact: c.Name, Number: p.number.Key, Line: line, CallerID: opts.CallerID, Presence: how})
 	call, err := r.s.eng.Dial(ctx, p.number.Key, opts)
 	if err != nil {
 		cancel()
