@@ -3,7 +3,6 @@
 package benchlab
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -201,48 +199,17 @@ func openBenchStore(t *testing.T) *store.Store {
 	return st
 }
 
-// sippTraceRe matches the header sipp's -trace_msg writes before each
-// message: "----------------------------------------------- 2026-12-05\t09:10:00.123456"
-// then "UDP message received [N] bytes :".
-var sippTraceRe = regexp.MustCompile(`^-{10,} (\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}:\d{2}\.\d+)`)
-
-// inviteTimes reads a sipp -trace_msg log and returns, for each R-URI user
-// part, when sipp received its first INVITE (sipp's clock: local time,
-// microseconds).
+// inviteTimes reads a sipp -trace_msg log (ParseSippInvites): for each
+// R-URI user part, when sipp received its first INVITE.
 func inviteTimes(t *testing.T, path string) map[string]time.Time {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]time.Time{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var stamp time.Time
-	received := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if m := sippTraceRe.FindStringSubmatch(line); m != nil {
-			stamp, err = time.ParseInLocation("2006-01-02 15:04:05.999999", m[1]+" "+m[2], time.Local)
-			if err != nil {
-				t.Fatalf("sipp trace time %q: %v", line, err)
-			}
-			received = false
-			continue
-		}
-		if strings.Contains(line, " message received ") {
-			received = true
-			continue
-		}
-		if received && line != "" {
-			received = false
-			if rest, ok := strings.CutPrefix(line, "INVITE sip:"); ok {
-				user, _, _ := strings.Cut(rest, "@")
-				if _, seen := out[user]; !seen && !stamp.IsZero() {
-					out[user] = stamp
-				}
-			}
-		}
+	out, err := ParseSippInvites(data, time.Local)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(out) == 0 {
 		t.Fatalf("no INVITE found in %s (%d bytes); first lines:\n%.600s", path, len(data), data)
