@@ -22,7 +22,8 @@ Power dialer (README, "pitchline dialer run"):
         [--mode preview|power|parallel] [--lines N] [--wrap-up DUR]
         [--dnc FILE] [--calling-hours HH:MM-HH:MM] [--now RFC3339]
         [--voicemail FILE] [--talk DUR] [--outcome LABEL]
-        [--session NAME] [--data-dir DIR] [--ring-timeout DUR] [--json]
+        [--session NAME] [--data-dir DIR] [--ring-timeout DUR]
+        [--caller-ids +E164,+E164,...] [--json]
   exit 0 when the list was worked through; --session NAME again resumes it
 `
 
@@ -30,6 +31,7 @@ Power dialer (README, "pitchline dialer run"):
 // media flags.
 type dialerOptions struct {
 	list, mode, dnc, hours, now, voicemail, outcome, session, dataDir string
+	callerIDs                                                         string // local presence: owned numbers
 	lines                                                             int
 	wrapUp, talk, ringTimeout                                         time.Duration
 }
@@ -62,6 +64,7 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&d.session, "session", "", "")
 	fs.StringVar(&d.dataDir, "data-dir", "", "")
 	fs.DurationVar(&d.ringTimeout, "ring-timeout", 30*time.Second, "")
+	fs.StringVar(&d.callerIDs, "caller-ids", "", "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -109,6 +112,13 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if strings.TrimSpace(d.outcome) == "" {
 		return fmt.Errorf("%w: --outcome needs a label", ErrUsage)
+	}
+	var owned []string
+	if d.callerIDs != "" {
+		owned = strings.Split(d.callerIDs, ",")
+		if _, err := dialer.NewLocalPresence(owned); err != nil {
+			return fmt.Errorf("%w: --caller-ids: %v", ErrUsage, err)
+		}
 	}
 	for _, f := range []struct{ flag, path string }{{"list", d.list}, {"dnc", d.dnc}, {"voicemail", d.voicemail}} {
 		if f.path == "" {
@@ -189,6 +199,9 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	defer eng.Close()
 	sopts := []dialer.SessionOption{dialer.WithSessionClock(clock), dialer.WithSessionLogger(dialerLogger(&o, stderr)),
 		dialer.WithRingTimeout(d.ringTimeout), dialer.WithRequireOutcome(true)}
+	if len(owned) > 0 {
+		sopts = append(sopts, dialer.WithCallerIDs(owned))
+	}
 	if d.voicemail != "" {
 		// The drop itself needs the engine's per-call playback; until it
 		// exists a machine answer is hung up without a message.
@@ -264,7 +277,11 @@ func (h *headlessRep) handle(ev dialer.Event) {
 	case dialer.EventSessionStarted:
 		h.out.emit("session_started", line{"total": ev.Total, "done": ev.Done, "session": ev.Session})
 	case dialer.EventDial:
-		h.out.emit("dial", line{"contact": ev.Contact, "number": ev.Number, "line": ev.Line})
+		l := line{"contact": ev.Contact, "number": ev.Number, "line": ev.Line}
+		if ev.CallerID != "" {
+			l["caller_id"] = ev.CallerID
+		}
+		h.out.emit("dial", l)
 	case dialer.EventSkipped:
 		l := line{"contact": ev.Contact, "reason": string(ev.Reason), "message": ev.Message, "number": ev.Number}
 		if !ev.LocalTime.IsZero() {

@@ -26,4 +26,7 @@ var (
 	// ErrRelayClosed is returned by Relay.WaitFirst when the relay is
 	// closed while waiting.
 	ErrRelayClosed = errors.New("benchlab: relay closed")
+	// ErrParse is returned (wrapped) for a sipp -trace_msg log whose time
+	// stamps do not parse.
+	ErrParse = errors.New("benchlab: malformed sipp trace")
 )

@@ -64,4 +64,14 @@
 // CANCEL); a human who answers while the rep is on a call is hung up and
 // counted abandoned, and the governor lowers the lines while the abandon
 // rate is above its cap (3 % by default).
+//
+// # Local presence
+//
+// With WithCallerIDs (the account's owned numbers, E.164), every dial's
+// DialOptions.CallerID is chosen by LocalPresence: the first owned number
+// in the contact's area (North America: the same NPA; elsewhere the same
+// national destination code by libphonenumber), else the first of the
+// contact's country (region: the US and Canada differ), else the list's
+// caller ID or the account's default. A SIP address matches only when its
+// user part is a "+" number. The dial Event carries the choice.
 package dialer

@@ -143,7 +143,7 @@ type EventKind string
 const (
 	EventSessionStarted   EventKind = "session_started"   // Total
 	EventState            EventKind = "state"             // State (and the contact, when ready)
-	EventDial             EventKind = "dial"              // Contact, Number, Line
+	EventDial             EventKind = "dial"              // Contact, Number, Line, CallerID, Presence
 	EventSkipped          EventKind = "skipped"           // Contact, Reason, Message, LocalTime
 	EventAnswered         EventKind = "answered"          // Contact, Line
 	EventAMD              EventKind = "amd"               // Contact, AMD, DecisionMS
@@ -167,6 +167,10 @@ type Event struct {
 	Number  string
 	// Line is the line of the dial (1-based).
 	Line int
+	// CallerID is the caller ID of the dial ("" for the account's
+	// default); Presence says how local presence chose it.
+	CallerID string
+	Presence Presence
 	// Reason and Message say why a contact was skipped; LocalTime is the
 	// contact's local time for calling_hours.
 	Reason    Reason
@@ -260,6 +264,7 @@ type sessionConfig struct {
 	amdTimeout     time.Duration
 	maxAbandon     float64
 	dialOpts       DialOptions
+	callerIDs      []string
 }
 
 // WithName names a new session (unique in the store); ResumeSessionByName
@@ -317,6 +322,14 @@ func WithMaxAbandonRate(r float64) SessionOption { return func(c *sessionConfig)
 // early media, ringback). The list's CallerID overrides CallerID.
 func WithDialOptions(o DialOptions) SessionOption { return func(c *sessionConfig) { c.dialOpts = o } }
 
+// WithCallerIDs turns on local presence: every dial shows the owned
+// number (E.164) in the contact's area, else in the contact's country,
+// else the list's caller ID (or the account's default). See
+// LocalPresence. NewSession refuses a number that is not valid E.164.
+func WithCallerIDs(owned []string) SessionOption {
+	return func(c *sessionConfig) { c.callerIDs = append([]string(nil), owned...) }
+}
+
 // Session works through a call list in preview, power or parallel mode.
 // It is persisted in the store after every step: every dial is written
 // as an attempt before the INVITE leaves, so a session reopened after a
@@ -331,6 +344,8 @@ type Session struct {
 	id    string
 	log   *slog.Logger
 	check *Checker
+	// presence chooses each dial's caller ID (nil: always the list's).
+	presence *LocalPresence
 
 	cmds   chan func()
 	done   chan struct{}
@@ -437,8 +452,15 @@ func newSession(st *store.Store, eng Engine, list *List, opts []SessionOption) (
 	if list.Settings.CallerID != "" {
 		cfg.dialOpts.CallerID = list.Settings.CallerID
 	}
+	var presence *LocalPresence
+	if len(cfg.callerIDs) > 0 {
+		var err error
+		if presence, err = NewLocalPresence(cfg.callerIDs); err != nil {
+			return nil, err
+		}
+	}
 	return &Session{cfg: cfg, st: st, eng: eng, list: list, log: cfg.log.With("component", "dialer"), check: check,
-		cmds: make(chan func()), done: make(chan struct{}), bus: newEventBus()}, nil
+		presence: presence, cmds: make(chan func()), done: make(chan struct{}), bus: newEventBus()}, nil
 }
 
 // ID returns the session's id in the store.

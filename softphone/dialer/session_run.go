@@ -438,9 +438,13 @@ func (r *runState) dial(p pick, line int) {
 	// answer (a carrier's "not in service" announcement). In parallel mode
 	// no line's early media reaches the speaker.
 	opts.EarlyMedia = r.s.list.Settings.Mode != ModeParallel
+	how := PresenceDefault
+	if r.s.presence != nil {
+		opts.CallerID, how = r.s.presence.Choose(p.number, opts.CallerID)
+	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	l.cancel = cancel
-	r.s.emit(Event{Kind: EventDial, Index: p.idx, Contact: c.Name, Number: p.number.Key, Line: line})
+	r.s.emit(Event{Kind: EventDial, Index: p.idx, Contact: c.Name, Number: p.number.Key, Line: line, CallerID: opts.CallerID, Presence: how})
 	call, err := r.s.eng.Dial(ctx, p.number.Key, opts)
 	if err != nil {
 		cancel()

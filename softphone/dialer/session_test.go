@@ -20,6 +20,7 @@ import (
 type fakeEngine struct {
 	mu    sync.Mutex
 	dials []string
+	opts  []DialOptions
 	n     int
 	hold  map[string]chan struct{} // late*: closed to answer
 }
@@ -32,9 +33,10 @@ type fakeCall struct {
 func (c *fakeCall) ID() string                 { return c.id }
 func (c *fakeCall) Updates() <-chan CallUpdate { return c.ch }
 
-func (e *fakeEngine) Dial(ctx context.Context, target string, _ DialOptions) (EngineCall, error) {
+func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) (EngineCall, error) {
 	e.mu.Lock()
 	e.dials = append(e.dials, target)
+	e.opts = append(e.opts, opts)
 	e.n++
 	c := &fakeCall{id: fmt.Sprintf("call-%d", e.n), ch: make(chan CallUpdate, 2)}
 	gate := e.hold[target]

@@ -1,0 +1,662 @@
+//go:build benchlab && linux
+
+package benchlab
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/internal/testlab"
+	"github.com/pitchline/pitchline/softphone"
+	"github.com/pitchline/pitchline/softphone/dialer"
+	"github.com/pitchline/pitchline/softphone/store"
+)
+
+// The power dialer benchmarks of issue 11, section 7 (BENCHMARKS.md,
+// "Power dialer"). Run them with scripts/bench.d/50-dialer.sh, or
+//
+//	go test -tags benchlab -run 'TestDialerPacing|TestDialerThroughput' -v ./internal/benchlab/
+//
+// The session (softphone/dialer) dials through a real *softphone.Phone
+// (dialer.NewPhoneEngine, PCMU, null audio, no registration) straight to
+// sipp peers on 127.0.0.1. The INVITE times are the peer's own: sipp's
+// -trace_msg log stamps every message it receives.
+//
+// Environment:
+//
+//	PITCHLINE_BENCH_PACING_CALLS    contacts of the pacing run (default 61: 60 transitions)
+//	PITCHLINE_BENCH_DIALER_SCALE    time compression of the throughput run (default 30:
+//	                                one simulated hour in 2 real minutes)
+//	PITCHLINE_BENCH_DIALER_MODES    modes of the throughput run (default "power,parallel3,parallel5")
+//	PITCHLINE_BENCH_OUT             also append the Markdown report to this file
+
+// peerScenario is a sipp UAS that answers 180, then either answers 200
+// after answerMS (human and machine peers) or rings until the caller
+// cancels (answerMS 0: no answer). A CANCEL while it rings is answered 200
+// and the INVITE 487 (RFC 3261 §9.2), as parallel mode cancels the lines
+// that lost.
+func peerScenario(name string, answerMS int) string {
+	timeout := answerMS
+	if timeout <= 0 {
+		timeout = 24 * 3600 * 1000
+	}
+	return fmt.Sprintf(`<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="dialer bench %s">
+  <recv request="INVITE" crlf="true"/>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]D[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="CANCEL" timeout="%d" ontimeout="1">
+    <action>
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" assign_to="cseqnum"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]D[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 487 Request Terminated
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]D[call_number]
+      [last_Call-ID:]
+      CSeq: [$cseqnum] INVITE
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="ACK" next="2"/>
+  <label id="1"/>
+  <send retrans="500">
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]D[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+      a=ptime:20
+
+    ]]>
+  </send>
+  <recv request="ACK" optional="true" crlf="true"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <label id="2"/>
+</scenario>
+`, name, timeout)
+}
+
+// startPeer starts a sipp peer running peerScenario for up to run.
+func startPeer(t *testing.T, name string, answerMS int, run time.Duration) *testlab.Sipp {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name+".xml")
+	if err := os.WriteFile(path, []byte(peerScenario(name, answerMS)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return testlab.StartSipp(t, testlab.SippArgs{ScenarioFile: path, Calls: 1_000_000, Timeout: run, RecvTimeout: run})
+}
+
+// startPhone starts a Phone that dials SIP URIs directly (no registrar)
+// with null audio, and its dialer engine.
+func startPhone(t *testing.T) *dialer.PhoneEngine {
+	t.Helper()
+	backend, err := audio.NewNullBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	phone, err := softphone.NewPhone(softphone.Config{
+		Account: softphone.AccountConfig{AOR: "sip:bench@127.0.0.1", Transport: "udp"},
+		Listen:  "127.0.0.1:0", Codecs: []string{"PCMU"},
+	}, softphone.WithLogger(logger), softphone.WithAudio(backend, "", "", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := phone.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := dialer.NewPhoneEngine(phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		eng.Close()
+		phone.Close()
+		cancel()
+		backend.Close()
+	})
+	return eng
+}
+
+func openBenchStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "pitchline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// inviteTimes reads a sipp -trace_msg log (ParseSippInvites): for each
+// R-URI user part, when sipp received its first INVITE.
+func inviteTimes(t *testing.T, path string) map[string]time.Time {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ParseSippInvites(data, time.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no INVITE found in %s (%d bytes); first lines:\n%.600s", path, len(data), data)
+	}
+	return out
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(p*float64(len(s))+0.999999) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func report(t *testing.T, text string) {
+	t.Helper()
+	t.Log("\n" + text)
+	if path := os.Getenv("PITCHLINE_BENCH_OUT"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fmt.Fprintln(f, text)
+	}
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// TestDialerPacing: power mode, wrap-up 0, every contact a human who
+// answers at once; the rep hangs up as soon as the call is connected and
+// saves the outcome when the call has ended. Measured per transition:
+// SaveOutcome called → the next INVITE received by the sipp peer (sipp's
+// trace stamp), and SaveOutcome called → the session's dial event (in
+// process, just before the engine sends the INVITE).
+func TestDialerPacing(t *testing.T) {
+	testlab.RequireSipp(t)
+	n := envInt(t, "PITCHLINE_BENCH_PACING_CALLS", 61)
+	if n < 2 {
+		t.Fatal("PITCHLINE_BENCH_PACING_CALLS: want at least 2")
+	}
+	peer := startPeer(t, "human", 1, 10*time.Minute)
+	eng := startPhone(t)
+	st := openBenchStore(t)
+	l := &dialer.List{Name: "pacing", Settings: dialer.DefaultSettings()}
+	l.Settings.Mode, l.Settings.WrapUp = dialer.ModePower, 0
+	for i := range n {
+		num, err := dialer.ParseNumber(fmt.Sprintf("sip:p%04d@%s", i, peer.Addr()), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Contacts = append(l.Contacts, dialer.Contact{Name: fmt.Sprintf("p%04d", i), Numbers: []dialer.Number{num}})
+	}
+	noon := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	s, err := dialer.NewSession(context.Background(), st, eng, l, dialer.WithSessionClock(func() time.Time { return noon }),
+		dialer.WithRepZone(time.UTC), dialer.WithRequireOutcome(true), dialer.WithRingTimeout(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsub := s.Subscribe()
+	defer unsub()
+	loadBefore := loadAvg()
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	saved := map[int]time.Time{} // contact index whose outcome was saved → when SaveOutcome was called
+	dialed := map[int]time.Time{}
+	var counters dialer.Counters
+	deadline := time.After(10 * time.Minute)
+loop:
+	for {
+		select {
+		case ev := <-events:
+			switch {
+			case ev.Kind == dialer.EventDial:
+				dialed[ev.Index] = ev.At // stamped when emitted, just before the engine's Dial
+			case ev.Kind == dialer.EventState && ev.State == dialer.StateConnected:
+				if err := s.Hangup(); err != nil {
+					t.Errorf("Hangup: %v", err)
+				}
+			case ev.Kind == dialer.EventEnded && ev.Result == dialer.ResultConnected:
+				saved[ev.Index] = time.Now()
+				if err := s.SaveOutcome("Connected", ""); err != nil {
+					t.Errorf("SaveOutcome: %v", err)
+				}
+			case ev.Kind == dialer.EventSessionEnded:
+				counters = ev.Counters
+				break loop
+			}
+		case <-deadline:
+			t.Fatal("the pacing session did not end in 10 minutes")
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res := peer.Stop()
+	invites := inviteTimes(t, filepath.Join(res.Dir, "messages.log"))
+	var wire, inproc []time.Duration
+	for i := 1; i < n; i++ {
+		t0, ok := saved[i-1]
+		if !ok {
+			t.Errorf("contact %d: no outcome saved", i-1)
+			continue
+		}
+		at, ok := invites[fmt.Sprintf("p%04d", i)]
+		if !ok {
+			t.Errorf("contact %d: the peer got no INVITE", i)
+			continue
+		}
+		wire = append(wire, at.Sub(t0))
+		inproc = append(inproc, dialed[i].Sub(t0))
+	}
+	if counters.Connected != n || len(wire) != n-1 {
+		t.Fatalf("counters %+v, %d transitions measured: want %d connected, %d transitions", counters, len(wire), n, n-1)
+	}
+	row := func(name string, ds []time.Duration) []string {
+		return []string{name, fmt.Sprint(len(ds)), Millis(percentile(ds, 0.5)), Millis(percentile(ds, 0.95)), Millis(slices.Max(ds)), Millis(slices.Min(ds))}
+	}
+	report(t, fmt.Sprintf("Power dialer pacing (wrap-up 0), %s, load average before %s, after %s\n\n%s",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadBefore, loadAvg(), Table([][]string{
+			{"interval", "transitions", "p50 ms", "p95 ms", "max ms", "min ms"},
+			row("SaveOutcome → next INVITE received by the sipp peer (sipp's trace stamp)", wire),
+			row("SaveOutcome → the session emits the dial event, just before the engine sends the INVITE (in process)", inproc),
+		})))
+}
+
+// Throughput model (simulated seconds; the run divides every one by the
+// scale). Machine answers are decided by an oracle classifier after
+// amdDecision (the AMD of softphone/dialer/amd is not wired yet); the
+// session then hangs up as the current code does without a voicemail
+// dropper.
+const (
+	simHour        = time.Hour
+	simRingHuman   = 6 * time.Second  // a human answers after about 2 rings
+	simRingMachine = 8 * time.Second  // voicemail picks up after about 3 rings
+	simRingTimeout = 25 * time.Second // no answer: the line is cancelled after 25 s (about 4-5 rings)
+	simTalk        = 90 * time.Second // the rep talks to a human
+	simForm        = 15 * time.Second // the rep fills the outcome form after a human
+	simAMD         = 2500 * time.Millisecond
+	simManualDial  = 15 * time.Second // manual: find the next contact, dial it
+)
+
+// class is how a contact's peer answers.
+type class int
+
+const (
+	classHuman class = iota
+	classMachine
+	classNoAnswer
+)
+
+// drawClasses draws n contacts: human 10 %, machine 30 %, no answer 60 %,
+// with a fixed seed (the same list for every mode and run).
+func drawClasses(n int) []class {
+	r := rand.New(rand.NewPCG(11, 2026))
+	out := make([]class, n)
+	for i := range out {
+		switch p := r.Float64(); {
+		case p < 0.10:
+			out[i] = classHuman
+		case p < 0.40:
+			out[i] = classMachine
+		default:
+			out[i] = classNoAnswer
+		}
+	}
+	return out
+}
+
+// taggedEngine remembers which peer class each call goes to, for the
+// oracle classifier.
+type taggedEngine struct {
+	dialer.Engine
+	class map[string]class // target → class
+}
+
+type taggedCall struct {
+	dialer.EngineCall
+	class class
+}
+
+func (e *taggedEngine) Dial(ctx context.Context, target string, opts dialer.DialOptions) (dialer.EngineCall, error) {
+	c, err := e.Engine.Dial(ctx, target, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &taggedCall{EngineCall: c, class: e.class[target]}, nil
+}
+
+type throughputRun struct {
+	mode            string
+	lines, endLines int
+	canceled        int
+	dialled         int
+	counters        dialer.Counters
+	humans, perHour float64
+	real            time.Duration
+	load            string
+}
+
+// TestDialerThroughput works a list of peers answering with set
+// probabilities for one simulated hour per mode, time compressed by
+// PITCHLINE_BENCH_DIALER_SCALE, and compares the dials with a manual
+// dialer's rep-time for the same contacts.
+func TestDialerThroughput(t *testing.T) {
+	testlab.RequireSipp(t)
+	scale := envInt(t, "PITCHLINE_BENCH_DIALER_SCALE", 30)
+	modes := strings.Split(os.Getenv("PITCHLINE_BENCH_DIALER_MODES"), ",")
+	if modes[0] == "" {
+		modes = []string{"power", "parallel3", "parallel5"}
+	}
+	sc := func(d time.Duration) time.Duration { return d / time.Duration(scale) }
+	const nContacts = 1000
+	classes := drawClasses(nContacts)
+	var runs []throughputRun
+	for _, m := range modes {
+		mode, lines := dialer.ModePower, 1
+		switch m {
+		case "power":
+		case "parallel3":
+			mode, lines = dialer.ModeParallel, 3
+		case "parallel5":
+			mode, lines = dialer.ModeParallel, 5
+		default:
+			t.Fatalf("PITCHLINE_BENCH_DIALER_MODES: unknown mode %q", m)
+		}
+		t.Run(m, func(t *testing.T) {
+			run := sc(simHour)
+			peers := map[class]*testlab.Sipp{
+				classHuman:    startPeer(t, "human", int(sc(simRingHuman).Milliseconds()), run+2*time.Minute),
+				classMachine:  startPeer(t, "machine", int(sc(simRingMachine).Milliseconds()), run+2*time.Minute),
+				classNoAnswer: startPeer(t, "noanswer", 0, run+2*time.Minute),
+			}
+			eng := &taggedEngine{Engine: startPhone(t), class: map[string]class{}}
+			st := openBenchStore(t)
+			l := &dialer.List{Name: "throughput " + m, Settings: dialer.DefaultSettings()}
+			l.Settings.Mode, l.Settings.Lines, l.Settings.WrapUp = mode, lines, 0
+			l.Settings.Retry = dialer.RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+			for i, c := range classes {
+				num, err := dialer.ParseNumber(fmt.Sprintf("sip:c%04d@%s", i, peers[c].Addr()), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				eng.class[num.Key] = c
+				l.Contacts = append(l.Contacts, dialer.Contact{Name: fmt.Sprintf("c%04d", i), Numbers: []dialer.Number{num}})
+			}
+			oracle := func(ctx context.Context, call dialer.EngineCall) (dialer.AMDResult, error) {
+				tc, ok := call.(*taggedCall)
+				if !ok {
+					return dialer.AMDUnknown, nil
+				}
+				select {
+				case <-time.After(sc(simAMD)):
+				case <-ctx.Done():
+					return dialer.AMDUnknown, ctx.Err()
+				}
+				if tc.class == classMachine {
+					return dialer.AMDMachine, nil
+				}
+				return dialer.AMDHuman, nil
+			}
+			noon := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+			s, err := dialer.NewSession(context.Background(), st, eng, l, dialer.WithSessionClock(func() time.Time { return noon }),
+				dialer.WithRepZone(time.UTC), dialer.WithRequireOutcome(true), dialer.WithRingTimeout(sc(simRingTimeout)),
+				dialer.WithClassifier(oracle), dialer.WithAMDTimeout(sc(simAMD)+5*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, unsub := s.Subscribe()
+			defer unsub()
+			load := loadAvg()
+			var mu sync.Mutex
+			var timers []*time.Timer
+			after := func(d time.Duration, f func()) {
+				mu.Lock()
+				timers = append(timers, time.AfterFunc(d, f))
+				mu.Unlock()
+			}
+			start := time.Now()
+			if err := s.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			stop := time.After(run)
+			var counters dialer.Counters
+			dialled := 0
+			stopped := false
+			causes := map[string]int{}
+			endLines := lines
+			var lastDial time.Time
+			var maxGap time.Duration
+		loop:
+			for {
+				select {
+				case ev := <-events:
+					if ev.Kind == dialer.EventEnded {
+						causes[string(ev.Result)+"/"+ev.Cause]++
+					}
+					switch {
+					case ev.Kind == dialer.EventLines:
+						endLines = ev.Lines
+					case ev.Kind == dialer.EventDial:
+						if !stopped {
+							dialled++
+						}
+						if !lastDial.IsZero() && ev.At.Sub(lastDial) > maxGap {
+							maxGap = ev.At.Sub(lastDial)
+						}
+						lastDial = ev.At
+					case ev.Kind == dialer.EventState && ev.State == dialer.StateConnected:
+						after(sc(simTalk), func() {
+							if err := s.Hangup(); err != nil {
+								t.Logf("Hangup: %v", err)
+							}
+						})
+					case ev.Kind == dialer.EventEnded && ev.Result == dialer.ResultConnected:
+						after(sc(simForm), func() {
+							if err := s.SaveOutcome("Connected", ""); err != nil {
+								t.Logf("SaveOutcome: %v", err)
+							}
+						})
+					case ev.Kind == dialer.EventSessionEnded:
+						counters = ev.Counters
+						break loop
+					}
+				case <-stop:
+					snap := s.Snapshot()
+					t.Logf("at the end of the hour: state %s, need outcome %v, ringing %d, current %v", snap.State, snap.NeedOutcome, len(snap.Ringing), snap.Current != nil)
+					stopped = true
+					_ = s.Stop()
+				case <-time.After(run + 2*time.Minute):
+					t.Fatal("the session did not stop")
+				}
+			}
+			real := time.Since(start)
+			t.Logf("%s: end causes (result/cause) %v; longest gap between two dials %v", m, causes, maxGap)
+			mu.Lock()
+			for _, tm := range timers {
+				tm.Stop()
+			}
+			mu.Unlock()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// The peers' own count of INVITEs (distinct R-URI users).
+			atPeers := 0
+			for c, p := range peers {
+				res := p.Stop()
+				if dir := os.Getenv("PITCHLINE_BENCH_KEEP"); dir != "" { // keep the peers' logs
+					if b, err := os.ReadFile(filepath.Join(res.Dir, "messages.log")); err == nil {
+						_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-peer%d-messages.log", m, c)), b, 0o644)
+					}
+				}
+				atPeers += len(inviteTimesOrEmpty(t, filepath.Join(res.Dir, "messages.log")))
+			}
+			if atPeers != counters.Dialled {
+				t.Errorf("the peers got INVITEs for %d contacts, the session counted %d dials", atPeers, counters.Dialled)
+			}
+			simElapsed := real * time.Duration(scale)
+			canceled := 0
+			for k, v := range causes {
+				if strings.HasPrefix(k, string(dialer.ResultCanceled)+"/") {
+					canceled += v
+				}
+			}
+			runs = append(runs, throughputRun{mode: m, lines: lines, endLines: endLines, canceled: canceled, dialled: dialled, counters: counters,
+				perHour: float64(counters.Dialled) / simElapsed.Hours(), humans: float64(counters.Connected) / simElapsed.Hours(),
+				real: real, load: load})
+		})
+	}
+	// The manual dialer for the same contacts, in list order, one hour of
+	// rep time: dial 15 s + the ring; a human adds the talk and the form,
+	// a machine the time to recognise a greeting (the AMD decision time).
+	// The power mode's own model, without signalling time: the same as
+	// manual minus the 15 s dial (what the measured power row should
+	// approach; the gap is the session's and the SIP exchanges' time,
+	// multiplied by the scale).
+	var modelDials, modelHumans int
+	var modelUsed time.Duration
+	for _, c := range classes {
+		d := simRingTimeout
+		switch c {
+		case classHuman:
+			d = simRingHuman + simTalk + simForm
+		case classMachine:
+			d = simRingMachine + simAMD
+		}
+		if modelUsed+d > simHour {
+			break
+		}
+		modelUsed += d
+		modelDials++
+		if c == classHuman {
+			modelHumans++
+		}
+	}
+	var manualDials, manualHumans, manualNoAnswer int
+	var used time.Duration
+	for _, c := range classes {
+		d := simManualDial
+		switch c {
+		case classHuman:
+			d += simRingHuman + simTalk + simForm
+		case classMachine:
+			d += simRingMachine + simAMD
+		default:
+			d += simRingTimeout
+		}
+		if used+d > simHour {
+			break
+		}
+		used += d
+		manualDials++
+		switch c {
+		case classHuman:
+			manualHumans++
+		case classNoAnswer:
+			manualNoAnswer++
+		}
+	}
+	rows := [][]string{{"mode", "lines (start → end)", "real run", "dials", "dials / h", "humans connected / h", "machine", "no answer",
+		"cancelled (another line won)", "abandoned", "load before"}}
+	for _, r := range runs {
+		rows = append(rows, []string{r.mode, fmt.Sprintf("%d → %d", r.lines, r.endLines), r.real.Round(time.Second).String(), fmt.Sprint(r.counters.Dialled),
+			fmt.Sprintf("%.0f", r.perHour), fmt.Sprintf("%.1f", r.humans), fmt.Sprint(r.counters.Voicemail), fmt.Sprint(r.counters.NoAnswer),
+			fmt.Sprint(r.canceled), fmt.Sprint(r.counters.Abandoned), r.load})
+	}
+	rows = append(rows, []string{"power (model, no signalling time)", "1", "-", fmt.Sprint(modelDials), fmt.Sprint(modelDials),
+		fmt.Sprint(modelHumans), "-", "-", "-", "-", "-"})
+	rows = append(rows, []string{"manual (model)", "1", "-", fmt.Sprint(manualDials), fmt.Sprint(manualDials), fmt.Sprint(manualHumans),
+		fmt.Sprint(manualDials - manualHumans - manualNoAnswer), fmt.Sprint(manualNoAnswer), "-", "-", "-"})
+	report(t, fmt.Sprintf("Power dialer throughput, one simulated hour per mode, time scale 1:%d, %s\n\n%s",
+		scale, time.Now().UTC().Format("2006-01-02 15:04 UTC"), Table(rows)))
+}
+
+// inviteTimesOrEmpty is inviteTimes for a peer that may have got nothing.
+func inviteTimesOrEmpty(t *testing.T, path string) map[string]time.Time {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(data, []byte("INVITE sip:")) {
+		return nil
+	}
+	return inviteTimes(t, path)
+}
