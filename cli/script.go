@@ -67,6 +67,16 @@ func (r *runner) onAnswered(sc *scripted) {
 			}
 		})
 	}
+	for _, v := range o.monitorSwitch {
+		role, d, _ := parseMonitorSwitch(v) // checked by validate
+		r.after(sc, d, func() {
+			if err := c.SetMonitorRole(role); err != nil {
+				sc.failed = fmt.Errorf("monitor role %s: %w", role, err)
+				return
+			}
+			r.s.out.emit("monitor_changed", line{"call_id": c.ID(), "role": string(role)})
+		})
+	}
 	if o.hangupAfter > 0 {
 		r.after(sc, o.hangupAfter, func() { _ = c.Hangup() })
 	}
@@ -123,7 +133,11 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	call, err := s.phone.Dial(s.ctx, pos[0])
+	var dopts []softphone.DialOption
+	if o.monitor != "" {
+		dopts = append(dopts, softphone.WithMonitor(softphone.Role(o.monitor)))
+	}
+	call, err := s.phone.Dial(s.ctx, pos[0], dopts...)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCallFailed, err)
 	}
