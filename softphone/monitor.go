@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/pitchline/pitchline/softphone/media"
@@ -193,43 +194,9 @@ func (p *Phone) onMonitorInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))
 		return
 	}
-	var l *sipLeg
-	status, reason := 0, ""
-	ok := p.q.do(func() {
-		if c.state == CallEnded || len(c.legs) >= MaxLegs {
-			status, reason = 403, "Forbidden"
-			return
-		}
-		l, err = p.newSIPLeg(c, p.ctx, Inbound, from, fromH.DisplayName)
-		if err != nil {
-			status, reason = 500, "Server Internal Error"
-			return
-		}
-		l.server, l.invite, l.tx = dlg, req, tx
-		l.sipID = req.CallID().Value()
+	p.joinInvite(req, tx, dlg, c, func(l *sipLeg) {
 		l.role, l.monitorLead = role, lead
-		l.answerSDP, err = l.media.ProcessOffer(req.Body())
-		if err != nil {
-			status, reason = 488, "Not Acceptable Here"
-			if !errors.Is(err, media.ErrIncompatible) {
-				status, reason = 400, "Bad Request"
-			}
-			c.removeLeg(l)
-			l.teardown()
-			c.regroup()
-			return
-		}
-		p.addLeg(l.sipID, l)
-		if err = l.transition(LegIncoming); err != nil {
-			status, reason = 500, "Server Internal Error"
-			c.removeLeg(l)
-			l.teardown()
-			c.regroup()
-			return
-		}
-		if err = l.answer(); err != nil {
-			return // answer sent the error response and ends the leg
-		}
+	}, func(l *sipLeg) {
 		p.publish(MonitorEvent{CallID: c.id, LegID: l.id, Lead: lead, Role: role, State: "started", At: time.Now()})
 		p.wg.Add(1)
 		go func() {
@@ -240,12 +207,62 @@ func (p *Phone) onMonitorInvite(req *sip.Request, tx sip.ServerTransaction) {
 			})
 		}()
 	})
+}
+
+// joinInvite answers an inbound INVITE at once (it never rings) with a
+// new leg in the existing call c: a lead's monitor leg, or the leg that
+// replaces another (RFC 3891). setup runs on the queue before the offer
+// is processed; answered runs on the queue once the 200 is on its way.
+// It returns when the INVITE transaction is over.
+func (p *Phone) joinInvite(req *sip.Request, tx sip.ServerTransaction, dlg *sipgo.DialogServerSession, c *Call, setup, answered func(l *sipLeg)) {
+	from := req.From()
+	var l *sipLeg
+	var err error
+	status, reason := 0, ""
+	ok := p.q.do(func() {
+		if c.state == CallEnded || len(c.legs) >= MaxLegs {
+			status, reason = 403, "Forbidden"
+			return
+		}
+		l, err = p.newSIPLeg(c, p.ctx, Inbound, from.Address, from.DisplayName)
+		if err != nil {
+			status, reason = 500, "Server Internal Error"
+			return
+		}
+		l.server, l.invite, l.tx = dlg, req, tx
+		l.sipID = req.CallID().Value()
+		setup(l)
+		fail := func(st int, rs string) {
+			status, reason = st, rs
+			c.removeLeg(l)
+			l.teardown()
+			c.regroup()
+		}
+		l.answerSDP, err = l.media.ProcessOffer(req.Body())
+		if err != nil {
+			if errors.Is(err, media.ErrIncompatible) {
+				fail(488, "Not Acceptable Here")
+			} else {
+				fail(400, "Bad Request")
+			}
+			return
+		}
+		p.addLeg(l.sipID, l)
+		if err = l.transition(LegIncoming); err != nil {
+			fail(500, "Server Internal Error")
+			return
+		}
+		if err = l.answer(); err != nil {
+			return // answer sent the error response and ends the leg
+		}
+		answered(l)
+	})
 	switch {
 	case !ok:
 		_ = dlg.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
 		return
 	case status != 0:
-		p.log.Info("refused monitor INVITE", "status", status, "err", err)
+		p.log.Info("refused INVITE", "status", status, "err", err)
 		_ = dlg.Respond(status, reason, nil)
 		return
 	}

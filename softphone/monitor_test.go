@@ -10,6 +10,24 @@ import (
 	"github.com/pitchline/pitchline/softphone"
 )
 
+func FuzzParseMonitorRole(f *testing.F) {
+	for _, s := range []string{"listen", " Whisper ", "BARGE", "participant", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := softphone.ParseMonitorRole(s)
+		if err != nil {
+			if !errors.Is(err, softphone.ErrBadConfig) {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if r != softphone.RoleListen && r != softphone.RoleWhisper && r != softphone.RoleBarge {
+			t.Fatalf("%q parsed to %q", s, r)
+		}
+	})
+}
+
 // monitorRefused dials the rep from p with a monitor request and checks
 // that it is refused with 403, that the rep publishes a BlockedEvent and
 // that no call rang on the rep's phone.
