@@ -46,6 +46,10 @@ Script flags (durations count from the answer):
   --hold-after DUR  --resume-after DUR
   --hangup-after DUR
   --transfer-to URI --transfer-after DUR
+  --consult URI --consult-after DUR
+                                 attended transfer: hold the call and call URI, then
+  --complete-after DUR           transfer the call to URI (REFER with Replaces)
+  --cancel-after DUR             or hang URI up and return to the call
   --monitor listen|whisper|barge as a team lead, ask the called rep's Pitchline
                                  to add us to the rep's current call with this role
   --monitor-switch ROLE=DUR      with --monitor: switch to ROLE DUR after the answer
@@ -187,6 +191,10 @@ type options struct {
 	ringFor  time.Duration
 	leads    multiFlag // answer: team leads whose monitor requests are accepted
 
+	consult                     string // attended transfer target
+	consultAfter, completeAfter time.Duration
+	cancelAfter                 time.Duration
+
 	monitor       string    // call: a team lead's monitor request role
 	monitorSwitch multiFlag // call: ROLE=DUR role switches
 
@@ -224,6 +232,10 @@ func newFlagSet(name string, o *options, stderr io.Writer, answer bool) *flag.Fl
 	fs.DurationVar(&o.hangupAfter, "hangup-after", 0, "")
 	fs.StringVar(&o.transferTo, "transfer-to", "", "")
 	fs.DurationVar(&o.transferAfter, "transfer-after", 0, "")
+	fs.StringVar(&o.consult, "consult", "", "")
+	fs.DurationVar(&o.consultAfter, "consult-after", 0, "")
+	fs.DurationVar(&o.completeAfter, "complete-after", 0, "")
+	fs.DurationVar(&o.cancelAfter, "cancel-after", 0, "")
 	if !answer {
 		fs.StringVar(&o.monitor, "monitor", "", "")
 		fs.Var(&o.monitorSwitch, "monitor-switch", "")
@@ -276,9 +288,19 @@ func (o *options) validate(answer bool) error {
 	if (o.transferTo == "") != (o.transferAfter == 0) {
 		return fmt.Errorf("%w: --transfer-to and --transfer-after go together", ErrUsage)
 	}
-	for _, d := range []time.Duration{o.holdAfter, o.resumeAfter, o.hangupAfter, o.transferAfter, o.ringFor} {
+	for _, d := range []time.Duration{o.holdAfter, o.resumeAfter, o.hangupAfter, o.transferAfter, o.ringFor, o.consultAfter, o.completeAfter, o.cancelAfter} {
 		if d < 0 {
 			return fmt.Errorf("%w: durations must not be negative", ErrUsage)
+		}
+	}
+	if o.consult != "" || o.consultAfter != 0 || o.completeAfter != 0 || o.cancelAfter != 0 {
+		switch {
+		case o.consult == "" || o.consultAfter <= 0:
+			return fmt.Errorf("%w: --consult URI and --consult-after DUR go together", ErrUsage)
+		case (o.completeAfter == 0) == (o.cancelAfter == 0):
+			return fmt.Errorf("%w: --consult needs one of --complete-after or --cancel-after", ErrUsage)
+		case max(o.completeAfter, o.cancelAfter) <= o.consultAfter:
+			return fmt.Errorf("%w: --complete-after/--cancel-after must be later than --consult-after", ErrUsage)
 		}
 	}
 	if o.monitor != "" {

@@ -17,6 +17,7 @@ type scripted struct {
 	answered bool
 	timers   []*time.Timer
 	failed   error
+	consult  *softphone.Call // attended transfer: the consultation call
 }
 
 // runner drives calls from the event loop. Script actions run on timers
@@ -66,6 +67,37 @@ func (r *runner) onAnswered(sc *scripted) {
 				sc.failed = fmt.Errorf("transfer: %w", err)
 			}
 		})
+	}
+	if o.consult != "" {
+		r.after(sc, o.consultAfter, func() {
+			cc, err := c.Consult(r.s.ctx, o.consult)
+			if err != nil {
+				sc.failed = fmt.Errorf("consult: %w", err)
+				return
+			}
+			sc.consult = cc
+			r.s.out.emit("consult", line{"call_id": c.ID(), "consult_id": cc.ID(), "target": o.consult})
+		})
+		if o.completeAfter > 0 {
+			r.after(sc, o.completeAfter, func() {
+				if sc.consult == nil {
+					return
+				}
+				if err := c.CompleteTransfer(sc.consult); err != nil {
+					sc.failed = fmt.Errorf("complete transfer: %w", err)
+				}
+			})
+		}
+		if o.cancelAfter > 0 {
+			r.after(sc, o.cancelAfter, func() {
+				if sc.consult == nil {
+					return
+				}
+				if err := c.CancelConsult(sc.consult); err != nil {
+					sc.failed = fmt.Errorf("cancel consult: %w", err)
+				}
+			})
+		}
 	}
 	for _, v := range o.monitorSwitch {
 		role, d, _ := parseMonitorSwitch(v) // checked by validate
