@@ -224,3 +224,44 @@ func TestMonitorWhisperListenBargeRefused(t *testing.T) {
 		t.Errorf("bob heard the lead in windows %v (runs %v), want: not (whisper, listen), then yes (barge), then not (whisper)", seq, runs)
 	}
 }
+
+// TestMonitorEndsWithCall: when the customer hangs up, the lead who was
+// listening is hung up too, and the rep's call ends.
+func TestMonitorEndsWithCall(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(400))
+	rep, rev := newPhone(t, k, "carol", phoneOpt{leads: []string{"dave@127.0.0.1"}})
+	lead, lev := newPhone(t, k, "dave", phoneOpt{})
+	waitRegistered(t, rev)
+	waitRegistered(t, lev)
+	if _, err := k.WaitRegistered(ctx(t, 10*time.Second), "bob"); err != nil {
+		t.Fatalf("bob not registered: %v", err)
+	}
+	m := rev.mark()
+	call, err := rep.Dial(ctx(t, 120*time.Second), "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	lm := lev.mark()
+	mc, err := lead.Dial(ctx(t, 120*time.Second), "carol", softphone.WithMonitor(softphone.RoleListen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lev.callState(t, lm, mc.ID(), softphone.CallConnected, 15*time.Second)
+	m = rev.mark()
+	if _, err := bob.Command(ctx(t, 5*time.Second), "hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	if end := lev.callState(t, lm, mc.ID(), softphone.CallEnded, 15*time.Second); end.Cause != softphone.CauseRemoteHangup {
+		t.Errorf("the lead's call ended with %s", end.Cause)
+	}
+	rev.callState(t, m, call.ID(), softphone.CallEnded, 15*time.Second)
+	rev.wait(t, m, 10*time.Second, "monitor ended", func(e softphone.Event) bool {
+		me, ok := e.(softphone.MonitorEvent)
+		return ok && me.State == "ended"
+	})
+	rep.Close()
+	lead.Close()
+	checkNoLeaks(t)
+}
