@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/pitchline/pitchline/softphone"
 )
 
 const usageText = `Usage:
@@ -44,11 +46,22 @@ Script flags (durations count from the answer):
   --hold-after DUR  --resume-after DUR
   --hangup-after DUR
   --transfer-to URI --transfer-after DUR
+  --consult URI --consult-after DUR
+                                 attended transfer: hold the call and call URI, then
+  --complete-after DUR           transfer the call to URI (REFER with Replaces)
+  --cancel-after DUR             or hang URI up and return to the call
+  --monitor listen|whisper|barge as a team lead, ask the called rep's Pitchline
+                                 to add us to the rep's current call with this role
+  --monitor-switch ROLE=DUR      with --monitor: switch to ROLE DUR after the answer
+                                 (repeatable)
 
 Answer flags:
   --max-calls N                  exit after N calls
   --reject busy|decline          reject instead of answering
   --ring-for DUR                 ring this long before answering
+  --lead SIP-ADDRESS             accept monitor requests (listen, whisper, barge)
+                                 from this team lead during a call (repeatable);
+                                 prints monitor_started/monitor_changed/monitor_ended
 
 Output:
   --json                         one JSON object per line, each with an "event" field
@@ -176,6 +189,14 @@ type options struct {
 	maxCalls int
 	reject   string
 	ringFor  time.Duration
+	leads    multiFlag // answer: team leads whose monitor requests are accepted
+
+	consult                     string // attended transfer target
+	consultAfter, completeAfter time.Duration
+	cancelAfter                 time.Duration
+
+	monitor       string    // call: a team lead's monitor request role
+	monitorSwitch multiFlag // call: ROLE=DUR role switches
 
 	json, verbose bool
 	conference    bool // the conference command: --play/--record are the rep's microphone/speaker
@@ -211,7 +232,16 @@ func newFlagSet(name string, o *options, stderr io.Writer, answer bool) *flag.Fl
 	fs.DurationVar(&o.hangupAfter, "hangup-after", 0, "")
 	fs.StringVar(&o.transferTo, "transfer-to", "", "")
 	fs.DurationVar(&o.transferAfter, "transfer-after", 0, "")
+	fs.StringVar(&o.consult, "consult", "", "")
+	fs.DurationVar(&o.consultAfter, "consult-after", 0, "")
+	fs.DurationVar(&o.completeAfter, "complete-after", 0, "")
+	fs.DurationVar(&o.cancelAfter, "cancel-after", 0, "")
+	if !answer {
+		fs.StringVar(&o.monitor, "monitor", "", "")
+		fs.Var(&o.monitorSwitch, "monitor-switch", "")
+	}
 	if answer {
+		fs.Var(&o.leads, "lead", "")
 		fs.IntVar(&o.maxCalls, "max-calls", 0, "")
 		fs.StringVar(&o.reject, "reject", "", "")
 		fs.DurationVar(&o.ringFor, "ring-for", 0, "")
@@ -258,9 +288,32 @@ func (o *options) validate(answer bool) error {
 	if (o.transferTo == "") != (o.transferAfter == 0) {
 		return fmt.Errorf("%w: --transfer-to and --transfer-after go together", ErrUsage)
 	}
-	for _, d := range []time.Duration{o.holdAfter, o.resumeAfter, o.hangupAfter, o.transferAfter, o.ringFor} {
+	for _, d := range []time.Duration{o.holdAfter, o.resumeAfter, o.hangupAfter, o.transferAfter, o.ringFor, o.consultAfter, o.completeAfter, o.cancelAfter} {
 		if d < 0 {
 			return fmt.Errorf("%w: durations must not be negative", ErrUsage)
+		}
+	}
+	if o.consult != "" || o.consultAfter != 0 || o.completeAfter != 0 || o.cancelAfter != 0 {
+		switch {
+		case o.consult == "" || o.consultAfter <= 0:
+			return fmt.Errorf("%w: --consult URI and --consult-after DUR go together", ErrUsage)
+		case (o.completeAfter == 0) == (o.cancelAfter == 0):
+			return fmt.Errorf("%w: --consult needs one of --complete-after or --cancel-after", ErrUsage)
+		case max(o.completeAfter, o.cancelAfter) <= o.consultAfter:
+			return fmt.Errorf("%w: --complete-after/--cancel-after must be later than --consult-after", ErrUsage)
+		}
+	}
+	if o.monitor != "" {
+		if _, err := softphone.ParseMonitorRole(o.monitor); err != nil {
+			return fmt.Errorf("%w: --monitor must be listen, whisper or barge, got %q", ErrUsage, o.monitor)
+		}
+	}
+	if len(o.monitorSwitch) > 0 && o.monitor == "" {
+		return fmt.Errorf("%w: --monitor-switch needs --monitor", ErrUsage)
+	}
+	for _, v := range o.monitorSwitch {
+		if _, _, err := parseMonitorSwitch(v); err != nil {
+			return err
 		}
 	}
 	if answer {
@@ -277,4 +330,18 @@ func (o *options) validate(answer bool) error {
 		return fmt.Errorf("%w: --record must name a .wav file", ErrUsage)
 	}
 	return nil
+}
+
+// parseMonitorSwitch reads a --monitor-switch value, ROLE=DUR.
+func parseMonitorSwitch(v string) (softphone.Role, time.Duration, error) {
+	r, d, ok := strings.Cut(v, "=")
+	role, err := softphone.ParseMonitorRole(r)
+	if !ok || err != nil {
+		return "", 0, fmt.Errorf("%w: --monitor-switch wants ROLE=DUR (listen, whisper or barge), got %q", ErrUsage, v)
+	}
+	dur, err := time.ParseDuration(d)
+	if err != nil || dur < 0 {
+		return "", 0, fmt.Errorf("%w: --monitor-switch %q: bad duration", ErrUsage, v)
+	}
+	return role, dur, nil
 }

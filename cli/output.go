@@ -40,7 +40,7 @@ func (p *printer) emit(event string, fields line) {
 	fmt.Fprintf(p.w, "%-18s", event)
 	for _, k := range []string{"call_id", "from", "to", "digit", "status", "reason", "cause", "duration_ms",
 		"packets_sent", "packets_received", "lost", "jitter_ms", "rtt_ms", "expires", "target", "participant", "role", "remote",
-		"contact", "number", "line", "result", "outcome", "message", "done", "total", "dialled", "connected", "voicemail",
+		"lead", "contact", "number", "line", "result", "outcome", "message", "done", "total", "dialled", "connected", "voicemail",
 		"no_answer", "busy", "abandoned", "skipped", "decision_ms"} {
 		if v, ok := fields[k]; ok && v != "" && v != nil {
 			fmt.Fprintf(p.w, " %s=%v", k, v)
@@ -92,6 +92,8 @@ func (p *printer) translate(ev softphone.Event) {
 			"final": e.Final, "incoming": e.Incoming, "target": e.Target})
 	case softphone.StatsEvent:
 		p.emit("rtp_stats", statsLine(e.CallID, e))
+	case softphone.MonitorEvent:
+		p.emit("monitor_"+e.State, line{"call_id": e.CallID, "lead": e.Lead, "role": string(e.Role), "leg_id": e.LegID})
 	case softphone.BlockedEvent:
 		p.emit("blocked", line{"from": e.From, "source": e.Source, "reason": e.Reason, "count": e.Count})
 	}

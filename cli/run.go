@@ -106,6 +106,7 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 		// the current call) is for an interactive phone.
 		IndependentCalls: independent,
 		ShieldOff:        o.noShield,
+		Leads:            o.leads,
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
 	var closers []func() error

@@ -17,6 +17,7 @@ type scripted struct {
 	answered bool
 	timers   []*time.Timer
 	failed   error
+	consult  *softphone.Call // attended transfer: the consultation call
 }
 
 // runner drives calls from the event loop. Script actions run on timers
@@ -65,6 +66,47 @@ func (r *runner) onAnswered(sc *scripted) {
 			if err := c.Transfer(o.transferTo); err != nil {
 				sc.failed = fmt.Errorf("transfer: %w", err)
 			}
+		})
+	}
+	if o.consult != "" {
+		r.after(sc, o.consultAfter, func() {
+			cc, err := c.Consult(r.s.ctx, o.consult)
+			if err != nil {
+				sc.failed = fmt.Errorf("consult: %w", err)
+				return
+			}
+			sc.consult = cc
+			r.s.out.emit("consult", line{"call_id": c.ID(), "consult_id": cc.ID(), "target": o.consult})
+		})
+		if o.completeAfter > 0 {
+			r.after(sc, o.completeAfter, func() {
+				if sc.consult == nil {
+					return
+				}
+				if err := c.CompleteTransfer(sc.consult); err != nil {
+					sc.failed = fmt.Errorf("complete transfer: %w", err)
+				}
+			})
+		}
+		if o.cancelAfter > 0 {
+			r.after(sc, o.cancelAfter, func() {
+				if sc.consult == nil {
+					return
+				}
+				if err := c.CancelConsult(sc.consult); err != nil {
+					sc.failed = fmt.Errorf("cancel consult: %w", err)
+				}
+			})
+		}
+	}
+	for _, v := range o.monitorSwitch {
+		role, d, _ := parseMonitorSwitch(v) // checked by validate
+		r.after(sc, d, func() {
+			if err := c.SetMonitorRole(role); err != nil {
+				sc.failed = fmt.Errorf("monitor role %s: %w", role, err)
+				return
+			}
+			r.s.out.emit("monitor_changed", line{"call_id": c.ID(), "role": string(role)})
 		})
 	}
 	if o.hangupAfter > 0 {
@@ -123,7 +165,11 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	call, err := s.phone.Dial(s.ctx, pos[0])
+	var dopts []softphone.DialOption
+	if o.monitor != "" {
+		dopts = append(dopts, softphone.WithMonitor(softphone.Role(o.monitor)))
+	}
+	call, err := s.phone.Dial(s.ctx, pos[0], dopts...)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrCallFailed, err)
 	}

@@ -193,6 +193,13 @@ func (c *Call) legEnded(l Leg) {
 			x.base().cause = CauseLocalHangup
 			x.hangupLeg()
 		}
+	case c.onlyMonitors():
+		// The customer and every participant left: a team lead is not
+		// left listening to an empty call (monitor.go).
+		for _, x := range c.legs {
+			x.base().cause = CauseRemoteHangup
+			x.hangupLeg()
+		}
 	default:
 		c.updateState()
 		c.regroup()

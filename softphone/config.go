@@ -73,6 +73,10 @@ type Config struct {
 	KeepaliveInterval time.Duration `json:"keepaliveNs,omitempty"`
 	// RingbackRegion selects the ringback cadence ("us", "uk", "jp").
 	RingbackRegion string `json:"ringbackRegion,omitempty"`
+	// Leads are the SIP addresses (sip:user@host) of the team leads whose
+	// monitor requests (listen, whisper, barge) this phone accepts
+	// during a call (monitor.go). Empty: every monitor request is refused.
+	Leads []string `json:"leads,omitempty"`
 }
 
 // account is the parsed, validated form of AccountConfig.
@@ -85,6 +89,7 @@ type account struct {
 	authUser  string
 	expires   time.Duration
 	trusted   []string
+	leads     []sip.Uri // Config.Leads, parsed
 }
 
 func parseAccount(c AccountConfig) (*account, error) {

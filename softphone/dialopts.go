@@ -18,6 +18,8 @@ type dialOptions struct {
 	number        string // caller ID user part / number ("" = the account's)
 	early         EarlyMedia
 	localRingback bool
+	monitor       Role   // a team lead's monitor request (monitor.go)
+	replaces      string // Replaces header value (attended.go)
 }
 
 func defaultDialOptions() dialOptions {

@@ -63,7 +63,19 @@
 // without one a registered account sends its own domain's calls to the
 // registrar and everything else follows the Request-URI (RFC 3263).
 //
+// Team lead monitoring (monitor.go): a lead's INVITE with the header
+// X-Pitchline-Monitor: listen|whisper|barge is accepted only from
+// Config.Leads and only while a call is up; it is answered at once and
+// the lead's leg joins that call with the role (a row of the who-hears-
+// whom matrix, see Call.remix). An INFO with the same header switches the
+// role; anything else gets 403, as an unknown caller does.
+//
+// Attended transfer (attended.go): Consult holds the customer and dials
+// the colleague; CompleteTransfer sends a REFER whose Refer-To embeds a
+// Replaces header (RFC 5589 §7); an incoming INVITE with Replaces (RFC
+// 3891) matching a confirmed dialog swaps that dialog's leg in its call.
+//
 // Protocol references: RFC 3261 (SIP), RFC 3264 (offer/answer), RFC 3515
-// and RFC 3892 (REFER), RFC 4733 (DTMF events), RFC 6086 (INFO), RFC 4475
-// (torture tests).
+// and RFC 3892 (REFER), RFC 3891 (Replaces), RFC 5589 (transfer), RFC
+// 4733 (DTMF events), RFC 6086 (INFO), RFC 4475 (torture tests).
 package softphone

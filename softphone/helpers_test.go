@@ -101,6 +101,7 @@ type phoneOpt struct {
 	host         string // registrar host:port; default k.Addr()
 	caFile       string
 	proxy        string // outbound proxy and registrar URI; the AOR then has no port
+	leads        []string
 }
 
 // newPhone starts a Pitchline phone registered at k as user.
@@ -124,6 +125,7 @@ func newPhone(t *testing.T, k *testlab.Kamailio, user string, o phoneOpt) (*soft
 		},
 		Listen:     "127.0.0.1:0",
 		AutoAnswer: o.autoAnswer,
+		Leads:      o.leads,
 	}
 	nb, err := audio.NewNullBackend()
 	if err != nil {

@@ -36,6 +36,14 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.publish(BlockedEvent{From: from, Source: req.Source(), Reason: reason, Count: n})
 		return
 	}
+	if req.GetHeader(MonitorHeader) != nil {
+		p.onMonitorInvite(req, tx) // monitor.go
+		return
+	}
+	if req.GetHeader("Replaces") != nil {
+		p.onReplacesInvite(req, tx) // attended.go
+		return
+	}
 	dlg, err := p.dua.ReadInvite(req, tx)
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil))

@@ -259,6 +259,10 @@ func (p *Phone) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 		return
 	}
+	if req.GetHeader(MonitorHeader) != nil {
+		p.onMonitorInfo(l, req, tx) // monitor.go
+		return
+	}
 	ct := ""
 	if h := req.ContentType(); h != nil {
 		ct = strings.ToLower(strings.TrimSpace(h.Value()))

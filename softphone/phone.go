@@ -147,6 +147,9 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 	if err != nil {
 		return nil, err
 	}
+	if acct.leads, err = parseLeads(cfg.Leads); err != nil {
+		return nil, err
+	}
 	p := &Phone{
 		cfg:   cfg,
 		acct:  acct,

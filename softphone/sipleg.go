@@ -48,7 +48,9 @@ type sipLeg struct {
 	transferTarget string
 	statsStop      chan struct{}
 	reinviting     bool
-	finalSent      bool // an inbound leg's final error response is on its way
+	finalSent      bool   // an inbound leg's final error response is on its way
+	monitorLead    string // a team lead's monitor leg: the lead's address (monitor.go)
+	consult        *Call  // attended transfer: the consultation to end on success (attended.go)
 }
 
 // newSIPLeg builds a SIP leg in call c (queue only). parent is the leg's
@@ -349,6 +351,12 @@ func (p *Phone) dialLeg(c *Call, parent context.Context, to sip.Uri, o dialOptio
 	req.AppendHeader(&sip.ToHeader{Address: to})
 	if ppi != nil {
 		req.AppendHeader(ppi)
+	}
+	if o.monitor != "" {
+		req.AppendHeader(sip.NewHeader(MonitorHeader, string(o.monitor)))
+	}
+	if o.replaces != "" {
+		req.AppendHeader(sip.NewHeader("Replaces", o.replaces))
 	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, INFO, OPTIONS"))

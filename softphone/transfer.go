@@ -3,6 +3,7 @@ package softphone
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,17 +14,24 @@ import (
 // refer sends a blind-transfer REFER (RFC 3515) on the leg's dialog. The
 // outcome arrives in NOTIFYs with message/sipfrag bodies (onNotify).
 func (l *sipLeg) refer(target sip.Uri) error {
+	return l.referWith(target.String(), "<"+target.String()+">")
+}
+
+// referWith sends a REFER whose Refer-To header value is referTo (an
+// attended transfer embeds Replaces, attended.go); target names the
+// transfer target in TransferEvents.
+func (l *sipLeg) referWith(target, referTo string) error {
 	p := l.p
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var sess dialogSession
 	var to sip.Uri
 	var c *Call
-	if !p.q.do(func() { l.transferTarget, sess, to, c = target.String(), l.session(), l.remoteTarget(), l.call }) {
+	if !p.q.do(func() { l.transferTarget, sess, to, c = target, l.session(), l.remoteTarget(), l.call }) {
 		return ErrClosed
 	}
 	req := inDialogRequest(sip.REFER, to)
-	req.AppendHeader(sip.NewHeader("Refer-To", "<"+target.String()+">"))
+	req.AppendHeader(sip.NewHeader("Refer-To", referTo))
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+p.acct.aor.String()+">"))
 	// A challenged REFER is re-sent once with credentials (RFC 3261 §22.2).
 	res, err := sendInDialog(ctx, sess, p.client, digestFor(p), req)
@@ -32,10 +40,10 @@ func (l *sipLeg) refer(target sip.Uri) error {
 		if res != nil {
 			status = res.StatusCode
 		}
-		p.publish(TransferEvent{CallID: c.id, Target: target.String(), Status: status, Reason: err.Error(), Final: true})
+		p.publish(TransferEvent{CallID: c.id, Target: target, Status: status, Reason: err.Error(), Final: true})
 		return fmt.Errorf("%w: REFER: %w", ErrTransferFailed, err)
 	}
-	p.publish(TransferEvent{CallID: c.id, Target: target.String(), Status: res.StatusCode, Reason: res.Reason, Final: !res.IsSuccess()})
+	p.publish(TransferEvent{CallID: c.id, Target: target, Status: res.StatusCode, Reason: res.Reason, Final: !res.IsSuccess()})
 	if !res.IsSuccess() {
 		return fmt.Errorf("%w: REFER answered %d %s", ErrTransferFailed, res.StatusCode, res.Reason)
 	}
@@ -72,6 +80,20 @@ func (p *Phone) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 		if final && status >= 200 && status < 300 && l.state != LegEnded {
 			l.cause = CauseTransferred
 			l.bye()
+		}
+		if final && status >= 200 && status < 300 && l.consult != nil {
+			// Attended transfer: the colleague's phone normally hangs
+			// up the consultation when the Replaces INVITE arrives; if
+			// it did not, we do (RFC 5589 §7.1).
+			cc := l.consult
+			l.consult = nil
+			if cc.state != CallEnded {
+				cc.cause = CauseTransferred
+				for _, x := range append([]Leg(nil), cc.legs...) {
+					x.base().cause = CauseTransferred
+					x.hangupLeg()
+				}
+			}
 		}
 	})
 }
@@ -111,8 +133,28 @@ func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	if i := strings.IndexByte(target, '>'); i >= 0 {
 		target = target[:i]
 	}
-	if i := strings.IndexByte(target, '?'); i >= 0 { // embedded headers are not supported
+	var replaces *Replaces
+	if i := strings.IndexByte(target, '?'); i >= 0 {
+		// Embedded headers (RFC 3261 §19.1.1): Replaces is followed
+		// (attended transfer, RFC 5589 §7); others are ignored.
+		hdrs := target[i+1:]
 		target = target[:i]
+		for _, kv := range strings.Split(hdrs, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if !strings.EqualFold(k, "Replaces") {
+				continue
+			}
+			uv, err := url.QueryUnescape(v)
+			var rp Replaces
+			if err == nil {
+				rp, err = ParseReplaces(uv)
+			}
+			if err != nil {
+				_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Replaces in Refer-To", nil))
+				return
+			}
+			replaces = &rp
+		}
 	}
 	if _, err := ParseTarget(target, p.acct.domain()); err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Refer-To", nil))
@@ -122,14 +164,18 @@ func (p *Phone) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	var old *Call
 	p.q.do(func() { old = l.call })
 	p.publish(TransferEvent{CallID: old.id, Target: target, Status: 202, Reason: "Accepted", Incoming: true})
-	go p.followRefer(l, target)
+	var opts []DialOption
+	if replaces != nil {
+		opts = append(opts, withReplaces(*replaces))
+	}
+	go p.followRefer(l, target, opts...)
 }
 
-func (p *Phone) followRefer(l *sipLeg, target string) {
+func (p *Phone) followRefer(l *sipLeg, target string, opts ...DialOption) {
 	var old *Call
 	p.q.do(func() { old = l.call })
 	p.notifyRefer(l, 100, "Trying", false)
-	nc, err := p.Dial(p.ctx, target)
+	nc, err := p.Dial(p.ctx, target, opts...)
 	if err != nil {
 		p.notifyRefer(l, 503, "Service Unavailable", true)
 		return
