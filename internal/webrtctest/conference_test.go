@@ -6,18 +6,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pitchline/pitchline/audio/dsp"
-	"github.com/pitchline/pitchline/internal/testenv"
 	"github.com/pitchline/pitchline/internal/testlab"
 )
 
@@ -61,16 +57,8 @@ type confEvent struct {
 // (participant_left) while bob stays until he hangs up, which ends the
 // conference (exit 0).
 func TestConferenceWebJoin(t *testing.T) {
-	chromium := "/usr/bin/chromium"
-	if v := os.Getenv("PITCHLINE_E2E_CHROMIUM"); v != "" {
-		chromium = v
-	}
-	testenv.RequireFile(t, chromium, "apt-get install chromium")
-	node := testenv.RequireTool(t, "node", "apt-get install nodejs")
-	root := repoRoot(t)
-	pw := filepath.Join(root, "frontend", "node_modules", "playwright-core")
-	testenv.RequireFile(t, pw, "cd frontend && npm ci")
-	bin := pitchlineBin(t, root)
+	requireBrowser(t)
+	bin := pitchlineBin(t, repoRoot(t))
 
 	k := testlab.StartKamailio(t)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
@@ -154,69 +142,15 @@ func TestConferenceWebJoin(t *testing.T) {
 	next("bob joined", is("participant_joined", "bob"))
 
 	// The browser joins by the link.
-	br := exec.CommandContext(ctx, node, filepath.Join("testdata", "browser.cjs"), pw, chromium, wj.URL, wavPath,
-		filepath.Join(dir, "profile"), strconv.FormatFloat(minLevel, 'f', -1, 64))
-	br.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Chromium's processes die with the group
-	br.Cancel = func() error { return syscall.Kill(-br.Process.Pid, syscall.SIGKILL) }
-	var brErr strings.Builder
-	br.Stderr = &brErr
-	stdin, err := br.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	brOut, err := br.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := br.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(brOut)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	brWaited := false
-	defer func() {
-		if !brWaited {
-			cancel()
-			_ = br.Wait()
-		}
-		if t.Failed() {
-			t.Logf("browser stderr:\n%s", brErr.String())
-		}
-	}()
-	expect := func(prefix string) string {
-		t.Helper()
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("browser driver ended before %s", prefix)
-				}
-				if strings.HasPrefix(l, "ERROR ") {
-					t.Fatalf("browser driver: %s", l)
-				}
-				if strings.HasPrefix(l, prefix) {
-					return strings.TrimSpace(strings.TrimPrefix(l, prefix))
-				}
-			case <-ctx.Done():
-				t.Fatalf("no %s from the browser before the deadline", prefix)
-			}
-		}
-	}
-
+	br := startDriver(t, ctx, wj.URL, wavPath)
 	joined := next("web joined", is("participant_joined", "web"))
-	t.Logf("page: %s", expect("CONNECTED "))
+	t.Logf("page: %s", br.expect("CONNECTED "))
 	var st struct {
 		PacketsReceived int     `json:"packetsReceived"`
 		AudioLevel      float64 `json:"audioLevel"`
 		Codec           string  `json:"codec"`
 	}
-	if err := json.Unmarshal([]byte(expect("STATS ")), &st); err != nil {
+	if err := json.Unmarshal([]byte(br.expect("STATS ")), &st); err != nil {
 		t.Fatal(err)
 	}
 	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
@@ -229,21 +163,14 @@ func TestConferenceWebJoin(t *testing.T) {
 		return e.Event == "rtp_stats" && e.Participant == "web" && e.PacketsReceived >= 150
 	})
 
-	if _, err := io.WriteString(stdin, "LEAVE\n"); err != nil {
-		t.Fatal(err)
-	}
-	expect("LEFT")
+	br.send("LEAVE")
+	br.expect("LEFT")
 	left := next("web left", is("participant_left", "web"))
 	if left.Cause == "" {
 		t.Errorf("participant_left web has no cause")
 	}
-	expect("REVISIT ")
-	for range lines {
-	}
-	brWaited = true
-	if err := br.Wait(); err != nil {
-		t.Errorf("browser driver: %v", err)
-	}
+	br.expect("REVISIT ")
+	br.wait()
 
 	// bob is still in the conference; his hang-up ends it.
 	for _, e := range all {
