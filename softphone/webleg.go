@@ -65,7 +65,7 @@ func (p *Phone) BrowserJoins(opts ...pwebrtc.Option) *BrowserJoins {
 }
 
 // Join implements webjoin.Handler: the call must still be up; leaving
-// through the page hangs the leg up.
+// through the page ends the leg (CauseRemoteHangup).
 func (h *BrowserJoins) Join(ctx context.Context, j webjoin.Join) (string, io.Closer, error) {
 	call, err := h.p.Call(j.Link.Call)
 	if err != nil {
@@ -76,10 +76,17 @@ func (h *BrowserJoins) Join(ctx context.Context, j webjoin.Join) (string, io.Clo
 		return "", nil, err
 	}
 	h.p.log.Info("browser joined", "call", call.ID(), "leg", l.ID(), "participant", l.Remote(), "remote", j.RemoteAddr)
-	return answer, legHangup{l}, nil
+	return answer, browserLeave{l.base()}, nil
 }
 
-// legHangup closes a leg by hanging it up.
-type legHangup struct{ l Leg }
+// browserLeave is what the page's Leave (DELETE) closes: the participant
+// hung up, so the leg ends as CauseRemoteHangup (as when the Peer goes
+// away on its own).
+type browserLeave struct{ b *legBase }
 
-func (c legHangup) Close() error { return c.l.Hangup() }
+func (c browserLeave) Close() error {
+	if !c.b.p.q.do(func() { c.b.end(CauseRemoteHangup, 0, "") }) {
+		return ErrClosed
+	}
+	return nil
+}

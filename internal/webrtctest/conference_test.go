@@ -166,8 +166,8 @@ func TestConferenceWebJoin(t *testing.T) {
 	br.send("LEAVE")
 	br.expect("LEFT")
 	left := next("web left", is("participant_left", "web"))
-	if left.Cause == "" {
-		t.Errorf("participant_left web has no cause")
+	if left.Cause != "remote_hangup" {
+		t.Errorf("participant_left web: cause %q, want remote_hangup (the participant left)", left.Cause)
 	}
 	br.expect("REVISIT ")
 	br.wait()
@@ -177,6 +177,11 @@ func TestConferenceWebJoin(t *testing.T) {
 		if e.Event == "participant_left" && e.Participant == "bob" || e.Event == "ended" {
 			t.Fatalf("the browser leaving ended more than its leg: %+v", e)
 		}
+	}
+	// Three more of bob's per-second statistics: his recording then holds
+	// two seconds without the browser.
+	for i := 0; i < 3; i++ {
+		next("bob's statistics", is("rtp_stats", "bob"))
 	}
 	if _, err := bob.Command(ctx, "hangup", ""); err != nil {
 		t.Fatal(err)
@@ -215,9 +220,11 @@ func TestConferenceWebJoin(t *testing.T) {
 	// voice is not faded): the browser is looked for in the half second of
 	// its stay where its tone is strongest.
 	hears(t, "bob (browser in)", strongest(bs[from:to], brate, browserTone), brate, []float64{browserTone, repTone}, []float64{bobTone})
-	if after := off(left.at) + brate; after+brate <= len(bs) {
-		hears(t, "bob (browser gone)", bs[after:after+brate], brate, []float64{repTone}, []float64{browserTone, bobTone})
+	after := off(left.at) + brate/2
+	if after+brate > len(bs) {
+		t.Fatalf("bob's recording (%d samples) ends within a second and a half of the browser leaving (%d)", len(bs), after)
 	}
+	hears(t, "bob (browser gone)", bs[after:after+brate], brate, []float64{repTone}, []float64{browserTone, bobTone})
 	rrate, rs, err := testlab.ReadWAV(rec)
 	if err != nil {
 		t.Fatal(err)
