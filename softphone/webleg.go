@@ -36,7 +36,7 @@ func (c *Call) JoinBrowser(ctx context.Context, offerSDP, name string, role Role
 		return nil, "", fmt.Errorf("%w: role %q", ErrBadConfig, role)
 	}
 	base := []pwebrtc.Option{pwebrtc.WithExternalClock(),
-		pwebrtc.WithLogger(c.p.log.With("component", "webrtc", "call", c.id, "participant", name))}
+		pwebrtc.WithLogger(c.p.log.With("call", c.id, "participant", name))}
 	peer, answer, err := pwebrtc.NewPeer(ctx, offerSDP, append(base, opts...)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("browser %s: %w", name, err)
