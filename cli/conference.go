@@ -8,12 +8,15 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/softphone"
+	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
+	"github.com/pitchline/pitchline/softphone/webjoin"
 )
 
 const conferenceUsage = `
 Conference (the rep calls every participant and bridges them on this machine):
   pitchline conference [account flags] [media flags] --invite TARGET [--invite TARGET ...]
-                       [--whisper TARGET] [--listen TARGET]
+                       [--whisper TARGET] [--listen TARGET] [--web-join IP:PORT
+                       [--web-join-cert FILE --web-join-key FILE]]
                        [--hold-participant TARGET=FROM-TO] [--remove-after TARGET=DUR]
                        [--hangup-after DUR] [--json]
   --play is the rep's microphone and --record what the rep hears (the mix of
@@ -21,8 +24,15 @@ Conference (the rep calls every participant and bridges them on this machine):
   (or failed). --listen IP:PORT stays the local SIP address; any other
   --listen value is a listen-only lead. Events: participant_joined, participant_left,
   participant_held, participant_resumed, participant_muted,
-  participant_unmuted, conference_up, ended.
+  participant_unmuted, conference_up, web_join, ended.
+  --web-join serves a join page for one browser participant ("web") at
+  IP:PORT and prints its one-time link in a web_join event (url). A
+  loopback address is served over HTTP; any other address needs HTTPS with
+  your certificate and key (--web-join-cert, --web-join-key).
 `
+
+// webName is the browser participant's name in the conference's events.
+const webName = "web"
 
 // confStep is one scheduled action on a participant.
 type confStep struct {
@@ -35,6 +45,8 @@ type confOptions struct {
 	invites, whispers, listens multiFlag
 	holds, removes             multiFlag
 	webJoin                    string
+	webCert, webKey            string
+	webIP                      netip.Addr
 	steps                      []confStep
 }
 
@@ -51,6 +63,8 @@ func parseConference(args []string, o *options, co *confOptions, stderr io.Write
 	fs.Var(&co.holds, "hold-participant", "")
 	fs.Var(&co.removes, "remove-after", "")
 	fs.StringVar(&co.webJoin, "web-join", "", "")
+	fs.StringVar(&co.webCert, "web-join-cert", "", "")
+	fs.StringVar(&co.webKey, "web-join-key", "", "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -67,17 +81,24 @@ func parseConference(args []string, o *options, co *confOptions, stderr io.Write
 	if len(co.invites) == 0 {
 		return fmt.Errorf("%w: conference needs at least one --invite TARGET", ErrUsage)
 	}
-	if co.webJoin != "" {
-		return fmt.Errorf("%w: --web-join is not available in this build", ErrUsage)
+	if err := co.checkWebJoin(); err != nil {
+		return err
 	}
 	all := append(append(append([]string(nil), co.invites...), co.whispers...), co.listens...)
-	if len(all) > softphone.MaxLegs {
-		return fmt.Errorf("%w: a conference mixes at most %d participants, got %d", ErrUsage, softphone.MaxLegs, len(all))
+	n := len(all)
+	if co.webJoin != "" {
+		n++
+	}
+	if n > softphone.MaxLegs {
+		return fmt.Errorf("%w: a conference mixes at most %d participants, got %d", ErrUsage, softphone.MaxLegs, n)
 	}
 	seen := map[string]bool{}
 	for _, t := range all {
 		if seen[t] {
 			return fmt.Errorf("%w: %s is invited twice", ErrUsage, t)
+		}
+		if t == webName && co.webJoin != "" {
+			return fmt.Errorf("%w: %q names the --web-join participant; invite it by another name", ErrUsage, t)
 		}
 		seen[t] = true
 	}
@@ -109,6 +130,51 @@ func parseConference(args []string, o *options, co *confOptions, stderr io.Write
 		co.steps = append(co.steps, confStep{target: target, from: at, remove: true})
 	}
 	return nil
+}
+
+// checkWebJoin validates --web-join and its TLS files: an IP:PORT, served
+// on loopback unless a certificate and key are given.
+func (co *confOptions) checkWebJoin() error {
+	if co.webJoin == "" {
+		if co.webCert != "" || co.webKey != "" {
+			return fmt.Errorf("%w: --web-join-cert and --web-join-key go with --web-join IP:PORT", ErrUsage)
+		}
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(co.webJoin)
+	if err != nil || ap.Addr().Unmap().IsUnspecified() {
+		return fmt.Errorf("%w: --web-join wants the IP:PORT the join link carries (for example 127.0.0.1:8443), got %q", ErrUsage, co.webJoin)
+	}
+	if (co.webCert == "") != (co.webKey == "") {
+		return fmt.Errorf("%w: --web-join-cert and --web-join-key go together", ErrUsage)
+	}
+	co.webIP = ap.Addr().Unmap()
+	if !co.webIP.IsLoopback() && co.webCert == "" {
+		return fmt.Errorf("%w: --web-join %s is reachable beyond this computer: serve it over HTTPS with --web-join-cert FILE --web-join-key FILE (browsers only give the microphone to secure pages), or use a loopback address such as 127.0.0.1", ErrUsage, co.webJoin)
+	}
+	return nil
+}
+
+// serveWebJoin serves the join page for call and returns the server and
+// the one-time link.
+func serveWebJoin(co *confOptions, phone *softphone.Phone, callID string) (*webjoin.Server, string, error) {
+	var opts []webjoin.Option
+	if co.webCert != "" {
+		opts = append(opts, webjoin.WithTLS(co.webCert, co.webKey))
+	}
+	if !co.webIP.IsLoopback() {
+		opts = append(opts, webjoin.WithLAN())
+	}
+	srv, err := webjoin.New(co.webJoin, phone.BrowserJoins(pwebrtc.WithICEAddresses(co.webIP)), opts...)
+	if err != nil {
+		return nil, "", err
+	}
+	url, err := srv.CreateLink(callID, 0, webjoin.WithName(webName))
+	if err != nil {
+		_ = srv.Close()
+		return nil, "", err
+	}
+	return srv, url, nil
 }
 
 // listenFlag is the conference command's --listen (see parseConference).
@@ -184,6 +250,16 @@ func runConference(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %s: the call ended at once", ErrCallFailed, co.invites[0])
 	}
 	add(co.invites[0], softphone.RoleParticipant, legs[0])
+	if co.webJoin != "" {
+		srv, url, err := serveWebJoin(&co, s.phone, call.ID())
+		if err != nil {
+			_ = call.EndAll()
+			<-call.Done()
+			return fmt.Errorf("%w: --web-join %s: %v", ErrCallFailed, co.webJoin, err)
+		}
+		defer srv.Close()
+		s.out.emit("web_join", line{"call_id": call.ID(), "url": url, "participant": webName})
+	}
 	type invite struct {
 		target string
 		role   softphone.Role
@@ -277,6 +353,15 @@ func runConference(args []string, stdout, stderr io.Writer) error {
 			switch e := ev.(type) {
 			case softphone.LegEvent:
 				pt := byLeg[e.ID]
+				if pt == nil && e.Kind == softphone.LegWebRTC && e.CallID == call.ID() && e.Remote == webName {
+					// The browser joined through the link: a participant
+					// from now on, not awaited by conference_up.
+					pt = &participant{target: webName, role: e.Role, joined: false}
+					byLeg[e.ID] = pt
+					if !up {
+						order = append(order, pt)
+					}
+				}
 				if pt == nil {
 					continue
 				}

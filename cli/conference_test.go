@@ -167,7 +167,12 @@ func TestConferenceUsageErrors(t *testing.T) {
 		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--hold-participant", "bob=5s-2s"},
 		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--remove-after", "carol=2s"},
 		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--invite", "bob"},
-		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "127.0.0.1:8080"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "192.0.2.1:8443"}, // LAN without TLS
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "0.0.0.0:8443"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "localhost:8443"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join-cert", "c.pem", "--web-join-key", "k.pem"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "--web-join", "192.0.2.1:8443", "--web-join-cert", "c.pem"},
+		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "web", "--web-join", "127.0.0.1:8443"},
 		{"conference", "--sip-uri", "sip:a@127.0.0.1", "--invite", "bob", "dave"},
 	} {
 		r := run(t, nil, 10*time.Second, args...)

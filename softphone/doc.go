@@ -7,7 +7,8 @@
 //
 //	Phone ─┬─ Account (registration state machine, REGISTER with digest auth)
 //	       └─ Call* ─┬─ Leg+ (interface: sipLeg = one SIP dialog + one
-//	                 │        media.Session; room for a WebRTC leg)
+//	                 │        media.Session; peerLeg = a MediaPeer such
+//	                 │        as a browser's WebRTC Peer, webleg.go)
 //	                 └─ mix  (routes of the mixer's who-hears-whom matrix)
 //
 // A Call is a set of legs plus a mix (call.go, conference.go), so a
@@ -16,7 +17,10 @@
 // leg has its own state, mute, hold, statistics and lifetime (leg.go);
 // the call's state derives from its legs and the call ends with its last
 // leg. Legs move between calls (Merge, Split); a leg's context is its own,
-// not its call's.
+// not its call's. A browser joins a call through a join link
+// (softphone/webjoin served with Phone.BrowserJoins as its Handler):
+// Call.JoinBrowser answers its offer with a softphone/media/webrtc Peer
+// ticked by the mix's frame clock and adds it as a LegWebRTC participant.
 //
 // From a dialpad click to the RTP packet (five Go files):
 //

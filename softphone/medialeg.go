@@ -3,6 +3,7 @@ package softphone
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -40,6 +41,7 @@ type peerLeg struct {
 // WebRTC) to the call as a participant with role, named remote (what the
 // rep sees, e.g. "browser: Dana"). The leg is connected at once; it ends
 // when the peer goes away (Done) or is hung up, which closes the peer.
+// Its StatsEvents come every second, as a SIP leg's.
 func (c *Call) AddPeerLeg(kind LegKind, remote string, m MediaPeer, role Role) (Leg, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: nil media peer", ErrBadConfig)
@@ -80,10 +82,24 @@ func (c *Call) AddPeerLeg(kind LegKind, remote string, m MediaPeer, role Role) (
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
-			select {
-			case <-m.Done():
-				p.q.enqueue(func() { l.end(CauseRemoteHangup, 0, "") })
-			case <-l.stop:
+			// Statistics every second, as a SIP leg publishes them.
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-m.Done():
+					p.q.enqueue(func() { l.end(CauseRemoteHangup, 0, "") })
+					return
+				case <-l.stop:
+					return
+				case <-t.C:
+					st := m.Stats()
+					p.q.enqueue(func() {
+						if l.call != nil && l.state != LegEnded {
+							p.publish(StatsEvent{CallID: l.call.id, LegID: l.id, Stats: st})
+						}
+					})
+				}
 			}
 		}()
 	})

@@ -5,9 +5,11 @@
 // /whip/{token}, gets 201 Created with the answer and a Location, and its
 // Leave button sends DELETE to that Location.
 //
-// The package does no media: a Handler (the engine) turns the offer into a
-// leg, typically softphone/media/webrtc.NewPeer, and returns the answer and
-// something to Close when the participant leaves.
+// The package does no media: a Handler (the engine's Phone.BrowserJoins)
+// turns the offer into a leg, typically softphone/media/webrtc.NewPeer, and
+// returns the answer and something to Close when the participant leaves.
+// A link names its call (Link.Call) and may name its participant
+// (WithName).
 //
 // Tokens are 32 bytes from crypto/rand (43 characters of base64url), kept
 // only as SHA-256 digests, single use (spent by the first successful join)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode"
 )
 
 // DefaultTTL is how long a join link stays valid when CreateLink is given 0.
@@ -63,6 +64,30 @@ func WithTLS(certFile, keyFile string) Option {
 			return fmt.Errorf("TLS needs both a certificate and a key file: %w", ErrInvalidConfig)
 		}
 		o.certFile, o.keyFile = certFile, keyFile
+		return nil
+	}
+}
+
+// LinkOption configures one join link (CreateLink).
+type LinkOption func(*Link) error
+
+// MaxNameLen bounds a link's participant name (WithName).
+const MaxNameLen = 64
+
+// WithName names the participant who joins through the link (the
+// Handler shows it to the rep, e.g. "Dana (laptop)"). It must be printable
+// text of at most MaxNameLen bytes.
+func WithName(name string) LinkOption {
+	return func(l *Link) error {
+		if len(name) > MaxNameLen {
+			return fmt.Errorf("link name of %d bytes (at most %d): %w", len(name), MaxNameLen, ErrInvalidConfig)
+		}
+		for _, r := range name {
+			if !unicode.IsPrint(r) {
+				return fmt.Errorf("link name %q has a control character: %w", name, ErrInvalidConfig)
+			}
+		}
+		l.Name = name
 		return nil
 	}
 }

@@ -29,6 +29,9 @@ var pages = template.Must(template.ParseFS(pageFS, "page/*.html"))
 type Link struct {
 	// Call is the caller's label for what the link joins (a call ID).
 	Call string
+	// Name is what the participant is called in the call ("" lets the
+	// Handler choose); see WithName.
+	Name string
 	// Expires is when the link stops working if unused.
 	Expires time.Time
 }
@@ -164,7 +167,13 @@ func (s *Server) URL() string { return s.base }
 
 // CreateLink makes a one-time join link for call, valid for ttl (0 means
 // DefaultTTL), and returns its URL.
-func (s *Server) CreateLink(call string, ttl time.Duration) (string, error) {
+func (s *Server) CreateLink(call string, ttl time.Duration, opts ...LinkOption) (string, error) {
+	var lk Link
+	for _, fn := range opts {
+		if err := fn(&lk); err != nil {
+			return "", err
+		}
+	}
 	if ttl == 0 {
 		ttl = DefaultTTL
 	}
@@ -182,7 +191,7 @@ func (s *Server) CreateLink(call string, ttl time.Duration) (string, error) {
 	if len(s.links) >= maxLinks {
 		return "", ErrTooManyLinks
 	}
-	s.links[h] = &link{Link: Link{Call: call, Expires: now.Add(ttl)}, state: linkUnused}
+	s.links[h] = &link{Link: Link{Call: call, Name: lk.Name, Expires: now.Add(ttl)}, state: linkUnused}
 	return s.base + "/join/" + tok, nil
 }
 

@@ -277,3 +277,35 @@ func TestCreateLinkAfterClose(t *testing.T) {
 		t.Error("negative ttl accepted")
 	}
 }
+
+// TestLinkName: the name given to CreateLink reaches the Handler with the
+// join; a name with a control character or too long is refused.
+func TestLinkName(t *testing.T) {
+	got := make(chan webjoin.Link, 1)
+	srv, err := webjoin.New("127.0.0.1:0", webjoin.HandlerFunc(func(ctx context.Context, j webjoin.Join) (string, io.Closer, error) {
+		got <- j.Link
+		return "", nil, webjoin.ErrBadOffer
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, bad := range []string{"a\nb", strings.Repeat("x", webjoin.MaxNameLen+1)} {
+		if _, err := srv.CreateLink("c1", 0, webjoin.WithName(bad)); !errors.Is(err, webjoin.ErrInvalidConfig) {
+			t.Errorf("CreateLink name %q: %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+	u, err := srv.CreateLink("c1", 0, webjoin.WithName("Dana (laptop)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := u[strings.LastIndex(u, "/")+1:]
+	resp, err := http.Post(srv.URL()+"/whip/"+tok, "application/sdp", strings.NewReader("v=0\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if l := <-got; l.Call != "c1" || l.Name != "Dana (laptop)" {
+		t.Errorf("handler got link %+v, want call c1 named Dana (laptop)", l)
+	}
+}
