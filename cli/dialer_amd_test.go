@@ -1,0 +1,121 @@
+package cli_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/internal/testlab"
+)
+
+// corpusPeerWAV copies a file of the AMD corpus (softphone/dialer/amd/
+// testdata, 8 kHz) followed by pad of silence, so that baresip's aufile,
+// which hangs up at the end of its file, stays on the line after it has
+// "spoken": a human waits for an answer, a machine records.
+func corpusPeerWAV(t *testing.T, dir, name string, pad time.Duration) string {
+	t.Helper()
+	rate, s, err := testlab.ReadWAV(filepath.Join("..", "softphone", "dialer", "amd", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = append(s, make([]int16, int(pad.Seconds()*float64(rate)))...)
+	out := filepath.Join(dir, "peer-"+name)
+	if err := testlab.WriteWAV(out, rate, s); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDialerRunDropsVoicemailAfterTheBeep (ISSUE11 §3, §6): power mode
+// works a list of a human (a baresip peer answering with a short corpus
+// "Hello, who's calling?" and then waiting) and a machine (a baresip peer
+// answering with a corpus greeting that ends with a 500 ms beep at
+// 4.445 s). The human is classified human and connected to the rep
+// (outcome Connected); the machine is classified machine, is never
+// connected, and gets the --voicemail file (a 4 s 700 Hz tone) after its
+// beep: the machine peer's own recording of what it received holds no
+// 700 Hz before the beep and the tone after it. The outcome is "Left
+// voicemail", counted as a voicemail.
+func TestDialerRunDropsVoicemailAfterTheBeep(t *testing.T) {
+	const (
+		vmHz      = 700
+		beepStart = 4445 * time.Millisecond // machine-tune-01.wav, manifest.csv
+		beepEnd   = beepStart + 500*time.Millisecond
+	)
+	dir := t.TempDir()
+	k := testlab.StartKamailio(t, testlab.WithoutTLS())
+	human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithSourceWAV(corpusPeerWAV(t, dir, "human-tune-02.wav", 30*time.Second)))
+	machine := testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
+		testlab.WithSourceWAV(corpusPeerWAV(t, dir, "machine-tune-01.wav", 30*time.Second)), testlab.WithRecording())
+	voicemail := filepath.Join(dir, "voicemail.wav")
+	if err := testlab.WriteToneWAV(voicemail, vmHz, 4); err != nil {
+		t.Fatal(err)
+	}
+	uri := func(u string) string { return "sip:" + u + "@" + k.Addr() }
+	list := writeFile(t, dir, "amd.csv", "name,phone\n"+
+		"Bob Human,"+uri("bob")+"\n"+
+		"Carol Machine,"+uri("carol")+"\n")
+	p := startDialer(t, []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")},
+		"--sip-uri", uri("alice"), "--password-env", "ALICE_PW", "--audio", "null",
+		"--list", list, "--mode", "power", "--calling-hours", "00:00-23:59", "--now", "2026-03-02T15:00:00Z",
+		"--talk", "1s", "--voicemail", voicemail, "--ring-timeout", "20s",
+		"--data-dir", filepath.Join(dir, "data"), "--json")
+	if code := p.finish(t, 3*time.Minute); code != 0 {
+		t.Fatalf("exit %d\nstdout %v\nstderr %s", code, p.all, p.stderr.String())
+	}
+
+	results := map[string]string{}
+	for _, m := range p.events("amd") {
+		results[fmt.Sprint(m["contact"])] = fmt.Sprint(m["result"])
+		if ms, ok := m["decision_ms"].(float64); !ok || ms <= 0 {
+			t.Errorf("amd event %v: decision_ms must be a positive number", m)
+		}
+	}
+	if results["Bob Human"] != "human" || results["Carol Machine"] != "machine" || len(results) != 2 {
+		t.Errorf("amd %v, want Bob human and Carol machine\nstderr %s", results, p.stderr.String())
+	}
+	if d := p.events("voicemail_dropped"); len(d) != 1 || d[0]["contact"] != "Carol Machine" {
+		t.Errorf("voicemail_dropped %v, want Carol Machine once", d)
+	}
+	outcomes := map[string]string{}
+	for _, m := range p.events("outcome_saved") {
+		outcomes[fmt.Sprint(m["contact"])] = fmt.Sprint(m["outcome"])
+	}
+	if outcomes["Bob Human"] != "Connected" || outcomes["Carol Machine"] != "Left voicemail" {
+		t.Errorf("outcomes %v, want Bob Connected and Carol Left voicemail", outcomes)
+	}
+	end := p.events("session_ended")
+	if len(end) != 1 || end[0]["connected"] != float64(1) || end[0]["voicemail"] != float64(1) || end[0]["dialled"] != float64(2) {
+		t.Errorf("session_ended %v, want 2 dialled, 1 connected, 1 voicemail", end)
+	}
+
+	machine.Stop() // closes its recordings
+	recs, err := machine.Recordings("dec")
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("machine peer recordings: %v %v", recs, err)
+	}
+	rate, s, err := testlab.ReadWAV(recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) int { return min(len(s), int(d.Seconds()*float64(rate))) }
+	before := s[:at(beepStart-300*time.Millisecond)]
+	after := s[at(beepEnd+time.Second):at(beepEnd+3*time.Second)]
+	if len(after) < rate {
+		t.Fatalf("the machine peer recorded %.1f s; want the voicemail after %v", float64(len(s))/float64(rate), beepEnd)
+	}
+	pb, pa := dsp.Goertzel(before, rate, vmHz), dsp.Goertzel(after, rate, vmHz)
+	t.Logf("machine peer received: %d Hz power %.4f before the beep, %.4f after it (%.1f s recorded)", vmHz, pb, pa, float64(len(s))/float64(rate))
+	if pb > 0.001 {
+		t.Errorf("the voicemail (%d Hz, power %.4f) played over the greeting, before the beep", vmHz, pb)
+	}
+	if pa < 0.02 {
+		t.Errorf("no voicemail (%d Hz power %.4f) after the beep", vmHz, pa)
+	}
+	if n := len(baresipCalls(human)); n != 1 {
+		t.Errorf("the human peer saw %d calls, want 1", n)
+	}
+}
