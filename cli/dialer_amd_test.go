@@ -28,6 +28,13 @@ func corpusPeerWAV(t *testing.T, dir, name string, pad time.Duration) string {
 	return out
 }
 
+// humanVoice makes a baresip peer answer like a person (every answer is
+// classified, and baresip's default tone is a machine's beep): a short
+// corpus "Hello, who's calling?", then silence while it listens.
+func humanVoice(t *testing.T) testlab.BaresipOption {
+	return testlab.WithSourceWAV(corpusPeerWAV(t, t.TempDir(), "human-tune-02.wav", 60*time.Second))
+}
+
 // TestDialerRunDropsVoicemailAfterTheBeep (ISSUE11 §3, §6): power mode
 // works a list of a human (a baresip peer answering with a short corpus
 // "Hello, who's calling?" and then waiting) and a machine (a baresip peer
@@ -47,7 +54,7 @@ func TestDialerRunDropsVoicemailAfterTheBeep(t *testing.T) {
 	dir := t.TempDir()
 	k := testlab.StartKamailio(t, testlab.WithoutTLS())
 	human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
-		testlab.WithSourceWAV(corpusPeerWAV(t, dir, "human-tune-02.wav", 30*time.Second)))
+		humanVoice(t))
 	machine := testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
 		testlab.WithSourceWAV(corpusPeerWAV(t, dir, "machine-tune-01.wav", 30*time.Second)), testlab.WithRecording())
 	voicemail := filepath.Join(dir, "voicemail.wav")
