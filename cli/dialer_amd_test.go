@@ -35,8 +35,8 @@ func humanVoice(t *testing.T) testlab.BaresipOption {
 	return testlab.WithSourceWAV(corpusPeerWAV(t, t.TempDir(), "human-tune-02.wav", 60*time.Second))
 }
 
-// TestDialerRunDropsVoicemailAfterTheBeep (ISSUE11 §3, §6): power mode
-// works a list of a human (a baresip peer answering with a short corpus
+// TestDialerRunDropsVoicemailAfterTheBeep (ISSUE11 §3, §6): power mode,
+// and parallel mode with both lines ringing at once, work a list of a human (a baresip peer answering with a short corpus
 // "Hello, who's calling?" and then waiting) and a machine (a baresip peer
 // answering with a corpus greeting that ends with a 500 ms beep at
 // 4.445 s). The human is classified human and connected to the rep
@@ -46,6 +46,12 @@ func humanVoice(t *testing.T) testlab.BaresipOption {
 // 700 Hz before the beep and the tone after it. The outcome is "Left
 // voicemail", counted as a voicemail.
 func TestDialerRunDropsVoicemailAfterTheBeep(t *testing.T) {
+	for _, mode := range []string{"power", "parallel"} {
+		t.Run(mode, func(t *testing.T) { testVoicemailDrop(t, mode) })
+	}
+}
+
+func testVoicemailDrop(t *testing.T, mode string) {
 	const (
 		vmHz      = 700
 		beepStart = 4445 * time.Millisecond // machine-tune-01.wav, manifest.csv
@@ -65,15 +71,28 @@ func TestDialerRunDropsVoicemailAfterTheBeep(t *testing.T) {
 	list := writeFile(t, dir, "amd.csv", "name,phone\n"+
 		"Bob Human,"+uri("bob")+"\n"+
 		"Carol Machine,"+uri("carol")+"\n")
+	lines := "1"
+	if mode == "parallel" {
+		lines = "2"
+	}
 	p := startDialer(t, []string{"TZ=UTC", "ALICE_PW=" + k.Password("alice")},
 		"--sip-uri", uri("alice"), "--password-env", "ALICE_PW", "--audio", "null",
-		"--list", list, "--mode", "power", "--calling-hours", "00:00-23:59", "--now", "2026-03-02T15:00:00Z",
+		"--list", list, "--mode", mode, "--lines", lines, "--calling-hours", "00:00-23:59", "--now", "2026-03-02T15:00:00Z",
 		"--talk", "1s", "--voicemail", voicemail, "--ring-timeout", "20s",
 		"--data-dir", filepath.Join(dir, "data"), "--json")
 	if code := p.finish(t, 3*time.Minute); code != 0 {
 		t.Fatalf("exit %d\nstdout %v\nstderr %s", code, p.all, p.stderr.String())
 	}
 
+	if mode == "parallel" {
+		used := map[any]bool{}
+		for _, m := range p.events("dial") {
+			used[m["line"]] = true
+		}
+		if !used[float64(1)] || !used[float64(2)] {
+			t.Errorf("parallel mode used lines %v, want the two contacts on lines 1 and 2", used)
+		}
+	}
 	results := map[string]string{}
 	for _, m := range p.events("amd") {
 		results[fmt.Sprint(m["contact"])] = fmt.Sprint(m["result"])
