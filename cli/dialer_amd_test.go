@@ -3,6 +3,7 @@ package cli_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,5 +144,25 @@ func testVoicemailDrop(t *testing.T, mode string) {
 	}
 	if n := len(baresipCalls(human)); n != 1 {
 		t.Errorf("the human peer saw %d calls, want 1", n)
+	}
+}
+
+// TestDialerRunRefusesUnplayableVoicemail: a --voicemail file that is
+// neither WAV nor MP3 is refused with a clear message before anything is
+// dialled (no registrar is even contacted: the address is a closed port).
+func TestDialerRunRefusesUnplayableVoicemail(t *testing.T) {
+	dir := t.TempDir()
+	list := writeFile(t, dir, "l.csv", "name,phone\nBob,sip:bob@127.0.0.1:9\n")
+	notes := writeFile(t, dir, "notes.txt", "call me back\n")
+	p := startDialer(t, []string{"ALICE_PW=x"}, "--sip-uri", "sip:alice@127.0.0.1:9", "--password-env", "ALICE_PW",
+		"--audio", "null", "--list", list, "--voicemail", notes, "--data-dir", filepath.Join(dir, "data"), "--json")
+	if code := p.finish(t, time.Minute); code == 0 {
+		t.Fatalf("exit 0 with an unplayable voicemail; stdout %v", p.all)
+	}
+	if msg := p.stderr.String(); !strings.Contains(msg, "--voicemail "+notes+": cannot play the file (WAV or MP3)") {
+		t.Errorf("stderr %q does not say the voicemail file cannot be played", msg)
+	}
+	if d := p.events("dial"); len(d) != 0 {
+		t.Errorf("dialled %v", d)
 	}
 }
