@@ -2,11 +2,14 @@ package dialer
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pitchline/pitchline/audio"
+	"github.com/pitchline/pitchline/audio/dsp"
+	"github.com/pitchline/pitchline/internal/testenv"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
 )
@@ -31,16 +34,16 @@ func peerWAV(t *testing.T, name string) string {
 // softphone.Phone (PhoneEngine: the engine's audio tap and PlayToRemote)
 // calls a human and a machine baresip peer through Kamailio. The human is
 // classified human and connected; the machine is classified machine,
-// never connected, gets the voicemail after its beep and ends "Left
-// voicemail". Every goroutine (session, tap readers, AMD, engine, phone)
+// never connected, gets the voicemail (an MP3) after its beep (its own
+// recording holds the MP3's tone) and ends "Left voicemail". Every goroutine (session, tap readers, AMD, engine, phone)
 // has stopped once they are closed.
 func TestPhoneEngineAMDAndVoicemailDrop(t *testing.T) {
 	noLeak(t)
 	k := testlab.StartKamailio(t, testlab.WithoutTLS())
 	testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
 		testlab.WithSourceWAV(peerWAV(t, "human-tune-02.wav")))
-	testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
-		testlab.WithSourceWAV(peerWAV(t, "machine-tune-01.wav")))
+	machine := testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
+		testlab.WithSourceWAV(peerWAV(t, "machine-tune-01.wav")), testlab.WithRecording())
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, u := range []string{"bob", "carol"} {
@@ -48,9 +51,14 @@ func TestPhoneEngineAMDAndVoicemailDrop(t *testing.T) {
 			t.Fatalf("%s not registered: %v", u, err)
 		}
 	}
-	vm := filepath.Join(t.TempDir(), "vm.wav")
-	if err := testlab.WriteToneWAV(vm, 700, 2); err != nil {
+	// The voicemail is an MP3 (a rep's upload): 2 s of 700 Hz.
+	testenv.RequireTool(t, "lame", "apt-get install lame; it encodes the voicemail MP3")
+	vmWAV, vm := filepath.Join(t.TempDir(), "vm.wav"), filepath.Join(t.TempDir(), "vm.mp3")
+	if err := testlab.WriteWAV(vmWAV, 48000, testlab.ToneSamples(700, 48000, 2*48000, 0.5)); err != nil {
 		t.Fatal(err)
+	}
+	if b, err := exec.Command("lame", "--quiet", "-b", "96", vmWAV, vm).CombinedOutput(); err != nil {
+		t.Fatalf("lame: %v %s", err, b)
 	}
 
 	nb, err := audio.NewNullBackend()
@@ -138,4 +146,48 @@ func TestPhoneEngineAMDAndVoicemailDrop(t *testing.T) {
 	if c := s.Snapshot().Counters; c.Connected != 1 || c.Voicemail != 1 {
 		t.Errorf("counters %+v, want 1 connected, 1 voicemail", c)
 	}
+	// What the machine peer received after its beep (4.445 s + 500 ms):
+	// the MP3's 700 Hz.
+	machine.Stop()
+	recs, err := machine.Recordings("dec")
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("machine recordings %v, %v", recs, err)
+	}
+	rate, rx, err := testlab.ReadWAV(recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// dec (what the peer receives) starts with our first packet, a little
+	// after enc (its greeting from the start of the file); both end with
+	// the call: aligned at their ends, the onset is on the greeting's
+	// clock.
+	encs, err := machine.Recordings("enc")
+	if err != nil || len(encs) != 1 {
+		t.Fatalf("machine recordings (enc) %v, %v", encs, err)
+	}
+	encRate, enc, err := testlab.ReadWAV(encs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	secs := func(n, r int) time.Duration { return time.Duration(n) * time.Second / time.Duration(r) }
+	at := toneOnset(rx, rate, 700)
+	if at >= 0 {
+		at += secs(len(enc), encRate) - secs(len(rx), rate)
+	}
+	t.Logf("the machine peer heard the voicemail from %v of its greeting (the beep ends at 4.945 s)", at)
+	if at < 4945*time.Millisecond-100*time.Millisecond {
+		t.Errorf("voicemail heard from %v of the greeting, want it after the beep ends at 4.945 s (-1: never)", at)
+	}
+}
+
+// toneOnset returns where freq first holds in s (100 ms windows, power
+// above 0.02: the voicemail tone's is about 0.2), or -1.
+func toneOnset(s []int16, rate int, freq float64) time.Duration {
+	w := rate / 10
+	for i := 0; i+w <= len(s); i += w / 2 {
+		if dsp.Goertzel(s[i:i+w], rate, freq) > 0.02 {
+			return time.Duration(i) * time.Second / time.Duration(rate)
+		}
+	}
+	return -1
 }
