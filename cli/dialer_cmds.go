@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/softphone/dialer"
 )
 
@@ -128,6 +129,13 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--%s %s: cannot read the file: %w", f.flag, f.path, err)
 		}
 	}
+	if d.voicemail != "" {
+		// Decode it now: a file that cannot be played is an error before
+		// the first dial, not a silent voicemail at the first machine.
+		if _, err := file.OpenSource(d.voicemail, 8000); err != nil {
+			return fmt.Errorf("--voicemail %s: cannot play the file (WAV or MP3): %w", d.voicemail, err)
+		}
+	}
 
 	st, err := openStore(d.dataDir)
 	if err != nil {
@@ -197,15 +205,22 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer eng.Close()
-	sopts := []dialer.SessionOption{dialer.WithSessionClock(clock), dialer.WithSessionLogger(dialerLogger(&o, stderr)),
-		dialer.WithRingTimeout(d.ringTimeout), dialer.WithRequireOutcome(true)}
+	logger := dialerLogger(&o, stderr)
+	// Every answer is classified (an "amd" event); a machine is never
+	// given to the rep: with --voicemail the message is dropped after the
+	// beep, otherwise the call is hung up.
+	detector, err := dialer.NewAMD(logger)
+	if err != nil {
+		return err
+	}
+	defer detector.Close()
+	sopts := []dialer.SessionOption{dialer.WithSessionClock(clock), dialer.WithSessionLogger(logger),
+		dialer.WithRingTimeout(d.ringTimeout), dialer.WithRequireOutcome(true), dialer.WithClassifier(detector.Classify)}
 	if len(owned) > 0 {
 		sopts = append(sopts, dialer.WithCallerIDs(owned))
 	}
 	if d.voicemail != "" {
-		// The drop itself needs the engine's per-call playback; until it
-		// exists a machine answer is hung up without a message.
-		sopts = append(sopts, dialer.WithVoicemailDrop(d.voicemail, nil))
+		sopts = append(sopts, dialer.WithVoicemailDrop(d.voicemail, detector.Drop))
 	}
 	var sess *dialer.Session
 	if resuming {

@@ -198,12 +198,12 @@ func TestDialerRunWorksListAgainstRealPeers(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			k := testlab.StartKamailio(t, testlab.WithoutTLS(), testlab.WithUser("erin", "erinpw"), testlab.WithUser("frank", "frankpw"),
 				testlab.WithUser("gina", "ginapw"))
-			human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
+			human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), humanVoice(t))
 			quiet := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
 				testlab.WithAnswerMode("manual"))
 			// A slow answer: gina's phone rings until the test accepts.
 			slow := testlab.StartBaresip(t, "gina", testlab.WithAccount("gina", k.Password("gina"), k.Addr(), "udp"),
-				testlab.WithAnswerMode("manual"))
+				testlab.WithAnswerMode("manual"), humanVoice(t))
 			dir := t.TempDir()
 			busy := sippPeer(t, k, "carol", testlab.SippArgs{ScenarioFile: writeFile(t, dir, "busy.xml", busyScenario)})
 			dnc := sippPeer(t, k, "erin", testlab.SippArgs{Scenario: testlab.SippUAS})
@@ -406,7 +406,7 @@ func TestDialerRunResumesAfterKill9(t *testing.T) {
 // an answer); the next round dials what is left.
 func TestDialerRunParallelConnectsFirstAndCancelsOthers(t *testing.T) {
 	k := testlab.StartKamailio(t, testlab.WithoutTLS())
-	human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"))
+	human := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), humanVoice(t))
 	ring1 := testlab.StartBaresip(t, "carol", testlab.WithAccount("carol", k.Password("carol"), k.Addr(), "udp"),
 		testlab.WithAnswerMode("manual"))
 	ring2 := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),

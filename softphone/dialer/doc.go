@@ -59,7 +59,11 @@
 // Calls go through the small Engine interface; PhoneEngine adapts a
 // *softphone.Phone (the engine never imports this package). Answering
 // machine detection plugs in as a Classifier, the voicemail drop as a
-// VoicemailDropper. In parallel mode the first human answer goes to the
+// VoicemailDropper; AMD provides both on amd.Detector (Classify,
+// Drop), sharing each call's detector so that the drop starts when the
+// beep the classifier heard ends. PhoneEngine calls are AudioCalls and
+// PlaybackCalls through the engine's Call.TapReceived and
+// Call.PlayToRemote. In parallel mode the first human answer goes to the
 // rep and the other lines are cancelled at once (their contexts end:
 // CANCEL); a human who answers while the rep is on a call is hung up and
 // counted abandoned, and the governor lowers the lines while the abandon

@@ -103,7 +103,7 @@ func (e *PhoneEngine) Dial(ctx context.Context, target string, opts DialOptions)
 	if err != nil {
 		return nil, err
 	}
-	c := &phoneCall{id: call.ID(), ch: make(chan CallUpdate, 4)}
+	c := &phoneCall{id: call.ID(), call: call, ch: make(chan CallUpdate, 4)}
 	e.calls[c.id] = c
 	for _, ev := range e.pending[c.id] {
 		e.apply(c, ev)
@@ -153,6 +153,7 @@ func (e *PhoneEngine) Close() error {
 
 type phoneCall struct {
 	id       string
+	call     *softphone.Call // ReceivedAudio and PlayFile (audio.go)
 	ch       chan CallUpdate
 	answered bool
 	ended    bool
@@ -176,13 +177,15 @@ func (c *phoneCall) deliver(u CallUpdate) {
 
 // AudioCall is an EngineCall whose received audio can be read: what a
 // Classifier (softphone/dialer/amd: Detector.Feed) listens to. PhoneEngine
-// calls do not implement it yet: the engine has no per-call tap of the
-// far end's audio; a Classifier given a call without it should answer
-// AMDUnknown (treated as human).
+// calls implement it with the engine's per-call tap (Call.TapReceived); a
+// Classifier given a call without it should answer AMDUnknown (treated
+// as human).
 type AudioCall interface {
 	EngineCall
 	// ReceivedAudio returns the far end's audio as 16-bit mono PCM frames
-	// at rate Hz until the call ends or stop is called.
+	// at rate Hz until the call ends or stop is called (frames is then
+	// closed). A frame is valid until the next one is received; stop
+	// waits for the reader goroutine behind frames.
 	ReceivedAudio() (frames <-chan []int16, rate int, stop func(), err error)
 }
 

@@ -26,4 +26,10 @@ var (
 	// session's current state (Dial while a call is up, SaveOutcome with
 	// no call to save it for, a control after the session ended).
 	ErrInvalidState = errors.New("dialer: not possible in this session state")
+	// ErrCallEnded means the far end hung up before a voicemail drop
+	// finished.
+	ErrCallEnded = errors.New("dialer: the call ended")
+	// ErrNoAudio means a call gives no access to its audio (an Engine
+	// whose calls do not implement AudioCall or PlaybackCall).
+	ErrNoAudio = errors.New("dialer: the call's audio is not available")
 )

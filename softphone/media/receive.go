@@ -185,6 +185,9 @@ func (s *Session) writeSinks(rate int, pcm []int16) {
 	if r := s.recorder.Load(); r != nil {
 		s.write(&s.recConv, r.sink, rate, pcm)
 	}
+	if t := s.tap.Load(); t != nil {
+		s.write(&s.tapConv, t.sink, rate, pcm)
+	}
 }
 
 // write hands pcm at rate to sink, converted to the sink's rate.

@@ -103,6 +103,7 @@ type Session struct {
 	input    atomic.Pointer[sourceBox]
 	output   atomic.Pointer[sinkBox]
 	recorder atomic.Pointer[sinkBox]
+	tap      atomic.Pointer[sinkBox] // SetTap (tap.go)
 	muted    atomic.Bool
 
 	startOnce sync.Once
@@ -139,6 +140,7 @@ type Session struct {
 	lastPT  int // payload type of the last decoded packet, -1 before any
 	outConv converter
 	recConv converter
+	tapConv converter // SetTap (tap.go)
 
 	// Receive state, owned by the media goroutine (or the RTP reader
 	// goroutine where the socket is not polled, see rx_poll.go, rx_other.go).
