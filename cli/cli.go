@@ -60,7 +60,7 @@ as with git: pitchline --data-dir DIR crm sync
 // Main runs the command line and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText+storeUsage+crmUsage)
+		fmt.Fprint(stderr, usageText+storeUsage+crmUsage+dialerUsage)
 		return ExitUsage
 	}
 	args, err := hoistGlobals(args)
@@ -85,8 +85,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = runCalls(args[1:], stdout, stderr)
 	case "crm":
 		err = runCRM(args[1:], stdout, stderr)
+	case "dialer":
+		err = runDialer(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText+storeUsage+crmUsage)
+		fmt.Fprint(stdout, usageText+storeUsage+crmUsage+dialerUsage)
 		return ExitOK
 	default:
 		err = fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])

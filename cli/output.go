@@ -39,7 +39,9 @@ func (p *printer) emit(event string, fields line) {
 	}
 	fmt.Fprintf(p.w, "%-18s", event)
 	for _, k := range []string{"call_id", "from", "to", "digit", "status", "reason", "cause", "duration_ms",
-		"packets_sent", "packets_received", "lost", "jitter_ms", "rtt_ms", "expires", "target"} {
+		"packets_sent", "packets_received", "lost", "jitter_ms", "rtt_ms", "expires", "target",
+		"contact", "number", "line", "result", "outcome", "message", "done", "total", "dialled", "connected", "voicemail",
+		"no_answer", "busy", "abandoned", "skipped", "decision_ms"} {
 		if v, ok := fields[k]; ok && v != "" && v != nil {
 			fmt.Fprintf(p.w, " %s=%v", k, v)
 		}

@@ -22,4 +22,8 @@ var (
 	ErrTooLarge = errors.New("dialer: too large")
 	// ErrNotFound means a call list or a DNC number does not exist.
 	ErrNotFound = errors.New("dialer: not found")
+	// ErrInvalidState means a session control does not apply in the
+	// session's current state (Dial while a call is up, SaveOutcome with
+	// no call to save it for, a control after the session ended).
+	ErrInvalidState = errors.New("dialer: not possible in this session state")
 )

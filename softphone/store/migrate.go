@@ -21,6 +21,7 @@ var migrations = []migration{
 	{"search index with prefix indexes up to 6 characters", execAll(schemaV3)},
 	{"covering index for call reports", execAll(schemaV4)},
 	{"dialer call lists and do-not-call list", execAll(schemaV5)}, // dialer.go
+	{"dialer sessions and attempts", execAll(schemaV6)},           // dialer_sessions.go
 }
 
 // schemaV4 adds a covering index for Report: per day it is one range scan
