@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -220,4 +221,83 @@ func codeOf(a *App, err error) string {
 		return ""
 	}
 	return a.errfmt.Payload(err).Code
+}
+
+// TestDialerSessionOnDemoLine runs the session runner on the demo line:
+// the card of the first contact, a dial through the session (connected,
+// hung up by the rep), a DNC contact skipped with its reason without an
+// INVITE, a skip by the rep, and the counters and progress on EvDialer.
+func TestDialerSessionOnDemoLine(t *testing.T) {
+	kc := newKeychain(t)
+	a, l := startApp(t, t.TempDir(), kc)
+	s := a.svcs.Dialer
+	host := demoHost(t, a)
+	rep, err := s.Import(DialerImportInput{Name: "Demo", CSV: fmt.Sprintf("name,phone\nEcho,sip:100@%s\nNo answer,sip:408@%s\nBusy,sip:486@%s\n", host, host, host)})
+	if err != nil || rep.List == nil {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	id := rep.List.ID
+	set := rep.List.Settings
+	set.Hours = "00:00-24:00"
+	if _, err := s.SaveSettings(id, set); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddDNC("sip:408@"+host, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Session(); err != nil || v.Active {
+		t.Fatalf("session before start: %+v %v", v, err)
+	}
+	if _, err := s.SessionDial(); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("dial without a session: %v", err)
+	}
+	if _, err := s.StartSession(id); err != nil {
+		t.Fatal(err)
+	}
+	ready := func(index int) DialerSessionView {
+		return waitFor(t, l, EvDialer, fmt.Sprintf("card %d", index), func(v DialerSessionView) bool {
+			return v.State == "ready" && v.Current != nil && v.Current.Position == index
+		})
+	}
+	v := ready(0)
+	if v.Total != 3 || v.Current.Contact.Name != "Echo" || !v.Current.Allowed || v.Mode != "preview" {
+		t.Fatalf("first card: %+v", v)
+	}
+	if _, err := s.StartSession(id); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("a second session: %v", err)
+	}
+	if _, err := s.SessionDial(); err != nil {
+		t.Fatal(err)
+	}
+	c := callState(t, l, "", "connected")
+	if _, err := a.svcs.Calls.Hangup(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	// "No answer" is on the DNC list: skipped on the way to Busy's card.
+	v = ready(2)
+	if len(v.Skips) != 1 || v.Skips[0].Index != 1 || v.Skips[0].Reason != "dnc" || v.Skips[0].Message == "" {
+		t.Fatalf("skips: %+v", v.Skips)
+	}
+	if v.Counters.Dialled != 1 || v.Counters.Connected != 1 || v.Counters.Skipped != 1 {
+		t.Fatalf("counters: %+v", v.Counters)
+	}
+	if _, err := s.SessionSkip(); err != nil {
+		t.Fatal(err)
+	}
+	v = waitFor(t, l, EvDialer, "done", func(v DialerSessionView) bool { return v.State == "done" })
+	if v.Done != 3 || v.Counters.Skipped != 2 || v.Skips[1].Reason != "rep" || v.Current != nil {
+		t.Fatalf("done: %+v", v)
+	}
+	l.mu.Lock()
+	events := append([]wireEvent(nil), l.list...)
+	l.mu.Unlock()
+	for _, e := range events {
+		if e.name != EvCall.Name() {
+			continue
+		}
+		var cv CallView
+		if err := json.Unmarshal(e.data, &cv); err == nil && (strings.Contains(cv.Remote, "408") || strings.Contains(cv.Remote, "486")) {
+			t.Fatalf("a skipped contact was called: %+v", cv)
+		}
+	}
 }

@@ -320,6 +320,13 @@ export class Backend {
     addDNC: (number: string, note = '', source: 'manual' | 'form' = 'manual') => this.invoke('DialerService', 'AddDNC', number, note, source),
     removeDNC: (number: string) => this.invoke('DialerService', 'RemoveDNC', number),
     importDNC: (text: string) => this.invoke('DialerService', 'ImportDNC', text),
+    startSession: (id: string) => this.invoke('DialerService', 'StartSession', id),
+    session: () => this.invoke('DialerService', 'Session'),
+    sessionDial: () => this.invoke('DialerService', 'SessionDial'),
+    sessionSkip: () => this.invoke('DialerService', 'SessionSkip'),
+    sessionPause: () => this.invoke('DialerService', 'SessionPause'),
+    sessionResume: () => this.invoke('DialerService', 'SessionResume'),
+    sessionStop: () => this.invoke('DialerService', 'SessionStop'),
   }
 
   readonly system = {

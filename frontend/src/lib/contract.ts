@@ -252,6 +252,15 @@ export interface DialerPreview {
   allowed: boolean; reason: string; message: string
 }
 export interface DNCEntryView { number: string; raw: string; note: string; source: string; added: string }
+export interface DialerCounters { dialled: number; connected: number; voicemail: number; noAnswer: number; busy: number; abandoned: number; skipped: number }
+/** reason: dnc | calling_hours | retry_cap | invalid_number | rep (the rep skipped). */
+export interface DialerSkipView { index: number; contact: string; number: string; reason: string; message: string; localTime: string }
+/** The dialer session (event 'dialer'); state: idle | ready | dialing | connected | wrap_up | paused | done | stopped. */
+export interface DialerSessionView {
+  active: boolean; id: string; listId: string; listName: string; state: string; mode: string; lines: number
+  counters: DialerCounters; done: number; total: number; current: DialerPreview | null
+  needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
+}
 export interface DNCImportReport { added: number; already: number; rejected: DialerRowView[]; entries: DNCEntryView[] }
 
 export interface EventMap {
@@ -271,6 +280,8 @@ export interface EventMap {
   sync: CRMStatus
   /** Every outcome not deleted (enabled or not), after the list changed. */
   outcomes: OutcomeView[]
+  /** The dialer session's status after every session event. */
+  dialer: DialerSessionView
 }
 export type EventName = keyof EventMap
 
@@ -382,6 +393,14 @@ export interface Services {
     AddDNC: [[number: string, note: string, source: string], DNCEntryView[]]
     RemoveDNC: [[number: string], DNCEntryView[]]
     ImportDNC: [[text: string], DNCImportReport]
+    /** The session runner (softphone/dialer.Session), one at a time. */
+    StartSession: [[id: string], DialerSessionView]
+    Session: [[], DialerSessionView]
+    SessionDial: [[], DialerSessionView]
+    SessionSkip: [[], DialerSessionView]
+    SessionPause: [[], DialerSessionView]
+    SessionResume: [[], DialerSessionView]
+    SessionStop: [[], DialerSessionView]
   }
 }
 export type ServiceName = keyof Services
