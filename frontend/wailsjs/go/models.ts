@@ -709,6 +709,30 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class DialerCounters {
+	    dialled: number;
+	    connected: number;
+	    voicemail: number;
+	    noAnswer: number;
+	    busy: number;
+	    abandoned: number;
+	    skipped: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerCounters(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dialled = source["dialled"];
+	        this.connected = source["connected"];
+	        this.voicemail = source["voicemail"];
+	        this.noAnswer = source["noAnswer"];
+	        this.busy = source["busy"];
+	        this.abandoned = source["abandoned"];
+	        this.skipped = source["skipped"];
+	    }
+	}
 	export class DialerImportInput {
 	    name: string;
 	    csv: string;
@@ -875,6 +899,89 @@ export namespace app {
 	        this.allowed = source["allowed"];
 	        this.reason = source["reason"];
 	        this.message = source["message"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class DialerSkipView {
+	    index: number;
+	    contact: string;
+	    number: string;
+	    reason: string;
+	    message: string;
+	    localTime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerSkipView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.contact = source["contact"];
+	        this.number = source["number"];
+	        this.reason = source["reason"];
+	        this.message = source["message"];
+	        this.localTime = source["localTime"];
+	    }
+	}
+	export class DialerSessionView {
+	    active: boolean;
+	    id: string;
+	    listId: string;
+	    listName: string;
+	    state: string;
+	    mode: string;
+	    lines: number;
+	    counters: DialerCounters;
+	    done: number;
+	    total: number;
+	    current?: DialerPreview;
+	    needOutcome: boolean;
+	    paused: boolean;
+	    retriesPending: number;
+	    skips: DialerSkipView[];
+	    error?: ErrorPayload;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerSessionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.id = source["id"];
+	        this.listId = source["listId"];
+	        this.listName = source["listName"];
+	        this.state = source["state"];
+	        this.mode = source["mode"];
+	        this.lines = source["lines"];
+	        this.counters = this.convertValues(source["counters"], DialerCounters);
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.current = this.convertValues(source["current"], DialerPreview);
+	        this.needOutcome = source["needOutcome"];
+	        this.paused = source["paused"];
+	        this.retriesPending = source["retriesPending"];
+	        this.skips = this.convertValues(source["skips"], DialerSkipView);
+	        this.error = this.convertValues(source["error"], ErrorPayload);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

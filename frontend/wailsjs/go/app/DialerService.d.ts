@@ -27,3 +27,17 @@ export function RemoveDNC(arg1:string):Promise<Array<app.DNCEntryView>>;
 export function Rename(arg1:string,arg2:string):Promise<app.DialerListView>;
 
 export function SaveSettings(arg1:string,arg2:app.DialerSettingsView):Promise<app.DialerListView>;
+
+export function Session():Promise<app.DialerSessionView>;
+
+export function SessionDial():Promise<app.DialerSessionView>;
+
+export function SessionPause():Promise<app.DialerSessionView>;
+
+export function SessionResume():Promise<app.DialerSessionView>;
+
+export function SessionSkip():Promise<app.DialerSessionView>;
+
+export function SessionStop():Promise<app.DialerSessionView>;
+
+export function StartSession(arg1:string):Promise<app.DialerSessionView>;

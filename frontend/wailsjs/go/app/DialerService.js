@@ -53,3 +53,31 @@ export function Rename(arg1, arg2) {
 export function SaveSettings(arg1, arg2) {
   return window['go']['app']['DialerService']['SaveSettings'](arg1, arg2);
 }
+
+export function Session() {
+  return window['go']['app']['DialerService']['Session']();
+}
+
+export function SessionDial() {
+  return window['go']['app']['DialerService']['SessionDial']();
+}
+
+export function SessionPause() {
+  return window['go']['app']['DialerService']['SessionPause']();
+}
+
+export function SessionResume() {
+  return window['go']['app']['DialerService']['SessionResume']();
+}
+
+export function SessionSkip() {
+  return window['go']['app']['DialerService']['SessionSkip']();
+}
+
+export function SessionStop() {
+  return window['go']['app']['DialerService']['SessionStop']();
+}
+
+export function StartSession(arg1) {
+  return window['go']['app']['DialerService']['StartSession'](arg1);
+}
