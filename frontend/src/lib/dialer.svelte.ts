@@ -3,46 +3,41 @@
 // do-not-call list. Every decision (compliance, what to dial) is the
 // backend's; this store calls DialerService and keeps what it answered.
 import type {
-  CallView, DialerColumnView, DialerImportInput, DialerImportReport, DialerListView, DialerPreview,
+  DialerColumnView, DialerCounters, DialerSessionView, DialerImportInput, DialerImportReport, DialerListView, DialerPreview,
   DialerSettingsView, DNCEntryView, DNCImportReport, ErrorPayload,
 } from "./contract";
 import type { Backend } from "./backend";
 import { toError } from "./backend";
 
-/** SessionState is where a session is. */
+/** SessionState is where a session is, as the view shows it. */
 export type SessionState = "idle" | "running" | "paused" | "done";
-
-/** Counters are a session's tallies. */
-export interface Counters {
-  dialled: number; connected: number; voicemail: number; noAnswer: number
-  busy: number; abandoned: number; skipped: number
-}
 
 /** Skipped is one contact the session passed over, with why. */
 export interface Skipped { position: number; name: string; reason: string; message: string }
 
-export const zeroCounters = (): Counters => ({ dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 });
+const zeroCounters = (): DialerCounters => ({ dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 });
 
-/** DialerStore holds the dialer view's state and actions. */
+/** viewState maps the session runner's state to the view's. */
+export function viewState(s: DialerSessionView | null): SessionState {
+  if (!s || !s.active || s.state === "stopped" || s.state === "idle") return "idle";
+  if (s.state === "done") return "done";
+  if (s.paused || s.state === "paused") return "paused";
+  return "running";
+}
+
+/** DialerStore holds the dialer view's state and actions. The session is
+ * the backend's runner (DialerService.StartSession, event "dialer"). */
 export class DialerStore {
   loaded = $state(false);
   lists = $state<DialerListView[]>([]);
   listId = $state("");
   dnc = $state<DNCEntryView[]>([]);
-  state = $state<SessionState>("idle");
-  /** position is the contact on the preview card (0-based). */
-  position = $state(0);
-  /** done counts the contacts worked (dialled or skipped) this session. */
-  done = $state(0);
-  preview = $state<DialerPreview | null>(null);
-  counters = $state<Counters>(zeroCounters());
-  skipped = $state<Skipped[]>([]);
+  /** session is the runner's last status (of any list). */
+  session = $state<DialerSessionView | null>(null);
   /** error is the last failed action's error (shown inline, with details). */
   error = $state<ErrorPayload | null>(null);
   busy = $state(false);
 
-  /** the calls this session dialled, by id, and whether each was answered. */
-  private mine = new Map<string, boolean>();
   private unsub: (() => void) | null = null;
 
   constructor(readonly backend: Backend) {}
@@ -50,18 +45,52 @@ export class DialerStore {
   get list(): DialerListView | undefined {
     return this.lists.find((l) => l.id === this.listId);
   }
+  /** mine is the session when it works through the selected list. */
+  get mine(): DialerSessionView | null {
+    return this.session && this.session.active && this.session.listId === this.listId ? this.session : null;
+  }
+  get state(): SessionState {
+    return viewState(this.mine);
+  }
   get total(): number {
-    return this.list?.contacts ?? 0;
+    return this.mine?.total || this.list?.contacts || 0;
+  }
+  get done(): number {
+    return this.mine?.done ?? 0;
+  }
+  get counters(): DialerCounters {
+    return this.mine?.counters ?? zeroCounters();
+  }
+  get preview(): DialerPreview | null {
+    return this.state === "running" || this.state === "paused" ? (this.mine?.current ?? null) : null;
+  }
+  /** canDial: the session shows a contact and waits for the rep. */
+  get canDial(): boolean {
+    return this.mine?.state === "ready" && !!this.mine.current?.allowed;
+  }
+  get skipped(): Skipped[] {
+    return (this.mine?.skips ?? []).map((s) => ({ position: s.index, name: s.contact, reason: s.reason, message: s.message }));
+  }
+  /** needOutcome: the next dial waits for the post-call form. */
+  get needOutcome(): boolean {
+    return !!this.mine?.needOutcome;
   }
 
-  /** start loads the lists and the DNC list and follows the calls it dials. */
+  /** load reads the lists, the DNC list and a session already running, and follows the session. */
   async load(): Promise<void> {
-    this.unsub ??= this.backend.on("call", (c) => this.onCall(c));
+    this.unsub ??= this.backend.on("dialer", (v) => (this.session = v));
     await this.guard(async () => {
-      const [lists, dnc] = await Promise.all([this.backend.dialer.lists(), this.backend.dialer.dnc()]);
+      const [lists, dnc, session] = await Promise.all([
+        this.backend.dialer.lists(),
+        this.backend.dialer.dnc(),
+        this.backend.dialer.session().catch(() => null),
+      ]);
       this.lists = lists ?? [];
       this.dnc = dnc ?? [];
-      if (!this.lists.some((l) => l.id === this.listId)) this.select(this.lists[0]?.id ?? "");
+      if (session) this.session = session;
+      const running = session && viewState(session) !== "idle" && viewState(session) !== "done" ? session.listId : "";
+      if (running && this.lists.some((l) => l.id === running)) this.listId = running;
+      else if (!this.lists.some((l) => l.id === this.listId)) this.listId = this.lists[0]?.id ?? "";
     });
     this.loaded = true;
   }
@@ -71,110 +100,65 @@ export class DialerStore {
     this.unsub = null;
   }
 
-  /** select picks a list and resets the session. */
+  /** select picks a list (not while a session runs). */
   select(id: string): void {
     this.listId = id;
-    this.reset();
-  }
-
-  private reset(): void {
-    this.state = "idle";
-    this.position = 0;
-    this.done = 0;
-    this.preview = null;
-    this.counters = zeroCounters();
-    this.skipped = [];
-    this.mine.clear();
     this.error = null;
   }
 
   // ---- session ----
 
-  /** start begins the session at the first contact. */
+  private apply = (v: DialerSessionView | undefined) => {
+    if (v) this.session = v;
+    return v;
+  };
+
+  /** start begins a session on the selected list. */
   async start(): Promise<void> {
     if (!this.listId || this.total === 0) return;
-    this.reset();
-    this.state = "running";
-    await this.show(0);
+    this.apply(await this.guard(() => this.backend.dialer.startSession(this.listId)));
   }
-  pause(): void {
-    if (this.state === "running") this.state = "paused";
+  async pause(): Promise<void> {
+    if (this.state === "running") this.apply(await this.guard(() => this.backend.dialer.sessionPause()));
   }
-  resume(): void {
-    if (this.state === "paused") this.state = "running";
+  async resume(): Promise<void> {
+    if (this.state === "paused") this.apply(await this.guard(() => this.backend.dialer.sessionResume()));
   }
   /** toggle is the Alt+P shortcut: start, pause or resume. */
   async toggle(): Promise<void> {
-    if (this.state === "running") this.pause();
-    else if (this.state === "paused") this.resume();
+    if (this.state === "running") await this.pause();
+    else if (this.state === "paused") await this.resume();
     else await this.start();
   }
-  stop(): void {
-    if (this.state === "idle") return;
-    this.state = "idle";
-    this.preview = null;
+  async stop(): Promise<void> {
+    if (this.state === "running" || this.state === "paused") this.apply(await this.guard(() => this.backend.dialer.sessionStop()));
   }
 
-  /** skip passes over the contact on the card, with its reason. */
+  /** skip passes over the contact on the card (or the ones ringing). */
   async skip(): Promise<void> {
-    const p = this.preview;
-    if (!p || this.state !== "running") return;
-    this.counters.skipped++;
-    this.skipped.push({ position: p.position, name: p.contact.name, reason: p.allowed ? "skipped" : p.reason, message: p.message });
-    await this.advance();
+    if (this.state !== "running" || !this.preview) return;
+    this.apply(await this.guard(() => this.backend.dialer.sessionSkip()));
   }
 
-  /** dial calls the contact on the card (the backend checks compliance first). */
-  async dial(): Promise<CallView | undefined> {
+  /** dial calls the contact on the card (the session checks compliance first). */
+  async dial(): Promise<void> {
     const p = this.preview;
-    if (!p || this.state !== "running" || this.busy) return undefined;
+    if (!p || this.state !== "running" || this.busy) return;
     if (!p.allowed) {
-      // The card already says why; Dial would only be refused.
+      // The card already says why; the session would only skip it.
       this.error = { code: `skip_${p.reason}`, message: p.message, detail: p.message };
-      return undefined;
-    }
-    const c = await this.guard(() => this.backend.dialer.dial(p.listId, p.position));
-    if (!c) return undefined;
-    this.mine.set(c.id, false);
-    this.counters.dialled++;
-    await this.advance();
-    return c;
-  }
-
-  private async advance(): Promise<void> {
-    this.done++;
-    const next = this.position + 1;
-    if (next >= this.total) {
-      this.state = "done";
-      this.preview = null;
       return;
     }
-    await this.show(next);
+    if (!this.canDial) return;
+    this.apply(await this.guard(() => this.backend.dialer.sessionDial()));
   }
 
-  private async show(position: number): Promise<void> {
-    this.position = position;
-    const p = await this.guard(() => this.backend.dialer.preview(this.listId, position));
-    if (p) this.preview = p;
-  }
-
-  /** refresh reloads the card (after the DNC list or settings changed). */
+  /** refresh reloads the card's verdict (after the DNC list or settings changed). */
   async refresh(): Promise<void> {
-    if (this.preview) await this.show(this.position);
-  }
-
-  private onCall(c: CallView): void {
-    if (!this.mine.has(c.id)) return;
-    if (c.state === "connected" && !this.mine.get(c.id)) {
-      this.mine.set(c.id, true);
-      this.counters.connected++;
-    }
-    if (c.state !== "ended") return;
-    if (!this.mine.get(c.id)) {
-      if (c.cause === "busy") this.counters.busy++;
-      else if (c.cause === "no_answer" || c.cause === "canceled" || c.cause === "local_hangup") this.counters.noAnswer++;
-    }
-    this.mine.delete(c.id);
+    const s = this.mine;
+    if (!s?.current) return;
+    const p = await this.guard(() => this.backend.dialer.preview(s.listId, s.current!.position));
+    if (p && this.session === s) this.session = { ...s, current: p };
   }
 
   // ---- lists ----

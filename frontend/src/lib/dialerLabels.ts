@@ -16,13 +16,13 @@ export const STATE_LABEL: Record<string, MessageKey> = {
   done: "dialer.state.done",
 };
 
-/** REASON_LABEL names a skip reason (the backend's dialer.Reason, or "skipped" by the rep). */
+/** REASON_LABEL names a skip reason (the backend's dialer.Reason, or "rep": the rep skipped). */
 export const REASON_LABEL: Record<string, MessageKey> = {
   dnc: "dialer.reason.dnc",
   calling_hours: "dialer.reason.calling_hours",
   retry_cap: "dialer.reason.retry_cap",
   invalid_number: "dialer.reason.invalid_number",
-  skipped: "dialer.reason.skipped",
+  rep: "dialer.reason.skipped",
 };
 
 /** FIELDS are the columns' uses in the import dialog, in menu order. */

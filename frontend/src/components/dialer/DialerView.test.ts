@@ -12,6 +12,21 @@ import type { DialerImportInput, DialerListView, DNCEntryView } from "../../lib/
 
 const settings = { mode: "preview", lines: 1, wrapUpMs: 0, callerId: "", hours: "09:00-20:00", maxAttempts: 3, maxPerDay: 2, retrySpacingMs: 0 };
 
+const card = {
+  listId: "L1", position: 0, total: 2,
+  contact: { position: 0, name: "Ada Lovelace", company: "Analytical", email: "", numbers: [], status: "calling_hours", message: "" },
+  number: "+12125550100", formatted: "(212) 555-0100", dealName: "Engine", dealAmount: "5000", dealCurrency: "USD",
+  lastOutcome: "Left voicemail", lastCalled: "2026-12-01T10:00:00Z", localTime: "21:30", timeZone: "America/New_York", zoneSource: "number",
+  allowed: false, reason: "calling_hours", message: "It is 21:30 for Ada Lovelace (America/New_York); this list calls between 09:00 and 20:00 local time.",
+};
+function session(done: number) {
+  return {
+    active: true, id: "S1", listId: "L1", listName: "East", state: "ready", mode: "preview", lines: 1,
+    counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: done }, done, total: 2,
+    current: card, needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null,
+  };
+}
+
 function setup(lists: DialerListView[] = []) {
   let dnc: DNCEntryView[] = [];
   const { backend, transport } = fakeBackend({
@@ -33,6 +48,9 @@ function setup(lists: DialerListView[] = []) {
         ],
       };
     },
+    "DialerService.Session": () => ({ active: false, id: "", listId: "", listName: "", state: "", mode: "", lines: 0, counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 }, done: 0, total: 0, current: null, needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null }),
+    "DialerService.StartSession": () => session(0),
+    "DialerService.SessionSkip": () => ({ ...session(1), state: "done", current: null, skips: [{ index: 0, contact: "Ada Lovelace", number: "", reason: "rep", message: "", localTime: "" }] }),
     "DialerService.Preview": () => ({
       listId: "L1", position: 0, total: 2,
       contact: { position: 0, name: "Ada Lovelace", company: "Analytical", email: "", numbers: [], status: "calling_hours", message: "" },
@@ -92,8 +110,10 @@ describe("DialerView", () => {
     expect((dial as HTMLButtonElement).disabled).toBe(true);
     expect(dial.getAttribute("aria-keyshortcuts")).toBe("Alt+N");
     await fireEvent.click(within(card).getByRole("button", { name: /Skip/ }));
-    await screen.findByText("Every contact on this list was worked through.".replace("Every", "Every"));
+    await screen.findByText("Every contact on this list was worked through.");
     expect(screen.getByRole("progressbar").getAttribute("aria-valuetext")).toBe("1 of 2");
+    await fireEvent.click(screen.getByText(/Skipped contacts \(1\)/));
+    expect(document.querySelector('.dl-skipped li[data-reason="rep"] .skip-reason')?.textContent).toBe("Skipped");
   });
 
   it("manages the do-not-call list in Japanese", async () => {

@@ -39,6 +39,7 @@ export const dialerEn = {
   "dialer.skipped.title": "Skipped contacts ({count})",
   "dialer.pausedNote": "Paused: nothing is dialled until you resume.",
   "dialer.doneNote": "Every contact on this list was worked through.",
+  "dialer.needOutcome": "Save the outcome of the last call to go on to the next contact.",
   "dialer.idleNote": "Press Start to see the first contact.",
 
   "dialer.position": "Contact {n} of {total}",

@@ -40,6 +40,7 @@ export const dialerJa: Record<keyof typeof dialerEn, string> = {
   "dialer.skipped.title": "スキップした連絡先({count})",
   "dialer.pausedNote": "一時停止中: 再開するまで発信しません。",
   "dialer.doneNote": "このリストの連絡先はすべて対応済みです。",
+  "dialer.needOutcome": "次の連絡先に進むには、前の通話の結果を保存してください。",
   "dialer.idleNote": "「開始」を押すと最初の連絡先が表示されます。",
 
   "dialer.position": "{total}件中{n}件目",
