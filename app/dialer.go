@@ -222,6 +222,9 @@ const (
 	CodeBadCSV = "bad_csv"
 	// CodeDialerSettings means list settings are out of range.
 	CodeDialerSettings = "dialer_settings"
+	// CodeDialerState means a session control does not apply now (Dial
+	// while a call is up, a control after the session ended).
+	CodeDialerState = "dialer_state"
 	// CodeDialerTooLarge means an import is over the dialer's limits.
 	CodeDialerTooLarge = "dialer_too_large"
 	// CodeSkipDNC, CodeSkipHours, CodeSkipRetry and CodeSkipInvalid
@@ -245,6 +248,7 @@ func dialerErrorCodes() []errorCode {
 		{dialer.ErrInvalidNumber, CodeInvalidNumber},
 		{dialer.ErrEmptyNumber, CodeInvalidNumber},
 		{dialer.ErrNotFound, "not_found"},
+		{dialer.ErrInvalidState, CodeDialerState},
 	}
 }
 

@@ -125,6 +125,7 @@ var messages = map[string]string{
 	"no_form":             "That call has no open form any more.",
 	CodeBadCSV:            "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",
 	CodeDialerSettings:    "Those list settings are not valid. The details say which one to change.",
+	CodeDialerState:       "That is not possible at this point of the session. Wait for the current call, or start the session again.",
 	CodeDialerTooLarge:    "That file is too large. Split it into smaller lists and import each.",
 	CodeSkipDNC:           "This number is on the do-not-call list, so it was not dialled. Skip to the next contact.",
 	CodeSkipHours:         "It is outside this list's calling hours where the contact is, so the call was not placed. Skip to the next contact.",

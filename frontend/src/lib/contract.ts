@@ -436,6 +436,7 @@ export const ErrorCodes = {
   crmNotConnected: 'crm_not_connected',
   badCsv: 'bad_csv',
   dialerSettings: 'dialer_settings',
+  dialerState: 'dialer_state',
   dialerTooLarge: 'dialer_too_large',
   skipDnc: 'skip_dnc',
   skipCallingHours: 'skip_calling_hours',

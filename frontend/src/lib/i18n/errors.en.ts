@@ -44,4 +44,5 @@ export const errorsEn = {
   "err.skip_calling_hours": "It is outside this list's calling hours where the contact is, so the call was not placed. Skip to the next contact.",
   "err.skip_retry_cap": "This contact was dialled as often as the list's retry policy allows for now. Skip to the next contact.",
   "err.skip_invalid_number": "This contact's number cannot be dialled. Correct it in the list, or skip to the next contact.",
+  "err.dialer_state": "That is not possible at this point of the session. Wait for the current call, or start the session again.",
 } as const;

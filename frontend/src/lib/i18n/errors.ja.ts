@@ -44,4 +44,5 @@ export const errorsJa: Record<keyof typeof errorsEn, string> = {
   "err.skip_calling_hours": "相手の現地時間がこのリストの発信可能時間外のため、発信しませんでした。次の連絡先へスキップしてください。",
   "err.skip_retry_cap": "この連絡先には、リストの再発信ルールで許される回数まで発信済みです。次の連絡先へスキップしてください。",
   "err.skip_invalid_number": "この連絡先の番号には発信できません。リストで修正するか、次の連絡先へスキップしてください。",
+  "err.dialer_state": "セッションの現在の段階ではその操作はできません。通話の終了を待つか、セッションを開始し直してください。",
 };
