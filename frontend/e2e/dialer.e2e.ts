@@ -91,6 +91,18 @@ for (const locale of ["en", "ja"] as const) {
     it("imports a CSV, walks the preview card, manages DNC, dials from the card", async () => {
       const page = await open(server, locale);
       const shot = (name: string) => page.screenshot({ path: join(shots, `${locale}-${name}.png`) });
+      try {
+        await walk(page, shot);
+      } catch (e) {
+        await shot("failed").catch(() => {});
+        console.error(`[${locale}] session at the failure:`, JSON.stringify(await api(page, server, "DialerService", "Session").catch((x) => String(x))));
+        console.error(server.log().split("\n").filter((l) => /dialer|error|ERROR|WARN/.test(l)).slice(-30).join("\n"));
+        throw e;
+      }
+      await page.context().close();
+    });
+
+    async function walk(page: Page, shot: (name: string) => Promise<Buffer>) {
       const accounts = await api<{ demo: boolean; aor: string }[]>(page, server, "AccountsService", "List");
       const host = accounts.find((a) => a.demo)!.aor.replace(/^sip:rep@/, "");
       const dialer = page.locator("section.dialer");
@@ -243,7 +255,6 @@ for (const locale of ["en", "ja"] as const) {
       expect(entries[0].number).toContain("100");
       await expect.poll(() => dialer.locator(".dl-dnc .badge").textContent()).toBe("1");
       await shot("after-call");
-      await page.context().close();
-    });
+    }
   });
 }

@@ -13,7 +13,7 @@ import { toError } from "./backend";
 export type SessionState = "idle" | "running" | "paused" | "done";
 
 /** Skipped is one contact the session passed over, with why. */
-export interface Skipped { position: number; name: string; reason: string; message: string }
+export interface Skipped { position: number; name: string; reason: string; message: string; localTime: string }
 
 const zeroCounters = (): DialerCounters => ({ dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 });
 
@@ -69,7 +69,7 @@ export class DialerStore {
     return this.mine?.state === "ready" && !!this.mine.current?.allowed;
   }
   get skipped(): Skipped[] {
-    return (this.mine?.skips ?? []).map((s) => ({ position: s.index, name: s.contact, reason: s.reason, message: s.message }));
+    return (this.mine?.skips ?? []).map((s) => ({ position: s.index, name: s.contact, reason: s.reason, message: s.message, localTime: s.localTime }));
   }
   /** needOutcome: the next dial waits for the post-call form. */
   get needOutcome(): boolean {

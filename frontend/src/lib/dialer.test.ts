@@ -85,7 +85,7 @@ describe("DialerStore", () => {
 
     await d.skip();
     expect(d.preview?.position).toBe(1);
-    expect(d.skipped).toEqual([{ position: 0, name: "C0", reason: "rep", message: "" }]);
+    expect(d.skipped).toEqual([{ position: 0, name: "C0", reason: "rep", message: "", localTime: "" }]);
     expect(d.counters.skipped).toBe(1);
     expect(d.done).toBe(1);
 

@@ -50,3 +50,12 @@ export const SOURCE_LABEL: Record<string, MessageKey> = {
   import: "dnc.source.import",
 };
 
+
+/** REJECT_MSG is the translated sentence of a rejected row (the backend's
+ * English sentence has the specifics and shows in English). */
+export const REJECT_MSG: Record<string, MessageKey> = {
+  empty_phone: "dialer.rejectMsg.empty_phone",
+  invalid_number: "dialer.rejectMsg.invalid_number",
+  duplicate: "dialer.rejectMsg.duplicate",
+  bad_row: "dialer.rejectMsg.bad_row",
+};

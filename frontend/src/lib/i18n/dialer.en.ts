@@ -92,6 +92,13 @@ export const dialerEn = {
   "dialer.reject.duplicate": "Duplicate",
   "dialer.reject.bad_row": "Unreadable row",
 
+  "dialer.rejectMsg.empty_phone": "Line {line} has no phone number; add one in the phone column and import again.",
+  "dialer.rejectMsg.invalid_number": "The number on line {line} is not a valid phone number; check the digits and the country code, then import again.",
+  "dialer.rejectMsg.duplicate": "Line {line} has the same number as an earlier line; it was imported once.",
+  "dialer.rejectMsg.bad_row": "Line {line} cannot be read (often a quote that is never closed); fix it and import again.",
+  "dialer.warnMsg": "Line {line} was imported; check the note on it.",
+  "dialer.skipAt": "local time {time}",
+
   "dialer.set.title": "Settings of {name}",
   "dialer.set.name": "List name",
   "dialer.set.mode": "Mode",

@@ -93,6 +93,13 @@ export const dialerJa: Record<keyof typeof dialerEn, string> = {
   "dialer.reject.duplicate": "重複",
   "dialer.reject.bad_row": "読めない行",
 
+  "dialer.rejectMsg.empty_phone": "{line}行目に電話番号がありません。電話番号の列に入力して、もう一度取り込んでください。",
+  "dialer.rejectMsg.invalid_number": "{line}行目の番号は有効な電話番号ではありません。番号と国番号を確認して、もう一度取り込んでください。",
+  "dialer.rejectMsg.duplicate": "{line}行目は前の行と同じ番号のため、1件だけ取り込みました。",
+  "dialer.rejectMsg.bad_row": "{line}行目を読み取れません(閉じていない引用符など)。修正して、もう一度取り込んでください。",
+  "dialer.warnMsg": "{line}行目は取り込みましたが、注意点があります。",
+  "dialer.skipAt": "現地時間 {time}",
+
   "dialer.set.title": "{name}の設定",
   "dialer.set.name": "リスト名",
   "dialer.set.mode": "モード",
