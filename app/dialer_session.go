@@ -45,6 +45,9 @@ type DialerSkipView struct {
 type DialerSessionView struct {
 	// Active is false when no session was started since the app started.
 	Active bool `json:"active"`
+	// Seq orders the views of a run: a higher Seq is a later status
+	// (replies and events may arrive in either order).
+	Seq int64 `json:"seq"`
 	// ID, ListID and ListName identify the session and its list.
 	ID string `json:"id"`
 	// ListID is the list worked through.
@@ -84,6 +87,11 @@ type dialerRuntime struct {
 	mu  sync.Mutex
 	s   *dialer.Session
 	eng *dialer.PhoneEngine
+
+	// snap orders status snapshots: seq grows with every one, so the UI
+	// keeps the newest whether a reply or an event arrives last.
+	snap sync.Mutex
+	seq  int64
 }
 
 func (r *dialerRuntime) session() *dialer.Session {
@@ -226,9 +234,14 @@ func (c *core) dialerOutcome(label, notes string) {
 // sessionView translates a session's status, with the preview card of its
 // current contact.
 func (s *DialerService) sessionView(sess *dialer.Session) DialerSessionView {
+	rt := &s.c.dialer
+	rt.snap.Lock()
+	rt.seq++
+	seq := rt.seq
 	st := sess.Snapshot()
+	rt.snap.Unlock()
 	k := st.Counters
-	v := DialerSessionView{Active: true, ID: st.ID, ListID: st.ListID, ListName: st.ListName, State: string(st.State),
+	v := DialerSessionView{Active: true, Seq: seq, ID: st.ID, ListID: st.ListID, ListName: st.ListName, State: string(st.State),
 		Mode: string(st.Mode), Lines: st.Lines, Done: st.Done, Total: st.Total, NeedOutcome: st.NeedOutcome, Paused: st.Paused,
 		RetriesPending: st.RetriesPending, Skips: make([]DialerSkipView, len(st.Skips)),
 		Counters: DialerCounters{Dialled: k.Dialled, Connected: k.Connected, Voicemail: k.Voicemail, NoAnswer: k.NoAnswer,

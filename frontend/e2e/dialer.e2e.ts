@@ -62,14 +62,21 @@ async function box(l: Locator): Promise<Box> {
   if (!b) throw new Error("element not visible");
   return b;
 }
-/** lines counts the rendered lines of an element's text. */
+/** lines counts the rendered lines of an element's text: line boxes whose
+ * tops are more than 8 px apart (a smaller <kbd> on the same line sits a
+ * few pixels lower). */
 function lines(l: Locator): Promise<number> {
   return l.evaluate((el) => {
     const r = document.createRange();
     r.selectNodeContents(el);
-    const tops = new Set<number>();
-    for (const rect of Array.from(r.getClientRects())) if (rect.width > 0) tops.add(Math.round(rect.top));
-    return tops.size;
+    const tops = Array.from(r.getClientRects()).filter((x) => x.width > 0).map((x) => x.top).sort((a, b) => a - b);
+    let n = 0;
+    let last = -Infinity;
+    for (const top of tops) {
+      if (top - last > 8) n++;
+      last = top;
+    }
+    return n;
   });
 }
 /** noSideScroll: nothing in the window is wider than the window. */

@@ -257,7 +257,8 @@ export interface DialerCounters { dialled: number; connected: number; voicemail:
 export interface DialerSkipView { index: number; contact: string; number: string; reason: string; message: string; localTime: string }
 /** The dialer session (event 'dialer'); state: idle | ready | dialing | connected | wrap_up | paused | done | stopped. */
 export interface DialerSessionView {
-  active: boolean; id: string; listId: string; listName: string; state: string; mode: string; lines: number
+  /** seq orders the views: a higher seq is a later status. */
+  active: boolean; seq: number; id: string; listId: string; listName: string; state: string; mode: string; lines: number
   counters: DialerCounters; done: number; total: number; current: DialerPreview | null
   needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
 }

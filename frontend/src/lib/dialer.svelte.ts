@@ -78,7 +78,7 @@ export class DialerStore {
 
   /** load reads the lists, the DNC list and a session already running, and follows the session. */
   async load(): Promise<void> {
-    this.unsub ??= this.backend.on("dialer", (v) => (this.session = v));
+    this.unsub ??= this.backend.on("dialer", (v) => this.take(v));
     await this.guard(async () => {
       const [lists, dnc, session] = await Promise.all([
         this.backend.dialer.lists(),
@@ -87,7 +87,7 @@ export class DialerStore {
       ]);
       this.lists = lists ?? [];
       this.dnc = dnc ?? [];
-      if (session) this.session = session;
+      if (session) this.take(session);
       const running = session && viewState(session) !== "idle" && viewState(session) !== "done" ? session.listId : "";
       if (running && this.lists.some((l) => l.id === running)) this.listId = running;
       else if (!this.lists.some((l) => l.id === this.listId)) this.listId = this.lists[0]?.id ?? "";
@@ -109,9 +109,17 @@ export class DialerStore {
   // ---- session ----
 
   private apply = (v: DialerSessionView | undefined) => {
-    if (v) this.session = v;
+    if (v) this.take(v);
     return v;
   };
+
+  /** take keeps v unless the status held is a later one (replies and
+   * events arrive in either order; seq says which is newer). */
+  private take(v: DialerSessionView): void {
+    const s = this.session;
+    if (s && s.active && v.active && (v.seq ?? 0) < (s.seq ?? 0)) return;
+    this.session = v;
+  }
 
   /** start begins a session on the selected list. */
   async start(): Promise<void> {

@@ -21,7 +21,7 @@ function preview(position: number, over: Partial<DialerPreview> = {}): DialerPre
 
 function session(over: Partial<DialerSessionView> = {}): DialerSessionView {
   return {
-    active: true, id: "S1", listId: "L1", listName: "List L1", state: "ready", mode: "preview", lines: 1,
+    active: true, seq: 0, id: "S1", listId: "L1", listName: "List L1", state: "ready", mode: "preview", lines: 1,
     counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 },
     done: 0, total: 3, current: preview(0), needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null, ...over,
   };
@@ -120,6 +120,28 @@ describe("DialerStore", () => {
     expect(transport.called("DialerService", "SessionDial")).toHaveLength(0);
     expect(d.error?.code).toBe("skip_dnc");
     await d.stop();
+    expect(d.state).toBe("idle");
+  });
+
+  it("keeps the newest status whether the reply or the event comes last", async () => {
+    const { d, transport } = setup();
+    await d.load();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // StartSession's reply was taken (seq 1, not ready yet) before the
+    // event that shows the first card (seq 2), but arrives after it.
+    transport.handlers["DialerService.StartSession"] = async () => {
+      await gate;
+      return session({ seq: 1, state: "idle", current: null });
+    };
+    const started = d.start();
+    transport.emit("dialer", session({ seq: 2 }));
+    release();
+    await started;
+    expect(d.state).toBe("running");
+    expect(d.preview?.position).toBe(0);
+    // Later statuses (seq grows across sessions) are taken.
+    transport.emit("dialer", session({ seq: 3, state: "stopped", current: null }));
     expect(d.state).toBe("idle");
   });
 

@@ -944,6 +944,7 @@ export namespace app {
 	}
 	export class DialerSessionView {
 	    active: boolean;
+	    seq: number;
 	    id: string;
 	    listId: string;
 	    listName: string;
@@ -967,6 +968,7 @@ export namespace app {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.active = source["active"];
+	        this.seq = source["seq"];
 	        this.id = source["id"];
 	        this.listId = source["listId"];
 	        this.listName = source["listName"];

@@ -21,7 +21,7 @@ const card = {
 };
 function session(done: number) {
   return {
-    active: true, id: "S1", listId: "L1", listName: "East", state: "ready", mode: "preview", lines: 1,
+    active: true, seq: done, id: "S1", listId: "L1", listName: "East", state: "ready", mode: "preview", lines: 1,
     counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: done }, done, total: 2,
     current: card, needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null,
   };
@@ -48,7 +48,7 @@ function setup(lists: DialerListView[] = []) {
         ],
       };
     },
-    "DialerService.Session": () => ({ active: false, id: "", listId: "", listName: "", state: "", mode: "", lines: 0, counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 }, done: 0, total: 0, current: null, needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null }),
+    "DialerService.Session": () => ({ active: false, seq: 0, id: "", listId: "", listName: "", state: "", mode: "", lines: 0, counters: { dialled: 0, connected: 0, voicemail: 0, noAnswer: 0, busy: 0, abandoned: 0, skipped: 0 }, done: 0, total: 0, current: null, needOutcome: false, paused: false, retriesPending: 0, skips: [], error: null }),
     "DialerService.StartSession": () => session(0),
     "DialerService.SessionSkip": () => ({ ...session(1), state: "done", current: null, skips: [{ index: 0, contact: "Ada Lovelace", number: "", reason: "rep", message: "", localTime: "" }] }),
     "DialerService.Preview": () => ({
