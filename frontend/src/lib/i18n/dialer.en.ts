@@ -23,7 +23,7 @@ export const dialerEn = {
   "dialer.dial": "Dial",
   "dialer.controls": "Session controls",
   "dialer.state.idle": "Not started",
-  "dialer.state.running": "Calling",
+  "dialer.state.running": "In progress",
   "dialer.state.paused": "Paused",
   "dialer.state.done": "List worked through",
   "dialer.progress": "{done} of {total}",

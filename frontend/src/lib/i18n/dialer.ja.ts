@@ -24,7 +24,7 @@ export const dialerJa: Record<keyof typeof dialerEn, string> = {
   "dialer.dial": "発信",
   "dialer.controls": "セッションの操作",
   "dialer.state.idle": "未開始",
-  "dialer.state.running": "発信中",
+  "dialer.state.running": "実行中",
   "dialer.state.paused": "一時停止中",
   "dialer.state.done": "リストを完了しました",
   "dialer.progress": "{total}件中{done}件",
