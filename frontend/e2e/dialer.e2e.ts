@@ -107,7 +107,7 @@ for (const locale of ["en", "ja"] as const) {
         throw e;
       }
       await page.context().close();
-    });
+    }, 240_000);
 
     async function walk(page: Page, shot: (name: string) => Promise<Buffer>) {
       const accounts = await api<{ demo: boolean; aor: string }[]>(page, server, "AccountsService", "List");
