@@ -159,16 +159,25 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 				if !ok {
 					return
 				}
-				emit(c.out, EvDialer, s.sessionView(sess))
+				s.emitSession(sess)
 			case <-sess.Done():
 				_ = sess.Close()
 				_ = eng.Close()
-				emit(c.out, EvDialer, s.sessionView(sess))
+				s.emitSession(sess)
 				return
 			}
 		}
 	}()
 	return s.sessionView(sess), nil
+}
+
+// emitSession sends sess's status, unless a newer session has replaced it
+// (a stopped session's last event must not cover the new one's).
+func (s *DialerService) emitSession(sess *dialer.Session) {
+	if s.c.dialer.session() != sess {
+		return
+	}
+	emit(s.c.out, EvDialer, s.sessionView(sess))
 }
 
 // Session returns the running (or last) session's status.

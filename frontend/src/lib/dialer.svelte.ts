@@ -118,6 +118,8 @@ export class DialerStore {
   private take(v: DialerSessionView): void {
     const s = this.session;
     if (s && s.active && v.active && (v.seq ?? 0) < (s.seq ?? 0)) return;
+    // A finished session's status never covers a running one's.
+    if (s && s.active && v.id !== s.id && viewState(s) === "running" && (v.state === "stopped" || v.state === "done")) return;
     this.session = v;
   }
 
