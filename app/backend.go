@@ -41,7 +41,7 @@ func openBackend(dev string, log *slog.Logger) (audio.Backend, string, error) {
 // the order they are checked (an error can wrap several: an invalid
 // argument that is a duplicate name is a duplicate).
 func coreErrorCodes() []errorCode {
-	return []errorCode{
+	return append(dialerErrorCodes(), []errorCode{
 		{ErrNotRegistered, CodeNotRegistered},
 		{softphone.ErrAuthFailed, CodeAuthFailed},
 		{crm.ErrAuth, CodeCRMAuth},
@@ -62,5 +62,5 @@ func coreErrorCodes() []errorCode {
 		{device.ErrNoSoundServer, "no_sound_server"},
 		{audio.ErrUnknownDevice, CodeInvalidArgument},
 		{softphone.ErrClosed, CodeNotStarted},
-	}
+	}...)
 }

@@ -98,8 +98,9 @@ type core struct {
 	lastDialed string
 	started    bool
 
-	forms formRegistry // pending post-call outcome forms (forms.go)
-	crm   crmRuntime   // connected CRM and its sync worker (crm.go)
+	forms  formRegistry  // pending post-call outcome forms (forms.go)
+	crm    crmRuntime    // connected CRM and its sync worker (crm.go)
+	dialer dialerRuntime // the running dialer session (dialer_session.go)
 }
 
 // newCore builds a core; start opens the store and the phone.

@@ -123,6 +123,14 @@ var messages = map[string]string{
 	CodeCRMNotConnected:   "No CRM is connected. Connect one in Settings → CRM.",
 	CodeOutcomeRequired:   "Choose an outcome before saving.",
 	"no_form":             "That call has no open form any more.",
+	CodeBadCSV:            "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",
+	CodeDialerSettings:    "Those list settings are not valid. The details say which one to change.",
+	CodeDialerState:       "That is not possible at this point of the session. Wait for the current call, or start the session again.",
+	CodeDialerTooLarge:    "That file is too large. Split it into smaller lists and import each.",
+	CodeSkipDNC:           "This number is on the do-not-call list, so it was not dialled. Skip to the next contact.",
+	CodeSkipHours:         "It is outside this list's calling hours where the contact is, so the call was not placed. Skip to the next contact.",
+	CodeSkipRetry:         "This contact was dialled as often as the list's retry policy allows for now. Skip to the next contact.",
+	CodeSkipInvalid:       "This contact's number cannot be dialled. Correct it in the list, or skip to the next contact.",
 }
 
 // MessageFor returns the English sentence for code, with host filled in.

@@ -58,6 +58,9 @@ var (
 	// not, with its CRM mapping) after the list changed; open outcome
 	// forms offer the enabled ones from then on.
 	EvOutcomes = Event[[]OutcomeView]{"outcomes"}
+	// EvDialer carries the dialer session's status (with the preview card
+	// of its current contact) after every session event.
+	EvDialer = Event[DialerSessionView]{"dialer"}
 )
 
 // catalogue lists every event with its payload type, for tests and for the
@@ -78,6 +81,7 @@ var catalogue = map[string]reflect.Type{
 	EvForm.name:     reflect.TypeFor[FormView](),
 	EvSync.name:     reflect.TypeFor[CRMStatus](),
 	EvOutcomes.name: reflect.TypeFor[[]OutcomeView](),
+	EvDialer.name:   reflect.TypeFor[DialerSessionView](),
 }
 
 // emitter is where events go: the Wails runtime, the SSE clients of

@@ -457,6 +457,13 @@ func (c *core) saveForm(in FormInput, state string) (HistoryEntry, error) {
 	emit(c.out, EvForm, view)
 	emit(c.out, EvHistory, h)
 	c.emitSync()
+	label := ""
+	if in.OutcomeID != 0 {
+		if o, err := st.Outcome(c.ctx, in.OutcomeID); err == nil {
+			label = o.Label
+		}
+	}
+	c.dialerOutcome(label, in.Notes)
 	return h, nil
 }
 

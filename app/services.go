@@ -361,6 +361,7 @@ type services struct {
 	Outcomes *OutcomesService
 	Crm      *CrmService
 	Reports  *ReportsService
+	Dialer   *DialerService
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -369,11 +370,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
-		Reports: newReportsService(c),
+		Reports: newReportsService(c), Dialer: &DialerService{c},
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Dialer}
 }

@@ -306,6 +306,29 @@ export class Backend {
     saveCSV: (req: Args<'ReportsService', 'SaveCSV'>[0]) => this.invoke('ReportsService', 'SaveCSV', req),
   }
 
+  readonly dialer = {
+    lists: () => this.invoke('DialerService', 'Lists'),
+    columns: (csv: string) => this.invoke('DialerService', 'Columns', csv),
+    importCSV: (input: Args<'DialerService', 'Import'>[0]) => this.invoke('DialerService', 'Import', input),
+    rename: (id: string, name: string) => this.invoke('DialerService', 'Rename', id, name),
+    saveSettings: (id: string, s: Args<'DialerService', 'SaveSettings'>[1]) => this.invoke('DialerService', 'SaveSettings', id, s),
+    remove: (id: string) => this.invoke('DialerService', 'Delete', id),
+    contacts: (id: string, offset = 0, limit = 100) => this.invoke('DialerService', 'Contacts', id, offset, limit),
+    preview: (id: string, position: number) => this.invoke('DialerService', 'Preview', id, position),
+    dial: (id: string, position: number) => this.invoke('DialerService', 'Dial', id, position),
+    dnc: () => this.invoke('DialerService', 'DNC'),
+    addDNC: (number: string, note = '', source: 'manual' | 'form' = 'manual') => this.invoke('DialerService', 'AddDNC', number, note, source),
+    removeDNC: (number: string) => this.invoke('DialerService', 'RemoveDNC', number),
+    importDNC: (text: string) => this.invoke('DialerService', 'ImportDNC', text),
+    startSession: (id: string) => this.invoke('DialerService', 'StartSession', id),
+    session: () => this.invoke('DialerService', 'Session'),
+    sessionDial: () => this.invoke('DialerService', 'SessionDial'),
+    sessionSkip: () => this.invoke('DialerService', 'SessionSkip'),
+    sessionPause: () => this.invoke('DialerService', 'SessionPause'),
+    sessionResume: () => this.invoke('DialerService', 'SessionResume'),
+    sessionStop: () => this.invoke('DialerService', 'SessionStop'),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

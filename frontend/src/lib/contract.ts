@@ -222,6 +222,48 @@ export interface ExportRequest {
 export interface CSVFile { name: string; content: string }
 
 /** Event catalogue: event name → payload (app/events.go). */
+/** Power dialer (app/dialer.go). Durations in ms, hours "HH:MM-HH:MM". */
+export type DialerMode = 'preview' | 'power' | 'parallel'
+export interface DialerSettingsView {
+  mode: DialerMode | string; lines: number; wrapUpMs: number; callerId: string
+  hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
+}
+export interface DialerListView { id: string; name: string; contacts: number; settings: DialerSettingsView; created: string; updated: string }
+export type DialerField = 'name' | 'phone' | 'other_phone' | 'company' | 'email' | 'timezone' | 'extra' | 'ignore'
+export interface DialerColumnView { header: string; field: DialerField | string; sample: string }
+export interface DialerImportInput { name: string; csv: string; mapping: Record<string, string>; dryRun: boolean }
+export interface DialerRowView {
+  line: number; name: string; status: 'imported' | 'rejected' | string
+  /** empty_phone | invalid_number | duplicate | bad_row ('' when imported). */
+  reason: string; message: string; warnings: string[]
+}
+export interface DialerImportReport { list: DialerListView | null; imported: number; rejected: number; blank: number; rows: DialerRowView[] }
+export interface DialerNumberView { raw: string; key: string; label: string }
+/** status: 'ready' or the skip reason now: dnc | calling_hours | retry_cap | invalid_number. */
+export interface DialerContactView { position: number; name: string; company: string; email: string; numbers: DialerNumberView[]; status: string; message: string }
+export interface DialerContactsPage { total: number; contacts: DialerContactView[] }
+export interface DialerPreview {
+  listId: string; position: number; total: number; contact: DialerContactView
+  number: string; formatted: string
+  dealName: string; dealAmount: string; dealCurrency: string
+  lastOutcome: string; lastCalled: string
+  /** The contact's wall clock "HH:MM" in timeZone; zoneSource: contact | number | rep. */
+  localTime: string; timeZone: string; zoneSource: string
+  allowed: boolean; reason: string; message: string
+}
+export interface DNCEntryView { number: string; raw: string; note: string; source: string; added: string }
+export interface DialerCounters { dialled: number; connected: number; voicemail: number; noAnswer: number; busy: number; abandoned: number; skipped: number }
+/** reason: dnc | calling_hours | retry_cap | invalid_number | rep (the rep skipped). */
+export interface DialerSkipView { index: number; contact: string; number: string; reason: string; message: string; localTime: string }
+/** The dialer session (event 'dialer'); state: idle | ready | dialing | connected | wrap_up | paused | done | stopped. */
+export interface DialerSessionView {
+  /** seq orders the views: a higher seq is a later status. */
+  active: boolean; seq: number; id: string; listId: string; listName: string; state: string; mode: string; lines: number
+  counters: DialerCounters; done: number; total: number; current: DialerPreview | null
+  needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
+}
+export interface DNCImportReport { added: number; already: number; rejected: DialerRowView[]; entries: DNCEntryView[] }
+
 export interface EventMap {
   snapshot: Snapshot
   call: CallView
@@ -239,6 +281,8 @@ export interface EventMap {
   sync: CRMStatus
   /** Every outcome not deleted (enabled or not), after the list changed. */
   outcomes: OutcomeView[]
+  /** The dialer session's status after every session event. */
+  dialer: DialerSessionView
 }
 export type EventName = keyof EventMap
 
@@ -335,6 +379,30 @@ export interface Services {
     /** Desktop window only: native save dialog; resolves '' when cancelled. */
     SaveCSV: [[req: ExportRequest], string]
   }
+  DialerService: {
+    Lists: [[], DialerListView[]]
+    Columns: [[csv: string], DialerColumnView[]]
+    Import: [[input: DialerImportInput], DialerImportReport]
+    Rename: [[id: string, name: string], DialerListView]
+    SaveSettings: [[id: string, settings: DialerSettingsView], DialerListView]
+    Delete: [[id: string], DialerListView[]]
+    Contacts: [[id: string, offset: number, limit: number], DialerContactsPage]
+    Preview: [[id: string, position: number], DialerPreview]
+    /** Checks compliance, then dials like the dialpad; rejects with skip_* codes. */
+    Dial: [[id: string, position: number], CallView]
+    DNC: [[], DNCEntryView[]]
+    AddDNC: [[number: string, note: string, source: string], DNCEntryView[]]
+    RemoveDNC: [[number: string], DNCEntryView[]]
+    ImportDNC: [[text: string], DNCImportReport]
+    /** The session runner (softphone/dialer.Session), one at a time. */
+    StartSession: [[id: string], DialerSessionView]
+    Session: [[], DialerSessionView]
+    SessionDial: [[], DialerSessionView]
+    SessionSkip: [[], DialerSessionView]
+    SessionPause: [[], DialerSessionView]
+    SessionResume: [[], DialerSessionView]
+    SessionStop: [[], DialerSessionView]
+  }
 }
 export type ServiceName = keyof Services
 export type MethodName<S extends ServiceName> = keyof Services[S] & string
@@ -367,4 +435,12 @@ export const ErrorCodes = {
   crmUnreachable: 'crm_unreachable',
   crmBadResponse: 'crm_bad_response',
   crmNotConnected: 'crm_not_connected',
+  badCsv: 'bad_csv',
+  dialerSettings: 'dialer_settings',
+  dialerState: 'dialer_state',
+  dialerTooLarge: 'dialer_too_large',
+  skipDnc: 'skip_dnc',
+  skipCallingHours: 'skip_calling_hours',
+  skipRetryCap: 'skip_retry_cap',
+  skipInvalidNumber: 'skip_invalid_number',
 } as const

@@ -4,7 +4,9 @@
 import type { MessageKey } from "./i18n/en";
 
 /** ShortcutAction names what a shortcut does. */
-export type ShortcutAction = "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape";
+export type ShortcutAction =
+  | "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape"
+  | "dialerDial" | "dialerSkip" | "dialerPause" | "dialerStop";
 
 /** Shortcut describes one shortcut for matching and for the help overlay. */
 export interface Shortcut {
@@ -23,6 +25,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "hold", keys: "Alt+H", help: "help.hold" },
   { action: "dialpad", keys: "Alt+D", help: "help.dialpad" },
   { action: "search", keys: "Alt+S  /", help: "help.search" },
+  { action: "dialerDial", keys: "Alt+N", help: "help.dialerDial" },
+  { action: "dialerSkip", keys: "Alt+K", help: "help.dialerSkip" },
+  { action: "dialerPause", keys: "Alt+P", help: "help.dialerPause" },
+  { action: "dialerStop", keys: "Alt+X", help: "help.dialerStop" },
   { action: "help", keys: "?", help: "help.help" },
   { action: "escape", keys: "Esc", help: "help.escape" },
 ];
@@ -34,7 +40,16 @@ const ALT_CODES: Record<string, ShortcutAction> = {
   KeyH: "hold",
   KeyD: "dialpad",
   KeyS: "search",
+  KeyN: "dialerDial",
+  KeyK: "dialerSkip",
+  KeyP: "dialerPause",
+  KeyX: "dialerStop",
 };
+
+/** keysOf returns the key combination of action, for buttons that show it. */
+export function keysOf(action: ShortcutAction): string {
+  return SHORTCUTS.find((s) => s.action === action)?.keys ?? "";
+}
 
 function isTextField(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;

@@ -87,6 +87,7 @@ export class FakeTransport implements Transport {
 }
 
 export function fakeBackend(handlers: Record<string, (...args: unknown[]) => unknown> = {}): { backend: Backend; transport: FakeTransport } {
-  const transport = new FakeTransport(handlers);
+  // The dialer view loads its lists and the DNC list with the window.
+  const transport = new FakeTransport({ "DialerService.Lists": () => [], "DialerService.DNC": () => [], ...handlers });
   return { backend: new Backend(transport), transport };
 }

@@ -410,6 +410,84 @@ export namespace app {
 		}
 	}
 	
+	export class DNCEntryView {
+	    number: string;
+	    raw: string;
+	    note: string;
+	    source: string;
+	    added: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DNCEntryView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.number = source["number"];
+	        this.raw = source["raw"];
+	        this.note = source["note"];
+	        this.source = source["source"];
+	        this.added = source["added"];
+	    }
+	}
+	export class DialerRowView {
+	    line: number;
+	    name: string;
+	    status: string;
+	    reason: string;
+	    message: string;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerRowView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.name = source["name"];
+	        this.status = source["status"];
+	        this.reason = source["reason"];
+	        this.message = source["message"];
+	        this.warnings = source["warnings"];
+	    }
+	}
+	export class DNCImportReport {
+	    added: number;
+	    already: number;
+	    rejected: DialerRowView[];
+	    entries: DNCEntryView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DNCImportReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.added = source["added"];
+	        this.already = source["already"];
+	        this.rejected = this.convertValues(source["rejected"], DialerRowView);
+	        this.entries = this.convertValues(source["entries"], DNCEntryView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class DemoNumber {
 	    number: string;
@@ -525,6 +603,409 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class DialerColumnView {
+	    header: string;
+	    field: string;
+	    sample: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerColumnView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.header = source["header"];
+	        this.field = source["field"];
+	        this.sample = source["sample"];
+	    }
+	}
+	export class DialerNumberView {
+	    raw: string;
+	    key: string;
+	    label: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerNumberView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.raw = source["raw"];
+	        this.key = source["key"];
+	        this.label = source["label"];
+	    }
+	}
+	export class DialerContactView {
+	    position: number;
+	    name: string;
+	    company: string;
+	    email: string;
+	    numbers: DialerNumberView[];
+	    status: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerContactView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.position = source["position"];
+	        this.name = source["name"];
+	        this.company = source["company"];
+	        this.email = source["email"];
+	        this.numbers = this.convertValues(source["numbers"], DialerNumberView);
+	        this.status = source["status"];
+	        this.message = source["message"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DialerContactsPage {
+	    total: number;
+	    contacts: DialerContactView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerContactsPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.contacts = this.convertValues(source["contacts"], DialerContactView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DialerCounters {
+	    dialled: number;
+	    connected: number;
+	    voicemail: number;
+	    noAnswer: number;
+	    busy: number;
+	    abandoned: number;
+	    skipped: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerCounters(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dialled = source["dialled"];
+	        this.connected = source["connected"];
+	        this.voicemail = source["voicemail"];
+	        this.noAnswer = source["noAnswer"];
+	        this.busy = source["busy"];
+	        this.abandoned = source["abandoned"];
+	        this.skipped = source["skipped"];
+	    }
+	}
+	export class DialerImportInput {
+	    name: string;
+	    csv: string;
+	    mapping: {[key: string]: string};
+	    dryRun: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerImportInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.csv = source["csv"];
+	        this.mapping = source["mapping"];
+	        this.dryRun = source["dryRun"];
+	    }
+	}
+	export class DialerSettingsView {
+	    mode: string;
+	    lines: number;
+	    wrapUpMs: number;
+	    callerId: string;
+	    hours: string;
+	    maxAttempts: number;
+	    maxPerDay: number;
+	    retrySpacingMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerSettingsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.lines = source["lines"];
+	        this.wrapUpMs = source["wrapUpMs"];
+	        this.callerId = source["callerId"];
+	        this.hours = source["hours"];
+	        this.maxAttempts = source["maxAttempts"];
+	        this.maxPerDay = source["maxPerDay"];
+	        this.retrySpacingMs = source["retrySpacingMs"];
+	    }
+	}
+	export class DialerListView {
+	    id: string;
+	    name: string;
+	    contacts: number;
+	    settings: DialerSettingsView;
+	    created: string;
+	    updated: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerListView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.contacts = source["contacts"];
+	        this.settings = this.convertValues(source["settings"], DialerSettingsView);
+	        this.created = source["created"];
+	        this.updated = source["updated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DialerImportReport {
+	    list?: DialerListView;
+	    imported: number;
+	    rejected: number;
+	    blank: number;
+	    rows: DialerRowView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerImportReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.list = this.convertValues(source["list"], DialerListView);
+	        this.imported = source["imported"];
+	        this.rejected = source["rejected"];
+	        this.blank = source["blank"];
+	        this.rows = this.convertValues(source["rows"], DialerRowView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	export class DialerPreview {
+	    listId: string;
+	    position: number;
+	    total: number;
+	    contact: DialerContactView;
+	    number: string;
+	    formatted: string;
+	    dealName: string;
+	    dealAmount: string;
+	    dealCurrency: string;
+	    lastOutcome: string;
+	    lastCalled: string;
+	    localTime: string;
+	    timeZone: string;
+	    zoneSource: string;
+	    allowed: boolean;
+	    reason: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.listId = source["listId"];
+	        this.position = source["position"];
+	        this.total = source["total"];
+	        this.contact = this.convertValues(source["contact"], DialerContactView);
+	        this.number = source["number"];
+	        this.formatted = source["formatted"];
+	        this.dealName = source["dealName"];
+	        this.dealAmount = source["dealAmount"];
+	        this.dealCurrency = source["dealCurrency"];
+	        this.lastOutcome = source["lastOutcome"];
+	        this.lastCalled = source["lastCalled"];
+	        this.localTime = source["localTime"];
+	        this.timeZone = source["timeZone"];
+	        this.zoneSource = source["zoneSource"];
+	        this.allowed = source["allowed"];
+	        this.reason = source["reason"];
+	        this.message = source["message"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class DialerSkipView {
+	    index: number;
+	    contact: string;
+	    number: string;
+	    reason: string;
+	    message: string;
+	    localTime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerSkipView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.contact = source["contact"];
+	        this.number = source["number"];
+	        this.reason = source["reason"];
+	        this.message = source["message"];
+	        this.localTime = source["localTime"];
+	    }
+	}
+	export class DialerSessionView {
+	    active: boolean;
+	    seq: number;
+	    id: string;
+	    listId: string;
+	    listName: string;
+	    state: string;
+	    mode: string;
+	    lines: number;
+	    counters: DialerCounters;
+	    done: number;
+	    total: number;
+	    current?: DialerPreview;
+	    needOutcome: boolean;
+	    paused: boolean;
+	    retriesPending: number;
+	    skips: DialerSkipView[];
+	    error?: ErrorPayload;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerSessionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.seq = source["seq"];
+	        this.id = source["id"];
+	        this.listId = source["listId"];
+	        this.listName = source["listName"];
+	        this.state = source["state"];
+	        this.mode = source["mode"];
+	        this.lines = source["lines"];
+	        this.counters = this.convertValues(source["counters"], DialerCounters);
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.current = this.convertValues(source["current"], DialerPreview);
+	        this.needOutcome = source["needOutcome"];
+	        this.paused = source["paused"];
+	        this.retriesPending = source["retriesPending"];
+	        this.skips = this.convertValues(source["skips"], DialerSkipView);
+	        this.error = this.convertValues(source["error"], ErrorPayload);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	
 	export class HistoryFilter {
 	    direction: string;

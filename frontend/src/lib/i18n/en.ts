@@ -2,9 +2,11 @@
 // `ja` and by i18n.test.ts). Placeholders: {name} is replaced by t(key, {name}).
 import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
+import { dialerEn } from "./dialer.en";
 
 export const en = {
   ...reportsEn,
+  ...dialerEn,
   ...errorsEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",

@@ -37,4 +37,12 @@ export const errorsEn = {
   "err.crm_not_connected": "No CRM is connected. Connect one in Settings → CRM.",
   "err.outcome_required": "Choose an outcome before saving.",
   "err.no_form": "That call has no open form any more.",
+  "err.bad_csv": "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",
+  "err.dialer_settings": "Those list settings are not valid. The details say which one to change.",
+  "err.dialer_too_large": "That file is too large. Split it into smaller lists and import each.",
+  "err.skip_dnc": "This number is on the do-not-call list, so it was not dialled. Skip to the next contact.",
+  "err.skip_calling_hours": "It is outside this list's calling hours where the contact is, so the call was not placed. Skip to the next contact.",
+  "err.skip_retry_cap": "This contact was dialled as often as the list's retry policy allows for now. Skip to the next contact.",
+  "err.skip_invalid_number": "This contact's number cannot be dialled. Correct it in the list, or skip to the next contact.",
+  "err.dialer_state": "That is not possible at this point of the session. Wait for the current call, or start the session again.",
 } as const;

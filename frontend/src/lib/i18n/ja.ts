@@ -3,9 +3,11 @@
 import type { MessageKey } from "./en";
 import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
+import { dialerJa } from "./dialer.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
+  ...dialerJa,
   ...errorsJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
