@@ -68,7 +68,7 @@ func (c *core) tickLoop() {
 		tick := Tick{Levels: c.levels(), Calls: []TickCall{}}
 		for _, pe := range c.allPhones() {
 			for _, info := range pe.p.Calls() {
-				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats)}
+				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
 				if !info.Answered.IsZero() {
 					tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
 				}

@@ -350,17 +350,18 @@ func (s *SystemService) Snapshot() (Snapshot, error) {
 
 // services groups the bound services, in binding order.
 type services struct {
-	Calls    *CallsService
-	Devices  *DevicesService
-	Accounts *AccountsService
-	Contacts *ContactsService
-	History  *HistoryService
-	Settings *SettingsService
-	System   *SystemService
-	Forms    *FormsService
-	Outcomes *OutcomesService
-	Crm      *CrmService
-	Reports  *ReportsService
+	Calls      *CallsService
+	Devices    *DevicesService
+	Accounts   *AccountsService
+	Contacts   *ContactsService
+	History    *HistoryService
+	Settings   *SettingsService
+	System     *SystemService
+	Forms      *FormsService
+	Outcomes   *OutcomesService
+	Crm        *CrmService
+	Reports    *ReportsService
+	Conference *ConferenceService
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -369,11 +370,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
-		Reports: newReportsService(c),
+		Reports: newReportsService(c), Conference: &ConferenceService{c},
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Conference}
 }
