@@ -4,7 +4,7 @@
 import type { MessageKey } from "./i18n/en";
 
 /** ShortcutAction names what a shortcut does. */
-export type ShortcutAction = "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape";
+export type ShortcutAction = "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape" | "addParticipant" | "merge";
 
 /** Shortcut describes one shortcut for matching and for the help overlay. */
 export interface Shortcut {
@@ -22,6 +22,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "mute", keys: "Alt+M", help: "help.mute" },
   { action: "hold", keys: "Alt+H", help: "help.hold" },
   { action: "dialpad", keys: "Alt+D", help: "help.dialpad" },
+  { action: "addParticipant", keys: "Alt+P", help: "help.addParticipant" },
+  { action: "merge", keys: "Alt+G", help: "help.merge" },
   { action: "search", keys: "Alt+S  /", help: "help.search" },
   { action: "help", keys: "?", help: "help.help" },
   { action: "escape", keys: "Esc", help: "help.escape" },
@@ -34,7 +36,14 @@ const ALT_CODES: Record<string, ShortcutAction> = {
   KeyH: "hold",
   KeyD: "dialpad",
   KeyS: "search",
+  KeyP: "addParticipant",
+  KeyG: "merge",
 };
+
+/** shortcutKeys returns the keys of an action as the help overlay shows them. */
+export function shortcutKeys(action: ShortcutAction): string {
+  return SHORTCUTS.find((s) => s.action === action)?.keys ?? "";
+}
 
 function isTextField(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;

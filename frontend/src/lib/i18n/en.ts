@@ -2,10 +2,12 @@
 // `ja` and by i18n.test.ts). Placeholders: {name} is replaced by t(key, {name}).
 import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
+import { conferenceEn } from "./conference.en";
 
 export const en = {
   ...reportsEn,
   ...errorsEn,
+  ...conferenceEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",

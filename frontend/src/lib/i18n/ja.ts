@@ -3,10 +3,12 @@
 import type { MessageKey } from "./en";
 import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
+import { conferenceJa } from "./conference.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
   ...errorsJa,
+  ...conferenceJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
