@@ -32,7 +32,7 @@ export const emptyCRM: CRMStatus = {
 const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
 
 /** QUIET_CAUSES end a call the way the rep expects; no message is shown. */
-const QUIET_CAUSES = new Set(["local_hangup", "canceled", "rejected", "shutdown", ""]);
+const QUIET_CAUSES = new Set(["local_hangup", "canceled", "rejected", "shutdown", "merged", ""]);
 
 /** endReason describes why a call ended, or "" when nothing needs saying. */
 export function endReason(c: CallView): string {
@@ -426,10 +426,14 @@ export class PhoneStore {
   addParticipant(id: string, target: string) {
     return this.runConf(this.backend.conference.add(id, target));
   }
-  /** mergeCalls brings every participant of otherId into id (both must be up),
-   * then resumes the participants the rep had on hold: merging means talking
-   * to everyone (the engine keeps a leg held until it is resumed). */
+  /** mergeCalls makes one conference of two calls that are up, then resumes
+   * the participants the rep had on hold: merging means talking to everyone
+   * (the engine keeps a leg held until it is resumed). The older call stays
+   * and the newer one joins it, so the conference keeps the first call's
+   * notes, caller and history record (usually the customer's). */
   async mergeCalls(id: string, otherId: string) {
+    const at = (x: string) => Date.parse(this.calls.find((c) => c.id === x)?.created ?? "") || 0;
+    if (at(otherId) < at(id)) [id, otherId] = [otherId, id];
     const r = await this.run(this.backend.conference.merge(id, otherId));
     if (!r) return false;
     this.focusedId = id;
