@@ -98,4 +98,14 @@ func TestConferenceServiceOnDemoLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	callState(t, log, v.ID, "ended")
+	waitFor(t, log, EvForm, "the conference's outcome form", func(f FormView) bool { return f.CallID == v.ID && f.State == "pending" })
+	pending, err := s.Forms.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range pending.Pending {
+		if f.CallID == w.ID {
+			t.Fatalf("the merged call asks for an outcome: %+v", f)
+		}
+	}
 }
