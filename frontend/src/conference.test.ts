@@ -77,10 +77,11 @@ describe("conference in the window", () => {
 
   it("Alt+G merges the focused call with the only other call that is up, and resumes whom the merge left held", async () => {
     const { transport } = await boot();
-    // A second call, newer: it takes the panel; the first is held.
-    transport.emit("call", call({ id: "o1", state: "held", held: true }));
+    // A second call, newer: it takes the panel; the first (a conference) is held.
+    transport.emit("call", call({ id: "o1", state: "held", held: true, participants: [ann, { ...bob, state: "held", held: true }] }));
     transport.emit("call", call({ id: "o2", state: "connected", created: "2026-01-05T10:05:00Z", callerId: callerId({ known: true, name: "Bob" }) }));
     await waitFor(() => expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("o2"));
+    expect(document.querySelector('.call-list li[data-call="o1"] .cl-more')?.textContent).toBe("and 1 more");
     await fireEvent.keyDown(window, { key: "g", code: "KeyG", altKey: true });
     // The newer call joins the older one, which keeps the panel.
     await waitFor(() => expect(transport.called("ConferenceService", "Merge")[0]?.args).toEqual(["o1", "o2"]));

@@ -3,6 +3,7 @@
 export const conferenceEn = {
   "conf.title": "Participants",
   "conf.count": "{n} on the call",
+  "conf.more": "and {n} more",
   "conf.add": "Add participant",
   "conf.addTarget": "Number, contact or SIP address",
   "conf.addGo": "Call in",

@@ -4,6 +4,7 @@ import type { conferenceEn } from "./conference.en";
 export const conferenceJa: Record<keyof typeof conferenceEn, string> = {
   "conf.title": "参加者",
   "conf.count": "{n} 人が通話中",
+  "conf.more": "ほか {n} 人",
   "conf.add": "参加者を追加",
   "conf.addTarget": "番号・連絡先・SIP アドレス",
   "conf.addGo": "呼び出す",
