@@ -51,6 +51,8 @@ func coreErrorCodes() []errorCode {
 		{store.ErrInvalidNumber, CodeInvalidNumber},
 		{softphone.ErrNoSuchCall, "no_such_call"},
 		{softphone.ErrInvalidState, "invalid_state"},
+		{softphone.ErrNoSuchLeg, "no_such_participant"},
+		{softphone.ErrTooManyLegs, "too_many_participants"},
 		{softphone.ErrInvalidTarget, "invalid_target"},
 		{softphone.ErrCallFailed, "call_failed"},
 		{softphone.ErrRegistrationFailed, "registration_failed"},

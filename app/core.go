@@ -433,6 +433,10 @@ func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
 				ce.stats, ce.has = e, true
 			}
 			c.mu.Unlock()
+		case softphone.LegEvent:
+			c.onLegChange(p, e.CallID)
+		case softphone.ConferenceEvent:
+			c.onLegChange(p, e.CallID)
 		case softphone.DTMFEvent:
 			emit(c.out, EvDTMF, DTMFView{CallID: e.CallID, Digit: e.Digit})
 		case softphone.TransferEvent:
@@ -511,6 +515,11 @@ func (c *core) fillFromInfo(v *CallView, in softphone.CallInfo) {
 		v.DurationMs = c.cfg.now().Sub(in.Answered).Milliseconds()
 	}
 	v.Quality = qualityOf(in.Stats)
+	v.Left = in.Left
+	v.Participants = make([]ParticipantView, 0, len(in.Legs))
+	for _, l := range in.Legs {
+		v.Participants = append(v.Participants, c.participantView(l))
+	}
 }
 
 // forwardTo returns the configured forward number (c.mu may be held; the

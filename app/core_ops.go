@@ -68,7 +68,7 @@ func (c *core) tickLoop() {
 		tick := Tick{Levels: c.levels(), Calls: []TickCall{}}
 		for _, pe := range c.allPhones() {
 			for _, info := range pe.p.Calls() {
-				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats)}
+				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
 				if !info.Answered.IsZero() {
 					tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
 				}
@@ -110,7 +110,10 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 		rec.From, rec.To = account, number
 	}
 	rec.Status = statusOf(v, rec.Answered)
-	if rec.Status == store.StatusMissed {
+	if rec.Status == store.StatusMissed || softphone.EndCause(v.Cause) == softphone.CauseMerged {
+		// A missed call needs no outcome; nor does a call merged into
+		// another: its participants talk on, and the conference's call
+		// asks for the outcome when it ends.
 		rec.FormDone = true
 	}
 	if err := c.st.LogCall(c.ctx, rec); err != nil {

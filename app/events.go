@@ -61,27 +61,32 @@ var (
 	// EvDialer carries the dialer session's status (with the preview card
 	// of its current contact) after every session event.
 	EvDialer = Event[DialerSessionView]{"dialer"}
+	// EvConference carries a call's participants whenever one joins,
+	// leaves, or changes state, hold, mute or role, and when the rep
+	// leaves the conference. Levels and quality follow on EvTick.
+	EvConference = Event[ConferenceView]{"conference"}
 )
 
 // catalogue lists every event with its payload type, for tests and for the
 // served /api/events description.
 var catalogue = map[string]reflect.Type{
-	EvSnapshot.name: reflect.TypeFor[Snapshot](),
-	EvCall.name:     reflect.TypeFor[CallView](),
-	EvAccount.name:  reflect.TypeFor[AccountView](),
-	EvAccounts.name: reflect.TypeFor[[]AccountView](),
-	EvDevices.name:  reflect.TypeFor[DevicesView](),
-	EvSettings.name: reflect.TypeFor[SettingsView](),
-	EvHistory.name:  reflect.TypeFor[HistoryEntry](),
-	EvTick.name:     reflect.TypeFor[Tick](),
-	EvDTMF.name:     reflect.TypeFor[DTMFView](),
-	EvTransfer.name: reflect.TypeFor[TransferView](),
-	EvDial.name:     reflect.TypeFor[DialRequest](),
-	EvNotice.name:   reflect.TypeFor[Notice](),
-	EvForm.name:     reflect.TypeFor[FormView](),
-	EvSync.name:     reflect.TypeFor[CRMStatus](),
-	EvOutcomes.name: reflect.TypeFor[[]OutcomeView](),
-	EvDialer.name:   reflect.TypeFor[DialerSessionView](),
+	EvSnapshot.name:   reflect.TypeFor[Snapshot](),
+	EvCall.name:       reflect.TypeFor[CallView](),
+	EvAccount.name:    reflect.TypeFor[AccountView](),
+	EvAccounts.name:   reflect.TypeFor[[]AccountView](),
+	EvDevices.name:    reflect.TypeFor[DevicesView](),
+	EvSettings.name:   reflect.TypeFor[SettingsView](),
+	EvHistory.name:    reflect.TypeFor[HistoryEntry](),
+	EvTick.name:       reflect.TypeFor[Tick](),
+	EvDTMF.name:       reflect.TypeFor[DTMFView](),
+	EvTransfer.name:   reflect.TypeFor[TransferView](),
+	EvDial.name:       reflect.TypeFor[DialRequest](),
+	EvNotice.name:     reflect.TypeFor[Notice](),
+	EvForm.name:       reflect.TypeFor[FormView](),
+	EvSync.name:       reflect.TypeFor[CRMStatus](),
+	EvOutcomes.name:   reflect.TypeFor[[]OutcomeView](),
+	EvDialer.name:     reflect.TypeFor[DialerSessionView](),
+	EvConference.name: reflect.TypeFor[ConferenceView](),
 }
 
 // emitter is where events go: the Wails runtime, the SSE clients of

@@ -350,18 +350,19 @@ func (s *SystemService) Snapshot() (Snapshot, error) {
 
 // services groups the bound services, in binding order.
 type services struct {
-	Calls    *CallsService
-	Devices  *DevicesService
-	Accounts *AccountsService
-	Contacts *ContactsService
-	History  *HistoryService
-	Settings *SettingsService
-	System   *SystemService
-	Forms    *FormsService
-	Outcomes *OutcomesService
-	Crm      *CrmService
-	Reports  *ReportsService
-	Dialer   *DialerService
+	Calls      *CallsService
+	Devices    *DevicesService
+	Accounts   *AccountsService
+	Contacts   *ContactsService
+	History    *HistoryService
+	Settings   *SettingsService
+	System     *SystemService
+	Forms      *FormsService
+	Outcomes   *OutcomesService
+	Crm        *CrmService
+	Reports    *ReportsService
+	Conference *ConferenceService
+	Dialer     *DialerService
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -370,11 +371,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
-		Reports: newReportsService(c), Dialer: &DialerService{c},
+		Reports: newReportsService(c), Dialer: &DialerService{c}, Conference: &ConferenceService{c},
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Dialer}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Dialer, s.Conference}
 }

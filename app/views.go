@@ -52,6 +52,11 @@ type CallView struct {
 	// Forwardable is true for a ringing inbound call while a forward
 	// number is configured.
 	Forwardable bool `json:"forwardable"`
+	// Participants are the call's parties (one for a two-party call);
+	// EvConference carries changes.
+	Participants []ParticipantView `json:"participants"`
+	// Left is true once the rep left the conference.
+	Left bool `json:"left"`
 }
 
 // CallerIDView is what the incoming-call pop and the in-call card show
@@ -414,6 +419,9 @@ type TickCall struct {
 	DurationMs int64 `json:"durationMs"`
 	// Quality is the call quality.
 	Quality Quality `json:"quality"`
+	// Participants carries each participant's level and quality while
+	// the call is a conference (omitted for a two-party call).
+	Participants []TickParticipant `json:"participants,omitempty"`
 }
 
 // Tick is the coalesced high-rate update sent every TickInterval while

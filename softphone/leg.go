@@ -167,6 +167,11 @@ type LegInfo struct {
 	Codec      string      `json:"codec"`
 	Stats      media.Stats `json:"stats"`
 	Cause      EndCause    `json:"cause,omitempty"`
+	// LevelDB is the peak level in dBFS of what the participant last said
+	// into the mix (-96 without media); Talking is the mixer's talk
+	// indicator (above the talk level within the hold time, muted or not).
+	LevelDB float64 `json:"levelDb"`
+	Talking bool    `json:"talking"`
 }
 
 // LegEvent reports a change of one leg: its state, hold, mute or role,
@@ -273,7 +278,11 @@ func (b *legBase) info() LegInfo {
 	li := LegInfo{
 		ID: b.id, Kind: b.kind, Direction: b.dir, State: b.state, Role: b.role,
 		Remote: b.remote.String(), Display: b.display, Muted: b.muted, Held: b.heldLocal,
-		RemoteHeld: b.heldRemote, Answered: b.answered, Cause: b.cause,
+		RemoteHeld: b.heldRemote, Answered: b.answered, Cause: b.cause, LevelDB: -96,
+	}
+	if b.port != nil {
+		li.LevelDB, _ = b.port.Levels()
+		li.Talking = b.port.Talking()
 	}
 	if b.kind != LegSIP {
 		li.Remote = b.display

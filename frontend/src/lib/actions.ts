@@ -12,6 +12,20 @@ export interface CallActions {
   notes(id: string, notes: string, now?: boolean): void;
 }
 
+/** ConferenceActions are what the conference panel's controls do. */
+export interface ConferenceActions {
+  /** add dials target (number, contact's number, SIP address) into call id. */
+  add(id: string, target: string): void;
+  /** merge brings every participant of otherId into id. */
+  merge(id: string, otherId: string): void;
+  hold(id: string, legId: string): void;
+  resume(id: string, legId: string): void;
+  mute(id: string, legId: string, on: boolean): void;
+  remove(id: string, legId: string): void;
+  leave(id: string): void;
+  endAll(id: string): void;
+}
+
 /** IncomingActions are what the incoming-call pop's buttons do. */
 export interface IncomingActions {
   answer(id: string): void;

@@ -329,6 +329,18 @@ export class Backend {
     sessionStop: () => this.invoke('DialerService', 'SessionStop'),
   }
 
+  readonly conference = {
+    get: (callId: string) => this.invoke('ConferenceService', 'Get', callId),
+    add: (callId: string, target: string) => this.invoke('ConferenceService', 'Add', callId, target),
+    merge: (callId: string, otherId: string) => this.invoke('ConferenceService', 'Merge', callId, otherId),
+    hold: (callId: string, legId: string) => this.invoke('ConferenceService', 'Hold', callId, legId),
+    resume: (callId: string, legId: string) => this.invoke('ConferenceService', 'Resume', callId, legId),
+    mute: (callId: string, legId: string, on: boolean) => this.invoke('ConferenceService', 'Mute', callId, legId, on),
+    remove: (callId: string, legId: string) => this.invoke('ConferenceService', 'Remove', callId, legId),
+    leave: (callId: string) => this.invoke('ConferenceService', 'Leave', callId),
+    endAll: (callId: string) => this.invoke('ConferenceService', 'EndAll', callId),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

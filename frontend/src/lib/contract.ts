@@ -50,7 +50,29 @@ export interface CallView {
   cause: string; status: number; reason: string
   quality: Quality
   forwardable: boolean
+  /** The call's parties (one for a two-party call); 'conference' carries changes. */
+  participants: ParticipantView[]
+  /** The rep left the conference; the others stay bridged on this computer. */
+  left: boolean
 }
+
+export type LegState =
+  | 'dialing' | 'ringing' | 'incoming' | 'answering' | 'connected' | 'held' | 'remote_held' | 'ended'
+export type Role = 'participant' | 'listen' | 'whisper' | 'barge'
+
+/** One party of a call (app/conference.go). */
+export interface ParticipantView {
+  id: string; callId: string; name: string; number: string; remote: string
+  state: LegState; role: Role
+  muted: boolean; held: boolean; remoteHeld: boolean
+  /** dBFS, -96 = silence. */
+  levelDb: number; talking: boolean
+  quality: Quality
+}
+
+export interface ConferenceView { callId: string; left: boolean; participants: ParticipantView[] }
+
+export interface TickParticipant { id: string; levelDb: number; talking: boolean; quality: Quality }
 
 export interface Levels { active: boolean; micDb: number; speakerDb: number }
 
@@ -180,7 +202,7 @@ export interface Snapshot {
   forms: FormsView; crm: CRMStatus
 }
 
-export interface TickCall { id: string; durationMs: number; quality: Quality }
+export interface TickCall { id: string; durationMs: number; quality: Quality; participants?: TickParticipant[] }
 export interface Tick { levels: Levels; calls: TickCall[] }
 
 export interface DialRequest { url: string; target: string; callId: string; error: ErrorPayload | null }
@@ -273,6 +295,7 @@ export interface EventMap {
   settings: SettingsView
   history: HistoryEntry
   tick: Tick
+  conference: ConferenceView
   dtmf: DTMFView
   transfer: TransferView
   dial: DialRequest
@@ -403,6 +426,19 @@ export interface Services {
     SessionResume: [[], DialerSessionView]
     SessionStop: [[], DialerSessionView]
   }
+  ConferenceService: {
+    Get: [[callId: string], ConferenceView]
+    /** Dials target (number, contact's number or SIP address) into the call. */
+    Add: [[callId: string, target: string], ConferenceView]
+    /** Moves every participant of otherId into callId (both answered). */
+    Merge: [[callId: string, otherId: string], ConferenceView]
+    Hold: [[callId: string, legId: string], ConferenceView]
+    Resume: [[callId: string, legId: string], ConferenceView]
+    Mute: [[callId: string, legId: string, on: boolean], ConferenceView]
+    Remove: [[callId: string, legId: string], ConferenceView]
+    Leave: [[callId: string], ConferenceView]
+    EndAll: [[callId: string], ConferenceView]
+  }
 }
 export type ServiceName = keyof Services
 export type MethodName<S extends ServiceName> = keyof Services[S] & string
@@ -431,6 +467,8 @@ export const ErrorCodes = {
   unauthorized: 'unauthorized',
   outcomeRequired: 'outcome_required',
   noForm: 'no_form',
+  noSuchParticipant: 'no_such_participant',
+  tooManyParticipants: 'too_many_participants',
   crmAuth: 'crm_auth',
   crmUnreachable: 'crm_unreachable',
   crmBadResponse: 'crm_bad_response',

@@ -6,6 +6,7 @@ import type { MessageKey } from "./i18n/en";
 /** ShortcutAction names what a shortcut does. */
 export type ShortcutAction =
   | "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape"
+  | "addParticipant" | "merge"
   | "dialerDial" | "dialerSkip" | "dialerPause" | "dialerStop";
 
 /** Shortcut describes one shortcut for matching and for the help overlay. */
@@ -24,6 +25,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "mute", keys: "Alt+M", help: "help.mute" },
   { action: "hold", keys: "Alt+H", help: "help.hold" },
   { action: "dialpad", keys: "Alt+D", help: "help.dialpad" },
+  { action: "addParticipant", keys: "Alt+I", help: "help.addParticipant" },
+  { action: "merge", keys: "Alt+G", help: "help.merge" },
   { action: "search", keys: "Alt+S  /", help: "help.search" },
   { action: "dialerDial", keys: "Alt+N", help: "help.dialerDial" },
   { action: "dialerSkip", keys: "Alt+K", help: "help.dialerSkip" },
@@ -40,6 +43,8 @@ const ALT_CODES: Record<string, ShortcutAction> = {
   KeyH: "hold",
   KeyD: "dialpad",
   KeyS: "search",
+  KeyI: "addParticipant",
+  KeyG: "merge",
   KeyN: "dialerDial",
   KeyK: "dialerSkip",
   KeyP: "dialerPause",
@@ -48,6 +53,11 @@ const ALT_CODES: Record<string, ShortcutAction> = {
 
 /** keysOf returns the key combination of action, for buttons that show it. */
 export function keysOf(action: ShortcutAction): string {
+  return SHORTCUTS.find((s) => s.action === action)?.keys ?? "";
+}
+
+/** shortcutKeys returns the keys of an action as the help overlay shows them. */
+export function shortcutKeys(action: ShortcutAction): string {
   return SHORTCUTS.find((s) => s.action === action)?.keys ?? "";
 }
 

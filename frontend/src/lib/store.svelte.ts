@@ -2,7 +2,7 @@
 // the event catalogue. State lives in Svelte runes, so a tick (every 200 ms)
 // touches only the few DOM nodes that show levels and timers.
 import type {
-  AccountInput, AccountView, CallView, ContactView, CRMConnectInput, CRMStatus, DevicesView, DemoView, ErrorPayload,
+  AccountInput, AccountView, CallView, ConferenceView, ContactView, CRMConnectInput, CRMStatus, DevicesView, DemoView, ErrorPayload,
   FormInput, FormView, HistoryEntry, Levels, Notice, OutcomeView, SettingsView, Snapshot,
 } from "./contract";
 import type { Backend } from "./backend";
@@ -32,7 +32,7 @@ export const emptyCRM: CRMStatus = {
 const emptySettings: SettingsView = { language: "en", defaultCountry: "US", ringtone: "classic", forwardTo: "", scripts: [] };
 
 /** QUIET_CAUSES end a call the way the rep expects; no message is shown. */
-const QUIET_CAUSES = new Set(["local_hangup", "canceled", "rejected", "shutdown", ""]);
+const QUIET_CAUSES = new Set(["local_hangup", "canceled", "rejected", "shutdown", "merged", ""]);
 
 /** endReason describes why a call ended, or "" when nothing needs saying. */
 export function endReason(c: CallView): string {
@@ -118,6 +118,14 @@ export class PhoneStore {
           if (c) {
             c.durationMs = tc.durationMs;
             c.quality = tc.quality;
+            for (const tp of tc.participants ?? []) {
+              const p = c.participants?.find((x) => x.id === tp.id);
+              if (p) {
+                p.levelDb = tp.levelDb;
+                p.talking = tp.talking;
+                p.quality = tp.quality;
+              }
+            }
           }
         }
       }),
@@ -132,6 +140,7 @@ export class PhoneStore {
         else if (d.callId) this.focusedId = d.callId;
       }),
       b.on("notice", (n: Notice) => (n.error ? this.toastError(n.error) : this.toast(n.level, n.message))),
+      b.on("conference", (cv) => this.applyConference(cv)),
       b.on("form", (f) => this.applyForm(f)),
       b.on("sync", (c) => (this.crm = c)),
       b.on("outcomes", (list) => this.applyOutcomes(list ?? [])),
@@ -271,6 +280,14 @@ export class PhoneStore {
     }
   }
 
+  /** applyConference replaces a live call's participants (event "conference"). */
+  applyConference(cv: ConferenceView): void {
+    const c = this.calls.find((x) => x.id === cv.callId);
+    if (!c) return;
+    c.participants = cv.participants ?? [];
+    c.left = cv.left;
+  }
+
   applyHistory(h: HistoryEntry): void {
     this.recent = [h, ...this.recent.filter((x) => x.id !== h.id)].slice(0, 20);
   }
@@ -399,6 +416,48 @@ export class PhoneStore {
   }
   transfer(id: string, target: string) {
     return this.run(this.backend.calls.transfer(id, target));
+  }
+  /** runConf awaits a conference action; its reply is only a fallback, events are newer. */
+  private async runConf(p: Promise<ConferenceView>): Promise<boolean> {
+    const r = await this.run(p);
+    return !!r;
+  }
+  /** addParticipant dials target (number, contact's number, SIP address) into call id. */
+  addParticipant(id: string, target: string) {
+    return this.runConf(this.backend.conference.add(id, target));
+  }
+  /** mergeCalls makes one conference of two calls that are up, then resumes
+   * the participants the rep had on hold: merging means talking to everyone
+   * (the engine keeps a leg held until it is resumed). The older call stays
+   * and the newer one joins it, so the conference keeps the first call's
+   * notes, caller and history record (usually the customer's). */
+  async mergeCalls(id: string, otherId: string) {
+    const at = (x: string) => Date.parse(this.calls.find((c) => c.id === x)?.created ?? "") || 0;
+    if (at(otherId) < at(id)) [id, otherId] = [otherId, id];
+    const r = await this.run(this.backend.conference.merge(id, otherId));
+    if (!r) return false;
+    this.focusedId = id;
+    for (const p of r.participants ?? []) if (p.held) await this.run(this.backend.conference.resume(id, p.id));
+    return true;
+  }
+  holdParticipant(id: string, legId: string) {
+    return this.runConf(this.backend.conference.hold(id, legId));
+  }
+  resumeParticipant(id: string, legId: string) {
+    return this.runConf(this.backend.conference.resume(id, legId));
+  }
+  muteParticipant(id: string, legId: string, on: boolean) {
+    return this.runConf(this.backend.conference.mute(id, legId, on));
+  }
+  removeParticipant(id: string, legId: string) {
+    return this.runConf(this.backend.conference.remove(id, legId));
+  }
+  leaveConference(id: string) {
+    return this.runConf(this.backend.conference.leave(id));
+  }
+  async endAll(id: string) {
+    await this.flushNotes(id);
+    return this.runConf(this.backend.conference.endAll(id));
   }
   setNotes(id: string, notes: string) {
     return this.run(this.backend.calls.setNotes(id, notes));

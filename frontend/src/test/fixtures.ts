@@ -1,7 +1,7 @@
 // Test fixtures: view values shaped exactly like the Go backend sends them,
 // and a recording Transport for the typed Backend client.
 import { Backend, type Transport } from "../lib/backend";
-import type { CallView, CallerIDView, ContactView, EventMap, EventName, Snapshot } from "../lib/contract";
+import type { CallView, CallerIDView, ContactView, EventMap, EventName, ParticipantView, Snapshot } from "../lib/contract";
 
 export function callerId(over: Partial<CallerIDView> = {}): CallerIDView {
   return {
@@ -16,7 +16,16 @@ export function call(over: Partial<CallView> = {}): CallView {
     display: "", callerId: callerId(), muted: false, held: false, remoteHeld: false,
     created: "2026-01-05T10:00:00Z", answered: "2026-01-05T10:00:02Z", durationMs: 0, codec: "PCMU", notes: "",
     cause: "", status: 0, reason: "", quality: { level: "unknown", lossPct: 0, jitterMs: 0, rttMs: 0 }, forwardable: false,
+    participants: [], left: false,
     ...over,
+  };
+}
+
+export function participant(over: Partial<ParticipantView> = {}): ParticipantView {
+  return {
+    id: "l1", callId: "c1", name: "", number: "+81312345678", remote: "sip:+81312345678@127.0.0.1", state: "connected",
+    role: "participant", muted: false, held: false, remoteHeld: false, levelDb: -96, talking: false,
+    quality: { level: "good", lossPct: 0, jitterMs: 2, rttMs: 0 }, ...over,
   };
 }
 

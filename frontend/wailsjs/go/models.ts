@@ -174,6 +174,60 @@ export namespace app {
 	        this.content = source["content"];
 	    }
 	}
+	export class ParticipantView {
+	    id: string;
+	    callId: string;
+	    name: string;
+	    number: string;
+	    remote: string;
+	    state: string;
+	    role: string;
+	    muted: boolean;
+	    held: boolean;
+	    remoteHeld: boolean;
+	    levelDb: number;
+	    talking: boolean;
+	    quality: Quality;
+	
+	    static createFrom(source: any = {}) {
+	        return new ParticipantView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.callId = source["callId"];
+	        this.name = source["name"];
+	        this.number = source["number"];
+	        this.remote = source["remote"];
+	        this.state = source["state"];
+	        this.role = source["role"];
+	        this.muted = source["muted"];
+	        this.held = source["held"];
+	        this.remoteHeld = source["remoteHeld"];
+	        this.levelDb = source["levelDb"];
+	        this.talking = source["talking"];
+	        this.quality = this.convertValues(source["quality"], Quality);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Quality {
 	    level: string;
 	    lossPct: number;
@@ -242,6 +296,8 @@ export namespace app {
 	    reason: string;
 	    quality: Quality;
 	    forwardable: boolean;
+	    participants: ParticipantView[];
+	    left: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new CallView(source);
@@ -270,6 +326,8 @@ export namespace app {
 	        this.reason = source["reason"];
 	        this.quality = this.convertValues(source["quality"], Quality);
 	        this.forwardable = source["forwardable"];
+	        this.participants = this.convertValues(source["participants"], ParticipantView);
+	        this.left = source["left"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -291,6 +349,40 @@ export namespace app {
 		}
 	}
 	
+	export class ConferenceView {
+	    callId: string;
+	    left: boolean;
+	    participants: ParticipantView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ConferenceView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.callId = source["callId"];
+	        this.left = source["left"];
+	        this.participants = this.convertValues(source["participants"], ParticipantView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class DealView {
 	    id: string;
 	    name: string;
@@ -1429,6 +1521,7 @@ export namespace app {
 	        this.speakerDb = source["speakerDb"];
 	    }
 	}
+	
 	
 	
 	

@@ -3,11 +3,13 @@
 import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
 import { dialerEn } from "./dialer.en";
+import { conferenceEn } from "./conference.en";
 
 export const en = {
   ...reportsEn,
   ...dialerEn,
   ...errorsEn,
+  ...conferenceEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",

@@ -4,11 +4,13 @@ import type { MessageKey } from "./en";
 import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
 import { dialerJa } from "./dialer.ja";
+import { conferenceJa } from "./conference.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
   ...dialerJa,
   ...errorsJa,
+  ...conferenceJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
