@@ -62,6 +62,9 @@ type runState struct {
 	updates  chan lineUpdate
 	counters Counters
 	nLines   int
+	// govAt is the number of human answers when the governor last
+	// changed the lines.
+	govAt int
 
 	connected    *lineRun
 	preview      int // contact shown in preview, -1 when none
@@ -586,18 +589,45 @@ func (r *runState) connect(l *lineRun) {
 	r.transition(StateConnected, Event{Index: l.idx, Contact: r.s.list.Contacts[l.idx].Name, Number: l.number.Key, Line: l.n})
 }
 
-// governor lowers the parallel lines while the abandon rate is above the
-// cap.
+// governor adjusts the parallel lines to the abandon rate, the way an
+// adaptive predictive dialer does (VICIdial's "adaptive" dial method):
+//
+//   - above the cap it lowers the lines by one at once (compliance
+//     first: no minimum sample before lowering);
+//   - it raises them by one, up to the list's Lines, only once at least
+//     govMinSample human answers (connected + abandoned) were measured,
+//     the rate is at or under the cap times govRaiseBelow (hysteresis: a
+//     rate hovering at the cap does not flap the lines), and at least
+//     govStep human answers were measured since the last change.
+//
+// It runs after every connect and every abandoned call.
 func (r *runState) governor() {
-	if r.s.list.Settings.Mode != ModeParallel || r.nLines <= 1 {
+	maxLines := r.s.list.Settings.Lines
+	if r.s.list.Settings.Mode != ModeParallel || maxLines <= 1 {
 		return
 	}
-	if r.counters.AbandonRate() > r.s.cfg.maxAbandon {
+	humans := r.counters.Connected + r.counters.Abandoned
+	rate := r.counters.AbandonRate()
+	cfg := r.s.cfg
+	switch {
+	case rate > cfg.maxAbandon && r.nLines > 1:
 		r.nLines--
-		r.s.log.Info("abandon rate above the cap; fewer lines", "rate", r.counters.AbandonRate(), "cap", r.s.cfg.maxAbandon, "lines", r.nLines)
-		r.s.emit(Event{Kind: EventLines, Lines: r.nLines, Counters: r.counters})
+		r.s.log.Info("abandon rate above the cap; fewer lines", "rate", rate, "cap", cfg.maxAbandon, "lines", r.nLines)
+	case r.nLines < maxLines && humans >= cfg.govMinSample && humans-r.govAt >= cfg.govStep &&
+		rate <= cfg.maxAbandon*govRaiseBelow:
+		r.nLines++
+		r.s.log.Info("abandon rate back under the cap; more lines", "rate", rate, "cap", cfg.maxAbandon, "lines", r.nLines,
+			"sample", humans)
+	default:
+		return
 	}
+	r.govAt = humans
+	r.s.emit(Event{Kind: EventLines, Lines: r.nLines, Counters: r.counters})
 }
+
+// govRaiseBelow is the governor's hysteresis: lines come back only once
+// the rate is at or under this share of the cap.
+const govRaiseBelow = 2.0 / 3
 
 // finish records how line l ended.
 func (r *runState) finish(l *lineRun, u CallUpdate) {

@@ -587,3 +587,58 @@ func TestSessionsListsStoredSessions(t *testing.T) {
 		t.Fatalf("Sessions = %+v, %v", got, err)
 	}
 }
+
+// TestSessionParallelGovernorRaisesLinesAgain: three humans answer the
+// first round together (1 connected, 2 abandoned): the governor lowers
+// the lines to 1 at once. Then single-line humans bring the rate back
+// under the cap; once the minimum sample is measured and the rate is
+// under the hysteresis mark, the lines come back up (not before).
+func TestSessionParallelGovernorRaisesLinesAgain(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	names := []string{}
+	for i := 1; i <= 14; i++ {
+		names = append(names, fmt.Sprintf("human%d", i))
+	}
+	l := testList(names...)
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 3
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	const capRate, minSample, step = 0.25, 10, 4
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), WithMaxAbandonRate(capRate),
+		WithGovernorSample(minSample, step),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	var lines []int
+	prev, lowest, raisedAfterLowest := 3, 3, false
+	for _, e := range evs {
+		if e.Kind != EventLines {
+			continue
+		}
+		lines = append(lines, e.Lines)
+		humans := e.Counters.Connected + e.Counters.Abandoned
+		switch {
+		case e.Lines == prev-1:
+			if e.Counters.AbandonRate() <= capRate {
+				t.Errorf("lowered to %d at rate %v (cap %v)", e.Lines, e.Counters.AbandonRate(), capRate)
+			}
+		case e.Lines == prev+1:
+			if humans < minSample || e.Counters.AbandonRate() > capRate*govRaiseBelow {
+				t.Errorf("raised to %d with %d humans measured at rate %v", e.Lines, humans, e.Counters.AbandonRate())
+			}
+			if lowest == 1 {
+				raisedAfterLowest = true
+			}
+		default:
+			t.Errorf("lines went from %d to %d in one step", prev, e.Lines)
+		}
+		prev, lowest = e.Lines, min(lowest, e.Lines)
+	}
+	if lowest != 1 || !raisedAfterLowest {
+		t.Errorf("lines went %v: want down to 1 and back up", lines)
+	}
+}
