@@ -26,8 +26,8 @@ type fakeEngine struct {
 }
 
 type fakeCall struct {
-	id string
-	ch chan CallUpdate
+	id, target string
+	ch         chan CallUpdate
 }
 
 func (c *fakeCall) ID() string                 { return c.id }
@@ -38,7 +38,7 @@ func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) 
 	e.dials = append(e.dials, target)
 	e.opts = append(e.opts, opts)
 	e.n++
-	c := &fakeCall{id: fmt.Sprintf("call-%d", e.n), ch: make(chan CallUpdate, 2)}
+	c := &fakeCall{id: fmt.Sprintf("call-%d", e.n), target: target, ch: make(chan CallUpdate, 2)}
 	gate := e.hold[target]
 	e.mu.Unlock()
 	user := strings.TrimPrefix(target, "sip:")
@@ -640,5 +640,53 @@ func TestSessionParallelGovernorRaisesLinesAgain(t *testing.T) {
 	}
 	if lowest != 1 || !raisedAfterLowest {
 		t.Errorf("lines went %v: want down to 1 and back up", lines)
+	}
+}
+
+// TestSessionParallelMachineAnsweringWithHumanIsNotAbandoned: a human and
+// a machine answer together; both are classified before anyone is
+// connected (the human's classification waits until the machine's has
+// started), the human goes to the rep and the machine to the voicemail
+// path: one connected, one voicemail, none abandoned. (An answer that
+// arrives after the rep was connected can only be one that crossed our
+// CANCEL: that call is already being torn down, cannot be classified, and
+// counts as abandoned, unknown treated as human.)
+func TestSessionParallelMachineAnsweringWithHumanIsNotAbandoned(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "vm1")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	machineSeen := make(chan struct{})
+	classify := func(ctx context.Context, call EngineCall) (AMDResult, error) {
+		if strings.Contains(call.(*fakeCall).target, "vm") {
+			close(machineSeen)
+			return AMDMachine, nil
+		}
+		select {
+		case <-machineSeen:
+		case <-ctx.Done():
+		}
+		return AMDHuman, nil
+	}
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), WithClassifier(classify), WithAMDTimeout(time.Minute),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	res := map[string]Result{}
+	for _, ev := range evs {
+		if ev.Kind == EventEnded {
+			res[ev.Contact] = ev.Result
+		}
+	}
+	if res["human1"] != ResultConnected || res["vm1"] != ResultVoicemail {
+		t.Errorf("results %v, want human1 connected, vm1 voicemail", res)
+	}
+	if c := s.Snapshot().Counters; c.Abandoned != 0 || c.Voicemail != 1 || c.Connected != 1 {
+		t.Errorf("counters %+v, want 1 connected, 1 voicemail, 0 abandoned", c)
 	}
 }
