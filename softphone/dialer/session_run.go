@@ -21,6 +21,9 @@ type contactRun struct {
 	retryAt     time.Time // zero: not waiting for a retry
 	lastResult  Result
 	lastOutcome string
+	// front: the last dial was cancelled by us before any answer; the
+	// contact is dialled next, ahead of the list order and retries.
+	front bool
 }
 
 // lineRun is one call in progress.
@@ -103,11 +106,17 @@ func (s *Session) load(ctx context.Context, ds store.DialerSession) error {
 			continue
 		}
 		c := &r.contacts[a.Position]
+		c.front = false
 		switch a.Status {
 		case store.AttemptSkipped:
 			c.done = true
 			r.skips = append(r.skips, Skip{Index: a.Position, Contact: s.list.Contacts[a.Position].Name, Number: a.Number,
 				Reason: Reason(a.Reason), Message: a.Message})
+		case store.AttemptCancelled:
+			// Cancelled by us before any answer: not reached, not a
+			// retry; the contact is dialled again first (see finish).
+			c.front = true
+			continue
 		case store.AttemptDialing:
 			c.done, c.tried, c.lastResult = true, c.tried+1, ResultInterrupted
 			s.log.Warn("a dial was cut short when the session last stopped; it counts as dialled and is not dialled again",
@@ -317,8 +326,14 @@ func (r *runState) nextDialable() (pick, bool) {
 }
 
 // nextCandidate returns the next contact to try: list order first, then
-// retries that are due. -1 when none.
+// retries that are due; contacts whose dial we cancelled before any
+// answer come first. -1 when none.
 func (r *runState) nextCandidate() int {
+	for i := range r.contacts {
+		if c := &r.contacts[i]; c.front && !c.done && !c.inFlight {
+			return i
+		}
+	}
 	for r.cursor < len(r.contacts) {
 		c := &r.contacts[r.cursor]
 		if !c.done && !c.inFlight && c.retryAt.IsZero() && c.tried == 0 {
@@ -354,6 +369,9 @@ func (r *runState) clear(idx int) (pick, bool) {
 			return pick{}, false
 		}
 		for _, a := range as {
+			if a.Status == store.AttemptCancelled {
+				continue // not reached: neither a retry nor spacing
+			}
 			times = append(times, a.Started)
 		}
 	}
@@ -387,6 +405,7 @@ func (r *runState) clear(idx int) (pick, bool) {
 	}
 	if first.Reason == ReasonRetryCap && !first.NotBefore.IsZero() {
 		r.contacts[idx].retryAt = first.NotBefore
+		r.contacts[idx].front = false // waits like a retry now
 		return pick{}, false
 	}
 	r.skip(idx, firstNum.Key, first.Reason, first.Message, first.LocalTime)
@@ -425,6 +444,7 @@ func (r *runState) dial(p pick, line int) {
 	cr.tried++
 	cr.inFlight = true
 	cr.retryAt = time.Time{}
+	cr.front = false
 	id, err := r.s.st.AddDialerAttempt(context.WithoutCancel(r.ctx), store.DialerAttempt{SessionID: r.s.id, Position: p.idx,
 		Number: p.number.Key, Line: line, Status: store.AttemptDialing, Started: r.s.cfg.clock()}, string(StateDialing), r.countersJSON())
 	if err != nil {
@@ -686,9 +706,29 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 	case ResultConnected:
 		outcome = l.outcome
 	}
-	cr.lastResult = res
 	pol := r.s.list.Settings.Retry
+	status := store.AttemptDone
+	// requeue: we cancelled the line before any answer (another line won,
+	// or the session stopped): the contact was not reached. It goes back
+	// to the front of the queue and the dial is not counted as a retry,
+	// but the attempt stays in the log as "cancelled" (the INVITE did go
+	// out; Dialled counts it). Resume stays safe: the attempt was written
+	// "dialing" before the INVITE and only becomes "cancelled" once the
+	// engine reported the call ended unanswered; a crash before that
+	// leaves it "dialing", which load treats as dialled and never redials.
+	// A 2xx that crossed our CANCEL is not a cancel: the engine reports
+	// it as answered_after_cancel and it counts as abandoned.
+	requeue := res == ResultCanceled && l.canceledByUs && !l.repSkip && !l.answered
+	if requeue {
+		status = store.AttemptCancelled
+		cr.tried--
+		cr.front = true
+	} else {
+		cr.lastResult = res
+	}
 	switch {
+	case requeue:
+		cr.retryAt = time.Time{}
 	case l.repSkip:
 		cr.done = true
 	case res.retryable() && (pol.MaxAttempts == 0 || cr.tried < pol.MaxAttempts):
@@ -710,7 +750,7 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		}
 	}
 	if err := r.s.st.FinishDialerAttempt(context.WithoutCancel(r.ctx), store.DialerAttempt{ID: l.attemptID, SessionID: r.s.id,
-		Status: store.AttemptDone, Result: string(res), Outcome: outcome, Ended: r.s.cfg.clock(), Message: u.Reason},
+		Status: status, Result: string(res), Outcome: outcome, Ended: r.s.cfg.clock(), Message: u.Reason},
 		orState(state, r.state), r.countersJSON()); err != nil {
 		r.fail(err)
 	}

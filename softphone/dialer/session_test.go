@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,7 +268,7 @@ func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
 	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
 	gate := make(chan struct{})
 	eng := &fakeEngine{hold: map[string]chan struct{}{"sip:late1@127.0.0.1": gate}}
-	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC), WithRingTimeout(300*time.Millisecond),
 		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)
@@ -307,15 +308,62 @@ func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
 		}
 	}
 	s.Close()
-	res := map[string]Result{}
+	var res []string
 	for _, e := range ended {
-		res[e.Contact] = e.Result
+		res = append(res, e.Contact+":"+string(e.Result))
 	}
-	if res["late1"] != ResultConnected || res["noanswer1"] != ResultCanceled || res["noanswer2"] != ResultCanceled || res["human9"] != ResultConnected {
-		t.Errorf("results %v", res)
+	// The lines cancelled because another line won were not reached: they
+	// come back first, without counting a retry (the cap is 1 dial), and
+	// are dialled again with human9; cancelled again when human9 answers,
+	// they come back once more and ring out (no answer).
+	wantRes := []string{"noanswer1:canceled", "noanswer2:canceled", "late1:connected",
+		"noanswer1:canceled", "noanswer2:canceled", "human9:connected", "noanswer1:no_answer", "noanswer2:no_answer"}
+	sortedEq := func(a, b []string) bool {
+		a, b = append([]string(nil), a...), append([]string(nil), b...)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
 	}
-	if got := eng.dialled(); len(got) != 4 {
-		t.Errorf("dialled %v", got)
+	if !sortedEq(res, wantRes) {
+		t.Errorf("ended %v, want (any order) %v", res, wantRes)
+	}
+	want := []string{"late1", "noanswer1", "noanswer2", "noanswer1", "noanswer2", "human9", "noanswer1", "noanswer2"}
+	var got []string
+	for _, d := range eng.dialled() {
+		got = append(got, strings.TrimSuffix(strings.TrimPrefix(d, "sip:"), "@127.0.0.1"))
+	}
+	if len(got) != len(want) || !slices.Equal(got[:3], want[:3]) || !sortedEq(got[3:6], want[3:6]) || !sortedEq(got[6:], want[6:]) {
+		t.Errorf("dialled %v, want %v (rounds in any order)", got, want)
+	}
+	snap := s.Snapshot()
+	if c := snap.Counters; c.Dialled != 8 || c.Connected != 2 || c.NoAnswer != 2 || c.Abandoned != 0 || snap.Done != 4 {
+		t.Errorf("status %+v", snap)
+	}
+	// Every INVITE is in the attempt log; the cancelled ones as such.
+	as, err := st.DialerAttempts(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []string
+	for _, a := range as {
+		statuses = append(statuses, l.Contacts[a.Position].Name+":"+a.Status)
+	}
+	wantSt := []string{"late1:done", "noanswer1:cancelled", "noanswer2:cancelled", "noanswer1:cancelled", "noanswer2:cancelled",
+		"human9:done", "noanswer1:done", "noanswer2:done"}
+	if !sortedEq(statuses, wantSt) {
+		t.Errorf("attempts %v, want %v", statuses, wantSt)
+	}
+	// Reopened, the session has nothing left to dial: the cancelled
+	// attempts were followed by the final ones.
+	s2, err := ResumeSession(ctx, st, eng, s.ID(), WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s2)
+	s2.Close()
+	if n := len(eng.dialled()); n != 8 {
+		t.Errorf("resumed session dialled again: %v", eng.dialled())
 	}
 }
 
@@ -688,5 +736,58 @@ func TestSessionParallelMachineAnsweringWithHumanIsNotAbandoned(t *testing.T) {
 	}
 	if c := s.Snapshot().Counters; c.Abandoned != 0 || c.Voicemail != 1 || c.Connected != 1 {
 		t.Errorf("counters %+v, want 1 connected, 1 voicemail, 0 abandoned", c)
+	}
+}
+
+// TestSessionStoppedWhileRingingRedialsOnResume: lines cancelled by Stop
+// before any answer were not reached: they are logged "cancelled" and the
+// reopened session dials them (a retry cap of 1 does not lose them).
+func TestSessionStoppedWhileRingingRedialsOnResume(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("noanswer1", "noanswer2")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	eng := &fakeEngine{}
+	clock := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) })
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsub := s.Subscribe()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range events {
+		if ev.Kind == EventState && ev.State == StateDialing {
+			if err := s.Stop(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev.Kind == EventSessionEnded {
+			break
+		}
+	}
+	unsub()
+	s.Close()
+	as, err := st.DialerAttempts(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Status != store.AttemptCancelled || as[1].Status != store.AttemptCancelled {
+		t.Fatalf("attempts %+v, want two cancelled", as)
+	}
+	s2, err := ResumeSession(ctx, st, eng, s.ID(), WithRepZone(time.UTC), clock, WithRingTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s2)
+	s2.Close()
+	if got := eng.dialled(); len(got) != 4 {
+		t.Errorf("dialled %v, want both contacts again after the resume", got)
+	}
+	if c := s2.Snapshot().Counters; c.NoAnswer != 2 {
+		t.Errorf("counters %+v, want 2 no answer", c)
 	}
 }
