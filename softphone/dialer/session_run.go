@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -662,7 +663,10 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 	cr.inFlight = false
 	var res Result
 	switch {
-	case l.abandon:
+	case l.abandon, u.Cause == string(softphone.CauseAnsweredAfterCancel):
+		// The second: the contact answered as our CANCEL crossed the
+		// answer; the engine ACKed and hung up (a human, or unknown,
+		// dropped: abandoned, never requeued).
 		res = ResultAbandoned
 		r.counters.Abandoned++
 		r.governor()

@@ -17,6 +17,7 @@ import (
 // fakeEngine is an injected Engine for state-machine tests (the contract
 // tests in cli/ dial real peers). The target's user part says how the far
 // end behaves: human* answers and waits for the hangup, busy* is busy,
+// cross* answers as our CANCEL crosses it (ends answered_after_cancel),
 // noanswer* rings until cancelled, late* answers when the test says so.
 type fakeEngine struct {
 	mu    sync.Mutex
@@ -48,6 +49,10 @@ func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) 
 		switch {
 		case strings.HasPrefix(user, "busy"):
 			c.ch <- CallUpdate{Ended: true, Cause: "busy", Status: 486}
+		case strings.HasPrefix(user, "cross"):
+			// Answers as our CANCEL crosses it: the engine ACKs and BYEs.
+			<-ctx.Done()
+			c.ch <- CallUpdate{Ended: true, Cause: "answered_after_cancel", Status: 200}
 		case strings.HasPrefix(user, "noanswer"):
 			<-ctx.Done()
 			c.ch <- CallUpdate{Ended: true, Cause: "canceled", Status: 487}
@@ -789,5 +794,43 @@ func TestSessionStoppedWhileRingingRedialsOnResume(t *testing.T) {
 	}
 	if c := s2.Snapshot().Counters; c.NoAnswer != 2 {
 		t.Errorf("counters %+v, want 2 no answer", c)
+	}
+}
+
+// TestSessionAnswerCrossingCancelIsAbandoned: a line cancelled because
+// another line won was answered as the CANCEL crossed the 200 (the engine
+// ACKs and hangs up, cause answered_after_cancel): the callee picked up
+// and was dropped, so it counts as abandoned, is not requeued, and the
+// governor sees it.
+func TestSessionAnswerCrossingCancelIsAbandoned(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("late1", "cross1")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	gate := make(chan struct{})
+	close(gate)
+	eng := &fakeEngine{hold: map[string]chan struct{}{"sip:late1@127.0.0.1": gate}}
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	var res []string
+	for _, e := range evs {
+		if e.Kind == EventEnded {
+			res = append(res, e.Contact+":"+string(e.Result))
+		}
+	}
+	slices.Sort(res)
+	if want := []string{"cross1:abandoned", "late1:connected"}; !slices.Equal(res, want) {
+		t.Errorf("ended %v, want %v", res, want)
+	}
+	snap := s.Snapshot()
+	if c := snap.Counters; c.Abandoned != 1 || c.Connected != 1 || c.Dialled != 2 || snap.Lines != 1 {
+		t.Errorf("status %+v, want 1 connected, 1 abandoned, 2 dialled, lines lowered to 1", snap)
 	}
 }
