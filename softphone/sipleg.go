@@ -392,6 +392,25 @@ func (l *sipLeg) runOutbound(req *sip.Request) {
 			return nil
 		},
 	})
+	if ir := dlg.InviteResponse; err != nil && ir != nil && ir.IsSuccess() && l.ctx.Err() != nil {
+		// A 2xx crossed our CANCEL (sipgo's CANCEL path keeps it and
+		// returns the context's error): the dialog is established, so RFC
+		// 3261 §9.1 and §15 (and §13.2.2.4) require an ACK and then a BYE.
+		// https://www.rfc-editor.org/rfc/rfc3261#section-15
+		ackErr := dlg.Ack(context.Background())
+		p.q.enqueue(func() {
+			if l.state == LegEnded {
+				return
+			}
+			l.client = dlg
+			if ackErr != nil {
+				p.log.Warn("ACK of a 2xx that crossed our CANCEL failed", "leg", l.id, "err", ackErr)
+			}
+			l.cause = CauseAnsweredAfterCancel
+			l.bye()
+		})
+		return
+	}
 	if err != nil {
 		var dr *sipgo.ErrDialogResponse
 		var drv sipgo.ErrDialogResponse

@@ -96,6 +96,12 @@ const (
 	CauseMerged       EndCause = "merged" // its legs moved into another call (Call.Merge)
 )
 
+// CauseAnsweredAfterCancel: the far end answered (2xx) as our CANCEL
+// crossed it; the engine ACKed the 2xx and sent BYE (RFC 3261 §15). The
+// callee picked up and heard nothing: a dialer counts it as an abandoned
+// call.
+const CauseAnsweredAfterCancel EndCause = "answered_after_cancel"
+
 // String implements fmt.Stringer.
 func (c EndCause) String() string { return string(c) }
 

@@ -56,6 +56,17 @@
 // only too early, which waits. No answer and busy contacts are retried
 // per the list's RetryPolicy, counted over every session.
 //
+// A line we cancel before any answer (another line won, or Stop) did not
+// reach its contact: the attempt is finished as "cancelled" (the INVITE
+// did leave, so it stays in the log and in Dialled) and the contact is
+// dialled again first, without counting a retry (retry caps and spacing
+// ignore cancelled attempts). This keeps resume safe: the attempt only
+// becomes "cancelled" once the engine reported the call ended unanswered;
+// a crash before that leaves it "dialing", which is never redialled. So
+// a contact is dialled again only when we know nobody answered. A 2xx
+// that crossed our CANCEL is not a cancel: the engine ACKs and hangs it
+// up (cause answered_after_cancel) and it counts as abandoned.
+//
 // Calls go through the small Engine interface; PhoneEngine adapts a
 // *softphone.Phone (the engine never imports this package). Answering
 // machine detection plugs in as a Classifier, the voicemail drop as a
@@ -66,8 +77,12 @@
 // Call.PlayToRemote. In parallel mode the first human answer goes to the
 // rep and the other lines are cancelled at once (their contexts end:
 // CANCEL); a human who answers while the rep is on a call is hung up and
-// counted abandoned, and the governor lowers the lines while the abandon
-// rate is above its cap (3 % by default).
+// counted abandoned (with a Classifier, every answer is classified first:
+// a machine goes to the voicemail path, never counted abandoned). The
+// governor lowers the lines by one as soon as the abandon rate is above
+// its cap (3 % by default) and raises them again by one, up to the list's
+// Lines, once enough human answers were measured (WithGovernorSample) and
+// the rate is back at or under two thirds of the cap (hysteresis).
 //
 // # Local presence
 //

@@ -263,6 +263,8 @@ type sessionConfig struct {
 	ringTimeout    time.Duration
 	amdTimeout     time.Duration
 	maxAbandon     float64
+	govMinSample   int
+	govStep        int
 	dialOpts       DialOptions
 	callerIDs      []string
 }
@@ -317,6 +319,14 @@ func WithAMDTimeout(d time.Duration) SessionOption {
 // WithMaxAbandonRate sets the parallel-mode abandon-rate cap (default
 // 0.03): above it the governor lowers the lines.
 func WithMaxAbandonRate(r float64) SessionOption { return func(c *sessionConfig) { c.maxAbandon = r } }
+
+// WithGovernorSample sets how much the parallel-mode governor measures
+// before it raises the lines again after lowering them: at least
+// minSample human answers (connected + abandoned) in the session, and
+// step since its last change (defaults 30 and 10). Lowering never waits.
+func WithGovernorSample(minSample, step int) SessionOption {
+	return func(c *sessionConfig) { c.govMinSample, c.govStep = minSample, step }
+}
 
 // WithDialOptions sets the options passed to every dial (caller ID,
 // early media, ringback). The list's CallerID overrides CallerID.
@@ -432,12 +442,15 @@ func resume(ctx context.Context, st *store.Store, eng Engine, ds store.DialerSes
 
 func newSession(st *store.Store, eng Engine, list *List, opts []SessionOption) (*Session, error) {
 	cfg := sessionConfig{clock: time.Now, rep: time.Local, requireOutcome: true, ringTimeout: 30 * time.Second,
-		amdTimeout: 5 * time.Second, maxAbandon: 0.03, log: slog.Default()}
+		amdTimeout: 5 * time.Second, maxAbandon: 0.03, govMinSample: 30, govStep: 10, log: slog.Default()}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if cfg.maxAbandon < 0 || cfg.maxAbandon > 1 {
 		return nil, fmt.Errorf("%w: abandon rate cap %v: want 0 to 1", ErrInvalidSettings, cfg.maxAbandon)
+	}
+	if cfg.govMinSample < 1 || cfg.govStep < 1 {
+		return nil, fmt.Errorf("%w: governor sample %d, step %d: want at least 1", ErrInvalidSettings, cfg.govMinSample, cfg.govStep)
 	}
 	if cfg.ringTimeout <= 0 {
 		return nil, fmt.Errorf("%w: ring timeout must be positive", ErrInvalidSettings)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
@@ -21,6 +22,9 @@ type contactRun struct {
 	retryAt     time.Time // zero: not waiting for a retry
 	lastResult  Result
 	lastOutcome string
+	// front: the last dial was cancelled by us before any answer; the
+	// contact is dialled next, ahead of the list order and retries.
+	front bool
 }
 
 // lineRun is one call in progress.
@@ -62,6 +66,9 @@ type runState struct {
 	updates  chan lineUpdate
 	counters Counters
 	nLines   int
+	// govAt is the number of human answers when the governor last
+	// changed the lines.
+	govAt int
 
 	connected    *lineRun
 	preview      int // contact shown in preview, -1 when none
@@ -100,11 +107,17 @@ func (s *Session) load(ctx context.Context, ds store.DialerSession) error {
 			continue
 		}
 		c := &r.contacts[a.Position]
+		c.front = false
 		switch a.Status {
 		case store.AttemptSkipped:
 			c.done = true
 			r.skips = append(r.skips, Skip{Index: a.Position, Contact: s.list.Contacts[a.Position].Name, Number: a.Number,
 				Reason: Reason(a.Reason), Message: a.Message})
+		case store.AttemptCancelled:
+			// Cancelled by us before any answer: not reached, not a
+			// retry; the contact is dialled again first (see finish).
+			c.front = true
+			continue
 		case store.AttemptDialing:
 			c.done, c.tried, c.lastResult = true, c.tried+1, ResultInterrupted
 			s.log.Warn("a dial was cut short when the session last stopped; it counts as dialled and is not dialled again",
@@ -314,8 +327,14 @@ func (r *runState) nextDialable() (pick, bool) {
 }
 
 // nextCandidate returns the next contact to try: list order first, then
-// retries that are due. -1 when none.
+// retries that are due; contacts whose dial we cancelled before any
+// answer come first. -1 when none.
 func (r *runState) nextCandidate() int {
+	for i := range r.contacts {
+		if c := &r.contacts[i]; c.front && !c.done && !c.inFlight {
+			return i
+		}
+	}
 	for r.cursor < len(r.contacts) {
 		c := &r.contacts[r.cursor]
 		if !c.done && !c.inFlight && c.retryAt.IsZero() && c.tried == 0 {
@@ -351,6 +370,9 @@ func (r *runState) clear(idx int) (pick, bool) {
 			return pick{}, false
 		}
 		for _, a := range as {
+			if a.Status == store.AttemptCancelled {
+				continue // not reached: neither a retry nor spacing
+			}
 			times = append(times, a.Started)
 		}
 	}
@@ -384,6 +406,7 @@ func (r *runState) clear(idx int) (pick, bool) {
 	}
 	if first.Reason == ReasonRetryCap && !first.NotBefore.IsZero() {
 		r.contacts[idx].retryAt = first.NotBefore
+		r.contacts[idx].front = false // waits like a retry now
 		return pick{}, false
 	}
 	r.skip(idx, firstNum.Key, first.Reason, first.Message, first.LocalTime)
@@ -422,6 +445,7 @@ func (r *runState) dial(p pick, line int) {
 	cr.tried++
 	cr.inFlight = true
 	cr.retryAt = time.Time{}
+	cr.front = false
 	id, err := r.s.st.AddDialerAttempt(context.WithoutCancel(r.ctx), store.DialerAttempt{SessionID: r.s.id, Position: p.idx,
 		Number: p.number.Key, Line: line, Status: store.AttemptDialing, Started: r.s.cfg.clock()}, string(StateDialing), r.countersJSON())
 	if err != nil {
@@ -586,18 +610,45 @@ func (r *runState) connect(l *lineRun) {
 	r.transition(StateConnected, Event{Index: l.idx, Contact: r.s.list.Contacts[l.idx].Name, Number: l.number.Key, Line: l.n})
 }
 
-// governor lowers the parallel lines while the abandon rate is above the
-// cap.
+// governor adjusts the parallel lines to the abandon rate, the way an
+// adaptive predictive dialer does (VICIdial's "adaptive" dial method):
+//
+//   - above the cap it lowers the lines by one at once (compliance
+//     first: no minimum sample before lowering);
+//   - it raises them by one, up to the list's Lines, only once at least
+//     govMinSample human answers (connected + abandoned) were measured,
+//     the rate is at or under the cap times govRaiseBelow (hysteresis: a
+//     rate hovering at the cap does not flap the lines), and at least
+//     govStep human answers were measured since the last change.
+//
+// It runs after every connect and every abandoned call.
 func (r *runState) governor() {
-	if r.s.list.Settings.Mode != ModeParallel || r.nLines <= 1 {
+	maxLines := r.s.list.Settings.Lines
+	if r.s.list.Settings.Mode != ModeParallel || maxLines <= 1 {
 		return
 	}
-	if r.counters.AbandonRate() > r.s.cfg.maxAbandon {
+	humans := r.counters.Connected + r.counters.Abandoned
+	rate := r.counters.AbandonRate()
+	cfg := r.s.cfg
+	switch {
+	case rate > cfg.maxAbandon && r.nLines > 1:
 		r.nLines--
-		r.s.log.Info("abandon rate above the cap; fewer lines", "rate", r.counters.AbandonRate(), "cap", r.s.cfg.maxAbandon, "lines", r.nLines)
-		r.s.emit(Event{Kind: EventLines, Lines: r.nLines, Counters: r.counters})
+		r.s.log.Info("abandon rate above the cap; fewer lines", "rate", rate, "cap", cfg.maxAbandon, "lines", r.nLines)
+	case r.nLines < maxLines && humans >= cfg.govMinSample && humans-r.govAt >= cfg.govStep &&
+		rate <= cfg.maxAbandon*govRaiseBelow:
+		r.nLines++
+		r.s.log.Info("abandon rate back under the cap; more lines", "rate", rate, "cap", cfg.maxAbandon, "lines", r.nLines,
+			"sample", humans)
+	default:
+		return
 	}
+	r.govAt = humans
+	r.s.emit(Event{Kind: EventLines, Lines: r.nLines, Counters: r.counters})
 }
+
+// govRaiseBelow is the governor's hysteresis: lines come back only once
+// the rate is at or under this share of the cap.
+const govRaiseBelow = 2.0 / 3
 
 // finish records how line l ended.
 func (r *runState) finish(l *lineRun, u CallUpdate) {
@@ -612,7 +663,10 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 	cr.inFlight = false
 	var res Result
 	switch {
-	case l.abandon:
+	case l.abandon, u.Cause == string(softphone.CauseAnsweredAfterCancel):
+		// The second: the contact answered as our CANCEL crossed the
+		// answer; the engine ACKed and hung up (a human, or unknown,
+		// dropped: abandoned, never requeued).
 		res = ResultAbandoned
 		r.counters.Abandoned++
 		r.governor()
@@ -656,9 +710,29 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 	case ResultConnected:
 		outcome = l.outcome
 	}
-	cr.lastResult = res
 	pol := r.s.list.Settings.Retry
+	status := store.AttemptDone
+	// requeue: we cancelled the line before any answer (another line won,
+	// or the session stopped): the contact was not reached. It goes back
+	// to the front of the queue and the dial is not counted as a retry,
+	// but the attempt stays in the log as "cancelled" (the INVITE did go
+	// out; Dialled counts it). Resume stays safe: the attempt was written
+	// "dialing" before the INVITE and only becomes "cancelled" once the
+	// engine reported the call ended unanswered; a crash before that
+	// leaves it "dialing", which load treats as dialled and never redials.
+	// A 2xx that crossed our CANCEL is not a cancel: the engine reports
+	// it as answered_after_cancel and it counts as abandoned.
+	requeue := res == ResultCanceled && l.canceledByUs && !l.repSkip && !l.answered
+	if requeue {
+		status = store.AttemptCancelled
+		cr.tried--
+		cr.front = true
+	} else {
+		cr.lastResult = res
+	}
 	switch {
+	case requeue:
+		cr.retryAt = time.Time{}
 	case l.repSkip:
 		cr.done = true
 	case res.retryable() && (pol.MaxAttempts == 0 || cr.tried < pol.MaxAttempts):
@@ -680,7 +754,7 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		}
 	}
 	if err := r.s.st.FinishDialerAttempt(context.WithoutCancel(r.ctx), store.DialerAttempt{ID: l.attemptID, SessionID: r.s.id,
-		Status: store.AttemptDone, Result: string(res), Outcome: outcome, Ended: r.s.cfg.clock(), Message: u.Reason},
+		Status: status, Result: string(res), Outcome: outcome, Ended: r.s.cfg.clock(), Message: u.Reason},
 		orState(state, r.state), r.countersJSON()); err != nil {
 		r.fail(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 // fakeEngine is an injected Engine for state-machine tests (the contract
 // tests in cli/ dial real peers). The target's user part says how the far
 // end behaves: human* answers and waits for the hangup, busy* is busy,
+// cross* answers as our CANCEL crosses it (ends answered_after_cancel),
 // noanswer* rings until cancelled, late* answers when the test says so.
 type fakeEngine struct {
 	mu    sync.Mutex
@@ -26,8 +28,8 @@ type fakeEngine struct {
 }
 
 type fakeCall struct {
-	id string
-	ch chan CallUpdate
+	id, target string
+	ch         chan CallUpdate
 }
 
 func (c *fakeCall) ID() string                 { return c.id }
@@ -38,7 +40,7 @@ func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) 
 	e.dials = append(e.dials, target)
 	e.opts = append(e.opts, opts)
 	e.n++
-	c := &fakeCall{id: fmt.Sprintf("call-%d", e.n), ch: make(chan CallUpdate, 2)}
+	c := &fakeCall{id: fmt.Sprintf("call-%d", e.n), target: target, ch: make(chan CallUpdate, 2)}
 	gate := e.hold[target]
 	e.mu.Unlock()
 	user := strings.TrimPrefix(target, "sip:")
@@ -47,6 +49,10 @@ func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) 
 		switch {
 		case strings.HasPrefix(user, "busy"):
 			c.ch <- CallUpdate{Ended: true, Cause: "busy", Status: 486}
+		case strings.HasPrefix(user, "cross"):
+			// Answers as our CANCEL crosses it: the engine ACKs and BYEs.
+			<-ctx.Done()
+			c.ch <- CallUpdate{Ended: true, Cause: "answered_after_cancel", Status: 200}
 		case strings.HasPrefix(user, "noanswer"):
 			<-ctx.Done()
 			c.ch <- CallUpdate{Ended: true, Cause: "canceled", Status: 487}
@@ -267,7 +273,7 @@ func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
 	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
 	gate := make(chan struct{})
 	eng := &fakeEngine{hold: map[string]chan struct{}{"sip:late1@127.0.0.1": gate}}
-	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC), WithRingTimeout(300*time.Millisecond),
 		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)
@@ -307,15 +313,62 @@ func TestSessionParallelConnectsOneAndCancelsTheRest(t *testing.T) {
 		}
 	}
 	s.Close()
-	res := map[string]Result{}
+	var res []string
 	for _, e := range ended {
-		res[e.Contact] = e.Result
+		res = append(res, e.Contact+":"+string(e.Result))
 	}
-	if res["late1"] != ResultConnected || res["noanswer1"] != ResultCanceled || res["noanswer2"] != ResultCanceled || res["human9"] != ResultConnected {
-		t.Errorf("results %v", res)
+	// The lines cancelled because another line won were not reached: they
+	// come back first, without counting a retry (the cap is 1 dial), and
+	// are dialled again with human9; cancelled again when human9 answers,
+	// they come back once more and ring out (no answer).
+	wantRes := []string{"noanswer1:canceled", "noanswer2:canceled", "late1:connected",
+		"noanswer1:canceled", "noanswer2:canceled", "human9:connected", "noanswer1:no_answer", "noanswer2:no_answer"}
+	sortedEq := func(a, b []string) bool {
+		a, b = append([]string(nil), a...), append([]string(nil), b...)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
 	}
-	if got := eng.dialled(); len(got) != 4 {
-		t.Errorf("dialled %v", got)
+	if !sortedEq(res, wantRes) {
+		t.Errorf("ended %v, want (any order) %v", res, wantRes)
+	}
+	want := []string{"late1", "noanswer1", "noanswer2", "noanswer1", "noanswer2", "human9", "noanswer1", "noanswer2"}
+	var got []string
+	for _, d := range eng.dialled() {
+		got = append(got, strings.TrimSuffix(strings.TrimPrefix(d, "sip:"), "@127.0.0.1"))
+	}
+	if len(got) != len(want) || !slices.Equal(got[:3], want[:3]) || !sortedEq(got[3:6], want[3:6]) || !sortedEq(got[6:], want[6:]) {
+		t.Errorf("dialled %v, want %v (rounds in any order)", got, want)
+	}
+	snap := s.Snapshot()
+	if c := snap.Counters; c.Dialled != 8 || c.Connected != 2 || c.NoAnswer != 2 || c.Abandoned != 0 || snap.Done != 4 {
+		t.Errorf("status %+v", snap)
+	}
+	// Every INVITE is in the attempt log; the cancelled ones as such.
+	as, err := st.DialerAttempts(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []string
+	for _, a := range as {
+		statuses = append(statuses, l.Contacts[a.Position].Name+":"+a.Status)
+	}
+	wantSt := []string{"late1:done", "noanswer1:cancelled", "noanswer2:cancelled", "noanswer1:cancelled", "noanswer2:cancelled",
+		"human9:done", "noanswer1:done", "noanswer2:done"}
+	if !sortedEq(statuses, wantSt) {
+		t.Errorf("attempts %v, want %v", statuses, wantSt)
+	}
+	// Reopened, the session has nothing left to dial: the cancelled
+	// attempts were followed by the final ones.
+	s2, err := ResumeSession(ctx, st, eng, s.ID(), WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s2)
+	s2.Close()
+	if n := len(eng.dialled()); n != 8 {
+		t.Errorf("resumed session dialled again: %v", eng.dialled())
 	}
 }
 
@@ -585,5 +638,199 @@ func TestSessionsListsStoredSessions(t *testing.T) {
 	got, err := Sessions(ctx, st)
 	if err != nil || len(got) != 1 || got[0].Name != "mon" || got[0].Total != 2 || got[0].State != StateIdle || got[0].ID != s.ID() {
 		t.Fatalf("Sessions = %+v, %v", got, err)
+	}
+}
+
+// TestSessionParallelGovernorRaisesLinesAgain: three humans answer the
+// first round together (1 connected, 2 abandoned): the governor lowers
+// the lines to 1 at once. Then single-line humans bring the rate back
+// under the cap; once the minimum sample is measured and the rate is
+// under the hysteresis mark, the lines come back up (not before).
+func TestSessionParallelGovernorRaisesLinesAgain(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	names := []string{}
+	for i := 1; i <= 14; i++ {
+		names = append(names, fmt.Sprintf("human%d", i))
+	}
+	l := testList(names...)
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 3
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	const capRate, minSample, step = 0.25, 10, 4
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), WithMaxAbandonRate(capRate),
+		WithGovernorSample(minSample, step),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	var lines []int
+	prev, lowest, raisedAfterLowest := 3, 3, false
+	for _, e := range evs {
+		if e.Kind != EventLines {
+			continue
+		}
+		lines = append(lines, e.Lines)
+		humans := e.Counters.Connected + e.Counters.Abandoned
+		switch {
+		case e.Lines == prev-1:
+			if e.Counters.AbandonRate() <= capRate {
+				t.Errorf("lowered to %d at rate %v (cap %v)", e.Lines, e.Counters.AbandonRate(), capRate)
+			}
+		case e.Lines == prev+1:
+			if humans < minSample || e.Counters.AbandonRate() > capRate*govRaiseBelow {
+				t.Errorf("raised to %d with %d humans measured at rate %v", e.Lines, humans, e.Counters.AbandonRate())
+			}
+			if lowest == 1 {
+				raisedAfterLowest = true
+			}
+		default:
+			t.Errorf("lines went from %d to %d in one step", prev, e.Lines)
+		}
+		prev, lowest = e.Lines, min(lowest, e.Lines)
+	}
+	if lowest != 1 || !raisedAfterLowest {
+		t.Errorf("lines went %v: want down to 1 and back up", lines)
+	}
+}
+
+// TestSessionParallelMachineAnsweringWithHumanIsNotAbandoned: a human and
+// a machine answer together; both are classified before anyone is
+// connected (the human's classification waits until the machine's has
+// started), the human goes to the rep and the machine to the voicemail
+// path: one connected, one voicemail, none abandoned. (An answer that
+// arrives after the rep was connected can only be one that crossed our
+// CANCEL: that call is already being torn down, cannot be classified, and
+// counts as abandoned, unknown treated as human.)
+func TestSessionParallelMachineAnsweringWithHumanIsNotAbandoned(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "vm1")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	machineSeen := make(chan struct{})
+	classify := func(ctx context.Context, call EngineCall) (AMDResult, error) {
+		if strings.Contains(call.(*fakeCall).target, "vm") {
+			close(machineSeen)
+			return AMDMachine, nil
+		}
+		select {
+		case <-machineSeen:
+		case <-ctx.Done():
+		}
+		return AMDHuman, nil
+	}
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), WithClassifier(classify), WithAMDTimeout(time.Minute),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	res := map[string]Result{}
+	for _, ev := range evs {
+		if ev.Kind == EventEnded {
+			res[ev.Contact] = ev.Result
+		}
+	}
+	if res["human1"] != ResultConnected || res["vm1"] != ResultVoicemail {
+		t.Errorf("results %v, want human1 connected, vm1 voicemail", res)
+	}
+	if c := s.Snapshot().Counters; c.Abandoned != 0 || c.Voicemail != 1 || c.Connected != 1 {
+		t.Errorf("counters %+v, want 1 connected, 1 voicemail, 0 abandoned", c)
+	}
+}
+
+// TestSessionStoppedWhileRingingRedialsOnResume: lines cancelled by Stop
+// before any answer were not reached: they are logged "cancelled" and the
+// reopened session dials them (a retry cap of 1 does not lose them).
+func TestSessionStoppedWhileRingingRedialsOnResume(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("noanswer1", "noanswer2")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	eng := &fakeEngine{}
+	clock := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) })
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsub := s.Subscribe()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range events {
+		if ev.Kind == EventState && ev.State == StateDialing {
+			if err := s.Stop(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev.Kind == EventSessionEnded {
+			break
+		}
+	}
+	unsub()
+	s.Close()
+	as, err := st.DialerAttempts(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Status != store.AttemptCancelled || as[1].Status != store.AttemptCancelled {
+		t.Fatalf("attempts %+v, want two cancelled", as)
+	}
+	s2, err := ResumeSession(ctx, st, eng, s.ID(), WithRepZone(time.UTC), clock, WithRingTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s2)
+	s2.Close()
+	if got := eng.dialled(); len(got) != 4 {
+		t.Errorf("dialled %v, want both contacts again after the resume", got)
+	}
+	if c := s2.Snapshot().Counters; c.NoAnswer != 2 {
+		t.Errorf("counters %+v, want 2 no answer", c)
+	}
+}
+
+// TestSessionAnswerCrossingCancelIsAbandoned: a line cancelled because
+// another line won was answered as the CANCEL crossed the 200 (the engine
+// ACKs and hangs up, cause answered_after_cancel): the callee picked up
+// and was dropped, so it counts as abandoned, is not requeued, and the
+// governor sees it.
+func TestSessionAnswerCrossingCancelIsAbandoned(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("late1", "cross1")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 2
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	gate := make(chan struct{})
+	close(gate)
+	eng := &fakeEngine{hold: map[string]chan struct{}{"sip:late1@127.0.0.1": gate}}
+	s, err := NewSession(ctx, st, eng, l, WithRepZone(time.UTC),
+		WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	var res []string
+	for _, e := range evs {
+		if e.Kind == EventEnded {
+			res = append(res, e.Contact+":"+string(e.Result))
+		}
+	}
+	slices.Sort(res)
+	if want := []string{"cross1:abandoned", "late1:connected"}; !slices.Equal(res, want) {
+		t.Errorf("ended %v, want %v", res, want)
+	}
+	snap := s.Snapshot()
+	if c := snap.Counters; c.Abandoned != 1 || c.Connected != 1 || c.Dialled != 2 || snap.Lines != 1 {
+		t.Errorf("status %+v, want 1 connected, 1 abandoned, 2 dialled, lines lowered to 1", snap)
 	}
 }

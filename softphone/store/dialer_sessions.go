@@ -56,6 +56,10 @@ const (
 	// AttemptSkipped: compliance refused the dial; Reason says why. No
 	// INVITE left.
 	AttemptSkipped = "skipped"
+	// AttemptCancelled: the INVITE left but the dialer cancelled it before
+	// any answer (another line won, or the session stopped): the contact
+	// was not reached and is dialled again, without counting a retry.
+	AttemptCancelled = "cancelled"
 )
 
 // DialerSession is a stored dialer session's header. Settings and Counters
@@ -88,7 +92,8 @@ type DialerAttempt struct {
 	Number string
 	// Line is the parallel line (0 in preview and power modes).
 	Line int
-	// Status is AttemptDialing, AttemptDone or AttemptSkipped.
+	// Status is AttemptDialing, AttemptDone, AttemptCancelled or
+	// AttemptSkipped.
 	Status string
 	// Result is the dialer's result once done ("connected", "busy", ...).
 	Result string
