@@ -14,12 +14,13 @@ import (
 
 	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/softphone/dialer"
+	"github.com/pitchline/pitchline/softphone/store"
 )
 
 // dialerUsage is the usage text of the power dialer commands.
 const dialerUsage = `
 Power dialer (README, "pitchline dialer run"):
-  pitchline dialer run [account flags] [media flags] --list FILE.csv
+  pitchline dialer run [account flags] [media flags] --list FILE.csv|crm:VENDOR:ID
         [--mode preview|power|parallel] [--lines N] [--wrap-up DUR]
         [--dnc FILE] [--calling-hours HH:MM-HH:MM] [--now RFC3339]
         [--voicemail FILE] [--talk DUR] [--outcome LABEL]
@@ -121,8 +122,11 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%w: --caller-ids: %v", ErrUsage, err)
 		}
 	}
+	// --list crm:VENDOR:ID runs a list pulled with `dialer pull`; any other
+	// value is a CSV file.
+	crmList := strings.HasPrefix(d.list, "crm:")
 	for _, f := range []struct{ flag, path string }{{"list", d.list}, {"dnc", d.dnc}, {"voicemail", d.voicemail}} {
-		if f.path == "" {
+		if f.path == "" || (f.flag == "list" && crmList) {
 			continue
 		}
 		if _, err := os.Stat(f.path); err != nil {
@@ -172,7 +176,23 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 			resuming = true
 		}
 	}
-	if !resuming {
+	if !resuming && crmList {
+		// A CRM list pulled earlier: this run's flags become its settings
+		// (stored with it, so resuming the session keeps them).
+		l, err := dialer.LoadList(ctx, st, d.list)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("--list %s: no such list here; pull it first with `pitchline dialer pull --crm VENDOR --list ID`", d.list)
+			}
+			return err
+		}
+		l.Settings = settings
+		if err := dialer.SaveList(ctx, st, l); err != nil {
+			return fmt.Errorf("--list %s: %w", d.list, err)
+		}
+		list = l
+	}
+	if !resuming && !crmList {
 		f, err := os.Open(d.list)
 		if err != nil {
 			return err

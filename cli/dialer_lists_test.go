@@ -77,6 +77,32 @@ func TestDialerListsAndPullHubSpot(t *testing.T) {
 		t.Fatalf("refresh: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 
+	// The pulled list runs as --list crm:hubspot:ID. At 12:00 UTC it is
+	// 07:00 in New York and 21:00 in Tokyo, so every contact with a number
+	// is skipped for its calling hours and nothing is dialled.
+	rargs := []string{"dialer", "run", "--sip-uri", "sip:rep@127.0.0.1", "--no-register", "--audio", "null",
+		"--list", "crm:hubspot:" + listID, "--now", "2026-12-07T12:00:00Z", "--json", "--data-dir", data}
+	r = run(t, []string{"TZ=UTC"}, T, rargs...)
+	if r.code != 0 {
+		t.Fatalf("dialer run of the pulled list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	skipped := map[string]string{}
+	for _, l := range jsonLines(t, r.stdout) {
+		switch l["event"] {
+		case "dial":
+			t.Fatalf("dialled out of hours: %v", l)
+		case "skipped":
+			skipped[fmt.Sprint(l["contact"])] = fmt.Sprint(l["reason"])
+		}
+	}
+	if skipped["Ken Ito"] != "calling_hours" || skipped["Nina"] != "calling_hours" {
+		t.Fatalf("skips of the pulled list: %v (stdout %q)", skipped, r.stdout)
+	}
+	r = run(t, []string{"TZ=UTC"}, T, append(rargs[:8:8], "crm:hubspot:404", "--data-dir", data)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "pull it first") {
+		t.Fatalf("unknown CRM list: %d %q", r.code, r.stderr)
+	}
+
 	// Errors: an unknown list (exit 1, says what to do), no --crm (usage,
 	// exit 2), an expired token (reconnect).
 	r = run(t, env, T, "dialer", "pull", "--crm", "hubspot", "--list", "999999", "--token-env", "HS_TOKEN", "--data-dir", data)
