@@ -74,8 +74,8 @@ func toneOrder(samples []int16, rate int, freqs []float64, minRun int) (stable, 
 }
 
 // checkToneOrder fails unless the stretches a recording holds (see
-// toneOrder; each real phase lasts at least 1.5 s of audio, three
-// windows) come in the order want, where a first element starting with
+// toneOrder; a stretch counts from three windows: each phase of the
+// test's schedule lasts at least 3 s, a change blurs one window) come in the order want, where a first element starting with
 // "?" may be missing (a phase too short to show, such as the moment
 // before the second party joins). It also fails if any window at all
 // holds the tone self: the listener never hears their own voice.

@@ -49,9 +49,11 @@ func heardProblem(pw map[float64]float64, present, absent []float64) string {
 
 // await waits until the speaker plays the wanted mix after sample from
 // (half-second windows; the mix may need a moment to settle after a
-// change, longer on a busy machine), then checks the two seconds after
-// it. It fails if the mix is not heard within 30 s of played audio: a
-// change that does not take effect never matches.
+// change, longer on a busy machine), then checks the three seconds
+// after it (so that each phase lasts at least 3.5 s of audio, at least
+// six whole half-second windows in a peer's recording). It fails if the
+// mix is not heard within 30 s of played audio: a change that does not
+// take effect never matches.
 func (s *speakerTap) await(t *testing.T, who string, from int, present, absent []float64) {
 	t.Helper()
 	all := append(append([]float64(nil), present...), absent...)
@@ -59,7 +61,7 @@ func (s *speakerTap) await(t *testing.T, who string, from int, present, absent [
 	for at := from; at-from < 30*s.rate; at += s.rate / 2 {
 		last = heardProblem(tones(s.window(t, at, s.rate/2), s.rate, all...), present, absent)
 		if last == "" {
-			if p := heardProblem(tones(s.window(t, at+s.rate/2, 2*s.rate), s.rate, all...), present, absent); p != "" {
+			if p := heardProblem(tones(s.window(t, at+s.rate/2, 3*s.rate), s.rate, all...), present, absent); p != "" {
 				t.Errorf("%s: the mix changed again after settling: %s", who, p)
 			}
 			return
@@ -119,10 +121,11 @@ func toneOrder(samples []int16, rate int, freqs []float64, minRun int) (stable, 
 }
 
 // checkToneOrder fails unless the stretches a recording holds (see
-// toneOrder; each real phase lasts at least 1.5 s of audio, three
-// windows) come in the order want, where a first element starting with
-// "?" may be missing (a phase too short to show, such as the moment
-// before the second party joins). It also fails if any window at all
+// toneOrder; a stretch counts from three windows: each real phase
+// lasts at least six, a change blurs one window) come in the order
+// want, where a first element starting with "?" may be missing (a
+// phase too short to show, such as the moment before the second party
+// joins). It also fails if any window at all
 // holds the tone self: the listener never hears their own voice.
 func checkToneOrder(t *testing.T, who string, samples []int16, rate int, freqs []float64, self float64, want ...string) {
 	t.Helper()
