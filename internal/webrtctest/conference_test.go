@@ -143,7 +143,7 @@ func TestConferenceWebJoin(t *testing.T) {
 
 	// The browser joins by the link.
 	br := startDriver(t, ctx, wj.URL, wavPath)
-	joined := next("web joined", is("participant_joined", "web"))
+	next("web joined", is("participant_joined", "web"))
 	t.Logf("page: %s", br.expect("CONNECTED "))
 	var st struct {
 		PacketsReceived int     `json:"packetsReceived"`
@@ -204,27 +204,20 @@ func TestConferenceWebJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bobUp time.Time
-	for _, e := range bob.Events() {
-		if e.Type == "CALL_ESTABLISHED" {
-			bobUp = e.Time
-			break
-		}
+	// bob's recording is not lined up with wall-clock event times: on a
+	// busy machine baresip's player falls behind and its jitter buffer
+	// drops what it cannot play, so the recording is shorter than the call
+	// but its end stays close to the hang-up. The browser's stay is its
+	// strongest half second (Chromium's noise suppression fades a steady
+	// tone within seconds; a voice is not faded); the browser is gone in
+	// the recording's last second (bob hung up after three more seconds
+	// of statistics, so at least two seconds without the browser).
+	if len(bs) < 3*brate {
+		t.Fatalf("bob's recording has %d samples at %d Hz, want at least three seconds", len(bs), brate)
 	}
-	off := func(at time.Time) int { return int(at.Sub(bobUp).Seconds() * float64(brate)) }
-	from, to := off(joined.at), off(left.at)
-	if from < 0 || to > len(bs) || to-from < brate {
-		t.Fatalf("bob's recording has %d samples; the browser's stay maps to %d..%d", len(bs), from, to)
-	}
-	// Chromium's noise suppression fades a steady tone within seconds (a
-	// voice is not faded): the browser is looked for in the half second of
-	// its stay where its tone is strongest.
-	hears(t, "bob (browser in)", strongest(bs[from:to], brate, browserTone), brate, []float64{browserTone, repTone}, []float64{bobTone})
-	after := off(left.at) + brate/2
-	if after+brate > len(bs) {
-		t.Fatalf("bob's recording (%d samples) ends within a second and a half of the browser leaving (%d)", len(bs), after)
-	}
-	hears(t, "bob (browser gone)", bs[after:after+brate], brate, []float64{repTone}, []float64{browserTone, bobTone})
+	hears(t, "bob (browser in)", strongest(bs, brate, browserTone), brate, []float64{browserTone, repTone}, []float64{bobTone})
+	tail := bs[len(bs)-brate-brate/4 : len(bs)-brate/4]
+	hears(t, "bob (browser gone)", tail, brate, []float64{repTone}, []float64{browserTone, bobTone})
 	rrate, rs, err := testlab.ReadWAV(rec)
 	if err != nil {
 		t.Fatal(err)
