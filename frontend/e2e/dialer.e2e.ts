@@ -233,6 +233,8 @@ for (const locale of ["en", "ja"] as const) {
       await card.waitFor({ state: "detached", timeout: 10_000 });
       await page.keyboard.press("Alt+KeyP");
       await expect.poll(() => card.getAttribute("data-position"), { timeout: 10_000 }).toBe("0");
+      // As a rep would: press Alt+N once the card's Dial button is live.
+      await expect.poll(() => card.locator(".pc-dial").isEnabled(), { timeout: 10_000 }).toBe(true);
       await page.keyboard.press("Alt+KeyN");
       const panel = page.locator(".incall");
       await expect.poll(() => panel.getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");

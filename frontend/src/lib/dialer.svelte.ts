@@ -126,13 +126,13 @@ export class DialerStore {
   /** start begins a session on the selected list. */
   async start(): Promise<void> {
     if (!this.listId || this.total === 0) return;
-    this.apply(await this.guard(() => this.backend.dialer.startSession(this.listId)));
+    await this.control(() => this.backend.dialer.startSession(this.listId));
   }
   async pause(): Promise<void> {
-    if (this.state === "running") this.apply(await this.guard(() => this.backend.dialer.sessionPause()));
+    if (this.state === "running") await this.control(() => this.backend.dialer.sessionPause());
   }
   async resume(): Promise<void> {
-    if (this.state === "paused") this.apply(await this.guard(() => this.backend.dialer.sessionResume()));
+    if (this.state === "paused") await this.control(() => this.backend.dialer.sessionResume());
   }
   /** toggle is the Alt+P shortcut: start, pause or resume. */
   async toggle(): Promise<void> {
@@ -141,17 +141,20 @@ export class DialerStore {
     else await this.start();
   }
   async stop(): Promise<void> {
-    if (this.state === "running" || this.state === "paused") this.apply(await this.guard(() => this.backend.dialer.sessionStop()));
+    if (this.state === "running" || this.state === "paused") await this.control(() => this.backend.dialer.sessionStop());
   }
 
   /** skip passes over the contact on the card (or the ones ringing). */
   async skip(): Promise<void> {
     if (this.state !== "running" || !this.preview) return;
-    this.apply(await this.guard(() => this.backend.dialer.sessionSkip()));
+    await this.control(() => this.backend.dialer.sessionSkip());
   }
 
   /** dial calls the contact on the card (the session checks compliance first). */
   async dial(): Promise<void> {
+    // Alt+N right after Alt+P (start) or Alt+K (skip) waits for that
+    // control to land instead of being dropped while it is in flight.
+    await this.settled();
     const p = this.preview;
     if (!p || this.state !== "running" || this.busy) return;
     if (!p.allowed) {
@@ -160,7 +163,7 @@ export class DialerStore {
       return;
     }
     if (!this.canDial) return;
-    this.apply(await this.guard(() => this.backend.dialer.sessionDial()));
+    await this.control(() => this.backend.dialer.sessionDial());
   }
 
   /** refresh reloads the card's verdict (after the DNC list or settings changed). */
@@ -218,6 +221,26 @@ export class DialerStore {
   }
 
   /** guard runs fn, keeping its error for the view instead of throwing. */
+  /** inflight is the session control being carried out (its answer applied included). */
+  private inflight: Promise<void> | null = null;
+
+  /** control runs one session control and applies the session it returns. */
+  private control(fn: () => Promise<DialerSessionView>): Promise<void> {
+    const run = (async () => {
+      this.apply(await this.guard(fn));
+    })();
+    this.inflight = run;
+    void run.finally(() => {
+      if (this.inflight === run) this.inflight = null;
+    });
+    return run;
+  }
+
+  /** settled waits until no session control is in flight. */
+  private async settled(): Promise<void> {
+    while (this.inflight) await this.inflight;
+  }
+
   private async guard<T>(fn: () => Promise<T>): Promise<T | undefined> {
     this.busy = true;
     try {
