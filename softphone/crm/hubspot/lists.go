@@ -12,7 +12,7 @@ import (
 )
 
 // Call lists from HubSpot's Lists API v3 (shapes from HubSpot's own
-// OpenAPI, /work/shared/reference/openapi/hubspot/lists.json, vendored in
+// OpenAPI description of the Lists API (lists.json), vendored in
 // hubspotfake/openapi/lists.json) and the contacts batch read
 // (contacts.json).
 

@@ -16,7 +16,7 @@ import (
 // Call lists from Pipedrive's saved people filters. The shapes are FROM
 // MEMORY of Pipedrive's v1 reference
 // (https://developers.pipedrive.com/docs/api/v1/Filters#getFilters,
-// .../Persons#getPersons), not from /work/shared/reference/crm-apis.md,
+// .../Persons#getPersons), not from the team's CRM API notes,
 // which does not cover filters:
 //   - GET /v1/filters?type=people: data is an array of {id, name,
 //     active_flag, type, user_id, add_time, update_time, ...};

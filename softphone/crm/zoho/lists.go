@@ -15,7 +15,7 @@ import (
 
 // Call lists from Zoho CRM custom views of the Contacts module. The shapes
 // are FROM MEMORY of Zoho's v2 reference, not from
-// /work/shared/reference/crm-apis.md, which does not cover custom views:
+// the team's CRM API notes, which do not cover custom views:
 //   - GET /crm/v2/settings/custom_views?module=Contacts: {"custom_views":
 //     [{id, name, display_value, system_name, default, ...}], "info"};
 //     (https://www.zoho.com/crm/developer/docs/api/v2/custom-view-meta.html)
