@@ -331,7 +331,6 @@ func TestConferenceJanus(t *testing.T) {
 		}
 	}
 	report := confReport(runs, rate, window)
-	t.Log("\n" + report)
 	fmt.Println(report)
 	if out := os.Getenv("PITCHLINE_BENCH_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
@@ -445,10 +444,13 @@ func conferenceRound(t *testing.T, bin, uas, stub string, n, rate int, settle, w
 				default:
 				}
 			case "conference_up":
-				if joined == n {
-					up <- nil
-				} else {
-					up <- fmt.Errorf("pitchline: conference up with %d of %d participants", joined, n)
+				var err error
+				if joined != n {
+					err = fmt.Errorf("pitchline: conference up with %d of %d participants", joined, n)
+				}
+				select { // never block: pitchline must never wait on its stdout
+				case up <- err:
+				default:
 				}
 			case "rtp_stats":
 				recvMu.Lock()
