@@ -35,7 +35,7 @@ GOTEST_FLAGS ?= -count=1 -timeout 15m
 
 .PHONY: help setup setup-build setup-run run build frontend go-build bindings \
         test test-go test-frontend test-e2e test-skips lint fmt-check vet staticcheck bindings-check fuzz-smoke fuzz \
-        bench bench-extra clean distclean
+        bench bench-extra bench-conference clean distclean
 
 help:
 	@echo "make run        set up (run profile), build, start the desktop app"
@@ -44,6 +44,7 @@ help:
 	@echo "make build      build frontend and $(BIN)"
 	@echo "make lint       gofmt check, go vet, staticcheck, generated bindings up to date"
 	@echo "make bench      Go benchmarks plus scripts/bench.d/*.sh"
+	@echo "make bench-conference  only the conference CPU benchmark against Janus AudioBridge (needs janus)"
 	@echo "make fuzz-smoke every Fuzz* target for FUZZ_EXECS=$(FUZZ_EXECS) inputs (part of make test)"
 	@echo "make fuzz       every Fuzz* target for FUZZTIME=$(FUZZTIME) each (long runs)"
 	@echo "make bindings   regenerate frontend/wailsjs with the pinned Wails CLI"
@@ -183,6 +184,12 @@ bench-extra:
 	@echo "==> bench-extra: scripts/bench.d/*.sh"
 	@shopt -s nullglob; for s in scripts/bench.d/*.sh; do \
 	  [[ -x "$$s" ]] || continue; echo "==> bench-extra: $$s"; "$$s"; done
+
+# The conference benchmark alone (also part of bench-extra): Pitchline's
+# mix against Janus AudioBridge, side by side; fails if janus is missing.
+bench-conference:
+	@echo "==> bench-conference: scripts/bench.d/60-conference-janus.sh"
+	scripts/bench.d/60-conference-janus.sh
 
 # --- clean ---------------------------------------------------------------
 clean:

@@ -200,6 +200,7 @@ type options struct {
 
 	json, verbose bool
 	conference    bool // the conference command: --play/--record are the rep's microphone/speaker
+	maxLegs       int  // conference: legs mixed at most (--max-legs; 0 elsewhere: softphone.MaxLegs)
 }
 
 type multiFlag []string

@@ -18,7 +18,7 @@ Conference (the rep calls every participant and bridges them on this machine):
                        [--whisper TARGET] [--listen TARGET] [--web-join IP:PORT
                        [--web-join-cert FILE --web-join-key FILE]]
                        [--hold-participant TARGET=FROM-TO] [--remove-after TARGET=DUR]
-                       [--hangup-after DUR] [--json]
+                       [--hangup-after DUR] [--max-legs N] [--json]
   --play is the rep's microphone and --record what the rep hears (the mix of
   every participant). Times count from when every participant has answered
   (or failed). --listen IP:PORT stays the local SIP address; any other
@@ -29,6 +29,8 @@ Conference (the rep calls every participant and bridges them on this machine):
   IP:PORT and prints its one-time link in a web_join event (url). A
   loopback address is served over HTTP; any other address needs HTTPS with
   your certificate and key (--web-join-cert, --web-join-key).
+  --max-legs N mixes up to N participants (default 8; more cost CPU in
+  proportion, see BENCHMARKS.md "Conference CPU against Janus AudioBridge").
 `
 
 // webName is the browser participant's name in the conference's events.
@@ -65,6 +67,7 @@ func parseConference(args []string, o *options, co *confOptions, stderr io.Write
 	fs.StringVar(&co.webJoin, "web-join", "", "")
 	fs.StringVar(&co.webCert, "web-join-cert", "", "")
 	fs.StringVar(&co.webKey, "web-join-key", "", "")
+	fs.IntVar(&o.maxLegs, "max-legs", softphone.MaxLegs, "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -89,8 +92,11 @@ func parseConference(args []string, o *options, co *confOptions, stderr io.Write
 	if co.webJoin != "" {
 		n++
 	}
-	if n > softphone.MaxLegs {
-		return fmt.Errorf("%w: a conference mixes at most %d participants, got %d", ErrUsage, softphone.MaxLegs, n)
+	if o.maxLegs < 1 {
+		return fmt.Errorf("%w: --max-legs wants a number of participants of at least 1, got %d", ErrUsage, o.maxLegs)
+	}
+	if n > o.maxLegs {
+		return fmt.Errorf("%w: a conference mixes at most %d participants (--max-legs), got %d", ErrUsage, o.maxLegs, n)
 	}
 	seen := map[string]bool{}
 	for _, t := range all {

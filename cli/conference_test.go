@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,6 +144,33 @@ func TestConferenceCommand(t *testing.T) {
 	checkToneOrder(t, "dave", ds, drate, []float64{400, 600, 1000}, 600, "400+1000")
 	brate, bs := recOf(bob)
 	checkToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600+1000", "1000")
+}
+
+// TestConferenceMaxLegs: 8 participants by default, --max-legs N allows N
+// (the 32-leg conference of internal/benchlab's Janus benchmark runs with
+// --max-legs 32), and a limit under 1 is a usage error.
+func TestConferenceMaxLegs(t *testing.T) {
+	invites := func(n int) []string {
+		var a []string
+		for i := 1; i <= n; i++ {
+			a = append(a, "--invite", fmt.Sprintf("p%d", i))
+		}
+		return a
+	}
+	base := []string{"conference", "--sip-uri", "sip:a@127.0.0.1"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(append([]string{}, base...), invites(9)...), "at most 8 participants"},
+		{append(append(append([]string{}, base...), "--max-legs", "2"), invites(3)...), "at most 2 participants"},
+		{append(append(append([]string{}, base...), "--max-legs", "0"), invites(1)...), "at least 1"},
+	} {
+		r := run(t, nil, 10*time.Second, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d stderr %q, want 2 with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
 }
 
 func TestConferenceUsageErrors(t *testing.T) {

@@ -107,6 +107,7 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 		IndependentCalls: independent,
 		ShieldOff:        o.noShield,
 		Leads:            o.leads,
+		MaxLegs:          o.maxLegs, // 0 (not the conference command): softphone.MaxLegs
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
 	var closers []func() error

@@ -7,8 +7,18 @@ import (
 	"github.com/pitchline/pitchline/audio/mixer"
 )
 
-// MaxLegs is how many legs one call mixes locally.
+// MaxLegs is how many legs one call mixes locally by default (the issue's
+// floor for a conference). Config.MaxLegs raises or lowers it per phone.
 const MaxLegs = 8
+
+// maxLegs is this phone's limit of legs per call: Config.MaxLegs, or
+// MaxLegs when that is zero.
+func (p *Phone) maxLegs() int {
+	if p.cfg.MaxLegs > 0 {
+		return p.cfg.MaxLegs
+	}
+	return MaxLegs
+}
 
 // conference reports whether the call bridges more than one participant
 // (queue only).
@@ -127,8 +137,8 @@ func (c *Call) AddLeg(ctx context.Context, target string, role Role, opts ...Dia
 		case c.state == CallEnded:
 			err = fmt.Errorf("%w: %s", ErrNoSuchCall, c.id)
 			return
-		case len(c.legs) >= MaxLegs:
-			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, MaxLegs)
+		case len(c.legs) >= p.maxLegs():
+			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, p.maxLegs())
 			return
 		}
 		l, err = p.dialLeg(c, ctx, to, o)
@@ -200,8 +210,8 @@ func (c *Call) Merge(other *Call) error {
 		case c.answered.IsZero() || other.answered.IsZero():
 			err = fmt.Errorf("%w: merge needs two answered calls", ErrInvalidState)
 			return
-		case len(c.legs)+len(other.legs) > MaxLegs:
-			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, MaxLegs)
+		case len(c.legs)+len(other.legs) > c.p.maxLegs():
+			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, c.p.maxLegs())
 			return
 		}
 		moved := append([]Leg(nil), other.legs...)

@@ -77,6 +77,10 @@ type Config struct {
 	// monitor requests (listen, whisper, barge) this phone accepts
 	// during a call (monitor.go). Empty: every monitor request is refused.
 	Leads []string `json:"leads,omitempty"`
+	// MaxLegs is how many legs one call mixes locally; zero means MaxLegs
+	// (8). More legs cost CPU linearly (BENCHMARKS.md, "Conference CPU
+	// against Janus AudioBridge", measures 8 and 32).
+	MaxLegs int `json:"maxLegs,omitempty"`
 }
 
 // account is the parsed, validated form of AccountConfig.

@@ -60,8 +60,8 @@ func (c *Call) AddPeerLeg(kind LegKind, remote string, m MediaPeer, role Role) (
 		case c.state == CallEnded:
 			err = fmt.Errorf("%w: %s", ErrNoSuchCall, c.id)
 			return
-		case len(c.legs) >= MaxLegs:
-			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, MaxLegs)
+		case len(c.legs) >= p.maxLegs():
+			err = fmt.Errorf("%w: a call mixes at most %d legs", ErrTooManyLegs, p.maxLegs())
 			return
 		}
 		port, aerr := p.audio.attach()

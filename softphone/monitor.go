@@ -125,7 +125,7 @@ func (p *Phone) monitoredCall() *Call {
 		if c.state != CallConnected && c.state != CallRemoteHeld {
 			continue
 		}
-		if c.answered.IsZero() || len(c.legs) >= MaxLegs {
+		if c.answered.IsZero() || len(c.legs) >= p.maxLegs() {
 			continue
 		}
 		if best == nil || c.answered.After(best.answered) {
@@ -220,7 +220,7 @@ func (p *Phone) joinInvite(req *sip.Request, tx sip.ServerTransaction, dlg *sipg
 	var err error
 	status, reason := 0, ""
 	ok := p.q.do(func() {
-		if c.state == CallEnded || len(c.legs) >= MaxLegs {
+		if c.state == CallEnded || len(c.legs) >= p.maxLegs() {
 			status, reason = 403, "Forbidden"
 			return
 		}

@@ -150,6 +150,9 @@ func NewPhone(cfg Config, opts ...Option) (*Phone, error) {
 	if acct.leads, err = parseLeads(cfg.Leads); err != nil {
 		return nil, err
 	}
+	if cfg.MaxLegs < 0 {
+		return nil, fmt.Errorf("%w: max legs per call %d (0 means %d)", ErrBadConfig, cfg.MaxLegs, MaxLegs)
+	}
 	p := &Phone{
 		cfg:   cfg,
 		acct:  acct,

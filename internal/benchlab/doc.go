@@ -27,4 +27,10 @@
 // call under valgrind's callgrind; both are behind the build tag "benchlab"
 // so that `go test ./...` never runs them. scripts/bench.d/20-call-cpu.sh
 // runs them; BENCHMARKS.md records the figures.
+//
+// TestConferenceJanus (same tag; scripts/bench.d/60-conference-janus.sh)
+// measures the CPU of an N-leg `pitchline conference` next to a Janus
+// AudioBridge room with the same sipp participants, at the same time;
+// WriteJanusConfig and JanusClient are its Janus side (config folder and
+// REST API).
 package benchlab

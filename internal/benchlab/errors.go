@@ -29,4 +29,7 @@ var (
 	// ErrParse is returned (wrapped) for a sipp -trace_msg log whose time
 	// stamps do not parse.
 	ErrParse = errors.New("benchlab: malformed sipp trace")
+	// ErrJanus is returned (wrapped, with Janus's answer) when the Janus
+	// REST API fails or answers with an error.
+	ErrJanus = errors.New("benchlab: janus")
 )
