@@ -55,7 +55,11 @@ func (c *core) tickLoop() {
 			return
 		case <-t.C:
 		}
-		p, err := c.getPhone()
+		board, err := c.switchboard()
+		if err != nil {
+			continue
+		}
+		p, err := board.Phone("")
 		if err != nil {
 			continue
 		}
@@ -66,14 +70,13 @@ func (c *core) tickLoop() {
 			continue
 		}
 		tick := Tick{Levels: c.levels(), Calls: []TickCall{}}
-		for _, pe := range c.allPhones() {
-			for _, info := range pe.p.Calls() {
-				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
-				if !info.Answered.IsZero() {
-					tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
-				}
-				tick.Calls = append(tick.Calls, tc)
+		for _, bc := range board.Calls() {
+			info := bc.CallInfo
+			tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
+			if !info.Answered.IsZero() {
+				tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
 			}
+			tick.Calls = append(tick.Calls, tc)
 		}
 		emit(c.out, EvTick, tick)
 	}
@@ -86,13 +89,10 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 	}
 	rec := store.CallRecord{ID: v.ID, Direction: store.Direction(v.Direction), Cause: v.Cause, SIPCode: v.Status,
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
-	account := ""
-	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
-		// The account the call was on, by its stable id: the AOR of a SIP
-		// account, demoAccountID for the demo line (whose SIP address
-		// changes every run and would make a new account in reports).
-		account = pe.id
-	}
+	// The account the call was on, by its stable id (its line's): the
+	// AOR of a SIP account, demoAccountID for the demo line (whose SIP
+	// address changes every run and would make a new account in reports).
+	account := v.Account
 	rec.Account = account
 	if t, err := time.Parse(time.RFC3339Nano, v.Created); err == nil {
 		rec.Started = t
@@ -155,32 +155,17 @@ func historyEntry(r store.CallRecord, id CallerIDView) HistoryEntry {
 		OutcomeID: r.OutcomeID, FormDone: r.FormDone, Sync: syncViews(r.Sync)}
 }
 
-// call returns an active call by id, on whichever account's phone it is.
+// call returns an active call by id, on whichever account it is.
 func (c *core) call(id string) (*softphone.Call, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
 	}
-	c.mu.Lock()
-	var p *softphone.Phone
-	if ce := c.calls[id]; ce != nil {
-		p = ce.phone
+	board, err := c.switchboard()
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Unlock()
-	if p != nil {
-		return p.Call(id)
-	}
-	phones := c.allPhones()
-	if len(phones) == 0 {
-		return nil, ErrNotStarted
-	}
-	var err error
-	for _, pe := range phones {
-		var call *softphone.Call
-		if call, err = pe.p.Call(id); err == nil {
-			return call, nil
-		}
-	}
-	return nil, err
+	call, _, err := board.Call(id)
+	return call, err
 }
 
 // viewOf returns the current view of a call (from the table, or the
@@ -201,62 +186,49 @@ func (c *core) viewOf(call *softphone.Call) CallView {
 func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
 
 // dialFrom places a call from account ("" = the default account) and
-// remembers it for Redial.
+// remembers it for Redial. The engine picks the line, refuses one that
+// is not registered and holds the other calls (Switchboard.Dial).
 func (c *core) dialFrom(account, target string) (CallView, error) {
 	target = strings.TrimSpace(target)
 	if target == "" {
 		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
 	}
-	pe, err := c.phoneFor(account)
+	board, err := c.switchboard()
 	if err != nil {
 		return CallView{}, err
 	}
-	if err := c.canDial(pe); err != nil {
-		return CallView{}, err
+	var opts []softphone.DialOption
+	if account != "" {
+		opts = append(opts, softphone.WithAccount(account))
 	}
-	call, err := pe.p.Dial(c.ctx, target)
+	call, line, err := board.Dial(c.ctx, target, opts...)
 	if err != nil {
-		return CallView{}, err
+		return CallView{}, engineErr(err)
 	}
 	c.mu.Lock()
 	c.lastDialed = target
 	c.mu.Unlock()
 	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
 	v := c.viewOf(call)
-	v.Account = pe.id
+	v.Account = line
 	return v, nil
-}
-
-// canDial refuses a call on an account that is not registered (failed,
-// still registering, unregistered), before any INVITE is sent; the error
-// wraps the registration failure when there is one. Reconnecting accounts
-// (registered before, refresh failing) and accounts that do not register
-// (direct calls) may dial.
-func (c *core) canDial(pe *phoneEntry) error {
-	c.mu.Lock()
-	state, cause := pe.state, pe.err
-	c.mu.Unlock()
-	switch state {
-	case softphone.RegRegistered, softphone.RegReconnecting, softphone.RegDisabled:
-		return nil
-	}
-	if cause != nil {
-		return fmt.Errorf("%w: %s is %s: %w", ErrNotRegistered, pe.id, state, cause)
-	}
-	return fmt.Errorf("%w: %s is %s", ErrNotRegistered, pe.id, state)
 }
 
 // setDefault makes account id the one Dial calls from, and persists it.
 func (c *core) setDefault(id string) ([]AccountView, error) {
-	pe, err := c.phoneFor(id)
+	board, err := c.switchboard()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.st.SetSetting(c.ctx, keyDefaultAcc, pe.id); err != nil {
+	if err := board.SetDefault(id); err != nil {
+		return nil, engineErr(err)
+	}
+	def := board.Default()
+	if err := c.st.SetSetting(c.ctx, keyDefaultAcc, def); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	c.defaultID = pe.id
+	c.defaultID = def
 	c.mu.Unlock()
 	v := c.accountViews()
 	emit(c.out, EvAccounts, v)
@@ -275,37 +247,38 @@ func (c *core) callAction(id string, fn func(*softphone.Call) error) (CallView, 
 	return c.viewOf(call), nil
 }
 
-// switchTo holds every other connected call (on any account), then
-// resumes or answers id.
+// boardAction runs a switchboard call action (answer, resume, switch
+// to: each holds the other calls on every account first) and returns
+// the call's view.
+func (c *core) boardAction(id string, fn func(*softphone.Switchboard, string) (*softphone.Call, error)) (CallView, error) {
+	if id == "" {
+		return CallView{}, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
+	}
+	board, err := c.switchboard()
+	if err != nil {
+		return CallView{}, err
+	}
+	call, err := fn(board, id)
+	if err != nil {
+		return CallView{}, err
+	}
+	return c.viewOf(call), nil
+}
+
+// answer answers a ringing call; the other calls go on hold.
+func (c *core) answer(id string) (CallView, error) {
+	return c.boardAction(id, (*softphone.Switchboard).Answer)
+}
+
+// resume takes a call off hold; the other calls go on hold.
+func (c *core) resume(id string) (CallView, error) {
+	return c.boardAction(id, (*softphone.Switchboard).Resume)
+}
+
+// switchTo holds every other call (on any account), then resumes or
+// answers id.
 func (c *core) switchTo(id string) (CallView, error) {
-	target, err := c.call(id)
-	if err != nil {
-		return CallView{}, err
-	}
-	for _, pe := range c.allPhones() {
-		for _, info := range pe.p.Calls() {
-			if info.ID == id || info.Held {
-				continue
-			}
-			if info.State == softphone.CallConnected || info.State == softphone.CallRemoteHeld {
-				if other, err := pe.p.Call(info.ID); err == nil {
-					if err := other.Hold(); err != nil {
-						return CallView{}, err
-					}
-				}
-			}
-		}
-	}
-	switch info := target.Info(); {
-	case info.State == softphone.CallIncoming:
-		err = target.Answer()
-	case info.Held:
-		err = target.Resume()
-	}
-	if err != nil {
-		return CallView{}, err
-	}
-	return c.viewOf(target), nil
+	return c.boardAction(id, (*softphone.Switchboard).SwitchTo)
 }
 
 // setNotes keeps a note with an active call (logged with it at the end).
@@ -646,13 +619,11 @@ func (c *core) testRegistration(in AccountInput) (RegistrationTest, error) {
 
 // setDND turns do-not-disturb on or off for every account and persists it.
 func (c *core) setDND(on bool) (AccountView, error) {
-	phones := c.allPhones()
-	if len(phones) == 0 {
-		return AccountView{}, ErrNotStarted
+	board, err := c.switchboard()
+	if err != nil {
+		return AccountView{}, err
 	}
-	for _, pe := range phones {
-		pe.p.SetDND(on)
-	}
+	board.SetDND(on)
 	v := "0"
 	if on {
 		v = "1"

@@ -30,9 +30,7 @@ func (s *CallsService) DialFrom(account, target string) (CallView, error) {
 }
 
 // Answer answers a ringing inbound call (other calls go on hold).
-func (s *CallsService) Answer(callID string) (CallView, error) {
-	return s.c.callAction(callID, (*softphone.Call).Answer)
-}
+func (s *CallsService) Answer(callID string) (CallView, error) { return s.c.answer(callID) }
 
 // Reject ignores a ringing inbound call (486 Busy Here).
 func (s *CallsService) Reject(callID string) (CallView, error) {
@@ -60,10 +58,8 @@ func (s *CallsService) Hold(callID string) (CallView, error) {
 	return s.c.callAction(callID, (*softphone.Call).Hold)
 }
 
-// Resume takes a call off hold.
-func (s *CallsService) Resume(callID string) (CallView, error) {
-	return s.c.callAction(callID, (*softphone.Call).Resume)
-}
+// Resume takes a call off hold (other calls go on hold).
+func (s *CallsService) Resume(callID string) (CallView, error) { return s.c.resume(callID) }
 
 // SwitchTo holds every other call and resumes (or answers) this one.
 func (s *CallsService) SwitchTo(callID string) (CallView, error) { return s.c.switchTo(callID) }
