@@ -182,38 +182,6 @@ func (c *core) viewOf(call *softphone.Call) CallView {
 	return v
 }
 
-// dial places a call from the default account and remembers it for Redial.
-func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
-
-// dialFrom places a call from account ("" = the default account) and
-// remembers it for Redial. The engine picks the line, refuses one that
-// is not registered and holds the other calls (Switchboard.Dial).
-func (c *core) dialFrom(account, target string) (CallView, error) {
-	target = strings.TrimSpace(target)
-	if target == "" {
-		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
-	}
-	board, err := c.switchboard()
-	if err != nil {
-		return CallView{}, err
-	}
-	var opts []softphone.DialOption
-	if account != "" {
-		opts = append(opts, softphone.WithAccount(account))
-	}
-	call, line, err := board.Dial(c.ctx, target, opts...)
-	if err != nil {
-		return CallView{}, engineErr(err)
-	}
-	c.mu.Lock()
-	c.lastDialed = target
-	c.mu.Unlock()
-	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
-	v := c.viewOf(call)
-	v.Account = line
-	return v, nil
-}
-
 // setDefault makes account id the one Dial calls from, and persists it.
 func (c *core) setDefault(id string) ([]AccountView, error) {
 	board, err := c.switchboard()

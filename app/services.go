@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/secret"
@@ -27,6 +28,39 @@ func (s *CallsService) Dial(target string) (CallView, error) { return s.c.dial(t
 // account, as Dial).
 func (s *CallsService) DialFrom(account, target string) (CallView, error) {
 	return s.c.dialFrom(account, target)
+}
+
+// dial places a call (the bound Dial, DialFrom, Redial and call-back
+// methods all come here) from the default account and remembers it for Redial.
+func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
+
+// dialFrom places a call from account ("" = the default account) and
+// remembers it for Redial. The engine picks the line, refuses one that
+// is not registered and holds the other calls (Switchboard.Dial).
+func (c *core) dialFrom(account, target string) (CallView, error) {
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
+	}
+	board, err := c.switchboard()
+	if err != nil {
+		return CallView{}, err
+	}
+	var opts []softphone.DialOption
+	if account != "" {
+		opts = append(opts, softphone.WithAccount(account))
+	}
+	call, line, err := board.Dial(c.ctx, target, opts...)
+	if err != nil {
+		return CallView{}, engineErr(err)
+	}
+	c.mu.Lock()
+	c.lastDialed = target
+	c.mu.Unlock()
+	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
+	v := c.viewOf(call)
+	v.Account = line
+	return v, nil
 }
 
 // Answer answers a ringing inbound call (other calls go on hold).
