@@ -336,3 +336,93 @@ func TestSwitchboardConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestSwitchboardConference: merging two calls leaves one row in the
+// call table; a conference the rep is in is held as a whole by a new
+// dial (its own legs never hold each other), and one the rep has left
+// runs on and is not held when the rep switches to another call.
+func TestSwitchboardConference(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"),
+		testlab.WithTone(400), testlab.WithSIPTrace())
+	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"),
+		testlab.WithTone(700), testlab.WithSIPTrace())
+	testlab.StartBaresip(t, "alice", testlab.WithAccount("alice", k.Password("alice"), k.Addr(), "udp"), testlab.WithTone(900))
+	b, ev := newBoard(t, k, []boardLine{{user: "carol"}})
+	ev.lineState(t, "carol", softphone.RegRegistered)
+	waitPeers(t, k, "bob", "dave", "alice")
+
+	dial := func(who string) *softphone.Call {
+		t.Helper()
+		m := ev.mark()
+		c, _, err := b.Dial(ctx(t, 120*time.Second), who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.lineCall(t, m, c.ID(), softphone.CallConnected)
+		return c
+	}
+	c1 := dial("bob")
+	c2 := dial("dave") // holds bob
+	if !c1.Info().Held {
+		t.Fatalf("bob's call not held by the second dial")
+	}
+	m := ev.mark()
+	if err := c1.Merge(c2); err != nil {
+		t.Fatal(err)
+	}
+	ev.lineCall(t, m, c2.ID(), softphone.CallEnded)
+	if got := tableIDs(b); len(got) != 1 || got[0] != "carol:"+c1.ID() {
+		t.Fatalf("call table after the merge %v, want only the conference", got)
+	}
+	// The rep resumes the conference: bob's leg comes back, dave's stays.
+	if _, err := b.Resume(c1.ID()); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range c1.Legs() {
+		if l.Info().Held {
+			t.Fatalf("after Resume %s is still held", l.Info().Remote)
+		}
+	}
+
+	// A new dial holds the conference as a whole.
+	daveHolds := strings.Count(dave.Log(), "a=sendonly")
+	c3 := dial("alice")
+	if info := c1.Info(); !info.Held {
+		t.Fatalf("the conference is not held by a new dial: %+v", info)
+	}
+	sendonly(t, ev, dave, daveHolds)
+	want := []string{"carol:" + c1.ID(), "carol:" + c3.ID()}
+	if got := tableIDs(b); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("call table %v, want %v", got, want)
+	}
+
+	// Back to the conference (alice held), the rep leaves it: it runs on
+	// without the rep, and switching to alice does not hold it.
+	if _, err := b.SwitchTo(c1.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if !c3.Info().Held || c1.Info().Held {
+		t.Fatalf("after SwitchTo the conference: conference %+v, alice %+v", c1.Info(), c3.Info())
+	}
+	if err := c1.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	bobHolds := strings.Count(bob.Log(), "a=sendonly")
+	if _, err := b.SwitchTo(c3.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if info := c1.Info(); info.Held || !info.Left {
+		t.Errorf("the conference the rep left was held: %+v", info)
+	}
+	for _, l := range c1.Legs() {
+		if l.Info().Held {
+			t.Errorf("a participant of the left conference is held: %+v", l.Info())
+		}
+	}
+	if n := strings.Count(bob.Log(), "a=sendonly"); n != bobHolds {
+		t.Errorf("bob saw %d more holds after the rep left", n-bobHolds)
+	}
+	b.Close()
+	checkNoLeaks(t)
+}
