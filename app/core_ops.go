@@ -545,44 +545,18 @@ func (c *core) testRegistration(in AccountInput) (RegistrationTest, error) {
 			a.Password = pw
 		}
 	}
-	p, err := softphone.NewPhone(softphone.Config{Account: a, Listen: listenFor(a)}, softphone.WithLogger(c.cfg.logger))
+	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
+	defer cancel()
+	re, err := softphone.CheckRegistration(ctx, softphone.Config{Account: a, Listen: listenFor(a)}, softphone.WithLogger(c.cfg.logger))
 	if err != nil {
 		return RegistrationTest{}, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 	}
-	defer p.Close()
-	events, unsub := p.Subscribe()
-	defer unsub()
-	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
-	defer cancel()
-	failed := func(state softphone.RegState, err error) (RegistrationTest, error) {
-		pl := classifyError(err)
-		c.log.Info("registration test failed", "account", a.AOR, "code", pl.Code, "err", err)
-		return RegistrationTest{State: string(state), Reason: pl.Message, Error: &pl}, nil
+	if re.Err == nil { // registered (or an account that does not register)
+		return RegistrationTest{OK: re.State == softphone.RegRegistered, State: string(re.State)}, nil
 	}
-	if err := p.Start(ctx); err != nil {
-		return failed(softphone.RegFailed, err)
-	}
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return failed(softphone.RegFailed, softphone.ErrClosed)
-			}
-			if re, ok := ev.(softphone.RegistrationEvent); ok {
-				switch re.State {
-				case softphone.RegRegistered:
-					return RegistrationTest{OK: true, State: string(re.State)}, nil
-				case softphone.RegFailed, softphone.RegReconnecting:
-					if re.Err == nil {
-						re.Err = fmt.Errorf("%w: %s", softphone.ErrRegistrationFailed, re.Reason)
-					}
-					return failed(re.State, re.Err)
-				}
-			}
-		case <-ctx.Done():
-			return failed(softphone.RegFailed, fmt.Errorf("%w: no answer from the registrar within 15 s: %w", softphone.ErrRegistrationFailed, ctx.Err()))
-		}
-	}
+	pl := classifyError(re.Err)
+	c.log.Info("registration test failed", "account", a.AOR, "code", pl.Code, "err", re.Err)
+	return RegistrationTest{State: string(re.State), Reason: pl.Message, Error: &pl}, nil
 }
 
 // setDND turns do-not-disturb on or off for every account and persists it.
