@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -51,30 +50,20 @@ type coreConfig struct {
 	demoOpts  []demo.Option
 }
 
-// callEntry is the core's view of one active call.
+// callEntry is the core's view of one active call: what the window shows
+// beyond the engine's call table (caller ID, notes, last statistics).
 type callEntry struct {
 	view  CallView
-	phone *softphone.Phone // the account's phone the call is on
 	stats softphone.StatsEvent
 	has   bool // stats seen
 }
 
-// phoneEntry is one running account: its Phone (own SIP user agent and
-// port) and its live registration state.
-type phoneEntry struct {
-	id     string // AccountView.ID: the AOR, or demoAccountID
-	aor    string
-	p      *softphone.Phone
-	stop   func() // ends its event pump
-	state  softphone.RegState
-	reason string
-	err    error // the failure behind a failed/reconnecting state
-}
-
 // core is the backend behind every bound service: the store, the keychain,
-// one Phone per account (or the demo line) on one shared audio device, the
-// event pumps and the 200 ms tick. Services are thin methods over it; the
-// Wails window and browser mode share one core type.
+// the engine's Switchboard (one Phone per account and the demo line, on
+// one shared audio device), its event pump and the 200 ms tick. Call
+// policy (which account dials, the call table, call waiting) is the
+// Switchboard's; the core translates. Services are thin methods over it;
+// the Wails window and browser mode share one core type.
 type core struct {
 	cfg     coreConfig
 	log     *slog.Logger
@@ -90,7 +79,8 @@ type core struct {
 
 	mu         sync.Mutex
 	audio      *softphone.SharedAudio // every phone's device, mixer and ringer
-	phones     []*phoneEntry          // one per account (or the demo line), in account order
+	board      *softphone.Switchboard // one line per account, then the demo line
+	stopPump   func()                 // ends the board's event pump
 	line       *demo.Line
 	accounts   []softphone.AccountConfig
 	defaultID  string // the account Dial uses; "" = the first
@@ -207,21 +197,16 @@ func (c *core) close() error {
 // usesDemo reports whether the phone should run on the demo line.
 func (c *core) usesDemo() bool { return c.cfg.forceDemo || len(c.accounts) == 0 }
 
-// stopPhone stops every phone and the demo line.
+// stopPhone stops the switchboard (every phone) and the demo line.
 func (c *core) stopPhone() {
 	c.mu.Lock()
-	phones, line := c.phones, c.line
-	c.phones, c.line = nil, nil
+	board, stop, line := c.board, c.stopPump, c.line
+	c.board, c.stopPump, c.line = nil, nil, nil
 	c.calls = make(map[string]*callEntry)
 	c.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, pe := range phones {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = pe.p.Close() }() // unregister in parallel
-	}
-	wg.Wait()
-	for _, pe := range phones {
-		pe.stop()
+	if board != nil {
+		_ = board.Close() // the phones unregister in parallel
+		stop()
 	}
 	if line != nil {
 		_ = line.Close()
@@ -282,10 +267,10 @@ func (c *core) switchPhone() error {
 	}
 	ringtone, _, _ := c.st.GetSetting(c.ctx, keyRingtone)
 	dnd, _, _ := c.st.GetSetting(c.ctx, keyDND)
-	var started []*phoneEntry
+	var lines []softphone.Line
 	var firstErr error
 	for _, a := range accts {
-		pe, err := c.startPhone(a.id, a.acct, ringtone, dnd == "1")
+		p, err := c.newPhone(a.acct, ringtone)
 		if err != nil {
 			c.log.Warn("account not started", "account", a.id, "err", err)
 			if firstErr == nil {
@@ -293,32 +278,50 @@ func (c *core) switchPhone() error {
 			}
 			continue
 		}
-		started = append(started, pe)
+		lines = append(lines, softphone.Line{ID: a.id, Phone: p})
 	}
-	if len(started) == 0 && firstErr != nil {
+	if len(lines) == 0 && firstErr != nil {
 		if line != nil {
 			_ = line.Close()
 		}
 		return firstErr
 	}
 	c.mu.Lock()
-	c.phones, c.line = started, line
+	def := c.defaultID
 	c.mu.Unlock()
-	for _, pe := range started {
-		if err := pe.p.Start(c.ctx); err != nil {
-			c.log.Warn("account not started", "account", pe.id, "err", err)
-			c.mu.Lock()
-			pe.state, pe.reason, pe.err = softphone.RegFailed, err.Error(), err
-			c.mu.Unlock()
+	if c.usesDemo() {
+		def = demoAccountID // no account: the demo line dials
+	}
+	board, err := softphone.NewSwitchboard(lines, softphone.WithBoardLogger(c.cfg.logger),
+		softphone.WithBoardClock(c.cfg.now), softphone.WithDefaultLine(def))
+	if err != nil {
+		for _, l := range lines {
+			_ = l.Phone.Close()
 		}
+		if line != nil {
+			_ = line.Close()
+		}
+		return err
+	}
+	board.SetDND(dnd == "1")
+	events, unsub := board.Subscribe()
+	var pumpWG sync.WaitGroup
+	pumpWG.Add(1)
+	go func() { defer pumpWG.Done(); c.pump(board, events) }()
+	c.mu.Lock()
+	c.board, c.line = board, line
+	c.stopPump = func() { unsub(); pumpWG.Wait() }
+	c.mu.Unlock()
+	if err := board.Start(c.ctx); err != nil {
+		c.log.Warn("account not started", "err", err) // shown failed, with the reason
 	}
 	c.emitSnapshot()
 	return nil
 }
 
-// startPhone builds the phone of one account and its event pump; the
-// caller starts it once it is in c.phones.
-func (c *core) startPhone(id string, acct softphone.AccountConfig, ringtone string, dnd bool) (*phoneEntry, error) {
+// newPhone builds the phone of one account on the shared audio; the
+// switchboard starts it.
+func (c *core) newPhone(acct softphone.AccountConfig, ringtone string) (*softphone.Phone, error) {
 	opts := []softphone.Option{softphone.WithLogger(c.cfg.logger)}
 	if c.audio != nil {
 		opts = append(opts, softphone.WithSharedAudio(c.audio))
@@ -326,18 +329,7 @@ func (c *core) startPhone(id string, acct softphone.AccountConfig, ringtone stri
 	if _, err := softphone.RingtoneCadence(ringtone); ringtone != "" && err == nil {
 		opts = append(opts, softphone.WithRingtone(ringtone))
 	}
-	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	p.SetDND(dnd)
-	pe := &phoneEntry{id: id, aor: acct.AOR, p: p, state: softphone.RegRegistering}
-	events, unsub := p.Subscribe()
-	var pumpWG sync.WaitGroup
-	pumpWG.Add(1)
-	go func() { defer pumpWG.Done(); c.pump(pe, events) }()
-	pe.stop = func() { unsub(); pumpWG.Wait() }
-	return pe, nil
+	return softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
 }
 
 // listenFor picks the local SIP address: loopback for the demo line (and
@@ -349,49 +341,36 @@ func listenFor(a softphone.AccountConfig) string {
 	return ""
 }
 
+// switchboard returns the running switchboard or ErrNotStarted.
+func (c *core) switchboard() (*softphone.Switchboard, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.board == nil {
+		return nil, ErrNotStarted
+	}
+	return c.board, nil
+}
+
 // getPhone returns the default account's phone (any phone reaches the
 // shared audio devices) or ErrNotStarted.
 func (c *core) getPhone() (*softphone.Phone, error) {
-	pe, err := c.phoneFor("")
+	b, err := c.switchboard()
 	if err != nil {
 		return nil, err
 	}
-	return pe.p, nil
+	return b.Phone("")
 }
 
-// phoneFor returns the running phone of account id; "" is the default
-// account (the one chosen with SetDefault, else the first).
-func (c *core) phoneFor(id string) (*phoneEntry, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.phones) == 0 {
-		return nil, ErrNotStarted
+// engineErr translates the switchboard's refusals into the app's
+// sentinels.
+func engineErr(err error) error {
+	switch {
+	case errors.Is(err, softphone.ErrNoSuchLine):
+		return fmt.Errorf("%w: no running account: %w", ErrInvalidArgument, err)
+	case errors.Is(err, softphone.ErrNotRegistered):
+		return fmt.Errorf("%w: %w", ErrNotRegistered, err)
 	}
-	if id == "" {
-		id = c.defaultID
-		if c.line != nil && c.usesDemo() {
-			id = demoAccountID
-		}
-		for _, pe := range c.phones {
-			if pe.id == id {
-				return pe, nil
-			}
-		}
-		return c.phones[0], nil
-	}
-	for _, pe := range c.phones {
-		if pe.id == id {
-			return pe, nil
-		}
-	}
-	return nil, fmt.Errorf("%w: no running account %q", ErrInvalidArgument, id)
-}
-
-// allPhones returns the running phones.
-func (c *core) allPhones() []*phoneEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*phoneEntry(nil), c.phones...)
+	return err
 }
 
 // storeOrErr returns the store or ErrNotStarted.
@@ -402,27 +381,25 @@ func (c *core) storeOrErr() (*store.Store, error) {
 	return c.st, nil
 }
 
-// pump turns one phone's engine events into catalogue events until the
-// stream closes.
-func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
-	p := pe.p
+// pump turns the switchboard's events (every line's) into catalogue
+// events until the stream closes.
+func (c *core) pump(board *softphone.Switchboard, events <-chan softphone.Event) {
 	for ev := range events {
-		switch e := ev.(type) {
+		le, ok := ev.(softphone.LineEvent)
+		if !ok {
+			continue
+		}
+		p, err := board.Phone(le.Line)
+		if err != nil {
+			continue
+		}
+		switch e := le.Event.(type) {
 		case softphone.RegistrationEvent:
-			c.mu.Lock()
-			if e.State == softphone.RegRegistering && pe.state == softphone.RegFailed && pe.err != nil {
-				// A retry after a failure is not news: the account stays
-				// failed, with its reason, until it registers.
-				c.mu.Unlock()
-				continue
-			}
-			pe.state, pe.reason, pe.err = e.State, e.Reason, e.Err
-			c.mu.Unlock()
-			if v, ok := c.accountView(pe.id); ok {
+			if v, ok := c.accountView(le.Line); ok {
 				emit(c.out, EvAccount, v)
 			}
 		case softphone.CallEvent:
-			c.onCallEvent(pe, e)
+			c.onCallEvent(p, le.Line, e)
 		case softphone.HoldEvent:
 			c.refreshCall(p, e.CallID)
 		case softphone.MuteEvent:
@@ -449,13 +426,13 @@ func (c *core) pump(pe *phoneEntry, events <-chan softphone.Event) {
 	}
 }
 
-// onCallEvent updates the call table, emits EvCall, and logs ended calls.
-func (c *core) onCallEvent(pe *phoneEntry, e softphone.CallEvent) {
-	p := pe.p
+// onCallEvent updates the call's view, emits EvCall, and logs ended
+// calls.
+func (c *core) onCallEvent(p *softphone.Phone, line string, e softphone.CallEvent) {
 	c.mu.Lock()
 	ce := c.calls[e.CallID]
 	if ce == nil {
-		ce = &callEntry{phone: p, view: CallView{ID: e.CallID, Account: pe.id, Direction: string(e.Direction), Remote: e.Remote,
+		ce = &callEntry{view: CallView{ID: e.CallID, Account: line, Direction: string(e.Direction), Remote: e.Remote,
 			Number: numberOf(e.Remote), Display: e.Display, Created: rfc3339(e.At)}}
 		ce.view.CallerID = c.callerID(ce.view.Number)
 		c.calls[e.CallID] = ce
@@ -594,32 +571,21 @@ func (c *core) accountView(id string) (AccountView, bool) {
 }
 
 // accountViews lists the accounts (plus the demo line when it runs), each
-// with its own registration state; Active marks the default account.
+// with its line's registration state; Active marks the default account.
 func (c *core) accountViews() []AccountView {
-	type reg struct {
-		state  softphone.RegState
-		reason string
-		err    error
-		dnd    bool
-	}
 	c.mu.Lock()
 	accts := append([]softphone.AccountConfig(nil), c.accounts...)
-	line := c.line
-	regs := make(map[string]reg, len(c.phones))
-	var ps []*phoneEntry
-	for _, pe := range c.phones {
-		regs[pe.id] = reg{state: pe.state, reason: pe.reason, err: pe.err}
-		ps = append(ps, pe)
-	}
+	line, board := c.line, c.board
 	c.mu.Unlock()
-	for _, pe := range ps { // DND outside c.mu: it takes the phone's lock
-		r := regs[pe.id]
-		r.dnd = pe.p.DND()
-		regs[pe.id] = r
-	}
+	regs := map[string]softphone.LineInfo{}
 	def := ""
-	if pe, err := c.phoneFor(""); err == nil {
-		def = pe.id
+	if board != nil {
+		for _, l := range board.Lines() {
+			regs[l.ID] = l
+			if l.Default {
+				def = l.ID
+			}
+		}
 	}
 	var out []AccountView
 	for _, a := range accts {
@@ -644,9 +610,9 @@ func (c *core) accountViews() []AccountView {
 		out[i].Active = out[i].ID == def
 		out[i].State = string(softphone.RegUnregistered)
 		if r, ok := regs[out[i].ID]; ok {
-			out[i].State, out[i].Reason, out[i].DND = string(r.state), r.reason, r.dnd
-			if r.err != nil && (r.state == softphone.RegFailed || r.state == softphone.RegReconnecting) {
-				p := classifyError(r.err)
+			out[i].State, out[i].Reason, out[i].DND = string(r.State), r.Reason, r.DND
+			if r.Err != nil && (r.State == softphone.RegFailed || r.State == softphone.RegReconnecting) {
+				p := classifyError(r.Err)
 				out[i].Reason, out[i].Error = p.Message, &p
 			}
 		}
@@ -669,13 +635,23 @@ func (c *core) snapshot() Snapshot {
 
 func (c *core) emitSnapshot() { emit(c.out, EvSnapshot, c.snapshot()) }
 
-// callViews lists the active calls, oldest first.
+// callViews lists the active calls in the order of the engine's call
+// table (oldest first).
 func (c *core) callViews() []CallView {
+	out := []CallView{}
+	board, err := c.switchboard()
+	if err != nil {
+		return out
+	}
+	table := board.Calls()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]CallView, 0, len(c.calls))
 	now := c.cfg.now()
-	for _, ce := range c.calls {
+	for _, bc := range table {
+		ce := c.calls[bc.ID]
+		if ce == nil {
+			continue // its first event is still on the way
+		}
 		v := ce.view
 		if v.Answered != "" {
 			if t, err := time.Parse(time.RFC3339Nano, v.Answered); err == nil {
@@ -684,7 +660,6 @@ func (c *core) callViews() []CallView {
 		}
 		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created < out[j].Created })
 	return out
 }
 

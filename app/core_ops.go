@@ -55,7 +55,11 @@ func (c *core) tickLoop() {
 			return
 		case <-t.C:
 		}
-		p, err := c.getPhone()
+		board, err := c.switchboard()
+		if err != nil {
+			continue
+		}
+		p, err := board.Phone("")
 		if err != nil {
 			continue
 		}
@@ -66,14 +70,13 @@ func (c *core) tickLoop() {
 			continue
 		}
 		tick := Tick{Levels: c.levels(), Calls: []TickCall{}}
-		for _, pe := range c.allPhones() {
-			for _, info := range pe.p.Calls() {
-				tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
-				if !info.Answered.IsZero() {
-					tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
-				}
-				tick.Calls = append(tick.Calls, tc)
+		for _, bc := range board.Calls() {
+			info := bc.CallInfo
+			tc := TickCall{ID: info.ID, Quality: qualityOf(info.Stats), Participants: tickParticipants(info)}
+			if !info.Answered.IsZero() {
+				tc.DurationMs = c.cfg.now().Sub(info.Answered).Milliseconds()
 			}
+			tick.Calls = append(tick.Calls, tc)
 		}
 		emit(c.out, EvTick, tick)
 	}
@@ -86,13 +89,10 @@ func (c *core) logCall(v CallView, e softphone.CallEvent) {
 	}
 	rec := store.CallRecord{ID: v.ID, Direction: store.Direction(v.Direction), Cause: v.Cause, SIPCode: v.Status,
 		Notes: v.Notes, ContactID: v.CallerID.ContactID, Ended: e.At, Duration: e.Duration}
-	account := ""
-	if pe, err := c.phoneFor(v.Account); err == nil && v.Account != "" {
-		// The account the call was on, by its stable id: the AOR of a SIP
-		// account, demoAccountID for the demo line (whose SIP address
-		// changes every run and would make a new account in reports).
-		account = pe.id
-	}
+	// The account the call was on, by its stable id (its line's): the
+	// AOR of a SIP account, demoAccountID for the demo line (whose SIP
+	// address changes every run and would make a new account in reports).
+	account := v.Account
 	rec.Account = account
 	if t, err := time.Parse(time.RFC3339Nano, v.Created); err == nil {
 		rec.Started = t
@@ -155,32 +155,17 @@ func historyEntry(r store.CallRecord, id CallerIDView) HistoryEntry {
 		OutcomeID: r.OutcomeID, FormDone: r.FormDone, Sync: syncViews(r.Sync)}
 }
 
-// call returns an active call by id, on whichever account's phone it is.
+// call returns an active call by id, on whichever account it is.
 func (c *core) call(id string) (*softphone.Call, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
 	}
-	c.mu.Lock()
-	var p *softphone.Phone
-	if ce := c.calls[id]; ce != nil {
-		p = ce.phone
+	board, err := c.switchboard()
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Unlock()
-	if p != nil {
-		return p.Call(id)
-	}
-	phones := c.allPhones()
-	if len(phones) == 0 {
-		return nil, ErrNotStarted
-	}
-	var err error
-	for _, pe := range phones {
-		var call *softphone.Call
-		if call, err = pe.p.Call(id); err == nil {
-			return call, nil
-		}
-	}
-	return nil, err
+	call, _, err := board.Call(id)
+	return call, err
 }
 
 // viewOf returns the current view of a call (from the table, or the
@@ -197,66 +182,21 @@ func (c *core) viewOf(call *softphone.Call) CallView {
 	return v
 }
 
-// dial places a call from the default account and remembers it for Redial.
-func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
-
-// dialFrom places a call from account ("" = the default account) and
-// remembers it for Redial.
-func (c *core) dialFrom(account, target string) (CallView, error) {
-	target = strings.TrimSpace(target)
-	if target == "" {
-		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
-	}
-	pe, err := c.phoneFor(account)
-	if err != nil {
-		return CallView{}, err
-	}
-	if err := c.canDial(pe); err != nil {
-		return CallView{}, err
-	}
-	call, err := pe.p.Dial(c.ctx, target)
-	if err != nil {
-		return CallView{}, err
-	}
-	c.mu.Lock()
-	c.lastDialed = target
-	c.mu.Unlock()
-	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
-	v := c.viewOf(call)
-	v.Account = pe.id
-	return v, nil
-}
-
-// canDial refuses a call on an account that is not registered (failed,
-// still registering, unregistered), before any INVITE is sent; the error
-// wraps the registration failure when there is one. Reconnecting accounts
-// (registered before, refresh failing) and accounts that do not register
-// (direct calls) may dial.
-func (c *core) canDial(pe *phoneEntry) error {
-	c.mu.Lock()
-	state, cause := pe.state, pe.err
-	c.mu.Unlock()
-	switch state {
-	case softphone.RegRegistered, softphone.RegReconnecting, softphone.RegDisabled:
-		return nil
-	}
-	if cause != nil {
-		return fmt.Errorf("%w: %s is %s: %w", ErrNotRegistered, pe.id, state, cause)
-	}
-	return fmt.Errorf("%w: %s is %s", ErrNotRegistered, pe.id, state)
-}
-
 // setDefault makes account id the one Dial calls from, and persists it.
 func (c *core) setDefault(id string) ([]AccountView, error) {
-	pe, err := c.phoneFor(id)
+	board, err := c.switchboard()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.st.SetSetting(c.ctx, keyDefaultAcc, pe.id); err != nil {
+	if err := board.SetDefault(id); err != nil {
+		return nil, engineErr(err)
+	}
+	def := board.Default()
+	if err := c.st.SetSetting(c.ctx, keyDefaultAcc, def); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	c.defaultID = pe.id
+	c.defaultID = def
 	c.mu.Unlock()
 	v := c.accountViews()
 	emit(c.out, EvAccounts, v)
@@ -275,37 +215,38 @@ func (c *core) callAction(id string, fn func(*softphone.Call) error) (CallView, 
 	return c.viewOf(call), nil
 }
 
-// switchTo holds every other connected call (on any account), then
-// resumes or answers id.
+// boardAction runs a switchboard call action (answer, resume, switch
+// to: each holds the other calls on every account first) and returns
+// the call's view.
+func (c *core) boardAction(id string, fn func(*softphone.Switchboard, string) (*softphone.Call, error)) (CallView, error) {
+	if id == "" {
+		return CallView{}, fmt.Errorf("%w: empty call id", ErrInvalidArgument)
+	}
+	board, err := c.switchboard()
+	if err != nil {
+		return CallView{}, err
+	}
+	call, err := fn(board, id)
+	if err != nil {
+		return CallView{}, err
+	}
+	return c.viewOf(call), nil
+}
+
+// answer answers a ringing call; the other calls go on hold.
+func (c *core) answer(id string) (CallView, error) {
+	return c.boardAction(id, (*softphone.Switchboard).Answer)
+}
+
+// resume takes a call off hold; the other calls go on hold.
+func (c *core) resume(id string) (CallView, error) {
+	return c.boardAction(id, (*softphone.Switchboard).Resume)
+}
+
+// switchTo holds every other call (on any account), then resumes or
+// answers id.
 func (c *core) switchTo(id string) (CallView, error) {
-	target, err := c.call(id)
-	if err != nil {
-		return CallView{}, err
-	}
-	for _, pe := range c.allPhones() {
-		for _, info := range pe.p.Calls() {
-			if info.ID == id || info.Held {
-				continue
-			}
-			if info.State == softphone.CallConnected || info.State == softphone.CallRemoteHeld {
-				if other, err := pe.p.Call(info.ID); err == nil {
-					if err := other.Hold(); err != nil {
-						return CallView{}, err
-					}
-				}
-			}
-		}
-	}
-	switch info := target.Info(); {
-	case info.State == softphone.CallIncoming:
-		err = target.Answer()
-	case info.Held:
-		err = target.Resume()
-	}
-	if err != nil {
-		return CallView{}, err
-	}
-	return c.viewOf(target), nil
+	return c.boardAction(id, (*softphone.Switchboard).SwitchTo)
 }
 
 // setNotes keeps a note with an active call (logged with it at the end).
@@ -604,55 +545,27 @@ func (c *core) testRegistration(in AccountInput) (RegistrationTest, error) {
 			a.Password = pw
 		}
 	}
-	p, err := softphone.NewPhone(softphone.Config{Account: a, Listen: listenFor(a)}, softphone.WithLogger(c.cfg.logger))
+	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
+	defer cancel()
+	re, err := softphone.CheckRegistration(ctx, softphone.Config{Account: a, Listen: listenFor(a)}, softphone.WithLogger(c.cfg.logger))
 	if err != nil {
 		return RegistrationTest{}, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 	}
-	defer p.Close()
-	events, unsub := p.Subscribe()
-	defer unsub()
-	ctx, cancel := context.WithTimeout(c.ctx, 15*time.Second)
-	defer cancel()
-	failed := func(state softphone.RegState, err error) (RegistrationTest, error) {
-		pl := classifyError(err)
-		c.log.Info("registration test failed", "account", a.AOR, "code", pl.Code, "err", err)
-		return RegistrationTest{State: string(state), Reason: pl.Message, Error: &pl}, nil
+	if re.Err == nil { // registered (or an account that does not register)
+		return RegistrationTest{OK: re.State == softphone.RegRegistered, State: string(re.State)}, nil
 	}
-	if err := p.Start(ctx); err != nil {
-		return failed(softphone.RegFailed, err)
-	}
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return failed(softphone.RegFailed, softphone.ErrClosed)
-			}
-			if re, ok := ev.(softphone.RegistrationEvent); ok {
-				switch re.State {
-				case softphone.RegRegistered:
-					return RegistrationTest{OK: true, State: string(re.State)}, nil
-				case softphone.RegFailed, softphone.RegReconnecting:
-					if re.Err == nil {
-						re.Err = fmt.Errorf("%w: %s", softphone.ErrRegistrationFailed, re.Reason)
-					}
-					return failed(re.State, re.Err)
-				}
-			}
-		case <-ctx.Done():
-			return failed(softphone.RegFailed, fmt.Errorf("%w: no answer from the registrar within 15 s: %w", softphone.ErrRegistrationFailed, ctx.Err()))
-		}
-	}
+	pl := classifyError(re.Err)
+	c.log.Info("registration test failed", "account", a.AOR, "code", pl.Code, "err", re.Err)
+	return RegistrationTest{State: string(re.State), Reason: pl.Message, Error: &pl}, nil
 }
 
 // setDND turns do-not-disturb on or off for every account and persists it.
 func (c *core) setDND(on bool) (AccountView, error) {
-	phones := c.allPhones()
-	if len(phones) == 0 {
-		return AccountView{}, ErrNotStarted
+	board, err := c.switchboard()
+	if err != nil {
+		return AccountView{}, err
 	}
-	for _, pe := range phones {
-		pe.p.SetDND(on)
-	}
+	board.SetDND(on)
 	v := "0"
 	if on {
 		v = "1"

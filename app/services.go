@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/secret"
@@ -29,10 +30,41 @@ func (s *CallsService) DialFrom(account, target string) (CallView, error) {
 	return s.c.dialFrom(account, target)
 }
 
-// Answer answers a ringing inbound call (other calls go on hold).
-func (s *CallsService) Answer(callID string) (CallView, error) {
-	return s.c.callAction(callID, (*softphone.Call).Answer)
+// dial places a call (the bound Dial, DialFrom, Redial and call-back
+// methods all come here) from the default account and remembers it for Redial.
+func (c *core) dial(target string) (CallView, error) { return c.dialFrom("", target) }
+
+// dialFrom places a call from account ("" = the default account) and
+// remembers it for Redial. The engine picks the line, refuses one that
+// is not registered and holds the other calls (Switchboard.Dial).
+func (c *core) dialFrom(account, target string) (CallView, error) {
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return CallView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
+	}
+	board, err := c.switchboard()
+	if err != nil {
+		return CallView{}, err
+	}
+	var opts []softphone.DialOption
+	if account != "" {
+		opts = append(opts, softphone.WithAccount(account))
+	}
+	call, line, err := board.Dial(c.ctx, target, opts...)
+	if err != nil {
+		return CallView{}, engineErr(err)
+	}
+	c.mu.Lock()
+	c.lastDialed = target
+	c.mu.Unlock()
+	_ = c.st.SetSetting(c.ctx, keyLastDialed, target)
+	v := c.viewOf(call)
+	v.Account = line
+	return v, nil
 }
+
+// Answer answers a ringing inbound call (other calls go on hold).
+func (s *CallsService) Answer(callID string) (CallView, error) { return s.c.answer(callID) }
 
 // Reject ignores a ringing inbound call (486 Busy Here).
 func (s *CallsService) Reject(callID string) (CallView, error) {
@@ -60,10 +92,8 @@ func (s *CallsService) Hold(callID string) (CallView, error) {
 	return s.c.callAction(callID, (*softphone.Call).Hold)
 }
 
-// Resume takes a call off hold.
-func (s *CallsService) Resume(callID string) (CallView, error) {
-	return s.c.callAction(callID, (*softphone.Call).Resume)
-}
+// Resume takes a call off hold (other calls go on hold).
+func (s *CallsService) Resume(callID string) (CallView, error) { return s.c.resume(callID) }
 
 // SwitchTo holds every other call and resumes (or answers) this one.
 func (s *CallsService) SwitchTo(callID string) (CallView, error) { return s.c.switchTo(callID) }

@@ -233,7 +233,7 @@ func runConference(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.conference = true
-	s, err := start(&o, stdout, stderr, true)
+	s, err := start(&o, stdout, stderr)
 	if err != nil {
 		return err
 	}

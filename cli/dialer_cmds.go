@@ -214,7 +214,7 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 		list = &dialer.List{Name: name, Settings: settings, Contacts: imp.Contacts}
 	}
 
-	s, err := start(&o, stdout, stderr, false)
+	s, err := start(&o, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -72,8 +72,9 @@ func password(o *options) (string, error) {
 }
 
 // start builds and starts the phone and, unless --no-register, waits for
-// the registration outcome. independent is set by answer mode.
-func start(o *options, stdout, stderr io.Writer, independent bool) (*session, error) {
+// the registration outcome. Calls on it are independent: nothing holds
+// one call for another (call waiting is the desktop Switchboard's).
+func start(o *options, stdout, stderr io.Writer) (*session, error) {
 	pw, err := password(o)
 	if err != nil {
 		return nil, err
@@ -100,14 +101,11 @@ func start(o *options, stdout, stderr io.Writer, independent bool) (*session, er
 			AOR: o.sipURI, AuthUser: o.authUser, Password: pw, Registrar: o.registrar, OutboundProxy: o.proxy,
 			Transport: o.transport, Register: !o.noRegister, CAFile: o.caFile, TrustedPeers: o.trusted,
 		},
-		Listen: o.listen,
-		Codecs: splitList(o.codecs),
-		// Answer mode serves callers independently; call waiting (holding
-		// the current call) is for an interactive phone.
-		IndependentCalls: independent,
-		ShieldOff:        o.noShield,
-		Leads:            o.leads,
-		MaxLegs:          o.maxLegs, // 0 (not the conference command): softphone.MaxLegs
+		Listen:    o.listen,
+		Codecs:    splitList(o.codecs),
+		ShieldOff: o.noShield,
+		Leads:     o.leads,
+		MaxLegs:   o.maxLegs, // 0 (not the conference command): softphone.MaxLegs
 	}
 	opts := []softphone.Option{softphone.WithLogger(logger), softphone.WithAudio(backend, dev, dev, dev)}
 	var closers []func() error

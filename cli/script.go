@@ -160,7 +160,7 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(false); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, false)
+	s, err := start(&o, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func runAnswer(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(true); err != nil {
 		return err
 	}
-	s, err := start(&o, stdout, stderr, true)
+	s, err := start(&o, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -378,8 +378,8 @@ func (c *Call) incomingLeg() *sipLeg {
 	return nil
 }
 
-// Answer accepts a ringing inbound call. Any other connected call is put
-// on hold first (call waiting).
+// Answer accepts a ringing inbound call. Other calls are left as they
+// are: Switchboard.Answer applies call waiting.
 func (c *Call) Answer() error {
 	var err error
 	if !c.p.q.do(func() { err = c.answer() }) {
@@ -395,9 +395,6 @@ func (c *Call) answer() error {
 	l := c.incomingLeg()
 	if l == nil {
 		return fmt.Errorf("%w: no ringing leg", ErrInvalidState)
-	}
-	if !c.p.cfg.IndependentCalls {
-		c.p.holdOthers(c)
 	}
 	if err := l.transition(LegAnswering); err != nil {
 		return err
@@ -456,7 +453,8 @@ func (c *Call) SetMute(on bool) error {
 // plays hold music to them.
 func (c *Call) Hold() error { return c.holdOp(true) }
 
-// Resume takes every participant off hold (a=sendrecv).
+// Resume takes every participant off hold (a=sendrecv). Other calls are
+// left as they are: Switchboard.Resume applies call waiting.
 func (c *Call) Resume() error { return c.holdOp(false) }
 
 func (c *Call) holdOp(on bool) error {
@@ -468,27 +466,12 @@ func (c *Call) holdOp(on bool) error {
 			err = fmt.Errorf("%w: hold in state %s", ErrInvalidState, c.state)
 			return
 		}
-		// Resuming a call holds the others, so only one call has the
-		// microphone (unless calls are independent).
-		if !on && !c.p.cfg.IndependentCalls {
-			c.p.holdOthers(c)
-		}
 		c.setHold(on)
 	})
 	if !ok {
 		return ErrClosed
 	}
 	return err
-}
-
-// holdOthers puts every other talking call on hold (queue only).
-func (p *Phone) holdOthers(keep *Call) {
-	for _, other := range p.calls {
-		// A conference the rep left runs on without the rep: not held.
-		if other != keep && !other.left && (other.state == CallConnected || other.state == CallRemoteHeld) {
-			other.setHold(true)
-		}
-	}
 }
 
 // setHold applies local hold to every answered leg (queue only).

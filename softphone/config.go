@@ -58,10 +58,6 @@ type Config struct {
 	RTPPortMax int `json:"rtpPortMax,omitempty"`
 	// AutoAnswer answers inbound calls at once.
 	AutoAnswer bool `json:"autoAnswer"`
-	// IndependentCalls stops answering or resuming one call from holding
-	// the others. The desktop phone keeps it off (call waiting holds the
-	// current call); headless answer mode serving many callers turns it on.
-	IndependentCalls bool `json:"independentCalls"`
 	// ShieldOff disables the scanner shield (on by default).
 	ShieldOff bool `json:"shieldOff"`
 	// UserAgent is the User-Agent header value.

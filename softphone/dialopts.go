@@ -20,6 +20,7 @@ type dialOptions struct {
 	localRingback bool
 	monitor       Role   // a team lead's monitor request (monitor.go)
 	replaces      string // Replaces header value (attended.go)
+	parallel      bool   // one of several calls placed at once (switchboard.go)
 }
 
 func defaultDialOptions() dialOptions {
@@ -56,9 +57,9 @@ func EarlyMediaFunc(fn func(pcm []int16, rate int)) EarlyMedia {
 
 // WithAccount places the call from the account whose address of record is
 // aor. A Phone serves one account: the option checks that it is this
-// Phone's (an application with several accounts picks the Phone by the
-// same address, see Phone.AOR), so a call never leaves from an account
-// the caller did not ask for.
+// Phone's, so a call never leaves from an account the caller did not ask
+// for. Switchboard.Dial picks the line by it (its ID or its Phone's
+// address of record; without it, the default line).
 func WithAccount(aor string) DialOption {
 	return func(o *dialOptions) error { o.account = aor; return nil }
 }
@@ -107,8 +108,17 @@ func WithLocalRingback(on bool) DialOption {
 	return func(o *dialOptions) error { o.localRingback = on; return nil }
 }
 
-// applyDialOptions builds the options and checks them against the phone.
-func (p *Phone) applyDialOptions(opts []DialOption) (dialOptions, error) {
+// WithParallel marks the call as one of several placed at once (a
+// parallel dialer's lines): Switchboard.Dial then leaves the other calls
+// as they are instead of putting them on hold, so parallel legs never
+// hold each other. A Phone on its own never holds other calls.
+func WithParallel() DialOption {
+	return func(o *dialOptions) error { o.parallel = true; return nil }
+}
+
+// parseDialOptions builds the options without checking them against a
+// phone.
+func parseDialOptions(opts []DialOption) (dialOptions, error) {
 	o := defaultDialOptions()
 	for _, fn := range opts {
 		if fn == nil {
@@ -117,6 +127,15 @@ func (p *Phone) applyDialOptions(opts []DialOption) (dialOptions, error) {
 		if err := fn(&o); err != nil {
 			return o, err
 		}
+	}
+	return o, nil
+}
+
+// applyDialOptions builds the options and checks them against the phone.
+func (p *Phone) applyDialOptions(opts []DialOption) (dialOptions, error) {
+	o, err := parseDialOptions(opts)
+	if err != nil {
+		return o, err
 	}
 	if o.account != "" && !p.isAccount(o.account) {
 		return o, fmt.Errorf("%w: account %s is not this phone's (%s)", ErrBadConfig, o.account, p.acct.aor.String())

@@ -1,9 +1,12 @@
 // Package softphone is Pitchline's calling engine: accounts, calls, legs
 // and the event stream. It knows nothing of any user interface; the Wails
-// window, the browser mode and the headless command line are all plain
-// subscribers to Phone.Subscribe and callers of its public methods.
+// window and the browser mode (through a Switchboard of several accounts)
+// and the headless command line (one Phone) are all plain subscribers to
+// the event stream and callers of the public methods.
 //
 // The model:
+//
+//	Switchboard ── Line* (one Phone per account; call table, call waiting)
 //
 //	Phone ─┬─ Account (registration state machine, REGISTER with digest auth)
 //	       └─ Call* ─┬─ Leg+ (interface: sipLeg = one SIP dialog + one
@@ -22,11 +25,22 @@
 // Call.JoinBrowser answers its offer with a softphone/media/webrtc Peer
 // ticked by the mix's frame clock and adds it as a LegWebRTC participant.
 //
+// Several accounts: a Switchboard (switchboard.go) owns one Phone per
+// account (a line) and holds the call policy the desktop window needs:
+// the line a dial leaves from (WithAccount, else the default line; never
+// a line that is not registered), the call table across lines in the
+// order calls appeared, and call waiting, applied once: Dial, Answer,
+// Resume and SwitchTo put the other live calls on hold, on every line. A
+// conference is one Call, so its legs are never "others"; WithParallel
+// dials (a parallel dialer's lines) hold nothing. A Phone on its own
+// never holds one call for another.
+//
 // From a dialpad click to the RTP packet (five Go files):
 //
-//  1. app/core_ops.go: the bound Dial method picks the Phone and calls
-//     Phone.Dial.
-//  2. softphone/sipleg.go: Phone.Dial builds the Call and its first leg
+//  1. app/services.go: the bound Dial method (dialFrom) calls
+//     Switchboard.Dial and translates the result into a CallView.
+//  2. softphone/sipleg.go: Switchboard.Dial picks the line and holds the
+//     other calls, then Phone.Dial builds the Call and its first leg
 //     (dialLeg), sends the INVITE on the leg's goroutine (runOutbound) and,
 //     on the 200, starts media (startMedia → connectAudio).
 //  3. softphone/audio.go: connectAudio attaches the leg to a mixer port

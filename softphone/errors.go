@@ -38,6 +38,13 @@ var (
 	ErrTooManyLegs = errors.New("softphone: too many participants")
 	// ErrNotSupported is returned for an operation this build cannot do.
 	ErrNotSupported = errors.New("softphone: not supported")
+	// ErrNoSuchLine is returned by a Switchboard asked for an account it
+	// has no line for.
+	ErrNoSuchLine = errors.New("softphone: no such account")
+	// ErrNotRegistered is returned by Switchboard.Dial when the account
+	// to call from is not registered with its server (failed, still
+	// registering, unregistered): the call is refused before any INVITE.
+	ErrNotRegistered = errors.New("softphone: account not registered")
 )
 
 // CallFailedError carries the SIP final response that ended a call attempt.

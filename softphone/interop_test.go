@@ -260,51 +260,6 @@ func TestCancelBusyDecline(t *testing.T) {
 	}
 }
 
-// TestCallWaiting: a second call rings during a call; answering it holds
-// the first.
-func TestCallWaiting(t *testing.T) {
-	k := testlab.StartKamailio(t)
-	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(400))
-	dave := testlab.StartBaresip(t, "dave", testlab.WithAccount("dave", k.Password("dave"), k.Addr(), "udp"), testlab.WithTone(700))
-	p, ev := newPhone(t, k, "carol", phoneOpt{})
-	waitRegistered(t, ev)
-	for _, u := range []string{"bob", "dave"} {
-		if _, err := k.WaitRegistered(ctx(t, 10*time.Second), u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := bob.Command(ctx(t, 5*time.Second), "dial", k.URI("carol")); err != nil {
-		t.Fatal(err)
-	}
-	first := ev.callState(t, 0, "", softphone.CallIncoming, 10*time.Second)
-	c1, _ := p.Call(first.CallID)
-	if err := c1.Answer(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, 0, first.CallID, softphone.CallConnected, 10*time.Second)
-
-	m := ev.mark()
-	if _, err := dave.Command(ctx(t, 5*time.Second), "dial", k.URI("carol")); err != nil {
-		t.Fatal(err)
-	}
-	second := ev.callState(t, m, "", softphone.CallIncoming, 10*time.Second)
-	if second.CallID == first.CallID || !strings.Contains(second.Remote, "dave") {
-		t.Fatalf("second call %+v", second)
-	}
-	if got := len(p.Calls()); got != 2 {
-		t.Fatalf("%d calls, want 2 at once", got)
-	}
-	c2, _ := p.Call(second.CallID)
-	if err := c2.Answer(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m, first.CallID, softphone.CallHeld, 10*time.Second)
-	ev.callState(t, m, second.CallID, softphone.CallConnected, 10*time.Second)
-	if info := c1.Info(); !info.Held {
-		t.Errorf("first call not held: %+v", info)
-	}
-}
-
 // TestScannerShield: an INVITE straight from sipp (not the registrar) is
 // refused without ringing and counted.
 func TestScannerShield(t *testing.T) {

@@ -281,6 +281,45 @@ func (l *sipLeg) hangupLeg() {
 
 // ---- outbound ----
 
+// Dial places a call from the line WithAccount names (its ID or address
+// of record), else from the default line, after putting the other live
+// calls on hold (not WithParallel). A line that is not registered is
+// refused with ErrNotRegistered before any INVITE; a bad target is
+// refused before anything is held. Otherwise as Phone.Dial. (It lives
+// here, beside Phone.Dial, so the dial path reads in one file.)
+func (b *Switchboard) Dial(ctx context.Context, target string, opts ...DialOption) (*Call, string, error) {
+	o, err := parseDialOptions(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	b.mu.Lock()
+	ln, err := b.lineFor(o.account)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := b.ready(ln); err != nil {
+		return nil, "", err
+	}
+	if _, err := ParseTarget(target, ln.Phone.acct.domain()); err != nil {
+		return nil, "", err
+	}
+	if !o.parallel {
+		if err := b.holdOthers(""); err != nil {
+			return nil, "", err
+		}
+	}
+	// The line's own address, so the phone's account check passes when
+	// the line was named by its ID.
+	all := append(append(make([]DialOption, 0, len(opts)+1), opts...), WithAccount(ln.Phone.AOR()))
+	c, err := ln.Phone.Dial(ctx, target, all...)
+	if err != nil {
+		return nil, "", err
+	}
+	b.track(ln, c)
+	return c, ln.ID, nil
+}
+
 // Dial places an outbound call to target (a number, user, user@host or a
 // sip:/tel:/callto: URI). The context is the call's lifetime: cancelling
 // it before the answer sends CANCEL, after the answer sends BYE. Options

@@ -167,22 +167,20 @@ describe("call endings and a second call", () => {
     expect(store.toasts).toHaveLength(1);
   });
 
-  it("answering while on a call holds the current one (SwitchTo)", async () => {
+  it("answering while on a call asks the backend only: the engine holds the current one", async () => {
     const { store, transport } = await boot({ calls: [call({ id: "cur", state: "connected" })] });
-    transport.handlers["CallsService.SwitchTo"] = (id) => call({ id: String(id), state: "connected" });
+    transport.handlers["CallsService.Answer"] = (id) => call({ id: String(id), state: "connected" });
     transport.emit("call", call({ id: "new", direction: "inbound", state: "incoming" }));
     await store.answer("new");
-    expect(transport.called("CallsService", "SwitchTo")[0].args).toEqual(["new"]);
-    expect(transport.called("CallsService", "Answer")).toEqual([]);
+    expect(transport.calls.filter((c) => c.service === "CallsService").map((c) => `${c.method}:${c.args[0]}`)).toEqual(["Answer:new"]);
   });
 });
 
 describe("dialing while on a call", () => {
-  it("holds the connected call before dialing the next", async () => {
+  it("asks the backend to dial only: the engine holds the connected call", async () => {
     const { store, transport } = await boot({ calls: [call({ id: "cur", state: "connected" })] });
-    transport.handlers["CallsService.Hold"] = (id) => call({ id: String(id), state: "held", held: true });
     await store.dial("100");
-    expect(transport.calls.filter((c) => c.service === "CallsService").map((c) => `${c.method}:${c.args[0]}`)).toEqual(["Hold:cur", "Dial:100"]);
+    expect(transport.calls.filter((c) => c.service === "CallsService").map((c) => `${c.method}:${c.args[0]}`)).toEqual(["Dial:100"]);
   });
 });
 

@@ -348,24 +348,18 @@ export class PhoneStore {
     }
   }
 
-  /** holdOthers puts every live, unheld call on hold before a new call starts. */
-  private async holdOthers(except = ""): Promise<void> {
-    const live = this.calls.filter((c) => c.id !== except && c.state === "connected" && !c.held);
-    for (const c of live) await this.run(this.backend.calls.hold(c.id));
-  }
-  async dial(target: string) {
-    await this.holdOthers();
+  // Call waiting is the engine's: dial, redial, call back, answer and
+  // resume put the other live calls on hold in the backend.
+  dial(target: string) {
     return this.run(this.backend.calls.dial(target));
   }
-  async redial() {
-    await this.holdOthers();
+  redial() {
     return this.run(this.backend.calls.redial());
   }
-  /** answer picks up a ringing call; with another call live it holds that one first (SwitchTo). */
+  /** answer picks up a ringing call (the backend holds the live one). */
   answer(id: string) {
     this.focusedId = id;
-    const busy = this.calls.some((c) => c.id !== id && c.state !== "incoming" && !c.held);
-    return this.run(busy ? this.backend.calls.switchTo(id) : this.backend.calls.answer(id));
+    return this.run(this.backend.calls.answer(id));
   }
   reject(id: string) {
     return this.run(this.backend.calls.reject(id));
@@ -462,8 +456,7 @@ export class PhoneStore {
   setNotes(id: string, notes: string) {
     return this.run(this.backend.calls.setNotes(id, notes));
   }
-  async callBack(entryId: string) {
-    await this.holdOthers();
+  callBack(entryId: string) {
     return this.run(this.backend.history.callBack(entryId));
   }
   async setDND(on: boolean) {
