@@ -73,11 +73,12 @@ type config struct {
 	minSpeechDB      float64
 	maxSyllables     int
 	syllableDB       float64
+	sylSmooth        int // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
 }
 
 // Defaults (tuned on the corpus's "tune" set).
 const (
-	DefaultMaxDecision      = 3 * time.Second
+	DefaultMaxDecision      = 3500 * time.Millisecond
 	DefaultInitialSilence   = 2500 * time.Millisecond
 	DefaultHumanSilence     = 600 * time.Millisecond
 	DefaultMaxHumanGreeting = 2200 * time.Millisecond
@@ -100,7 +101,8 @@ func durOpt(name string, d, lo, hi time.Duration, dst *time.Duration) error {
 }
 
 // WithMaxDecision sets the time after which, undecided, the detector says
-// Unknown (default 3 s; 500 ms to 30 s).
+// Unknown (default 3.5 s: a slow two-second answer after up to a second of
+// silence, then the human silence, fits; 500 ms to 30 s).
 func WithMaxDecision(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("max decision", d, 500*time.Millisecond, 30*time.Second, &c.maxDecision)
@@ -206,6 +208,16 @@ func WithSyllableDepth(db float64) Option {
 	}
 }
 
+// The syllable count runs on the frame energy averaged over
+// syllableSmooth frames (60 ms): a syllable's nucleus lasts 100-250 ms, but
+// single 20 ms frames jitter by more than the dip depth in noise and
+// across a voiced consonant, which added syllables (a brown-noise
+// "Hello, Mark speaking." counted 7). maxSylSmooth bounds the window.
+const (
+	syllableSmooth = 3
+	maxSylSmooth   = 8
+)
+
 // floorFrames is the noise-floor window in frames (1 s of 20 ms frames).
 const floorFrames = 50
 
@@ -258,6 +270,7 @@ type Detector struct {
 	segmentOpen bool
 
 	// Syllable count: peaks of the frame energy with dips of syllableDB.
+	sylRing   [maxSylSmooth]float64
 	syllables int
 	sylRising bool
 	sylPeak   float64
@@ -299,6 +312,7 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		minSpeechDB:      DefaultMinSpeechDB,
 		maxSyllables:     DefaultMaxSyllables,
 		syllableDB:       DefaultSyllableDB,
+		sylSmooth:        syllableSmooth,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -530,6 +544,15 @@ func (d *Detector) step(frame []int16) {
 		}
 		d.segmentOpen = true
 		d.lastVoiced = d.now
+	}
+	copy(d.sylRing[1:], d.sylRing[:maxSylSmooth-1])
+	d.sylRing[0] = db
+	if k := d.cfg.sylSmooth; k > 1 {
+		var e float64
+		for _, v := range d.sylRing[:k] {
+			e += v
+		}
+		db = e / float64(k)
 	}
 	if d.uttStart >= 0 && !d.uttDone {
 		switch {
