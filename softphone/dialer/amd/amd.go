@@ -78,10 +78,10 @@ type config struct {
 
 // Defaults (tuned on the corpus's "tune" set).
 const (
-	DefaultMaxDecision      = 3500 * time.Millisecond
+	DefaultMaxDecision      = 4 * time.Second
 	DefaultInitialSilence   = 2500 * time.Millisecond
-	DefaultHumanSilence     = 600 * time.Millisecond
-	DefaultMaxHumanGreeting = 2200 * time.Millisecond
+	DefaultHumanSilence     = 700 * time.Millisecond
+	DefaultMaxHumanGreeting = 2600 * time.Millisecond
 	DefaultGreetingSilence  = 2 * time.Second
 	DefaultMaxGreeting      = 30 * time.Second
 	DefaultMinBeep          = 120 * time.Millisecond
@@ -101,7 +101,7 @@ func durOpt(name string, d, lo, hi time.Duration, dst *time.Duration) error {
 }
 
 // WithMaxDecision sets the time after which, undecided, the detector says
-// Unknown (default 3.5 s: a slow two-second answer after up to a second of
+// Unknown (default 4 s: a slow 2.5 s answer after up to a second of
 // silence, then the human silence, fits; 500 ms to 30 s).
 func WithMaxDecision(d time.Duration) Option {
 	return func(c *config) error {
@@ -118,8 +118,10 @@ func WithInitialSilence(d time.Duration) Option {
 }
 
 // WithHumanSilence sets the silence after a short first utterance that
-// means a human waiting for an answer (default 600 ms; 200 ms to 5 s).
-// It must be longer than a greeting's pauses between sentences.
+// means a human waiting for an answer (default 700 ms; 200 ms to 5 s).
+// It must be longer than a greeting's pauses between sentences (slow
+// speech pauses longer: 600 ms took a slow "Hey, it's Tom. Leave a
+// message." for a human).
 func WithHumanSilence(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("human silence", d, 200*time.Millisecond, 5*time.Second, &c.humanSilence)
@@ -127,7 +129,8 @@ func WithHumanSilence(d time.Duration) Option {
 }
 
 // WithMaxHumanGreeting sets the longest first utterance a human makes; a
-// longer one is a machine's greeting (default 2.2 s; 300 ms to 10 s).
+// longer one is a machine's greeting (default 2.6 s: a "Hello, who's
+// calling?" at 110 words/min lasts 2.2 s; 300 ms to 10 s).
 func WithMaxHumanGreeting(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("max human greeting", d, 300*time.Millisecond, 10*time.Second, &c.maxHumanGreeting)

@@ -8,26 +8,26 @@ import (
 )
 
 // The figures the corpus test holds the detector to. The issue's goal is
-// >= 95 % correct with a median decision <= 2 s. The detector gets all 100
+// >= 95 % correct with a median decision <= 2 s. The detector gets all 140
 // files right, the held-out third (voices and texts not used while tuning)
-// included, with a median of 2.14 s (BENCHMARKS.md, "Answering-machine
+// included, with a median of 2.22 s (BENCHMARKS.md, "Answering-machine
 // detection"). These are floors against regressions, one file of slack
 // each (the detector is deterministic on files): raise them with the
 // detector. A wrong guess (human for machine or the reverse) costs more
 // than an unknown, so those are bounded on their own.
 const (
-	wantTuneCorrect    = 0.98 // 67/68
-	wantHoldoutCorrect = 0.96 // 31/32
-	wantOverallCorrect = 0.98
+	wantTuneCorrect    = 0.985 // 91/92
+	wantHoldoutCorrect = 0.975 // 47/48
+	wantOverallCorrect = 0.99  // 139/140
 	wantMaxWrongGuess  = 1
-	wantMedian         = 2200 * time.Millisecond
+	wantMedian         = 2300 * time.Millisecond
 	beepTolerance      = 100 * time.Millisecond
 )
 
 func TestCorpusAccuracy(t *testing.T) {
 	corpus := loadCorpus(t)
-	if len(corpus) < 100 {
-		t.Fatalf("corpus has %d files, want >= 100", len(corpus))
+	if len(corpus) < 140 {
+		t.Fatalf("corpus has %d files, want >= 140", len(corpus))
 	}
 	var all, tune, hold []run
 	for _, c := range corpus {
@@ -198,7 +198,7 @@ func TestLateSpeechIsUnknown(t *testing.T) {
 		}
 	}
 	// Speech starts 2.4 s in: before the initial-silence limit (2.5 s),
-	// too late for a decision by the max time (3.5 s).
+	// too late for a decision by a max time of 3 s.
 	d, err := New(machine.Rate)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestLateSpeechIsUnknown(t *testing.T) {
 	late := make([]int16, pad+len(machine.Samples))
 	copy(late[pad:], machine.Samples)
 	machine.Samples = late
-	r := classify(t, machine)
+	r := classify(t, machine, WithMaxDecision(3*time.Second))
 	if r.Decision.Result != Unknown || r.Decision.Reason != ReasonMaxTime {
 		t.Fatalf("%s with its greeting starting at 2.4 s: %s (%s after %v), want unknown (%s)", machine.Name, r.Decision.Result, r.Decision.Reason, r.Decision.After, ReasonMaxTime)
 	}

@@ -19,17 +19,17 @@ func TestCorpusSweep(t *testing.T) {
 			tune = append(tune, c)
 		}
 	}
-	smooth := func(k int) Option { return func(c *config) error { c.sylSmooth = k; return nil } }
-	for _, sm := range []int{1, 2, 3, 4} {
-		for _, hs := range []int{450, 500, 600} {
-			for _, syl := range []int{5, 6, 7} {
-				for _, depth := range []float64{3, 4, 5} {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	for _, hs := range []int{600, 700, 800} {
+		for _, mh := range []int{2200, 2600, 3000} {
+			for _, md := range []int{3500, 4000} {
+				for _, syl := range []int{6, 7} {
 					var rs []run
 					for _, c := range tune {
-						rs = append(rs, classify(t, c, smooth(sm), WithHumanSilence(time.Duration(hs)*time.Millisecond),
-							WithMaxHumanSyllables(syl), WithSyllableDepth(depth)))
+						rs = append(rs, classify(t, c, WithHumanSilence(ms(hs)), WithMaxHumanGreeting(ms(mh)),
+							WithMaxDecision(ms(md)), WithMaxHumanSyllables(syl)))
 					}
-					t.Logf("smooth %d human-silence %d syllables %d depth %v: %v", sm, hs, syl, depth, summarize(rs))
+					t.Logf("human-silence %d max-human-greeting %d max-decision %d syllables %d: %v", hs, mh, md, syl, summarize(rs))
 				}
 			}
 		}
