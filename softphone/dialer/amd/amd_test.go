@@ -54,13 +54,13 @@ func TestCorpusAccuracy(t *testing.T) {
 	t.Logf("tune:    %v", st)
 	t.Logf("holdout: %v", sh)
 	if got := float64(st.Correct) / float64(st.N); got < wantTuneCorrect {
-		t.Errorf("tune set: %.1f %% correct, want >= %.0f %%", 100*got, 100*wantTuneCorrect)
+		t.Errorf("tune set: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantTuneCorrect)
 	}
 	if got := float64(sh.Correct) / float64(max(sh.N, 1)); got < wantHoldoutCorrect {
-		t.Errorf("holdout set: %.1f %% correct, want >= %.0f %%", 100*got, 100*wantHoldoutCorrect)
+		t.Errorf("holdout set: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantHoldoutCorrect)
 	}
 	if got := float64(sa.Correct) / float64(sa.N); got < wantOverallCorrect {
-		t.Errorf("whole corpus: %.1f %% correct, want >= %.0f %%", 100*got, 100*wantOverallCorrect)
+		t.Errorf("whole corpus: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantOverallCorrect)
 	}
 	if wrong := sa.Matrix[Human][Machine] + sa.Matrix[Machine][Human]; wrong > wantMaxWrongGuess {
 		t.Errorf("whole corpus: %d wrong guesses (human for machine or the reverse), want <= %d", wrong, wantMaxWrongGuess)
