@@ -4,7 +4,8 @@
 #
 # Human answers ("Hello?", "Hi, this is Dana.", ...) and voicemail greetings
 # (about 1.5-9 s of speech, with or without a beep at 440/850/1000/1400 Hz after a varying
-# gap) are spoken by espeak-ng in several voices and speeds, band-limited to
+# gap) are spoken by espeak-ng in several voices and speeds (110-220
+# words/min), band-limited to
 # the telephone band, resampled to 8 kHz mono 16-bit, and a share get
 # low-level white, pink or brown noise (line hiss) mixed in.
 #
@@ -50,6 +51,10 @@ sec() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); } # ms -> seconds
 TUNE_VOICES=(en-us en-gb en+m1 en+m2 en+m3 en+m4 en+f1 en+f2)
 HOLD_VOICES=(en+m5 en+m6 en+m7 en+f3 en+f4 en-us+f2)
 SPEEDS=(130 145 160 175 190 200)
+# Share of files with noise mixed in, and the noise bed's peak level:
+# NOISE_BASE + 4 * (0..3) dBFS.
+NOISE_PCT=40
+NOISE_BASE=-54
 
 TUNE_HUMAN=("Hello?" "Hi, this is Dana." "Yes, speaking." "Hello, who's calling?" "Yeah, hello?")
 HOLD_HUMAN=("Hello, Mark speaking." "Good morning?" "Hi there." "Sales, this is Kim.")
@@ -92,14 +97,14 @@ ms_of() { echo $(($(soxi -s "$1") * 1000 / RATE)); }
 finish() {
 	local body=$1 name=$2 dur_ms off level
 	rnd 100
-	if ((REPLY < 40)); then
+	if ((REPLY < NOISE_PCT)); then
 		pick NOISES
 		NOISE=$REPLY
 		dur_ms=$(ms_of "$body")
 		rnd 40000
 		off=$REPLY
 		rnd 4
-		level=$((-54 + REPLY * 4)) # -54..-42 dB peak-normalised noise bed
+		level=$((NOISE_BASE + REPLY * 4)) # peak-normalised noise bed
 		"${SOX[@]}" "$TMP/$NOISE.wav" "$TMP/n.wav" trim "$(sec "$off")" "$(sec "$dur_ms")" norm "$level"
 		"${SOX[@]}" -m -v 1 "$body" -v 1 "$TMP/n.wav" "$OUT/$name.wav"
 		NOISE="$NOISE$level"
@@ -192,6 +197,18 @@ for i in $(seq 1 34); do human tune "$i"; done
 for i in $(seq 1 34); do machine tune "$i"; done
 for i in $(seq 1 16); do human holdout "$i"; done
 for i in $(seq 1 16); do machine holdout "$i"; done
+
+# Second batch (appended, so the files above stay byte-identical): the
+# detector's weak spots, slow and fast speech (110-220 words/min) and
+# louder noise (60 % of the files, -48..-36 dBFS peak), same voices and
+# texts per set.
+SPEEDS=(110 120 130 200 220)
+NOISE_PCT=60
+NOISE_BASE=-48
+for i in $(seq 35 46); do human tune "$i"; done
+for i in $(seq 35 46); do machine tune "$i"; done
+for i in $(seq 17 24); do human holdout "$i"; done
+for i in $(seq 17 24); do machine holdout "$i"; done
 
 n=$(($(wc -l <"$OUT/manifest.csv") - 1))
 echo "amd-corpus: $n files, $(du -sh "$OUT" | cut -f1) in $OUT"

@@ -36,8 +36,13 @@ import (
 // Environment:
 //
 //	PITCHLINE_BENCH_PACING_CALLS    contacts of the pacing run (default 61: 60 transitions)
-//	PITCHLINE_BENCH_DIALER_SCALE    time compression of the throughput run (default 30:
-//	                                one simulated hour in 2 real minutes)
+//	PITCHLINE_BENCH_DIALER_SCALE    time compression of the throughput run (default 10
+//	                                with the real AMD: one simulated hour in 6 real
+//	                                minutes; 30 with the oracle)
+//	PITCHLINE_BENCH_DIALER_AMD      "real" (default: peers play real audio to the dialer's
+//	                                AMD, which drops a voicemail; dialeramd_test.go) or
+//	                                "oracle" (no audio, a classifier that knows the peer)
+//	PITCHLINE_BENCH_DIALER_SIM      simulated time per mode (default 1h)
 //	PITCHLINE_BENCH_DIALER_MODES    modes of the throughput run (default "power,parallel3,parallel5")
 //	PITCHLINE_BENCH_OUT             also append the Markdown report to this file
 
@@ -46,7 +51,17 @@ import (
 // cancels (answerMS 0: no answer). A CANCEL while it rings is answered 200
 // and the INVITE 487 (RFC 3261 §9.2), as parallel mode cancels the lines
 // that lost.
-func peerScenario(name string, answerMS int) string {
+//
+// With audio (a headerless 8 kHz mu-law file), the peer plays it as PCMU
+// (sipp's rtp_stream, from its media port to the caller's SDP address)
+// once the caller's ACK arrives: a person's "Hello?" or a voicemail
+// greeting and its beep, for the real AMD to hear.
+func peerScenario(name string, answerMS int, audio string) string {
+	ack := `<recv request="ACK" optional="true" crlf="true"/>`
+	if audio != "" {
+		ack = `<recv request="ACK" crlf="true"/>
+  <nop><action><exec rtp_stream="` + audio + `,1,0"/></action></nop>`
+	}
 	timeout := answerMS
 	if timeout <= 0 {
 		timeout = 24 * 3600 * 1000
@@ -126,7 +141,7 @@ func peerScenario(name string, answerMS int) string {
 
     ]]>
   </send>
-  <recv request="ACK" optional="true" crlf="true"/>
+  %s
   <recv request="BYE"/>
   <send>
     <![CDATA[
@@ -143,14 +158,14 @@ func peerScenario(name string, answerMS int) string {
   </send>
   <label id="2"/>
 </scenario>
-`, name, timeout)
+`, name, timeout, ack)
 }
 
 // startPeer starts a sipp peer running peerScenario for up to run.
-func startPeer(t *testing.T, name string, answerMS int, run time.Duration) *testlab.Sipp {
+func startPeer(t *testing.T, name string, answerMS int, run time.Duration, audio string) *testlab.Sipp {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name+".xml")
-	if err := os.WriteFile(path, []byte(peerScenario(name, answerMS)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(peerScenario(name, answerMS, audio)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return testlab.StartSipp(t, testlab.SippArgs{ScenarioFile: path, Calls: 1_000_000, Timeout: run, RecvTimeout: run})
@@ -258,7 +273,7 @@ func TestDialerPacing(t *testing.T) {
 	if n < 2 {
 		t.Fatal("PITCHLINE_BENCH_PACING_CALLS: want at least 2")
 	}
-	peer := startPeer(t, "human", 1, 10*time.Minute)
+	peer := startPeer(t, "human", 1, 10*time.Minute, "")
 	eng := startPhone(t)
 	st := openBenchStore(t)
 	l := &dialer.List{Name: "pacing", Settings: dialer.DefaultSettings()}
@@ -345,10 +360,10 @@ loop:
 }
 
 // Throughput model (simulated seconds; the run divides every one by the
-// scale). Machine answers are decided by an oracle classifier after
-// amdDecision (the AMD of softphone/dialer/amd is not wired yet); the
-// session then hangs up as the current code does without a voicemail
-// dropper.
+// scale). With PITCHLINE_BENCH_DIALER_AMD=real (the default) the dialer's
+// AMD classifies the peers' real audio and drops a voicemail after a
+// machine's beep (dialeramd_test.go); with "oracle", a classifier that
+// knows the peer decides after simAMD and a machine is hung up at once.
 const (
 	simHour        = time.Hour
 	simRingHuman   = 6 * time.Second  // a human answers after about 2 rings
@@ -416,6 +431,7 @@ type throughputRun struct {
 	humans, perHour float64
 	real            time.Duration
 	load            string
+	amd             string // real AMD: results per peer class, decision median, drops
 }
 
 // TestDialerThroughput works a list of peers answering with set
@@ -424,7 +440,27 @@ type throughputRun struct {
 // dialer's rep-time for the same contacts.
 func TestDialerThroughput(t *testing.T) {
 	testlab.RequireSipp(t)
-	scale := envInt(t, "PITCHLINE_BENCH_DIALER_SCALE", 30)
+	amdMode := os.Getenv("PITCHLINE_BENCH_DIALER_AMD")
+	if amdMode == "" {
+		amdMode = "real"
+	}
+	if amdMode != "real" && amdMode != "oracle" {
+		t.Fatalf("PITCHLINE_BENCH_DIALER_AMD=%q: want real or oracle", amdMode)
+	}
+	defScale := 30
+	if amdMode == "real" {
+		defScale = 10
+	}
+	scale := envInt(t, "PITCHLINE_BENCH_DIALER_SCALE", defScale)
+	simRun := simHour
+	if v := os.Getenv("PITCHLINE_BENCH_DIALER_SIM"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			t.Fatalf("PITCHLINE_BENCH_DIALER_SIM=%q: want a duration of at least 1m", v)
+		}
+		simRun = d
+	}
+	ra := prepareRealAMD(t, amdMode == "real", scale)
 	modes := strings.Split(os.Getenv("PITCHLINE_BENCH_DIALER_MODES"), ",")
 	if modes[0] == "" {
 		modes = []string{"power", "parallel3", "parallel5"}
@@ -445,11 +481,11 @@ func TestDialerThroughput(t *testing.T) {
 			t.Fatalf("PITCHLINE_BENCH_DIALER_MODES: unknown mode %q", m)
 		}
 		t.Run(m, func(t *testing.T) {
-			run := sc(simHour)
+			run := sc(simRun)
 			peers := map[class]*testlab.Sipp{
-				classHuman:    startPeer(t, "human", int(sc(simRingHuman).Milliseconds()), run+2*time.Minute),
-				classMachine:  startPeer(t, "machine", int(sc(simRingMachine).Milliseconds()), run+2*time.Minute),
-				classNoAnswer: startPeer(t, "noanswer", 0, run+2*time.Minute),
+				classHuman:    startPeer(t, "human", int(sc(simRingHuman).Milliseconds()), run+2*time.Minute, ra.humanAudio),
+				classMachine:  startPeer(t, "machine", int(sc(simRingMachine).Milliseconds()), run+2*time.Minute, ra.machineAudio),
+				classNoAnswer: startPeer(t, "noanswer", 0, run+2*time.Minute, ""),
 			}
 			eng := &taggedEngine{Engine: startPhone(t), class: map[string]class{}}
 			st := openBenchStore(t)
@@ -480,9 +516,22 @@ func TestDialerThroughput(t *testing.T) {
 				return dialer.AMDHuman, nil
 			}
 			noon := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-			s, err := dialer.NewSession(context.Background(), st, eng, l, dialer.WithSessionClock(func() time.Time { return noon }),
-				dialer.WithRepZone(time.UTC), dialer.WithRequireOutcome(true), dialer.WithRingTimeout(sc(simRingTimeout)),
-				dialer.WithClassifier(oracle), dialer.WithAMDTimeout(sc(simAMD)+5*time.Second))
+			sopts := []dialer.SessionOption{dialer.WithSessionClock(func() time.Time { return noon }),
+				dialer.WithRepZone(time.UTC), dialer.WithRequireOutcome(true), dialer.WithRingTimeout(sc(simRingTimeout))}
+			if ra.on {
+				// The dialer's own AMD on the peers' real audio, and the
+				// voicemail drop after the beep, as `pitchline dialer run`
+				// wires them.
+				a, err := dialer.NewAMD(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer a.Close()
+				sopts = append(sopts, dialer.WithClassifier(a.Classify), dialer.WithVoicemailDrop(ra.voicemail, a.Drop))
+			} else {
+				sopts = append(sopts, dialer.WithClassifier(oracle), dialer.WithAMDTimeout(sc(simAMD)+5*time.Second))
+			}
+			s, err := dialer.NewSession(context.Background(), st, eng, l, sopts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -512,6 +561,9 @@ func TestDialerThroughput(t *testing.T) {
 			endLines := lines
 			var lastDial time.Time
 			var maxGap time.Duration
+			amdTally := map[class]map[dialer.AMDResult]int{classHuman: {}, classMachine: {}, classNoAnswer: {}}
+			var amdMS []time.Duration
+			drops := 0
 		loop:
 			for {
 				select {
@@ -520,6 +572,11 @@ func TestDialerThroughput(t *testing.T) {
 						causes[string(ev.Result)+"/"+ev.Cause]++
 					}
 					switch {
+					case ev.Kind == dialer.EventAMD:
+						amdTally[classes[ev.Index]][ev.AMD]++
+						amdMS = append(amdMS, time.Duration(ev.DecisionMS)*time.Millisecond)
+					case ev.Kind == dialer.EventVoicemailDropped:
+						drops++
 					case ev.Kind == dialer.EventLines:
 						endLines = ev.Lines
 					case ev.Kind == dialer.EventDial:
@@ -587,9 +644,16 @@ func TestDialerThroughput(t *testing.T) {
 					canceled += v
 				}
 			}
+			amdText := "oracle"
+			if ra.on {
+				amdText = fmt.Sprintf("human %d/%d/%d, machine %d/%d/%d; median %v; %d dropped",
+					amdTally[classHuman][dialer.AMDHuman], amdTally[classHuman][dialer.AMDMachine], amdTally[classHuman][dialer.AMDUnknown],
+					amdTally[classMachine][dialer.AMDHuman], amdTally[classMachine][dialer.AMDMachine], amdTally[classMachine][dialer.AMDUnknown],
+					percentileOrZero(amdMS, 0.5).Round(10*time.Millisecond), drops)
+			}
 			runs = append(runs, throughputRun{mode: m, lines: lines, endLines: endLines, canceled: canceled, dialled: dialled, counters: counters,
 				perHour: float64(counters.Dialled) / simElapsed.Hours(), humans: float64(counters.Connected) / simElapsed.Hours(),
-				real: real, load: load})
+				real: real, load: load, amd: amdText})
 		})
 	}
 	// The manual dialer for the same contacts, in list order, one hour of
@@ -605,11 +669,11 @@ func TestDialerThroughput(t *testing.T) {
 		d := simRingTimeout
 		switch c {
 		case classHuman:
-			d = simRingHuman + simTalk + simForm
+			d = simRingHuman + ra.humanAMD + simTalk + simForm
 		case classMachine:
-			d = simRingMachine + simAMD
+			d = simRingMachine + ra.machine
 		}
-		if modelUsed+d > simHour {
+		if modelUsed+d > simRun {
 			break
 		}
 		modelUsed += d
@@ -626,11 +690,11 @@ func TestDialerThroughput(t *testing.T) {
 		case classHuman:
 			d += simRingHuman + simTalk + simForm
 		case classMachine:
-			d += simRingMachine + simAMD
+			d += simRingMachine + ra.machine
 		default:
 			d += simRingTimeout
 		}
-		if used+d > simHour {
+		if used+d > simRun {
 			break
 		}
 		used += d
@@ -643,18 +707,21 @@ func TestDialerThroughput(t *testing.T) {
 		}
 	}
 	rows := [][]string{{"mode", "lines (start → end)", "real run", "dials", "dials / h", "humans connected / h", "machine", "no answer",
-		"cancelled (another line won)", "abandoned", "load before"}}
+		"cancelled (another line won)", "abandoned", "AMD (human → h/m/u, machine → h/m/u)", "load before"}}
 	for _, r := range runs {
 		rows = append(rows, []string{r.mode, fmt.Sprintf("%d → %d", r.lines, r.endLines), r.real.Round(time.Second).String(), fmt.Sprint(r.counters.Dialled),
 			fmt.Sprintf("%.0f", r.perHour), fmt.Sprintf("%.1f", r.humans), fmt.Sprint(r.counters.Voicemail), fmt.Sprint(r.counters.NoAnswer),
-			fmt.Sprint(r.canceled), fmt.Sprint(r.counters.Abandoned), r.load})
+			fmt.Sprint(r.canceled), fmt.Sprint(r.counters.Abandoned), r.amd, r.load})
 	}
 	rows = append(rows, []string{"power (model, no signalling time)", "1", "-", fmt.Sprint(modelDials), fmt.Sprint(modelDials),
-		fmt.Sprint(modelHumans), "-", "-", "-", "-", "-"})
+		fmt.Sprint(modelHumans), "-", "-", "-", "-", "-", "-"})
 	rows = append(rows, []string{"manual (model)", "1", "-", fmt.Sprint(manualDials), fmt.Sprint(manualDials), fmt.Sprint(manualHumans),
-		fmt.Sprint(manualDials - manualHumans - manualNoAnswer), fmt.Sprint(manualNoAnswer), "-", "-", "-"})
-	report(t, fmt.Sprintf("Power dialer throughput, one simulated hour per mode, time scale 1:%d, %s\n\n%s",
-		scale, time.Now().UTC().Format("2006-01-02 15:04 UTC"), Table(rows)))
+		fmt.Sprint(manualDials - manualHumans - manualNoAnswer), fmt.Sprint(manualNoAnswer), "-", "-", "-", "-"})
+	perHour := func(n int) string { return fmt.Sprintf("%.0f", float64(n)/simRun.Hours()) }
+	rows[len(rows)-2][4], rows[len(rows)-1][4] = perHour(modelDials), perHour(manualDials)
+	rows[len(rows)-2][5], rows[len(rows)-1][5] = perHour(modelHumans), perHour(manualHumans)
+	report(t, fmt.Sprintf("Power dialer throughput, %v simulated per mode, time scale 1:%d, AMD %s (%s), %s\n\n%s",
+		simRun, scale, amdMode, ra.desc, time.Now().UTC().Format("2006-01-02 15:04 UTC"), Table(rows)))
 }
 
 // inviteTimesOrEmpty is inviteTimes for a peer that may have got nothing.

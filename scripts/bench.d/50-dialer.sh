@@ -6,11 +6,16 @@
 #    sipp peer stamps it (-trace_msg), 60 transitions;
 #  - throughput: one simulated hour per mode (power, parallel 3 and 5
 #    lines) against peers answering human 10 %, machine 30 %, no answer
-#    60 %, time compressed 1:PITCHLINE_BENCH_DIALER_SCALE (default 30: 2 real
-#    minutes per mode), next to a manual dialer's rep-time model.
-# Knobs: PITCHLINE_BENCH_PACING_CALLS (61), PITCHLINE_BENCH_DIALER_SCALE (30),
+#    60 %, the peers playing real audio (a corpus "Hello?" and a greeting
+#    with a beep) to the dialer's real AMD, which drops a voicemail after
+#    each beep; time compressed 1:PITCHLINE_BENCH_DIALER_SCALE (default 10
+#    with the real AMD: 6 real minutes per mode; audio runs in real time),
+#    next to a manual dialer's rep-time model.
+# Knobs: PITCHLINE_BENCH_PACING_CALLS (61), PITCHLINE_BENCH_DIALER_SCALE (10),
 # PITCHLINE_BENCH_DIALER_MODES (power,parallel3,parallel5),
-# PITCHLINE_BENCH_OUT (also append the report to this file). About 7 minutes.
+# PITCHLINE_BENCH_DIALER_AMD (real, or oracle: the earlier run without audio,
+# scale 30), PITCHLINE_BENCH_DIALER_SIM (simulated time per mode, 1h),
+# PITCHLINE_BENCH_OUT (also append the report to this file). About 20 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -73,14 +73,15 @@ type config struct {
 	minSpeechDB      float64
 	maxSyllables     int
 	syllableDB       float64
+	sylSmooth        int // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
 }
 
 // Defaults (tuned on the corpus's "tune" set).
 const (
-	DefaultMaxDecision      = 3 * time.Second
+	DefaultMaxDecision      = 4 * time.Second
 	DefaultInitialSilence   = 2500 * time.Millisecond
-	DefaultHumanSilence     = 600 * time.Millisecond
-	DefaultMaxHumanGreeting = 2200 * time.Millisecond
+	DefaultHumanSilence     = 700 * time.Millisecond
+	DefaultMaxHumanGreeting = 2600 * time.Millisecond
 	DefaultGreetingSilence  = 2 * time.Second
 	DefaultMaxGreeting      = 30 * time.Second
 	DefaultMinBeep          = 120 * time.Millisecond
@@ -100,7 +101,8 @@ func durOpt(name string, d, lo, hi time.Duration, dst *time.Duration) error {
 }
 
 // WithMaxDecision sets the time after which, undecided, the detector says
-// Unknown (default 3 s; 500 ms to 30 s).
+// Unknown (default 4 s: a slow 2.5 s answer after up to a second of
+// silence, then the human silence, fits; 500 ms to 30 s).
 func WithMaxDecision(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("max decision", d, 500*time.Millisecond, 30*time.Second, &c.maxDecision)
@@ -116,8 +118,10 @@ func WithInitialSilence(d time.Duration) Option {
 }
 
 // WithHumanSilence sets the silence after a short first utterance that
-// means a human waiting for an answer (default 600 ms; 200 ms to 5 s).
-// It must be longer than a greeting's pauses between sentences.
+// means a human waiting for an answer (default 700 ms; 200 ms to 5 s).
+// It must be longer than a greeting's pauses between sentences (slow
+// speech pauses longer: 600 ms took a slow "Hey, it's Tom. Leave a
+// message." for a human).
 func WithHumanSilence(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("human silence", d, 200*time.Millisecond, 5*time.Second, &c.humanSilence)
@@ -125,7 +129,8 @@ func WithHumanSilence(d time.Duration) Option {
 }
 
 // WithMaxHumanGreeting sets the longest first utterance a human makes; a
-// longer one is a machine's greeting (default 2.2 s; 300 ms to 10 s).
+// longer one is a machine's greeting (default 2.6 s: a "Hello, who's
+// calling?" at 110 words/min lasts 2.2 s; 300 ms to 10 s).
 func WithMaxHumanGreeting(d time.Duration) Option {
 	return func(c *config) error {
 		return durOpt("max human greeting", d, 300*time.Millisecond, 10*time.Second, &c.maxHumanGreeting)
@@ -206,6 +211,16 @@ func WithSyllableDepth(db float64) Option {
 	}
 }
 
+// The syllable count runs on the frame energy averaged over
+// syllableSmooth frames (60 ms): a syllable's nucleus lasts 100-250 ms, but
+// single 20 ms frames jitter by more than the dip depth in noise and
+// across a voiced consonant, which added syllables (a brown-noise
+// "Hello, Mark speaking." counted 7). maxSylSmooth bounds the window.
+const (
+	syllableSmooth = 3
+	maxSylSmooth   = 8
+)
+
 // floorFrames is the noise-floor window in frames (1 s of 20 ms frames).
 const floorFrames = 50
 
@@ -258,6 +273,7 @@ type Detector struct {
 	segmentOpen bool
 
 	// Syllable count: peaks of the frame energy with dips of syllableDB.
+	sylRing   [maxSylSmooth]float64
 	syllables int
 	sylRising bool
 	sylPeak   float64
@@ -299,6 +315,7 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		minSpeechDB:      DefaultMinSpeechDB,
 		maxSyllables:     DefaultMaxSyllables,
 		syllableDB:       DefaultSyllableDB,
+		sylSmooth:        syllableSmooth,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -530,6 +547,15 @@ func (d *Detector) step(frame []int16) {
 		}
 		d.segmentOpen = true
 		d.lastVoiced = d.now
+	}
+	copy(d.sylRing[1:], d.sylRing[:maxSylSmooth-1])
+	d.sylRing[0] = db
+	if k := d.cfg.sylSmooth; k > 1 {
+		var e float64
+		for _, v := range d.sylRing[:k] {
+			e += v
+		}
+		db = e / float64(k)
 	}
 	if d.uttStart >= 0 && !d.uttDone {
 		switch {

@@ -183,9 +183,15 @@ func (s summary) quantile(q float64) time.Duration {
 }
 
 func (s summary) String() string {
-	return fmt.Sprintf("%d/%d correct (%.1f %%); human -> human %d, machine %d, unknown %d; machine -> human %d, machine %d, unknown %d; decision median %v, p95 %v",
+	return fmt.Sprintf("%d/%d correct (%.1f %%); human -> human %d, machine %d, unknown %d; machine -> human %d, machine %d, unknown %d; decision median %v, p95 %v, within 2.5 s %.0f %%",
 		s.Correct, s.N, 100*float64(s.Correct)/float64(max(s.N, 1)),
 		s.Matrix[Human][Human], s.Matrix[Human][Machine], s.Matrix[Human][Unknown],
 		s.Matrix[Machine][Human], s.Matrix[Machine][Machine], s.Matrix[Machine][Unknown],
-		s.quantile(0.5), s.quantile(0.95))
+		s.quantile(0.5), s.quantile(0.95), 100*s.within(2500*time.Millisecond))
+}
+
+// within is the share of decisions made within d.
+func (s summary) within(d time.Duration) float64 {
+	n := sort.Search(len(s.Times), func(i int) bool { return s.Times[i] > d })
+	return float64(n) / float64(max(len(s.Times), 1))
 }

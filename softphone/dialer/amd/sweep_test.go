@@ -6,27 +6,31 @@ import (
 	"time"
 )
 
-// TestCorpusSweep prints the accuracy of both sets over a grid of the
-// syllable options (AMD_SWEEP=1; tuning aid: defaults are chosen on "tune").
+// TestCorpusSweep prints the accuracy and decision times of the tune set
+// over a grid of options (AMD_SWEEP=1). A tuning aid: the defaults are
+// chosen on "tune" only, then checked once on "holdout" (TestCorpusAccuracy).
 func TestCorpusSweep(t *testing.T) {
 	if os.Getenv("AMD_SWEEP") == "" {
 		t.Skip("tuning aid: set AMD_SWEEP=1")
 	}
-	corpus := loadCorpus(t)
-	for _, mh := range []int{2000, 2200, 2400} {
-		for _, syl := range []int{5, 6, 7, 8} {
-			for _, depth := range []float64{3, 4, 5, 6} {
-				var tune, hold []run
-				for _, c := range corpus {
-					r := classify(t, c, WithMaxHumanGreeting(time.Duration(mh)*time.Millisecond), WithMaxHumanSyllables(syl), WithSyllableDepth(depth))
-					if c.Set == "tune" {
-						tune = append(tune, r)
-					} else {
-						hold = append(hold, r)
+	var tune []corpusFile
+	for _, c := range loadCorpus(t) {
+		if c.Set == "tune" {
+			tune = append(tune, c)
+		}
+	}
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	for _, hs := range []int{600, 700, 800} {
+		for _, mh := range []int{2200, 2600, 3000} {
+			for _, md := range []int{3500, 4000} {
+				for _, syl := range []int{6, 7} {
+					var rs []run
+					for _, c := range tune {
+						rs = append(rs, classify(t, c, WithHumanSilence(ms(hs)), WithMaxHumanGreeting(ms(mh)),
+							WithMaxDecision(ms(md)), WithMaxHumanSyllables(syl)))
 					}
+					t.Logf("human-silence %d max-human-greeting %d max-decision %d syllables %d: %v", hs, mh, md, syl, summarize(rs))
 				}
-				t.Logf("mh %d syl %d depth %v TUNE %v", mh, syl, depth, summarize(tune))
-				t.Logf("mh %d syl %d depth %v HOLD %v", mh, syl, depth, summarize(hold))
 			}
 		}
 	}
