@@ -18,6 +18,9 @@ type fakeEndpoint struct {
 	capture chan []int16
 	played  chan []int16
 	closed  chan struct{}
+	// entered, when set before the mixer starts, gets a value each time
+	// Capture is entered (so a test knows the loop is blocked in it).
+	entered chan struct{}
 }
 
 func newFake(rate int) *fakeEndpoint {
@@ -26,6 +29,12 @@ func newFake(rate int) *fakeEndpoint {
 
 func (f *fakeEndpoint) Rate() int { return f.rate }
 func (f *fakeEndpoint) Capture(dst []int16) error {
+	if f.entered != nil {
+		select {
+		case f.entered <- struct{}{}:
+		default: // nobody is counting any more
+		}
+	}
 	select {
 	case fr := <-f.capture:
 		copy(dst, fr)
@@ -307,11 +316,17 @@ func TestWithNullBackend(t *testing.T) {
 
 func TestCloseKeepsEndpoint(t *testing.T) {
 	ep := newFake(8000)
+	ep.entered = make(chan struct{}, 4)
 	m, err := New(ep, WithKeepEndpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep.step(t, make([]int16, 160)) // the loop is now past its first tick, heading into Capture
+	ep.step(t, make([]int16, 160))
+	// Wait until the loop is blocked in its second Capture: a Close that
+	// comes earlier may rightly stop the loop before it captures again.
+	for range 2 {
+		<-ep.entered
+	}
 	closed := make(chan error)
 	go func() { closed <- m.Close() }()
 	// Close waits for the pending Capture; keep the "device" delivering
