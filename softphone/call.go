@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -509,10 +510,14 @@ func (c *Call) SendDTMF(digits string) error {
 			return err
 		}
 	}
-	for _, d := range digits {
-		if src, err := tone.NewDTMF(d, busRate, 120*time.Millisecond); err == nil {
-			_ = c.p.audio.playTone("dtmf:"+c.id, src, 120*time.Millisecond)
-		}
+	// Local feedback: every key, one after the other at about the pace the
+	// events go out (100 ms of event and 60 ms of audio each, media/dtmf.go).
+	// One tone per digit under the same name would replace the one before,
+	// leaving only the last key audible.
+	const on, off = 120 * time.Millisecond, 40 * time.Millisecond
+	if src, err := tone.NewDTMFSequence(digits, busRate, on, off); err == nil {
+		n := time.Duration(utf8.RuneCountInString(digits))
+		_ = c.p.audio.playTone("dtmf:"+c.id, src, n*(on+off))
 	}
 	return nil
 }

@@ -146,6 +146,35 @@ func NewDTMF(digit rune, rate int, duration time.Duration) (*Generator, error) {
 	return NewGenerator(rate, []Segment{{Duration: duration, Freq: [2]float64{lo, hi}, Amp: [2]float64{dtmfAmp, dtmfAmp}}}, duration)
 }
 
+// NewDTMFSequence returns the dual tones of digits one after the other,
+// each lasting tone and followed by gap of silence (the local feedback of
+// keys sent as RFC 4733 events, which go out one by one); after that
+// ReadFrame returns io.EOF. It reports ErrParam for an empty or invalid
+// digit or a non-positive tone.
+func NewDTMFSequence(digits string, rate int, tone, gap time.Duration) (*Generator, error) {
+	if digits == "" || tone <= 0 || gap < 0 {
+		return nil, fmt.Errorf("tone: DTMF sequence %q (%v on, %v off): %w", digits, tone, gap, ErrParam)
+	}
+	var cadence []Segment
+	var total time.Duration
+	for _, d := range digits {
+		lo, hi, err := DTMFFrequencies(d)
+		if err != nil {
+			return nil, err
+		}
+		cadence = append(cadence, Segment{Duration: tone, Freq: [2]float64{lo, hi}, Amp: [2]float64{dtmfAmp, dtmfAmp}})
+		total += tone
+		if gap > 0 {
+			cadence = append(cadence, Silence(gap))
+			total += gap
+		}
+	}
+	if total > time.Hour {
+		return nil, fmt.Errorf("tone: DTMF sequence of %d digits is too long: %w", len(digits), ErrParam)
+	}
+	return NewGenerator(rate, cadence, total)
+}
+
 // Notes of the ringer melody (equal temperament, A4 = 440 Hz).
 const (
 	noteE5  = 659.26

@@ -288,3 +288,39 @@ func BenchmarkRingtone48k(b *testing.B) {
 		_ = g.ReadFrame(buf)
 	}
 }
+
+// TestDTMFSequence: every digit sounds in turn, each for its time, with
+// silence between them, then EOF; bad input is refused.
+func TestDTMFSequence(t *testing.T) {
+	const on, off = 120 * time.Millisecond, 40 * time.Millisecond
+	g, err := NewDTMFSequence("19#", 8000, on, off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := read(t, g, 3*(on+off))
+	at := func(d time.Duration) int { return int(d * 8000 / time.Second) }
+	for i, d := range "19#" {
+		lo, hi, _ := DTMFFrequencies(d)
+		start := time.Duration(i) * (on + off)
+		seg := pcm[at(start+10*time.Millisecond):at(start+on-10*time.Millisecond)]
+		for _, f := range []float64{lo, hi} {
+			if p := dsp.Goertzel(seg, 8000, f); p < 0.01 {
+				t.Errorf("digit %c: %v Hz power %.4f", d, f, p)
+			}
+		}
+		if gap := pcm[at(start+on+5*time.Millisecond):at(start+on+off-5*time.Millisecond)]; dsp.Peak(gap) != 0 {
+			t.Errorf("after digit %c: gap peak %v, want silence", d, dsp.Peak(gap))
+		}
+	}
+	if err := g.ReadFrame(make([]int16, 160)); err != io.EOF {
+		t.Errorf("after the sequence: %v, want io.EOF", err)
+	}
+	for _, bad := range []struct {
+		digits  string
+		on, off time.Duration
+	}{{"", on, off}, {"1x", on, off}, {"1", 0, off}, {"1", on, -1}} {
+		if _, err := NewDTMFSequence(bad.digits, 8000, bad.on, bad.off); err == nil {
+			t.Errorf("NewDTMFSequence(%q, %v, %v) accepted", bad.digits, bad.on, bad.off)
+		}
+	}
+}

@@ -86,7 +86,11 @@ func TestDTMFFeedbackTone(t *testing.T) {
 		s, _ := pulse.RecordSink(context.Background(), 2*time.Second)
 		rec <- s
 	}()
-	if err := call.SendDTMF("55555555555555555555"); err != nil { // ~4 s of keys
+	// 20 keys: the feedback plays each in turn, 3.2 s in all, so the 2 s
+	// recording overlaps it even when parec starts late on a busy machine
+	// (before, each key's feedback replaced the last one's: only 120 ms of
+	// tone sounded, and a late recording missed it).
+	if err := call.SendDTMF("55555555555555555555"); err != nil {
 		t.Fatal(err)
 	}
 	during := <-rec
