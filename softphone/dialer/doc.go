@@ -76,7 +76,9 @@
 // PlaybackCalls through the engine's Call.TapReceived and
 // Call.PlayToRemote. In parallel mode the first human answer goes to the
 // rep and the other lines are cancelled at once (their contexts end:
-// CANCEL); a human who answers while the rep is on a call is hung up and
+// CANCEL); a human who answers while the rep is on a call hears the
+// apology prompt (WithApologyPrompt, by default an embedded espeak-ng
+// phrase, assets/make-apology.sh; SourceCall plays it), is hung up and
 // counted abandoned (with a Classifier, every answer is classified first:
 // a machine goes to the voicemail path, never counted abandoned). The
 // governor lowers the lines by one as soon as the abandon rate is above

@@ -259,6 +259,7 @@ type sessionConfig struct {
 	classifier     Classifier
 	dropper        VoicemailDropper
 	voicemail      string
+	apology        string
 	requireOutcome bool
 	ringTimeout    time.Duration
 	amdTimeout     time.Duration
@@ -454,6 +455,9 @@ func newSession(st *store.Store, eng Engine, list *List, opts []SessionOption) (
 	}
 	if cfg.ringTimeout <= 0 {
 		return nil, fmt.Errorf("%w: ring timeout must be positive", ErrInvalidSettings)
+	}
+	if _, err := openApology(cfg.apology); err != nil {
+		return nil, err // a prompt that cannot be played is refused before the first dial
 	}
 	check := cfg.checker
 	if check == nil {

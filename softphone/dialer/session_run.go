@@ -54,6 +54,8 @@ type lineUpdate struct {
 	isAMD  bool
 	ring   bool // the ring timer fired
 	drop   bool // the voicemail drop finished
+	// apology: the apology prompt of an abandoned line finished.
+	apology bool
 }
 
 type runState struct {
@@ -520,6 +522,8 @@ func (r *runState) onUpdate(u lineUpdate) {
 		c := r.s.list.Contacts[l.idx]
 		r.s.emit(Event{Kind: EventVoicemailDropped, Index: l.idx, Contact: c.Name, Line: l.n})
 		l.cancel()
+	case u.apology:
+		l.cancel() // BYE after the apology prompt
 	case u.isAMD:
 		r.onAMD(l, u.amd, u.amdDur)
 	case u.u.Answered:
@@ -537,10 +541,9 @@ func (r *runState) onAnswered(l *lineRun) {
 	l.answered = true
 	c := r.s.list.Contacts[l.idx]
 	if r.connected != nil || r.stopping || l.canceledByUs {
-		// Another line already has the rep: the contact hears nothing and
-		// the call is dropped at once (an abandoned call).
-		l.abandon = true
-		l.cancel() // BYE
+		// Another line already has the rep: the contact hears the
+		// apology prompt and the call is dropped (an abandoned call).
+		r.abandonLine(l)
 		return
 	}
 	r.s.emit(Event{Kind: EventAnswered, Index: l.idx, Contact: c.Name, Line: l.n})
@@ -587,8 +590,7 @@ func (r *runState) onAMD(l *lineRun, res AMDResult, d time.Duration) {
 		return
 	}
 	if r.connected != nil || r.stopping {
-		l.abandon = true
-		l.cancel()
+		r.abandonLine(l)
 		return
 	}
 	r.connect(l)
