@@ -691,8 +691,10 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		res = ResultNoAnswer
 		r.counters.NoAnswer++
 	case l.answered:
-		res = ResultConnected // answered, hung up while being classified
-		r.counters.Connected++
+		// Answered and hung up while being classified: nobody reached the
+		// rep (not a connect; the contact is retried).
+		res = ResultHungUp
+		r.counters.NoAnswer++
 	default:
 		res = ResultFailed
 	}
@@ -705,6 +707,8 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		}
 	case ResultNoAnswer:
 		outcome = "No answer"
+	case ResultHungUp:
+		outcome = "Hung up"
 	case ResultBusy:
 		outcome = "Busy"
 	case ResultAbandoned:
