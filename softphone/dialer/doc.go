@@ -84,7 +84,9 @@
 // governor lowers the lines by one as soon as the abandon rate is above
 // its cap (3 % by default) and raises them again by one, up to the list's
 // Lines, once enough human answers were measured (WithGovernorSample) and
-// the rate is back at or under two thirds of the cap (hysteresis).
+// the rate is back at or under two thirds of the cap (hysteresis). Its
+// lines are stored with the session's counters, so a resumed session
+// keeps them.
 //
 // # Local presence
 //

@@ -97,7 +97,15 @@ func (s *Session) load(ctx context.Context, ds store.DialerSession) error {
 		r.nLines = 1
 	}
 	if ds.Counters != "" {
-		_ = json.Unmarshal([]byte(ds.Counters), &r.counters)
+		var saved savedCounters
+		_ = json.Unmarshal([]byte(ds.Counters), &saved)
+		r.counters = saved.Counters
+		// The governor's lines carry over (within the list's Lines): a
+		// resumed session does not go back to full lines and abandon
+		// again the calls that made it lower them.
+		if saved.Lines >= 1 && saved.Lines < r.nLines {
+			r.nLines, r.govAt = saved.Lines, saved.GovAt
+		}
 	}
 	attempts, err := s.st.DialerAttempts(ctx, s.id)
 	if err != nil {
@@ -222,8 +230,18 @@ func (r *runState) transition(to State, ev Event) {
 	}
 }
 
+// savedCounters is what the session row's counters column holds: the
+// counters, plus the governor's state (the lines in use and the human
+// answers measured at its last change), so a resumed session keeps them.
+// Readers that only want the counters decode it as Counters.
+type savedCounters struct {
+	Counters
+	Lines int `json:"lines,omitempty"`
+	GovAt int `json:"governor_at,omitempty"`
+}
+
 func (r *runState) countersJSON() string {
-	b, _ := json.Marshal(r.counters)
+	b, _ := json.Marshal(savedCounters{Counters: r.counters, Lines: r.nLines, GovAt: r.govAt})
 	return string(b)
 }
 

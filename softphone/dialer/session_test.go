@@ -900,3 +900,77 @@ func TestSessionHangupWhileClassifyingIsNotAConnect(t *testing.T) {
 		t.Errorf("resumed session dialled %v, want hangup1 retried", got)
 	}
 }
+
+// TestSessionResumeKeepsGovernorLines: the governor lowered a parallel
+// session's lines (three humans answered together: 1 connected, 2
+// abandoned); the session is paused and closed; the resumed session keeps
+// the lowered lines instead of going back to the list's 3, and its next
+// round dials that many lines.
+func TestSessionResumeKeepsGovernorLines(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "human2", "human3", "human4", "human5", "human6")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 3
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	clock := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) })
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), clock, WithName("gov"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsub := s.Subscribe()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(60 * time.Second)
+	for paused := false; !paused; {
+		select {
+		case ev := <-events:
+			switch {
+			case ev.Kind == EventState && ev.State == StateConnected:
+				if err := s.Pause(); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Hangup(); err != nil {
+					t.Fatal(err)
+				}
+			case ev.Kind == EventEnded && ev.Result == ResultConnected:
+				if err := s.SaveOutcome("Connected", ""); err != nil {
+					t.Fatal(err)
+				}
+			case ev.Kind == EventState && ev.State == StatePaused:
+				paused = true
+			}
+		case <-timeout:
+			t.Fatal("the session never paused")
+		}
+	}
+	unsub()
+	lowered := s.Snapshot().Lines
+	s.Close()
+	if lowered >= 3 {
+		t.Fatalf("lines %d after two abandoned calls; the governor should have lowered them", lowered)
+	}
+	eng := &fakeEngine{}
+	s2, err := ResumeSessionByName(ctx, st, eng, "gov", WithRepZone(time.UTC), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s2.Snapshot().Lines; got != lowered {
+		t.Errorf("resumed with %d lines, want the governor's %d", got, lowered)
+	}
+	evs := rep(t, s2)
+	s2.Close()
+	first := 0
+	for _, e := range evs {
+		if e.Kind == EventDial {
+			first++
+		}
+		if e.Kind == EventState && e.State == StateConnected {
+			break
+		}
+	}
+	if first != lowered {
+		t.Errorf("the resumed session's first round dialled %d lines, want %d", first, lowered)
+	}
+}
