@@ -327,6 +327,8 @@ export class Backend {
     sessionPause: () => this.invoke('DialerService', 'SessionPause'),
     sessionResume: () => this.invoke('DialerService', 'SessionResume'),
     sessionStop: () => this.invoke('DialerService', 'SessionStop'),
+    crmLists: () => this.invoke('DialerService', 'CRMLists'),
+    pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
   }
 
   readonly conference = {

@@ -285,6 +285,16 @@ export interface DialerSessionView {
   needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
 }
 export interface DNCImportReport { added: number; already: number; rejected: DialerRowView[]; entries: DNCEntryView[] }
+/** The connected CRM's lists for the picker; vendor '' = none connected; supported false (Zendesk Sell): message says to export a CSV. size -1 = unknown; listId = the call list pulled from it ('' = not yet). */
+export interface DialerCRMListView { id: string; name: string; size: number; listId: string }
+export interface DialerCRMListsView { vendor: string; supported: boolean; message: string; lists: DialerCRMListView[] }
+/** Progress of a CRM list pull (event 'dialer_pull'); total -1 = unknown. */
+export interface DialerPullView { crmListId: string; done: number; total: number }
+export interface DialerPullProblem { name: string; reason: string; message: string }
+export interface DialerPullReport {
+  list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
+  problems: DialerPullProblem[]
+}
 
 export interface EventMap {
   snapshot: Snapshot
@@ -306,6 +316,8 @@ export interface EventMap {
   outcomes: OutcomeView[]
   /** The dialer session's status after every session event. */
   dialer: DialerSessionView
+  /** A CRM list being pulled into a call list. */
+  dialer_pull: DialerPullView
 }
 export type EventName = keyof EventMap
 
@@ -425,6 +437,10 @@ export interface Services {
     SessionPause: [[], DialerSessionView]
     SessionResume: [[], DialerSessionView]
     SessionStop: [[], DialerSessionView]
+    /** The connected CRM's lists (HubSpot, Pipedrive, Zoho); Sell: supported false. */
+    CRMLists: [[], DialerCRMListsView]
+    /** Pulls (or refreshes) a CRM list into a call list; progress on 'dialer_pull'. */
+    PullCRMList: [[id: string], DialerPullReport]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]
