@@ -329,6 +329,7 @@ export class Backend {
     sessionStop: () => this.invoke('DialerService', 'SessionStop'),
     crmLists: () => this.invoke('DialerService', 'CRMLists'),
     pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
+    checkVoicemail: (path: string) => this.invoke('DialerService', 'CheckVoicemail', path),
   }
 
   readonly conference = {

@@ -249,6 +249,8 @@ export type DialerMode = 'preview' | 'power' | 'parallel'
 export interface DialerSettingsView {
   mode: DialerMode | string; lines: number; wrapUpMs: number; callerId: string
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
+  /** The WAV or MP3 file dropped into machine answers in power and parallel modes ('' = none). */
+  voicemail?: string
 }
 export interface DialerListView { id: string; name: string; contacts: number; settings: DialerSettingsView; created: string; updated: string }
 export type DialerField = 'name' | 'phone' | 'other_phone' | 'company' | 'email' | 'timezone' | 'extra' | 'ignore'
@@ -290,6 +292,7 @@ export interface DialerCRMListView { id: string; name: string; size: number; lis
 export interface DialerCRMListsView { vendor: string; supported: boolean; message: string; lists: DialerCRMListView[] }
 /** Progress of a CRM list pull (event 'dialer_pull'); total -1 = unknown. */
 export interface DialerPullView { crmListId: string; done: number; total: number }
+export interface DialerVoicemailView { path: string; durationMs: number }
 export interface DialerPullProblem { name: string; reason: string; message: string }
 export interface DialerPullReport {
   list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
@@ -441,6 +444,8 @@ export interface Services {
     CRMLists: [[], DialerCRMListsView]
     /** Pulls (or refreshes) a CRM list into a call list; progress on 'dialer_pull'. */
     PullCRMList: [[id: string], DialerPullReport]
+    /** Decodes a voicemail file as a drop will; rejects with dialer_voicemail. */
+    CheckVoicemail: [[path: string], DialerVoicemailView]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]
@@ -491,6 +496,7 @@ export const ErrorCodes = {
   crmNotConnected: 'crm_not_connected',
   badCsv: 'bad_csv',
   dialerSettings: 'dialer_settings',
+  dialerVoicemail: 'dialer_voicemail',
   dialerState: 'dialer_state',
   dialerTooLarge: 'dialer_too_large',
   skipDnc: 'skip_dnc',

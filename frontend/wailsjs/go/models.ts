@@ -906,6 +906,7 @@ export namespace app {
 	    maxAttempts: number;
 	    maxPerDay: number;
 	    retrySpacingMs: number;
+	    voicemail: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new DialerSettingsView(source);
@@ -921,6 +922,7 @@ export namespace app {
 	        this.maxAttempts = source["maxAttempts"];
 	        this.maxPerDay = source["maxPerDay"];
 	        this.retrySpacingMs = source["retrySpacingMs"];
+	        this.voicemail = source["voicemail"];
 	    }
 	}
 	export class DialerListView {
@@ -1212,6 +1214,20 @@ export namespace app {
 	}
 	
 	
+	export class DialerVoicemailView {
+	    path: string;
+	    durationMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerVoicemailView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.durationMs = source["durationMs"];
+	    }
+	}
 	
 	export class HistoryFilter {
 	    direction: string;

@@ -19,6 +19,10 @@ export const dialerCrmEn = {
   "crmlists.done": "{name}: {count} contacts ({added} added, {updated} updated, {removed} removed, {dnc} do-not-call).",
   "crmlists.problems": "Left off ({count})",
   "crmlists.reload": "Reload the lists",
-  "crmlists.open": "Use this list",
   "crmlists.close": "Close",
+  "vm.label": "Voicemail to leave (WAV or MP3 file)",
+  "vm.placeholder": "/home/you/voicemail.mp3",
+  "vm.check": "Check",
+  "vm.ok": "Plays for {seconds} s; left after the beep in power and parallel modes.",
+  "vm.none": "No voicemail: machines are hung up on.",
 } as const;

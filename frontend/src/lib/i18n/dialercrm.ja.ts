@@ -21,6 +21,10 @@ export const dialerCrmJa: Record<keyof typeof dialerCrmEn, string> = {
   "crmlists.done": "{name}：連絡先{count}件（追加{added}件、更新{updated}件、削除{removed}件、発信禁止{dnc}件）。",
   "crmlists.problems": "取り込めなかったレコード（{count}件）",
   "crmlists.reload": "リストを再読み込み",
-  "crmlists.open": "このリストを使う",
   "crmlists.close": "閉じる",
+  "vm.label": "残す留守電メッセージ（WAVまたはMP3ファイル）",
+  "vm.placeholder": "/home/you/voicemail.mp3",
+  "vm.check": "確認",
+  "vm.ok": "再生時間 {seconds} 秒。パワー・パラレルモードで発信音の後に残します。",
+  "vm.none": "留守電メッセージなし：留守番電話には切断します。",
 };

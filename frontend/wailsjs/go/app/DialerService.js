@@ -10,6 +10,10 @@ export function CRMLists() {
   return window['go']['app']['DialerService']['CRMLists']();
 }
 
+export function CheckVoicemail(arg1) {
+  return window['go']['app']['DialerService']['CheckVoicemail'](arg1);
+}
+
 export function Columns(arg1) {
   return window['go']['app']['DialerService']['Columns'](arg1);
 }
