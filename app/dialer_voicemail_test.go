@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pitchline/pitchline/internal/testlab"
+	"github.com/pitchline/pitchline/softphone/dialer"
 )
 
 // TestDialerListVoicemail: the settings dialog checks a voicemail file
@@ -50,5 +51,37 @@ func TestDialerListVoicemail(t *testing.T) {
 	lists, err := s.Lists()
 	if err != nil || len(lists) != 1 || lists[0].Settings.Voicemail != vm {
 		t.Fatalf("lists after the refused save = %+v, %v", lists, err)
+	}
+}
+
+// TestDialerVoicemailDropOptions: a session gets answering-machine
+// detection and the voicemail drop only in power and parallel modes with a
+// voicemail file, and a file that went missing since it was saved stops
+// the start with the voicemail code.
+func TestDialerVoicemailDropOptions(t *testing.T) {
+	kc := newKeychain(t)
+	a, _ := startApp(t, t.TempDir(), kc)
+	vm := filepath.Join(t.TempDir(), "vm.wav")
+	if err := testlab.WriteToneWAV(vm, 700, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode, file string
+		want       bool
+	}{{"preview", vm, false}, {"power", "", false}, {"power", vm, true}, {"parallel", vm, true}} {
+		l := &dialer.List{Settings: dialer.DefaultSettings()}
+		l.Settings.Mode, l.Settings.Voicemail = dialer.Mode(tc.mode), tc.file
+		var opts []dialer.SessionOption
+		amd, err := voicemailDrop(a.core, l, &opts)
+		if err != nil || (amd != nil) != tc.want || len(opts) != map[bool]int{false: 0, true: 2}[tc.want] {
+			t.Errorf("%s with %q: amd %v, %d options, %v", tc.mode, tc.file, amd != nil, len(opts), err)
+		}
+		amd.Close()
+	}
+	l := &dialer.List{Settings: dialer.DefaultSettings()}
+	l.Settings.Mode, l.Settings.Voicemail = dialer.ModePower, filepath.Join(t.TempDir(), "gone.mp3")
+	var opts []dialer.SessionOption
+	if _, err := voicemailDrop(a.core, l, &opts); codeOf(a, err) != CodeDialerVoicemail {
+		t.Errorf("a voicemail file gone since it was saved: %v", err)
 	}
 }
