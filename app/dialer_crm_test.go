@@ -2,9 +2,11 @@ package app
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/pitchline/pitchline/softphone/crm/hubspot/hubspotfake"
+	"github.com/pitchline/pitchline/softphone/crm/sell/sellfake"
 )
 
 // TestDialerCRMListsPullAndRefresh: with no CRM connected the picker's CRM
@@ -71,5 +73,29 @@ func TestDialerCRMListsPullAndRefresh(t *testing.T) {
 
 	if _, err := s.Dialer.PullCRMList(" "); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("PullCRMList of no list: %v", err)
+	}
+}
+
+// TestDialerCRMListsSellSaysExportCSV: connected to Zendesk Sell (its
+// fake), the picker gets no lists and one sentence saying to export the
+// smart list to CSV; a pull is refused with the same sentence.
+func TestDialerCRMListsSellSaysExportCSV(t *testing.T) {
+	fake, err := sellfake.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	kc := newKeychain(t)
+	a, _ := startApp(t, t.TempDir(), kc)
+	s := a.svcs
+	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "sell", BaseURL: fake.URL(), Token: fake.Token()}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Dialer.CRMLists()
+	if err != nil || v.Vendor != "sell" || v.Supported || len(v.Lists) != 0 || !strings.Contains(v.Message, "export the smart list to CSV") {
+		t.Fatalf("CRMLists on Sell = %+v, %v", v, err)
+	}
+	if _, err := s.Dialer.PullCRMList("42"); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "export the smart list to CSV") {
+		t.Errorf("PullCRMList on Sell: %v", err)
 	}
 }
