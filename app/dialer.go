@@ -37,6 +37,9 @@ type DialerSettingsView struct {
 	MaxPerDay int `json:"maxPerDay"`
 	// RetrySpacingMs is the least time between two dials of one contact.
 	RetrySpacingMs int64 `json:"retrySpacingMs"`
+	// Voicemail is the WAV or MP3 file dropped into machine answers in
+	// power and parallel modes ("" for none).
+	Voicemail string `json:"voicemail"`
 }
 
 // DialerListView is one call list's header.
@@ -222,6 +225,8 @@ const (
 	CodeBadCSV = "bad_csv"
 	// CodeDialerSettings means list settings are out of range.
 	CodeDialerSettings = "dialer_settings"
+	// CodeDialerVoicemail means a list's voicemail file cannot be played.
+	CodeDialerVoicemail = "dialer_voicemail"
 	// CodeDialerState means a session control does not apply now (Dial
 	// while a call is up, a control after the session ended).
 	CodeDialerState = "dialer_state"
@@ -243,6 +248,7 @@ const (
 func dialerErrorCodes() []errorCode {
 	return []errorCode{
 		{dialer.ErrBadCSV, CodeBadCSV},
+		{dialer.ErrBadVoicemail, CodeDialerVoicemail},
 		{dialer.ErrInvalidSettings, CodeDialerSettings},
 		{dialer.ErrTooLarge, CodeDialerTooLarge},
 		{dialer.ErrInvalidNumber, CodeInvalidNumber},
@@ -677,7 +683,8 @@ func listView(id, name string, contacts int, s dialer.Settings, created, updated
 
 func settingsView(s dialer.Settings) DialerSettingsView {
 	return DialerSettingsView{Mode: string(s.Mode), Lines: s.Lines, WrapUpMs: s.WrapUp.Milliseconds(), CallerID: s.CallerID,
-		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds()}
+		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds(),
+		Voicemail: s.Voicemail}
 }
 
 func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
@@ -691,7 +698,13 @@ func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
 	}
 	s := dialer.Settings{Mode: mode, Lines: v.Lines, WrapUp: time.Duration(v.WrapUpMs) * time.Millisecond,
 		CallerID: strings.TrimSpace(v.CallerID), Hours: w,
-		Retry: dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond}}
+		Retry:     dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond},
+		Voicemail: strings.TrimSpace(v.Voicemail)}
+	if s.Voicemail != "" {
+		if _, err := dialer.CheckVoicemail(s.Voicemail); err != nil {
+			return dialer.Settings{}, err // a file that cannot be played is refused when saved, not at the first machine
+		}
+	}
 	return s, s.Validate()
 }
 

@@ -135,10 +135,17 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 	if err != nil {
 		return DialerSessionView{}, err
 	}
-	sess, err := dialer.NewSession(c.ctx, st, eng, l, dialer.WithDNCList(dnc), dialer.WithSessionClock(c.cfg.now),
-		dialer.WithRequireOutcome(c.requireOutcome()), dialer.WithSessionLogger(c.log.With("component", "dialer-session")))
+	sopts := []dialer.SessionOption{dialer.WithDNCList(dnc), dialer.WithSessionClock(c.cfg.now),
+		dialer.WithRequireOutcome(c.requireOutcome()), dialer.WithSessionLogger(c.log.With("component", "dialer-session"))}
+	amd, err := voicemailDrop(c, l, &sopts) // dialer_voicemail.go
 	if err != nil {
 		_ = eng.Close()
+		return DialerSessionView{}, err
+	}
+	sess, err := dialer.NewSession(c.ctx, st, eng, l, sopts...)
+	if err != nil {
+		_ = eng.Close()
+		amd.Close()
 		return DialerSessionView{}, err
 	}
 	events, unsub := sess.Subscribe()
@@ -146,6 +153,7 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 		unsub()
 		_ = sess.Close()
 		_ = eng.Close()
+		amd.Close()
 		return DialerSessionView{}, err
 	}
 	rt.s, rt.eng = sess, eng
@@ -163,6 +171,7 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 			case <-sess.Done():
 				_ = sess.Close()
 				_ = eng.Close()
+				amd.Close()
 				s.emitSession(sess)
 				return
 			}

@@ -61,6 +61,9 @@ var (
 	// EvDialer carries the dialer session's status (with the preview card
 	// of its current contact) after every session event.
 	EvDialer = Event[DialerSessionView]{"dialer"}
+	// EvDialerPull carries the progress of a CRM list being pulled into a
+	// call list (DialerService.PullCRMList).
+	EvDialerPull = Event[DialerPullView]{"dialer_pull"}
 	// EvConference carries a call's participants whenever one joins,
 	// leaves, or changes state, hold, mute or role, and when the rep
 	// leaves the conference. Levels and quality follow on EvTick.
@@ -86,6 +89,7 @@ var catalogue = map[string]reflect.Type{
 	EvSync.name:       reflect.TypeFor[CRMStatus](),
 	EvOutcomes.name:   reflect.TypeFor[[]OutcomeView](),
 	EvDialer.name:     reflect.TypeFor[DialerSessionView](),
+	EvDialerPull.name: reflect.TypeFor[DialerPullView](),
 	EvConference.name: reflect.TypeFor[ConferenceView](),
 }
 

@@ -197,4 +197,38 @@ describe("call notes", () => {
     const order = transport.calls.filter((c) => c.service === "CallsService").map((c) => [c.method, ...c.args]);
     expect(order).toEqual([["SetNotes", "n1", "wants a demo"], ["Hangup", "n1"]]);
   });
+
+});
+
+describe("post-call form: add to do-not-call", () => {
+  it("adds a SIP-only call's address (not its user part) to the do-not-call list from the form", async () => {
+    const { transport } = await boot();
+    transport.handlers["DialerService.AddDNC"] = () => [];
+    transport.emit("call", call({ id: "s1", state: "connected", remote: "sip:bob@127.0.0.1:5070;transport=udp", number: "bob" }));
+    transport.emit("call", call({ id: "s1", state: "ended", cause: "local_bye", remote: "sip:bob@127.0.0.1:5070;transport=udp", number: "bob" }));
+    transport.emit("form", {
+      callId: "s1", state: "pending", direction: "outbound", number: "bob", callerId: callerId({ known: false, e164: "", formatted: "bob" }),
+      contact: null, deals: [], status: "completed", started: "2026-01-05T10:00:00Z", durationMs: 5000, notes: "",
+      outcomes: [{ id: 1, label: "Connected", enabled: true, deleted: false, position: 1, mapping: {} }], requireOutcome: false,
+    });
+    await fireEvent.click(await screen.findByLabelText("Add this number to the do-not-call list"));
+    await fireEvent.click(screen.getByRole("button", { name: "Log call" }));
+    await waitFor(() => expect(transport.called("DialerService", "AddDNC").length).toBe(1));
+    expect(transport.called("DialerService", "AddDNC")[0].args).toEqual(["sip:bob@127.0.0.1:5070;transport=udp", "", "form"]);
+  });
+
+  it("adds a phone call's number to the do-not-call list from the form", async () => {
+    const { transport } = await boot();
+    transport.handlers["DialerService.AddDNC"] = () => [];
+    transport.emit("call", call({ id: "p1", state: "ended", cause: "local_bye", remote: "sip:+81312345678@pbx.example.com", number: "+81312345678" }));
+    transport.emit("form", {
+      callId: "p1", state: "pending", direction: "outbound", number: "+81312345678", callerId: callerId({ e164: "+81312345678" }),
+      contact: null, deals: [], status: "completed", started: "2026-01-05T10:00:00Z", durationMs: 5000, notes: "",
+      outcomes: [{ id: 1, label: "Connected", enabled: true, deleted: false, position: 1, mapping: {} }], requireOutcome: false,
+    });
+    await fireEvent.click(await screen.findByLabelText("Add this number to the do-not-call list"));
+    await fireEvent.click(screen.getByRole("button", { name: "Log call" }));
+    await waitFor(() => expect(transport.called("DialerService", "AddDNC").length).toBe(1));
+    expect(transport.called("DialerService", "AddDNC")[0].args[0]).toBe("+81312345678");
+  });
 });

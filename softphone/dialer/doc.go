@@ -76,13 +76,17 @@
 // PlaybackCalls through the engine's Call.TapReceived and
 // Call.PlayToRemote. In parallel mode the first human answer goes to the
 // rep and the other lines are cancelled at once (their contexts end:
-// CANCEL); a human who answers while the rep is on a call is hung up and
+// CANCEL); a human who answers while the rep is on a call hears the
+// apology prompt (WithApologyPrompt, by default an embedded espeak-ng
+// phrase, assets/make-apology.sh; SourceCall plays it), is hung up and
 // counted abandoned (with a Classifier, every answer is classified first:
 // a machine goes to the voicemail path, never counted abandoned). The
 // governor lowers the lines by one as soon as the abandon rate is above
 // its cap (3 % by default) and raises them again by one, up to the list's
 // Lines, once enough human answers were measured (WithGovernorSample) and
-// the rate is back at or under two thirds of the cap (hysteresis).
+// the rate is back at or under two thirds of the cap (hysteresis). Its
+// lines are stored with the session's counters, so a resumed session
+// keeps them.
 //
 // # Local presence
 //

@@ -32,4 +32,8 @@ var (
 	// ErrNoAudio means a call gives no access to its audio (an Engine
 	// whose calls do not implement AudioCall or PlaybackCall).
 	ErrNoAudio = errors.New("dialer: the call's audio is not available")
+	// ErrBadVoicemail means a voicemail file cannot be played (not WAV or
+	// MP3, undecodable, empty or too long); it comes with
+	// ErrInvalidSettings.
+	ErrBadVoicemail = errors.New("dialer: the voicemail file cannot be played")
 )

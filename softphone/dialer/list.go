@@ -169,6 +169,10 @@ type Settings struct {
 	Hours Window
 	// Retry caps and spaces the dials of one contact.
 	Retry RetryPolicy
+	// Voicemail is the WAV or MP3 file dropped into machine answers in
+	// power and parallel modes ("" for none: a machine is hung up on).
+	// CheckVoicemail says whether it plays.
+	Voicemail string
 }
 
 // DefaultSettings returns preview mode, 1 line, no wrap-up, 09:00-20:00
@@ -212,12 +216,13 @@ type settingsJSON struct {
 	MaxAttempts int    `json:"max_attempts"`
 	MaxPerDay   int    `json:"max_per_day"`
 	Spacing     string `json:"retry_spacing"`
+	Voicemail   string `json:"voicemail,omitempty"`
 }
 
 // MarshalJSON encodes the settings with readable durations.
 func (s Settings) MarshalJSON() ([]byte, error) {
 	return json.Marshal(settingsJSON{s.Mode, s.Lines, s.WrapUp.String(), s.CallerID, s.Hours,
-		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String()})
+		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String(), s.Voicemail})
 }
 
 // UnmarshalJSON decodes settings; fields left out keep DefaultSettings'
@@ -235,7 +240,7 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%w: bad duration in %q or %q", ErrInvalidSettings, j.WrapUp, j.Spacing)
 	}
 	v := Settings{Mode: j.Mode, Lines: j.Lines, WrapUp: wrap, CallerID: j.CallerID, Hours: j.Hours,
-		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}}
+		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}, Voicemail: j.Voicemail}
 	if err := v.Validate(); err != nil {
 		return err
 	}

@@ -69,6 +69,12 @@ const (
 	// ResultAbandoned: a human answered and was dropped because the rep
 	// was already on another line (parallel mode).
 	ResultAbandoned Result = "abandoned"
+	// ResultHungUp: the contact answered and hung up while answering
+	// machine detection was still listening, before anyone was connected
+	// to the rep: not reached (counted as no answer, never as a human
+	// connect, so the abandon rate's denominator stays honest) and
+	// retried per policy.
+	ResultHungUp Result = "hung_up"
 	// ResultCanceled: another line connected first and this one was
 	// cancelled before the answer (parallel mode); retried per policy.
 	ResultCanceled Result = "canceled"
@@ -85,7 +91,7 @@ func (r Result) String() string { return string(r) }
 
 // retryable reports whether the contact may be dialled again per policy.
 func (r Result) retryable() bool {
-	return r == ResultNoAnswer || r == ResultBusy || r == ResultCanceled
+	return r == ResultNoAnswer || r == ResultBusy || r == ResultCanceled || r == ResultHungUp
 }
 
 // ReasonRep is the skip reason when the rep skipped a contact.
@@ -259,6 +265,7 @@ type sessionConfig struct {
 	classifier     Classifier
 	dropper        VoicemailDropper
 	voicemail      string
+	apology        string
 	requireOutcome bool
 	ringTimeout    time.Duration
 	amdTimeout     time.Duration
@@ -454,6 +461,9 @@ func newSession(st *store.Store, eng Engine, list *List, opts []SessionOption) (
 	}
 	if cfg.ringTimeout <= 0 {
 		return nil, fmt.Errorf("%w: ring timeout must be positive", ErrInvalidSettings)
+	}
+	if _, err := openApology(cfg.apology); err != nil {
+		return nil, err // a prompt that cannot be played is refused before the first dial
 	}
 	check := cfg.checker
 	if check == nil {

@@ -54,6 +54,8 @@ type lineUpdate struct {
 	isAMD  bool
 	ring   bool // the ring timer fired
 	drop   bool // the voicemail drop finished
+	// apology: the apology prompt of an abandoned line finished.
+	apology bool
 }
 
 type runState struct {
@@ -95,7 +97,15 @@ func (s *Session) load(ctx context.Context, ds store.DialerSession) error {
 		r.nLines = 1
 	}
 	if ds.Counters != "" {
-		_ = json.Unmarshal([]byte(ds.Counters), &r.counters)
+		var saved savedCounters
+		_ = json.Unmarshal([]byte(ds.Counters), &saved)
+		r.counters = saved.Counters
+		// The governor's lines carry over (within the list's Lines): a
+		// resumed session does not go back to full lines and abandon
+		// again the calls that made it lower them.
+		if saved.Lines >= 1 && saved.Lines < r.nLines {
+			r.nLines, r.govAt = saved.Lines, saved.GovAt
+		}
 	}
 	attempts, err := s.st.DialerAttempts(ctx, s.id)
 	if err != nil {
@@ -220,8 +230,18 @@ func (r *runState) transition(to State, ev Event) {
 	}
 }
 
+// savedCounters is what the session row's counters column holds: the
+// counters, plus the governor's state (the lines in use and the human
+// answers measured at its last change), so a resumed session keeps them.
+// Readers that only want the counters decode it as Counters.
+type savedCounters struct {
+	Counters
+	Lines int `json:"lines,omitempty"`
+	GovAt int `json:"governor_at,omitempty"`
+}
+
 func (r *runState) countersJSON() string {
-	b, _ := json.Marshal(r.counters)
+	b, _ := json.Marshal(savedCounters{Counters: r.counters, Lines: r.nLines, GovAt: r.govAt})
 	return string(b)
 }
 
@@ -520,6 +540,8 @@ func (r *runState) onUpdate(u lineUpdate) {
 		c := r.s.list.Contacts[l.idx]
 		r.s.emit(Event{Kind: EventVoicemailDropped, Index: l.idx, Contact: c.Name, Line: l.n})
 		l.cancel()
+	case u.apology:
+		l.cancel() // BYE after the apology prompt
 	case u.isAMD:
 		r.onAMD(l, u.amd, u.amdDur)
 	case u.u.Answered:
@@ -537,10 +559,9 @@ func (r *runState) onAnswered(l *lineRun) {
 	l.answered = true
 	c := r.s.list.Contacts[l.idx]
 	if r.connected != nil || r.stopping || l.canceledByUs {
-		// Another line already has the rep: the contact hears nothing and
-		// the call is dropped at once (an abandoned call).
-		l.abandon = true
-		l.cancel() // BYE
+		// Another line already has the rep: the contact hears the
+		// apology prompt and the call is dropped (an abandoned call).
+		r.abandonLine(l)
 		return
 	}
 	r.s.emit(Event{Kind: EventAnswered, Index: l.idx, Contact: c.Name, Line: l.n})
@@ -587,8 +608,7 @@ func (r *runState) onAMD(l *lineRun, res AMDResult, d time.Duration) {
 		return
 	}
 	if r.connected != nil || r.stopping {
-		l.abandon = true
-		l.cancel()
+		r.abandonLine(l)
 		return
 	}
 	r.connect(l)
@@ -689,8 +709,10 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		res = ResultNoAnswer
 		r.counters.NoAnswer++
 	case l.answered:
-		res = ResultConnected // answered, hung up while being classified
-		r.counters.Connected++
+		// Answered and hung up while being classified: nobody reached the
+		// rep (not a connect; the contact is retried).
+		res = ResultHungUp
+		r.counters.NoAnswer++
 	default:
 		res = ResultFailed
 	}
@@ -703,6 +725,8 @@ func (r *runState) finish(l *lineRun, u CallUpdate) {
 		}
 	case ResultNoAnswer:
 		outcome = "No answer"
+	case ResultHungUp:
+		outcome = "Hung up"
 	case ResultBusy:
 		outcome = "Busy"
 	case ResultAbandoned:

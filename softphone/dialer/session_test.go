@@ -18,6 +18,7 @@ import (
 // tests in cli/ dial real peers). The target's user part says how the far
 // end behaves: human* answers and waits for the hangup, busy* is busy,
 // cross* answers as our CANCEL crosses it (ends answered_after_cancel),
+// hangup* answers and hangs up at once,
 // noanswer* rings until cancelled, late* answers when the test says so.
 type fakeEngine struct {
 	mu    sync.Mutex
@@ -53,6 +54,10 @@ func (e *fakeEngine) Dial(ctx context.Context, target string, opts DialOptions) 
 			// Answers as our CANCEL crosses it: the engine ACKs and BYEs.
 			<-ctx.Done()
 			c.ch <- CallUpdate{Ended: true, Cause: "answered_after_cancel", Status: 200}
+		case strings.HasPrefix(user, "hangup"):
+			// Answers and hangs up at once (before any classifier decides).
+			c.ch <- CallUpdate{Answered: true}
+			c.ch <- CallUpdate{Ended: true, Cause: "remote_hangup"}
 		case strings.HasPrefix(user, "noanswer"):
 			<-ctx.Done()
 			c.ch <- CallUpdate{Ended: true, Cause: "canceled", Status: 487}
@@ -832,5 +837,140 @@ func TestSessionAnswerCrossingCancelIsAbandoned(t *testing.T) {
 	snap := s.Snapshot()
 	if c := snap.Counters; c.Abandoned != 1 || c.Connected != 1 || c.Dialled != 2 || snap.Lines != 1 {
 		t.Errorf("status %+v, want 1 connected, 1 abandoned, 2 dialled, lines lowered to 1", snap)
+	}
+}
+
+// TestSessionHangupWhileClassifyingIsNotAConnect: a contact who answers
+// and hangs up while the classifier is still listening never reached the
+// rep: the result is hung_up, counted as no answer (not connected, so the
+// abandon rate's denominator is not inflated), the outcome "Hung up", and
+// the contact is retried per policy (also after a resume).
+func TestSessionHangupWhileClassifyingIsNotAConnect(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("hangup1", "human1")
+	l.Settings.Mode = ModePower
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 2, MaxPerDay: 2, Spacing: time.Hour}
+	classify := func(ctx context.Context, call EngineCall) (AMDResult, error) {
+		if strings.Contains(call.(*fakeCall).target, "hangup") {
+			<-ctx.Done() // still listening when the contact hangs up (until the session closes)
+			return AMDUnknown, nil
+		}
+		return AMDHuman, nil
+	}
+	clock := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) })
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), WithClassifier(classify), WithAMDTimeout(time.Minute),
+		clock, WithName("hangup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := rep(t, s)
+	s.Close()
+	res, outcomes := map[string]Result{}, map[string]string{}
+	for _, ev := range evs {
+		switch ev.Kind {
+		case EventEnded:
+			res[ev.Contact] = ev.Result
+		case EventOutcomeSaved:
+			outcomes[ev.Contact] = ev.Outcome
+		}
+	}
+	if res["hangup1"] != ResultHungUp || res["human1"] != ResultConnected || outcomes["hangup1"] != "Hung up" {
+		t.Errorf("results %v outcomes %v, want hangup1 hung_up (Hung up), human1 connected", res, outcomes)
+	}
+	snap := s.Snapshot()
+	if c := snap.Counters; c.Connected != 1 || c.NoAnswer != 1 || c.Dialled != 2 {
+		t.Errorf("counters %+v, want 2 dialled, 1 connected, 1 no answer", c)
+	}
+	if snap.RetriesPending != 1 {
+		t.Errorf("retries pending %d, want hangup1 waiting for a retry", snap.RetriesPending)
+	}
+	// Resumed later, the contact is due again and dialled.
+	later := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC) })
+	eng := &fakeEngine{}
+	s2, err := ResumeSessionByName(ctx, st, eng, "hangup", WithRepZone(time.UTC), later, WithClassifier(classify),
+		WithAMDTimeout(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep(t, s2)
+	s2.Close()
+	if got := eng.dialled(); !slices.Equal(got, []string{"sip:hangup1@127.0.0.1"}) {
+		t.Errorf("resumed session dialled %v, want hangup1 retried", got)
+	}
+}
+
+// TestSessionResumeKeepsGovernorLines: the governor lowered a parallel
+// session's lines (three humans answered together: 1 connected, 2
+// abandoned); the session is paused and closed; the resumed session keeps
+// the lowered lines instead of going back to the list's 3, and its next
+// round dials that many lines.
+func TestSessionResumeKeepsGovernorLines(t *testing.T) {
+	noLeak(t)
+	st, _ := openStore(t)
+	ctx := context.Background()
+	l := testList("human1", "human2", "human3", "human4", "human5", "human6")
+	l.Settings.Mode, l.Settings.Lines = ModeParallel, 3
+	l.Settings.Retry = RetryPolicy{MaxAttempts: 1, MaxPerDay: 1}
+	clock := WithSessionClock(func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) })
+	s, err := NewSession(ctx, st, &fakeEngine{}, l, WithRepZone(time.UTC), clock, WithName("gov"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, unsub := s.Subscribe()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(60 * time.Second)
+	for paused := false; !paused; {
+		select {
+		case ev := <-events:
+			switch {
+			case ev.Kind == EventState && ev.State == StateConnected:
+				if err := s.Pause(); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Hangup(); err != nil {
+					t.Fatal(err)
+				}
+			case ev.Kind == EventEnded && ev.Result == ResultConnected:
+				if err := s.SaveOutcome("Connected", ""); err != nil {
+					t.Fatal(err)
+				}
+			case ev.Kind == EventState && ev.State == StatePaused:
+				paused = true
+			}
+		case <-timeout:
+			t.Fatal("the session never paused")
+		}
+	}
+	unsub()
+	lowered := s.Snapshot().Lines
+	s.Close()
+	if lowered >= 3 {
+		t.Fatalf("lines %d after two abandoned calls; the governor should have lowered them", lowered)
+	}
+	eng := &fakeEngine{}
+	s2, err := ResumeSessionByName(ctx, st, eng, "gov", WithRepZone(time.UTC), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s2.Snapshot().Lines; got != lowered {
+		t.Errorf("resumed with %d lines, want the governor's %d", got, lowered)
+	}
+	evs := rep(t, s2)
+	s2.Close()
+	first := 0
+	for _, e := range evs {
+		if e.Kind == EventDial {
+			first++
+		}
+		if e.Kind == EventState && e.State == StateConnected {
+			break
+		}
+	}
+	if first != lowered {
+		t.Errorf("the resumed session's first round dialled %d lines, want %d", first, lowered)
 	}
 }

@@ -90,8 +90,33 @@ func NewDNC(st *store.Store, region string) (*DNC, error) {
 }
 
 // key normalises raw for the DNC list: any possible phone number (not only
-// valid ones) or a SIP URI.
-func (d *DNC) key(raw string) (Number, error) { return parseNumber(raw, d.region, false) }
+// valid ones) or a SIP address, written as a URI (sip:bob@example.com), a
+// name-addr as a call shows it ("Bob" <sip:bob@example.com;transport=udp>)
+// or a bare user@host; every form is kept as sip:user@host, the key a
+// list's SIP number has, so the session's check before the INVITE finds it.
+func (d *DNC) key(raw string) (Number, error) {
+	n, err := parseNumber(sipAddress(raw), d.region, false)
+	n.Raw = raw
+	return n, err
+}
+
+// sipAddress returns the URI inside a name-addr (RFC 3261 §20.10:
+// "Bob" <sip:bob@host>), "sip:" + raw for a bare user@host, and raw
+// itself otherwise.
+func sipAddress(raw string) string {
+	t := strings.TrimSpace(raw)
+	if i := strings.LastIndexByte(t, '<'); i >= 0 {
+		if j := strings.IndexByte(t[i:], '>'); j > 0 {
+			return strings.TrimSpace(t[i+1 : i+j])
+		}
+	}
+	l := strings.ToLower(t)
+	if strings.Contains(t, "@") && !strings.HasPrefix(l, "sip:") && !strings.HasPrefix(l, "sips:") &&
+		!strings.HasPrefix(l, "tel:") && !strings.ContainsAny(t, " \t<>\"") {
+		return "sip:" + t
+	}
+	return t
+}
 
 // Add puts raw on the list with a note and a source ("manual", "form").
 // It returns the number as stored.

@@ -163,6 +163,29 @@ func TestDNCList(t *testing.T) {
 			t.Fatalf("%s: %+v", raw, dec)
 		}
 	}
+	// SIP-only calls: the post-call form and the DNC manager give the
+	// address as the call shows it; every form is stored as the
+	// sip:user@host key a list's SIP number has, and the check before the
+	// INVITE refuses it.
+	for _, tc := range []struct{ raw, key string }{
+		{`"Carol" <sip:carol@PBX.example.com:5060;transport=udp>`, "sip:carol@pbx.example.com:5060"},
+		{"<sip:dave@127.0.0.1:5070>", "sip:dave@127.0.0.1:5070"},
+		{"erin@pbx.example.com", "sip:erin@pbx.example.com"},
+	} {
+		n, err := d.Add(ctx, tc.raw, "", "form")
+		if err != nil || n.Key != tc.key || n.Raw != tc.raw {
+			t.Fatalf("Add(%q) = %+v, %v; want key %s", tc.raw, n, err, tc.key)
+		}
+	}
+	set, _ = d.Set(ctx)
+	for _, raw := range []string{"sip:carol@pbx.example.com:5060", "sip:dave@127.0.0.1:5070", "sip:erin@PBX.example.com"} {
+		if dec := Decide(now, time.UTC, Request{Number: num(t, raw), Settings: DefaultSettings(), DNC: set}); dec.Allowed || dec.Reason != ReasonDNC {
+			t.Fatalf("%s after adding it as the form shows it: %+v", raw, dec)
+		}
+	}
+	if _, err := d.Add(ctx, "bob @ host", "", "form"); !errors.Is(err, ErrInvalidNumber) {
+		t.Fatalf("a malformed address: %v", err)
+	}
 	if err := d.Remove(ctx, "312.555.0100"); err != nil {
 		t.Fatal(err)
 	}

@@ -94,6 +94,16 @@ func TestDialerListRoundTripAndReopen(t *testing.T) {
 	if ok, _ := s.IsDNC(ctx, "+12125550100"); ok {
 		t.Fatal("still DNC after remove")
 	}
+	// A SIP address is kept by its key as given (the dialer normalises it
+	// to sip:user@host): matched exactly, user part case kept.
+	if n, err := s.AddDNC(ctx, DNCEntry{Number: "sip:Bob@pbx.example.com:5060", Raw: `"Bob" <sip:Bob@PBX.example.com:5060>`, Source: "form"}); err != nil || n != 1 {
+		t.Fatalf("AddDNC sip = %d, %v", n, err)
+	}
+	for key, want := range map[string]bool{"sip:Bob@pbx.example.com:5060": true, "sip:bob@pbx.example.com:5060": false, "sip:Bob@pbx.example.com": false} {
+		if ok, err := s.IsDNC(ctx, key); err != nil || ok != want {
+			t.Errorf("IsDNC(%s) = %v, %v; want %v", key, ok, err, want)
+		}
+	}
 	if _, err := s.AddDNC(ctx, DNCEntry{Number: ""}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("empty DNC number: %v", err)
 	}

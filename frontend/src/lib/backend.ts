@@ -327,6 +327,9 @@ export class Backend {
     sessionPause: () => this.invoke('DialerService', 'SessionPause'),
     sessionResume: () => this.invoke('DialerService', 'SessionResume'),
     sessionStop: () => this.invoke('DialerService', 'SessionStop'),
+    crmLists: () => this.invoke('DialerService', 'CRMLists'),
+    pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
+    checkVoicemail: (path: string) => this.invoke('DialerService', 'CheckVoicemail', path),
   }
 
   readonly conference = {

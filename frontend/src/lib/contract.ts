@@ -249,6 +249,8 @@ export type DialerMode = 'preview' | 'power' | 'parallel'
 export interface DialerSettingsView {
   mode: DialerMode | string; lines: number; wrapUpMs: number; callerId: string
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
+  /** The WAV or MP3 file dropped into machine answers in power and parallel modes ('' = none). */
+  voicemail?: string
 }
 export interface DialerListView { id: string; name: string; contacts: number; settings: DialerSettingsView; created: string; updated: string }
 export type DialerField = 'name' | 'phone' | 'other_phone' | 'company' | 'email' | 'timezone' | 'extra' | 'ignore'
@@ -285,6 +287,17 @@ export interface DialerSessionView {
   needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
 }
 export interface DNCImportReport { added: number; already: number; rejected: DialerRowView[]; entries: DNCEntryView[] }
+/** The connected CRM's lists for the picker; vendor '' = none connected; supported false (Zendesk Sell): message says to export a CSV. size -1 = unknown; listId = the call list pulled from it ('' = not yet). */
+export interface DialerCRMListView { id: string; name: string; size: number; listId: string }
+export interface DialerCRMListsView { vendor: string; supported: boolean; message: string; lists: DialerCRMListView[] }
+/** Progress of a CRM list pull (event 'dialer_pull'); total -1 = unknown. */
+export interface DialerPullView { crmListId: string; done: number; total: number }
+export interface DialerVoicemailView { path: string; durationMs: number }
+export interface DialerPullProblem { name: string; reason: string; message: string }
+export interface DialerPullReport {
+  list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
+  problems: DialerPullProblem[]
+}
 
 export interface EventMap {
   snapshot: Snapshot
@@ -306,6 +319,8 @@ export interface EventMap {
   outcomes: OutcomeView[]
   /** The dialer session's status after every session event. */
   dialer: DialerSessionView
+  /** A CRM list being pulled into a call list. */
+  dialer_pull: DialerPullView
 }
 export type EventName = keyof EventMap
 
@@ -425,6 +440,12 @@ export interface Services {
     SessionPause: [[], DialerSessionView]
     SessionResume: [[], DialerSessionView]
     SessionStop: [[], DialerSessionView]
+    /** The connected CRM's lists (HubSpot, Pipedrive, Zoho); Sell: supported false. */
+    CRMLists: [[], DialerCRMListsView]
+    /** Pulls (or refreshes) a CRM list into a call list; progress on 'dialer_pull'. */
+    PullCRMList: [[id: string], DialerPullReport]
+    /** Decodes a voicemail file as a drop will; rejects with dialer_voicemail. */
+    CheckVoicemail: [[path: string], DialerVoicemailView]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]
@@ -475,6 +496,7 @@ export const ErrorCodes = {
   crmNotConnected: 'crm_not_connected',
   badCsv: 'bad_csv',
   dialerSettings: 'dialer_settings',
+  dialerVoicemail: 'dialer_voicemail',
   dialerState: 'dialer_state',
   dialerTooLarge: 'dialer_too_large',
   skipDnc: 'skip_dnc',

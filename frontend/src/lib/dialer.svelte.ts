@@ -4,7 +4,7 @@
 // backend's; this store calls DialerService and keeps what it answered.
 import type {
   DialerColumnView, DialerCounters, DialerSessionView, DialerImportInput, DialerImportReport, DialerListView, DialerPreview,
-  DialerSettingsView, DNCEntryView, DNCImportReport, ErrorPayload,
+  DialerSettingsView, DNCEntryView, DNCImportReport, ErrorPayload, DialerCRMListsView, DialerPullView, DialerPullReport,
 } from "./contract";
 import type { Backend } from "./backend";
 import { toError } from "./backend";
@@ -39,6 +39,14 @@ export class DialerStore {
   busy = $state(false);
 
   private unsub: (() => void) | null = null;
+
+  /** crm is the connected CRM's lists (null until read); pull the progress of a pull in flight. */
+  crm = $state<DialerCRMListsView | null>(null);
+  crmBusy = $state(false);
+  crmError = $state<ErrorPayload | null>(null);
+  pull = $state<DialerPullView | null>(null);
+  pullReport = $state<DialerPullReport | null>(null);
+  private unsubPull: (() => void) | null = null;
 
   constructor(readonly backend: Backend) {}
 
@@ -98,6 +106,49 @@ export class DialerStore {
   close(): void {
     this.unsub?.();
     this.unsub = null;
+    this.unsubPull?.();
+    this.unsubPull = null;
+  }
+
+  // ---- CRM lists ----
+
+  /** loadCRM reads the connected CRM's lists (on opening the dialog, and again on demand). */
+  async loadCRM(): Promise<void> {
+    this.crmBusy = true;
+    try {
+      this.crm = await this.backend.dialer.crmLists();
+      this.crmError = null;
+    } catch (e) {
+      this.crmError = toError(e);
+    } finally {
+      this.crmBusy = false;
+    }
+  }
+
+  /** pullCRM pulls (or refreshes) CRM list id into a call list, with progress, and selects it. */
+  async pullCRM(id: string): Promise<DialerPullReport | null> {
+    this.unsubPull ??= this.backend.on("dialer_pull", (p) => {
+      if (this.pull && p.crmListId === this.pull.crmListId) this.pull = p;
+    });
+    this.pull = { crmListId: id, done: 0, total: -1 };
+    this.pullReport = null;
+    this.crmBusy = true;
+    try {
+      const r = await this.backend.dialer.pullCRMList(id);
+      this.pullReport = r;
+      this.crmError = null;
+      this.lists = (await this.backend.dialer.lists()) ?? [];
+      if (this.state === "idle" || this.state === "done") this.select(r.list.id);
+      if (this.crm) this.crm = { ...this.crm, lists: this.crm.lists.map((l) => (l.id === id ? { ...l, listId: r.list.id } : l)) };
+      await this.refresh();
+      return r;
+    } catch (e) {
+      this.crmError = toError(e);
+      return null;
+    } finally {
+      this.pull = null;
+      this.crmBusy = false;
+    }
   }
 
   /** select picks a list (not while a session runs). */

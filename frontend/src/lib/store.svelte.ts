@@ -93,6 +93,8 @@ export class PhoneStore {
   notesDelayMs = 800;
   /** ended remembers calls that ended, so a late service reply cannot bring one back. */
   private ended = new Set<string>();
+  /** remotes are the SIP addresses of the calls seen, by call id: a call's form knows only its number. */
+  private remotes = new Map<string, string>();
   private toastSeq = 0;
   private readonly notify: (call: CallView) => void;
 
@@ -252,6 +254,7 @@ export class PhoneStore {
   }
 
   applyCall(c: CallView): void {
+    if (c.remote) this.remotes.set(c.id, c.remote);
     if (this.ended.has(c.id)) return;
     const i = this.calls.findIndex((x) => x.id === c.id);
     if (!LIVE_STATES.has(c.state)) {
@@ -278,6 +281,16 @@ export class PhoneStore {
       // An answered incoming call takes the panel.
       if (!this.focused || this.focused.id === c.id || this.focused.held) this.focusedId = c.id;
     }
+  }
+
+  /**
+   * dncTarget is what "add to do-not-call" puts on the list for a form: its phone number, or, for a
+   * SIP-only call (no phone number), the call's SIP address (the backend keeps it as sip:user@host).
+   */
+  dncTarget(f: FormView): string {
+    const remote = this.remotes.get(f.callId) ?? "";
+    if (f.callerId?.e164 || !/^sips?:/i.test(remote)) return f.number;
+    return remote;
   }
 
   /** applyConference replaces a live call's participants (event "conference"). */

@@ -695,6 +695,60 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class DialerCRMListView {
+	    id: string;
+	    name: string;
+	    size: number;
+	    listId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerCRMListView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.listId = source["listId"];
+	    }
+	}
+	export class DialerCRMListsView {
+	    vendor: string;
+	    supported: boolean;
+	    message: string;
+	    lists: DialerCRMListView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerCRMListsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.vendor = source["vendor"];
+	        this.supported = source["supported"];
+	        this.message = source["message"];
+	        this.lists = this.convertValues(source["lists"], DialerCRMListView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class DialerColumnView {
 	    header: string;
 	    field: string;
@@ -852,6 +906,7 @@ export namespace app {
 	    maxAttempts: number;
 	    maxPerDay: number;
 	    retrySpacingMs: number;
+	    voicemail: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new DialerSettingsView(source);
@@ -867,6 +922,7 @@ export namespace app {
 	        this.maxAttempts = source["maxAttempts"];
 	        this.maxPerDay = source["maxPerDay"];
 	        this.retrySpacingMs = source["retrySpacingMs"];
+	        this.voicemail = source["voicemail"];
 	    }
 	}
 	export class DialerListView {
@@ -1011,6 +1067,66 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class DialerPullProblem {
+	    name: string;
+	    reason: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerPullProblem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.reason = source["reason"];
+	        this.message = source["message"];
+	    }
+	}
+	export class DialerPullReport {
+	    list: DialerListView;
+	    created: boolean;
+	    pulled: number;
+	    added: number;
+	    updated: number;
+	    removed: number;
+	    doNotCall: number;
+	    problems: DialerPullProblem[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerPullReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.list = this.convertValues(source["list"], DialerListView);
+	        this.created = source["created"];
+	        this.pulled = source["pulled"];
+	        this.added = source["added"];
+	        this.updated = source["updated"];
+	        this.removed = source["removed"];
+	        this.doNotCall = source["doNotCall"];
+	        this.problems = this.convertValues(source["problems"], DialerPullProblem);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class DialerSkipView {
 	    index: number;
@@ -1098,6 +1214,20 @@ export namespace app {
 	}
 	
 	
+	export class DialerVoicemailView {
+	    path: string;
+	    durationMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialerVoicemailView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.durationMs = source["durationMs"];
+	    }
+	}
 	
 	export class HistoryFilter {
 	    direction: string;

@@ -3,11 +3,13 @@
 import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
 import { dialerEn } from "./dialer.en";
+import { dialerCrmEn } from "./dialercrm.en";
 import { conferenceEn } from "./conference.en";
 
 export const en = {
   ...reportsEn,
   ...dialerEn,
+  ...dialerCrmEn,
   ...errorsEn,
   ...conferenceEn,
   "app.title": "Pitchline",

@@ -4,11 +4,13 @@ import type { MessageKey } from "./en";
 import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
 import { dialerJa } from "./dialer.ja";
+import { dialerCrmJa } from "./dialercrm.ja";
 import { conferenceJa } from "./conference.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
   ...dialerJa,
+  ...dialerCrmJa,
   ...errorsJa,
   ...conferenceJa,
   "app.title": "Pitchline",

@@ -4,6 +4,10 @@ import {app} from '../models';
 
 export function AddDNC(arg1:string,arg2:string,arg3:string):Promise<Array<app.DNCEntryView>>;
 
+export function CRMLists():Promise<app.DialerCRMListsView>;
+
+export function CheckVoicemail(arg1:string):Promise<app.DialerVoicemailView>;
+
 export function Columns(arg1:string):Promise<Array<app.DialerColumnView>>;
 
 export function Contacts(arg1:string,arg2:number,arg3:number):Promise<app.DialerContactsPage>;
@@ -21,6 +25,8 @@ export function ImportDNC(arg1:string):Promise<app.DNCImportReport>;
 export function Lists():Promise<Array<app.DialerListView>>;
 
 export function Preview(arg1:string,arg2:number):Promise<app.DialerPreview>;
+
+export function PullCRMList(arg1:string):Promise<app.DialerPullReport>;
 
 export function RemoveDNC(arg1:string):Promise<Array<app.DNCEntryView>>;
 

@@ -6,6 +6,14 @@ export function AddDNC(arg1, arg2, arg3) {
   return window['go']['app']['DialerService']['AddDNC'](arg1, arg2, arg3);
 }
 
+export function CRMLists() {
+  return window['go']['app']['DialerService']['CRMLists']();
+}
+
+export function CheckVoicemail(arg1) {
+  return window['go']['app']['DialerService']['CheckVoicemail'](arg1);
+}
+
 export function Columns(arg1) {
   return window['go']['app']['DialerService']['Columns'](arg1);
 }
@@ -40,6 +48,10 @@ export function Lists() {
 
 export function Preview(arg1, arg2) {
   return window['go']['app']['DialerService']['Preview'](arg1, arg2);
+}
+
+export function PullCRMList(arg1) {
+  return window['go']['app']['DialerService']['PullCRMList'](arg1);
 }
 
 export function RemoveDNC(arg1) {
