@@ -174,6 +174,34 @@ func (b *Buffer) Reset() {
 	b.target = b.minPk
 }
 
+// SetClockRate changes the RTP clock rate the buffer times packets at,
+// for a stream whose payload type switches to a codec at another rate
+// (Opus at 48000 Hz to G.711 at 8000 Hz) without a new SSRC. Timestamps
+// at the two rates cannot be compared (RFC 3550 §5.1;
+// https://www.rfc-editor.org/rfc/rfc7160#section-4.2), so the
+// interarrival-jitter reference restarts with the next packet and the
+// estimate so far is rescaled to the new unit. Buffered packets stay: the
+// buffer plays them by sequence number. It does nothing for hz <= 0 or
+// the current rate, and does not allocate.
+func (b *Buffer) SetClockRate(hz int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if hz <= 0 || hz == b.cfg.clockRate {
+		return
+	}
+	b.jitter = b.jitter * float64(hz) / float64(b.cfg.clockRate)
+	b.cfg.clockRate = hz
+	b.frameTS = float64(hz) * b.cfg.frame.Seconds()
+	b.haveTransit = false
+}
+
+// ClockRate returns the RTP clock rate the buffer currently times at.
+func (b *Buffer) ClockRate() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cfg.clockRate
+}
+
 func (b *Buffer) flush() {
 	for i := range b.slots {
 		b.slots[i].ok = false
