@@ -21,6 +21,16 @@ func (s *Session) sendTick() {
 		s.ts += frame
 		return
 	}
+	if s.sendRate != p.rate {
+		// The latest offer/answer changed the send codec's clock rate
+		// (a re-INVITE from Opus to G.711): a new stream, one SSRC per
+		// rate (RFC 7160 §4.1).
+		if s.sendRate != 0 {
+			s.newSendStream()
+			s.dtmfTx.active = false
+		}
+		s.sendRate = p.rate
+	}
 	if s.dtmfTx.active || (s.dtmfTx.gap == 0 && s.nextDTMF(p)) {
 		s.sendDTMFStep(p)
 		s.ts += frame

@@ -1,0 +1,245 @@
+package media
+
+import (
+	"encoding/binary"
+	"math"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pitchline/pitchline/audio/codec"
+	"github.com/pitchline/pitchline/audio/dsp"
+)
+
+// toneFrames is a sink at rate counting the frames that carry freq Hz
+// (Goertzel power over the frame), and signalling once want of them have
+// arrived since the last arm.
+type toneFrames struct {
+	rate int
+	freq float64
+
+	mu     sync.Mutex
+	frames int // every frame written
+	tonal  int // frames with the tone since arm
+	want   int
+	ready  chan struct{}
+}
+
+func newToneFrames(rate int, freq float64) *toneFrames {
+	return &toneFrames{rate: rate, freq: freq, ready: make(chan struct{})}
+}
+
+func (c *toneFrames) Rate() int { return c.rate }
+
+func (c *toneFrames) WriteFrame(src []int16) error {
+	p := dsp.Goertzel(src, c.rate, c.freq)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frames++
+	// A tone at 0.3 of full scale has power 0.045; the edges of a
+	// concealed or resampled frame lose some.
+	if p > 0.01 {
+		c.tonal++
+		if c.tonal == c.want {
+			close(c.ready)
+		}
+	}
+	return nil
+}
+
+// arm restarts the count and returns a channel closed after want tonal
+// frames.
+func (c *toneFrames) arm(want int) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tonal, c.want, c.ready = 0, want, make(chan struct{})
+	return c.ready
+}
+
+func (c *toneFrames) count() (frames, tonal int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frames, c.tonal
+}
+
+// sine returns n samples of freq Hz at rate, 0.3 of full scale, from
+// sample offset at.
+func sine(freq float64, rate, at, n int) []int16 {
+	out := make([]int16, n)
+	for i := range out {
+		out[i] = int16(0.3 * 32767 * math.Sin(2*math.Pi*freq*float64(at+i)/float64(rate)))
+	}
+	return out
+}
+
+// TestPeerSwitchesPayloadTypeMidStream: a peer that negotiated Opus and
+// PCMU sends a 1 kHz tone over Opus (48 kHz clock) for a second, then
+// switches to PCMU (8 kHz clock) on the same SSRC, with a continuous
+// sequence and timestamps in the new unit, as RFC 3264 §5.1 allows
+// without a new offer. The session decodes both payload types, each at
+// its own rate, into a 48 kHz sink, and the tone keeps arriving; no
+// packet is dropped as an unknown payload type.
+func TestPeerSwitchesPayloadTypeMidStream(t *testing.T) {
+	s := newCodecSession(t, wideCodecs)
+	peer, port := rawPeer(t)
+	ans, err := s.ProcessOffer(baresipOffer(port, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Codec() != "opus" {
+		t.Fatalf("negotiated %s:\n%s", s.Codec(), ans)
+	}
+	sink := newToneFrames(48000, 1000)
+	s.SetOutput(sink)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const opusPackets, pcmuPackets = 50, 100
+	enc := &wideEnc{}
+	var payload [1500]byte
+	pkt := make([]byte, 12, 12+1500)
+	pkt[0] = 0x80
+	binary.BigEndian.PutUint32(pkt[8:], 0x5eed)
+	seq := uint16(40000)
+	ts48, ts8 := uint32(1_000_000), uint32(7_777)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for i := range opusPackets + pcmuPackets {
+		var n int
+		if i < opusPackets {
+			pkt[1] = 111
+			binary.BigEndian.PutUint32(pkt[4:], ts48)
+			n = enc.Encode(payload[:], sine(1000, 48000, i*960, 960))
+			ts48 += 960
+		} else {
+			pkt[1] = 0
+			binary.BigEndian.PutUint32(pkt[4:], ts8)
+			n = codec.PCMU{}.Encode(payload[:], sine(1000, 8000, i*160, 160))
+			ts8 += 160
+		}
+		binary.BigEndian.PutUint16(pkt[2:], seq)
+		seq++
+		if _, err := peer.WriteToUDPAddrPort(append(pkt[:12], payload[:n]...), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		<-tick.C
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for s.Stats().PacketsReceived+s.Stats().DroppedPayloadType < opusPackets+pcmuPackets {
+		if time.Now().After(deadline) {
+			t.Fatalf("packets never arrived: %+v", s.Stats())
+		}
+		waitTick(s)
+	}
+	// Let the jitter buffer play out what it holds (an event: frames
+	// written by playout, not a wall-clock delay).
+	frames, _ := sink.count()
+	for f, _ := sink.count(); f < frames+25; f, _ = sink.count() {
+		if time.Now().After(deadline) {
+			t.Fatal("playout stalled")
+		}
+		waitTick(s)
+	}
+	st := s.Stats()
+	_, tonal := sink.count()
+	t.Logf("stats %+v; %d frames with 1 kHz", st, tonal)
+	if st.DroppedPayloadType != 0 {
+		t.Errorf("%d packets dropped as an unknown payload type after the switch to PCMU", st.DroppedPayloadType)
+	}
+	// 150 packets of tone; a few frames at the switch and the jitter
+	// buffer's adaptation may be concealed or stretched.
+	if tonal < opusPackets+pcmuPackets-15 {
+		t.Errorf("the 1 kHz tone arrived in %d frames of %d sent (Opus %d, then PCMU %d)", tonal,
+			opusPackets+pcmuPackets, opusPackets, pcmuPackets)
+	}
+	if r := s.jb.ClockRate(); r != 8000 {
+		t.Errorf("jitter buffer times at %d Hz after the switch to PCMU, want 8000", r)
+	}
+	if st.JitterMs > 20 {
+		t.Errorf("interarrival jitter %.1f ms: the switch's timestamp jump was taken for jitter", st.JitterMs)
+	}
+}
+
+// TestReofferSwitchesCodecBothWays: two sessions talk over Opus, each
+// sending its tone (1 kHz one way, 1.5 kHz the other); then one re-offers
+// G.711 only (SetCodecs, as a re-INVITE does). Both switch their encoders
+// to PCMU with the answer, the sender changing clock rate starts a new
+// SSRC (RFC 7160 §4.1), and each side keeps hearing the other's tone at
+// its 48 kHz sink, with nothing dropped.
+func TestReofferSwitchesCodecBothWays(t *testing.T) {
+	a := newCodecSession(t, wideCodecs)
+	b := newCodecSession(t, wideCodecs)
+	negotiate := func() {
+		t.Helper()
+		offer, err := a.CreateOffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := b.ProcessOffer(offer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetRemoteAnswer(ans); err != nil {
+			t.Fatal(err)
+		}
+	}
+	negotiate()
+	if a.Codec() != "opus" || b.Codec() != "opus" {
+		t.Fatalf("negotiated %s/%s", a.Codec(), b.Codec())
+	}
+	a.SetInput(&rateTone{rate: 48000, freq: 1000})
+	b.SetInput(&rateTone{rate: 48000, freq: 1500})
+	atB, atA := newToneFrames(48000, 1000), newToneFrames(48000, 1500)
+	b.SetOutput(atB)
+	a.SetOutput(atA)
+	readyB, readyA := atB.arm(25), atA.arm(25)
+	for _, s := range []*Session{a, b} {
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait(t, readyB, "1 kHz at b over Opus")
+	wait(t, readyA, "1.5 kHz at a over Opus")
+	ssrcA := a.sendSSRC.Load()
+
+	if err := a.SetCodecs("PCMU", "PCMA"); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := a.CreateOffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := audioLine(offer); got != "m=audio "+strconv.Itoa(int(a.LocalAddr().Port()))+" RTP/AVP 0 8 101" {
+		t.Errorf("G.711 re-offer: %q", got)
+	}
+	negotiate()
+	if a.Codec() != "PCMU" || b.Codec() != "PCMU" || a.Rate() != 8000 || b.Rate() != 8000 {
+		t.Fatalf("after the G.711 re-offer: %s/%s at %d/%d Hz", a.Codec(), b.Codec(), a.Rate(), b.Rate())
+	}
+	// Audio sent after the switch: wait until each side has received a
+	// second of it, then count the tone from there.
+	// (Opus packets in flight during the offer/answer may be dropped:
+	// count drops from there on.)
+	waitPackets(t, a, 50)
+	waitPackets(t, b, 50)
+	dropA, dropB := a.Stats().DroppedPayloadType, b.Stats().DroppedPayloadType
+	readyB, readyA = atB.arm(25), atA.arm(25)
+	wait(t, readyB, "1 kHz at b over PCMU")
+	wait(t, readyA, "1.5 kHz at a over PCMU")
+	if d := b.Stats().DroppedPayloadType - dropB; d != 0 {
+		t.Errorf("b dropped %d packets by payload type: a kept sending Opus", d)
+	}
+	if d := a.Stats().DroppedPayloadType - dropA; d != 0 {
+		t.Errorf("a dropped %d packets by payload type: b kept sending Opus", d)
+	}
+	b.rxMu.Lock()
+	rxSSRC, rxRate := b.rx.ssrc, b.rx.rate
+	b.rxMu.Unlock()
+	if now := a.sendSSRC.Load(); now == ssrcA || rxSSRC != now || rxRate != 8000 {
+		t.Errorf("a's SSRC %08x before, %08x after the switch; b receives %08x at %d Hz", ssrcA, now, rxSSRC, rxRate)
+	}
+	if err := a.SetCodecs("G729"); err == nil {
+		t.Error("SetCodecs accepted a codec the session was not configured with")
+	}
+}
