@@ -195,6 +195,38 @@ func (b *Buffer) SetClockRate(hz int) {
 	b.haveTransit = false
 }
 
+// SetFrameDuration changes the audio duration of one packet, for a
+// sender whose packetisation changes (a=ptime, RFC 4566 §6: Opus at 60 ms
+// per packet, RFC 7587 §4.2): the delay bounds, the target and Stats
+// count in packets of d. The caller then pops once per packet, not once
+// per 20 ms. It does nothing for d <= 0, the current duration, or a
+// duration whose maximum delay would not fit the capacity; it does not
+// allocate.
+func (b *Buffer) SetFrameDuration(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d <= 0 || d == b.cfg.frame {
+		return
+	}
+	maxPk := int(math.Ceil(float64(b.cfg.maxDelay) / float64(d)))
+	if maxPk >= b.cfg.capacity {
+		return
+	}
+	target := time.Duration(b.target) * b.cfg.frame
+	b.cfg.frame = d
+	b.frameTS = float64(b.cfg.clockRate) * d.Seconds()
+	b.minPk = int(math.Ceil(float64(b.cfg.minDelay) / float64(d)))
+	b.maxPk = maxPk
+	b.target = max(b.minPk, min(b.maxPk, int(math.Ceil(float64(target)/float64(d)))))
+}
+
+// FrameDuration returns the audio duration of one packet.
+func (b *Buffer) FrameDuration() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cfg.frame
+}
+
 // ClockRate returns the RTP clock rate the buffer currently times at.
 func (b *Buffer) ClockRate() int {
 	b.mu.Lock()

@@ -407,3 +407,38 @@ func TestSetClockRateKeepsTiming(t *testing.T) {
 		t.Errorf("played %d of 200 packets", len(played))
 	}
 }
+
+// TestSetFrameDuration: a sender moving to 60 ms packets (three 20 ms
+// frames each) and popped once per packet keeps a delay target within
+// the configured bounds, counted in those packets.
+func TestSetFrameDuration(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1000, 0)}
+	b, err := New(WithClockRate(48000), WithNow(clk.now), WithDelay(40*time.Millisecond, 300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetFrameDuration(60 * time.Millisecond)
+	if b.FrameDuration() != 60*time.Millisecond {
+		t.Fatalf("frame %v", b.FrameDuration())
+	}
+	start := clk.t
+	dst := make([]byte, 1500)
+	played := 0
+	for k := range 100 {
+		clk.t = start.Add(time.Duration(k) * 60 * time.Millisecond)
+		if err := b.Push(uint16(k), uint32(k*2880), []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, st := b.Pop(dst); st == StatusPacket {
+			played++
+		}
+	}
+	st := b.Stats()
+	if st.Target != 60*time.Millisecond || st.Lost != 0 || played < 98 {
+		t.Errorf("target %v (want one 60 ms packet for the 40 ms minimum), lost %d, played %d of 100", st.Target, st.Lost, played)
+	}
+	b.SetFrameDuration(time.Millisecond) // 300 packets for the max delay: does not fit, ignored
+	if b.FrameDuration() != 60*time.Millisecond {
+		t.Errorf("frame %v after an impossible duration", b.FrameDuration())
+	}
+}

@@ -54,7 +54,14 @@
 // reported once per event (RFC 4733 §2.5.1.3), however often the end packet
 // is repeated.
 //
-// Limitations: ptime 20 ms only (a=ptime:20 is advertised), no RTP/SAVP,
+// Packetisation (RFC 4566 §6): we send 20 ms packets unless the peer's
+// a=ptime asks for 40 or 60 ms (capped by its a=maxptime; one long Opus
+// frame, RFC 7587 §4.2), and decode packets of up to 120 ms
+// (a=maxptime:120), whether one long Opus frame or several 20 ms ones,
+// playing them out 20 ms per tick; the jitter buffer then counts in
+// packets of that length.
+//
+// Limitations: packets of 20, 40 or 60 ms sent, no RTP/SAVP,
 // no rtcp-mux, no sequence probation (RFC 3550 A.1).
 //
 // The per-packet send and receive paths do not allocate (see

@@ -164,8 +164,15 @@ func (s *Session) playoutTick() {
 	if s.playRate != 0 && s.lastPT >= 0 && p.decPLCs[s.lastPT] != nil {
 		rate, plc = s.playRate, p.decPLCs[s.lastPT]
 	}
+	if f := rate / 50; s.pendOff+f <= s.pendN {
+		// The next 20 ms of a longer packet.
+		s.writeSinks(rate, s.pend[s.pendOff:s.pendOff+f])
+		s.pendOff += f
+		return
+	}
+	s.pendN, s.pendOff = 0, 0
 	n, status := s.jb.Pop(s.popBuf[:])
-	pcm := s.pcmOut[:rate/50]
+	frames := max(s.lastFrames, 1)
 	switch status {
 	case jitter.StatusPacket:
 		var dec codec.Decoder
@@ -173,23 +180,33 @@ func (s *Session) playoutTick() {
 		if n > 1 {
 			dec = p.decoders[pt]
 		}
-		if dec == nil { // DTMF filler
-			clear(pcm)
-			plc.Good(pcm)
+		if dec == nil { // DTMF filler: 20 ms of silence
+			frames = 1
+			clear(s.pend[:rate/50])
+			plc.Good(s.pend[:rate/50])
 			break
 		}
 		// Each payload type decodes at its own codec's rate: the peer may
-		// switch codec on any packet (RFC 3264 §5.1).
+		// switch codec on any packet (RFC 3264 §5.1). A packet may hold
+		// more than 20 ms (a=ptime, RFC 4566 §6; RFC 7587 §4.2).
 		rate, plc = int(p.decRates[pt]), p.decPLCs[pt]
-		pcm = s.pcmOut[:rate/50]
-		k := dec.Decode(pcm, s.popBuf[1:n])
-		clear(pcm[min(k, len(pcm)):])
+		f := rate / 50
+		k := dec.Decode(s.pend[:maxRecvFrames*f], s.popBuf[1:n])
+		frames = min(max((k+f-1)/f, 1), maxRecvFrames)
+		clear(s.pend[min(k, frames*f) : frames*f])
 		s.lastPT, s.playRate = pt, rate
 		if _, ok := dec.(codec.Concealer); !ok {
-			plc.Good(pcm)
+			plc.Good(s.pend[:frames*f])
+		}
+		if frames != s.lastFrames {
+			// The jitter buffer counts in packets, popped once per
+			// packet (RFC 4566 §6 ptime).
+			s.lastFrames = frames
+			s.jb.SetFrameDuration(time.Duration(frames) * audio.FrameDuration)
 		}
 	case jitter.StatusMissing:
 		s.st.concealed.Add(1)
+		pcm := s.pend[:frames*(rate/50)]
 		if s.lastPT >= 0 {
 			if c, ok := p.decoders[s.lastPT].(codec.Concealer); ok && int(p.decRates[s.lastPT]) == rate {
 				var next []byte
@@ -203,9 +220,12 @@ func (s *Session) playoutTick() {
 		}
 		plc.Conceal(pcm)
 	default:
-		clear(pcm)
+		frames = 1
+		clear(s.pend[:rate/50])
 	}
-	s.writeSinks(rate, pcm)
+	f := rate / 50
+	s.pendN, s.pendOff = frames*f, f
+	s.writeSinks(rate, s.pend[:f])
 }
 
 // writeSinks hands one decoded frame at rate to the output and recorder.

@@ -35,6 +35,41 @@ type remoteAudio struct {
 	formats  []offeredFormat
 	te       []offeredFormat  // telephone-event, one per clock rate
 	fmtp     map[uint8]string // a=fmtp parameters by payload type
+	ptime    int              // a=ptime in ms (0: absent)
+	maxptime int              // a=maxptime in ms (0: absent)
+}
+
+// packetFrames returns how many 20 ms frames we put in each packet we
+// send: the peer's a=ptime (RFC 4566 §6, the packet length it wants to
+// receive; Opus per RFC 7587 §4.2 and §7), capped by its a=maxptime,
+// rounded down to 20, 40 or 60 ms.
+// https://www.rfc-editor.org/rfc/rfc4566#section-6
+func (r remoteAudio) packetFrames() int {
+	ms := 20
+	if r.ptime > 0 {
+		ms = r.ptime
+	}
+	if r.maxptime > 0 {
+		ms = min(ms, r.maxptime)
+	}
+	return min(max(ms/20, 1), maxPacketFrames)
+}
+
+// msAttr returns the value in milliseconds of attribute key ("ptime",
+// "maxptime") of the media section, else of the session, or 0.
+func msAttr(sd *sdp.SessionDescription, md *sdp.MediaDescription, key string) int {
+	v, ok := md.Attribute(key)
+	if !ok {
+		v, ok = sd.Attribute(key)
+	}
+	if !ok {
+		return 0
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f <= 0 || f > 10000 {
+		return 0
+	}
+	return int(f)
 }
 
 // opusName is Opus's encoding name; RFC 7587 §7 writes its rtpmap as
@@ -171,6 +206,7 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 			}
 		}
 	}
+	r.ptime, r.maxptime = msAttr(sd, md, "ptime"), msAttr(sd, md, "maxptime")
 	if d, ok := directionOf(md.Attributes); ok {
 		r.dir = d
 	} else if d, ok := directionOf(sd.Attributes); ok {
@@ -352,7 +388,11 @@ func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direc
 			sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", t.pt, telephoneEvent, t.rate)),
 			sdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", t.pt)))
 	}
-	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(dir.String()))
+	// We send 20 ms packets unless the peer asks otherwise, and decode
+	// packets of up to 120 ms (RFC 4566 §6; an Opus packet's longest,
+	// RFC 6716 §3.2.5).
+	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", "20"),
+		sdp.NewAttribute("maxptime", strconv.Itoa(maxRecvFrames*20)), sdp.NewPropertyAttribute(dir.String()))
 	return md
 }
 
@@ -567,16 +607,17 @@ func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error
 		return false, err
 	}
 	p := &mediaParams{
-		remoteRTP:  netip.AddrPortFrom(r.addr, uint16(r.port)),
-		remoteRTCP: netip.AddrPortFrom(r.addr, uint16(r.rtcpPort)),
-		latch:      r.addr.IsUnspecified(),
-		sendName:   common[0].info.Name,
-		sendPT:     common[0].pt,
-		rate:       rate,
-		frame:      rate / 50,
-		plc:        plc,
-		tePT:       -1,
-		remoteDir:  r.effectiveDir(),
+		remoteRTP:    netip.AddrPortFrom(r.addr, uint16(r.port)),
+		remoteRTCP:   netip.AddrPortFrom(r.addr, uint16(r.rtcpPort)),
+		latch:        r.addr.IsUnspecified(),
+		sendName:     common[0].info.Name,
+		sendPT:       common[0].pt,
+		rate:         rate,
+		frame:        rate / 50,
+		plc:          plc,
+		packetFrames: r.packetFrames(),
+		tePT:         -1,
+		remoteDir:    r.effectiveDir(),
 	}
 	if te, ok := r.telephoneEventAt(rate); ok {
 		p.tePT, p.teRate = int(te.pt), te.rate
@@ -644,7 +685,7 @@ func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error
 	s.params.Store(p)
 	changed := s.remoteDir != p.remoteDir
 	s.remoteDir = p.remoteDir
-	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "rate", p.rate,
+	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "rate", p.rate, "ptime", 20*p.packetFrames,
 		"remoteDir", string(p.remoteDir), "tePT", p.tePT)
 	return changed, nil
 }

@@ -21,9 +21,16 @@ import (
 )
 
 const (
-	maxPacket     = 1500
-	maxRate       = 48000
-	maxFrame      = 960 // samples: 20 ms at 48 kHz (maxRate)
+	maxPacket = 1500
+	maxRate   = 48000
+	maxFrame  = 960 // samples: 20 ms at 48 kHz (maxRate)
+	// maxPacketFrames is the longest packet we send, in 20 ms frames
+	// (a=ptime:60; Opus frames are at most 60 ms, RFC 6716 §2.1.4).
+	maxPacketFrames = 3
+	// maxRecvFrames is the longest packet we decode, in 20 ms frames
+	// (a=maxptime:120; an Opus packet carries at most 120 ms, RFC 6716
+	// §3.2.5).
+	maxRecvFrames = 6
 	dtmfQueueSize = 64
 )
 
@@ -74,16 +81,19 @@ type mediaParams struct {
 	sendPT     uint8
 	rate       int // clock rate of the send codec (Hz)
 	frame      int // samples per 20 ms frame at rate
-	enc        codec.Encoder
-	plc        *codec.PLC // at rate
-	decoders   [128]codec.Decoder
-	decNames   [128]string     // codec name per decoder, to reuse it on renegotiation
-	decRates   [128]int32      // clock rate per decoder's payload type (Hz)
-	decPLCs    [128]*codec.PLC // at decRates, for decoders that do not conceal
-	teRx       [128]int32      // clock rate of each telephone-event payload type we receive (0: none)
-	tePT       int             // telephone-event we send; -1: not negotiated
-	teRate     int             // clock rate of telephone-event
-	remoteDir  Direction
+	// packetFrames is the number of 20 ms frames we send per packet
+	// (1..maxPacketFrames), from the peer's a=ptime and a=maxptime.
+	packetFrames int
+	enc          codec.Encoder
+	plc          *codec.PLC // at rate
+	decoders     [128]codec.Decoder
+	decNames     [128]string     // codec name per decoder, to reuse it on renegotiation
+	decRates     [128]int32      // clock rate per decoder's payload type (Hz)
+	decPLCs      [128]*codec.PLC // at decRates, for decoders that do not conceal
+	teRx         [128]int32      // clock rate of each telephone-event payload type we receive (0: none)
+	tePT         int             // telephone-event we send; -1: not negotiated
+	teRate       int             // clock rate of telephone-event
+	remoteDir    Direction
 }
 
 // Session is the media of one call leg. All methods are safe for concurrent
@@ -140,8 +150,10 @@ type Session struct {
 	needMarker bool
 	sendHdr    rtp.Header
 	sendBuf    [maxPacket]byte
-	encBuf     [maxPacket]byte
-	pcmIn      [maxFrame]int16
+	encBuf     [maxPacketFrames * maxPacket]byte
+	pcmIn      [maxPacketFrames * maxFrame]int16
+	pcmInN     int    // samples of pcmIn gathered for the next packet
+	pcmInTS    uint32 // RTP timestamp of its first sample
 	inConv     converter
 	// peerLoss is the loss in percent the peer last reported for our
 	// stream (-1: none yet), set by the RTCP reader; lossApplied and
@@ -156,7 +168,15 @@ type Session struct {
 	popBuf  [maxPacket + 1]byte
 	peekBuf [maxPacket + 1]byte
 	pcmOut  [maxFrame]int16
-	lastPT  int // payload type of the last decoded packet, -1 before any
+	// pend holds one decoded (or concealed) packet; a packet longer than
+	// 20 ms (a=ptime:40/60) plays out over several ticks from pendOff.
+	pend    [maxRecvFrames * maxFrame]int16
+	pendN   int
+	pendOff int
+	// lastFrames is the length of the last packet in 20 ms frames (the
+	// jitter buffer's frame), which a lost one is assumed to have.
+	lastFrames int
+	lastPT     int // payload type of the last decoded packet, -1 before any
 	// playRate is the clock rate of the last decoded packet (0: none
 	// yet), at which losses are concealed.
 	playRate int
