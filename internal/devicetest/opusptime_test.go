@@ -1,8 +1,10 @@
 package devicetest
 
 import (
+	"context"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,9 +12,11 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec/opus"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
+	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/media"
 )
 
@@ -130,7 +134,7 @@ func TestOpus60msPacketsFromLibopus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, l := range []string{"a=rtpmap:111 opus/48000/2", "a=ptime:20", "a=maxptime:120"} {
+			for _, l := range []string{"a=rtpmap:111 opus/48000/2", "a=ptime:60", "a=maxptime:120"} {
 				if !strings.Contains(string(ans), l+"\r\n") {
 					t.Errorf("answer lacks %q:\n%s", l, ans)
 				}
@@ -259,5 +263,99 @@ func TestOpus60msPacketsFromLibopus(t *testing.T) {
 				t.Errorf("our 1 kHz in the peer's decoding has power %.4f", pw)
 			}
 		})
+	}
+}
+
+// TestOpusPtime60WithBaresip: baresip, set to ptime=60 with Opus, calls
+// us and asks for 60 ms packets (a=ptime:60); we answer a=ptime:60, so
+// both directions carry 60 ms Opus packets. Each side's tone (we 1 kHz
+// plus 6 kHz, bob 1.5 kHz) is in the other's recording, and we send
+// about as many packets as we receive from bob (three times as many
+// would be 20 ms packets).
+func TestOpusPtime60WithBaresip(t *testing.T) {
+	dir := t.TempDir()
+	play := filepath.Join(dir, "carol.wav")
+	twoTones(t, play, 1000, 6000, 60)
+	bobSrc := filepath.Join(dir, "bob.wav")
+	if err := testlab.WriteWAV(bobSrc, 48000, testlab.ToneSamples(1500, 48000, 48000*60, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithRecording(), testlab.WithOpus(),
+		testlab.WithPtime(60), testlab.WithSourceWAV(bobSrc), testlab.WithSIPTrace())
+	rec := filepath.Join(dir, "carol-rx.wav")
+	nb, err := audio.NewNullBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := softphone.NewPhone(softphone.Config{
+		Account:    softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
+		Listen:     "127.0.0.1:0",
+		AutoAnswer: true,
+	}, softphone.WithAudio(nb, "", "", ""), softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := record(t, p)
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close(); nb.Close() })
+	if _, err := bob.Command(ctx(t, 5*time.Second), "dial", "sip:carol@"+p.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	in := ev.callState(t, 0, "", softphone.CallConnected, 15*time.Second)
+	// 6 s of 60 ms packets each way.
+	st := ev.wait(t, 0, 40*time.Second, "100 packets each way", func(e softphone.Event) bool {
+		s, ok := e.(softphone.StatsEvent)
+		return ok && s.CallID == in.CallID && s.Stats.PacketsReceived >= 100 && s.Stats.PacketsSent >= 100
+	}).(softphone.StatsEvent).Stats
+	call, err := p.Call(in.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := call.Info().Codec; got != "opus" {
+		t.Errorf("codec %q, want opus", got)
+	}
+	if n := strings.Count(bob.Log(), "a=ptime:60"); n < 2 {
+		t.Errorf("a=ptime:60 in %d SDP bodies of bob's trace, want his offer and our answer", n)
+	}
+	ratio := float64(st.PacketsSent) / float64(st.PacketsReceived)
+	t.Logf("sent %d, received %d packets (ratio %.2f); stats %+v", st.PacketsSent, st.PacketsReceived, ratio, st)
+	if ratio > 1.5 || ratio < 0.67 {
+		t.Errorf("we sent %d packets while bob sent %d of 60 ms: not 60 ms packets", st.PacketsSent, st.PacketsReceived)
+	}
+	bm, m2 := bob.Mark(), ev.mark()
+	if err := call.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m2, call.ID(), softphone.CallEnded, 10*time.Second)
+	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
+		t.Fatalf("bob did not see our BYE: %v", err)
+	}
+	p.Close()
+	rate, s, err := testlab.ReadWAV(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) < 4*rate {
+		t.Fatalf("our recording is %.1f s", float64(len(s))/float64(rate))
+	}
+	// The steady part: from the second second to half a second before the end.
+	if sh := toneShare(s[rate:len(s)-rate/2], rate, 1500, 0.01); sh < 0.9 {
+		t.Errorf("bob's 1.5 kHz in %.0f%% of our 100 ms windows", 100*sh)
+	}
+	recs, err := bob.Recordings("dec")
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("bob recordings: %v %v", recs, err)
+	}
+	brate, bs, err := testlab.ReadWAV(recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) > 2*brate {
+		bs = bs[brate : len(bs)-brate/2]
+	}
+	if sh := toneShare(bs, brate, 1000, 0.01); sh < 0.9 {
+		t.Errorf("our 1 kHz in %.0f%% of bob's 100 ms windows", 100*sh)
 	}
 }

@@ -44,8 +44,8 @@ func readRTP(t *testing.T, peer *net.UDPConn, n int) []rtp.Packet {
 
 // TestPtimeSendHonoursPeer: a peer asking for 60 ms packets (a=ptime:60)
 // gets 480-byte PCMU packets 480 timestamp units apart; one capping them
-// with a=maxptime:40 gets 40 ms ones. Our SDP says what we send and that
-// we take up to 120 ms.
+// with a=maxptime:40 gets 40 ms ones. Our answer asks for the length we
+// send (a=ptime) and says we take up to 120 ms (a=maxptime).
 func TestPtimeSendHonoursPeer(t *testing.T) {
 	for _, tc := range []struct{ ptime, maxptime, want int }{{60, 120, 60}, {60, 40, 40}, {30, 60, 20}} {
 		t.Run(strconv.Itoa(tc.ptime)+"/"+strconv.Itoa(tc.maxptime), func(t *testing.T) {
@@ -55,8 +55,8 @@ func TestPtimeSendHonoursPeer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !hasLine(ans, "a=ptime:20") || !hasLine(ans, "a=maxptime:120") {
-				t.Errorf("answer lacks a=ptime:20 / a=maxptime:120:\n%s", ans)
+			if !hasLine(ans, "a=ptime:"+strconv.Itoa(tc.want)) || !hasLine(ans, "a=maxptime:120") {
+				t.Errorf("answer lacks a=ptime:%d / a=maxptime:120:\n%s", tc.want, ans)
 			}
 			s.SetInput(&toneSource{freq: 1000})
 			if err := s.Start(); err != nil {

@@ -365,9 +365,9 @@ func answerTE(r remoteAudio, common []match) []offeredFormat {
 	return te
 }
 
-// audioDescription builds our m=audio section with codecs and the
-// telephone-event formats te.
-func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direction) *sdp.MediaDescription {
+// audioDescription builds our m=audio section with codecs, the
+// telephone-event formats te and our a=ptime in ms.
+func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direction, ptime int) *sdp.MediaDescription {
 	md := &sdp.MediaDescription{MediaName: sdp.MediaName{
 		Media: "audio", Port: sdp.RangedPort{Value: int(s.local.Port())}, Protos: []string{"RTP", "AVP"},
 	}}
@@ -388,10 +388,10 @@ func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direc
 			sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", t.pt, telephoneEvent, t.rate)),
 			sdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", t.pt)))
 	}
-	// We send 20 ms packets unless the peer asks otherwise, and decode
-	// packets of up to 120 ms (RFC 4566 §6; an Opus packet's longest,
-	// RFC 6716 §3.2.5).
-	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", "20"),
+	// a=ptime is the packet length we would like to receive (RFC 4566
+	// §6), and we decode packets of up to 120 ms (an Opus packet's
+	// longest, RFC 6716 §3.2.5).
+	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", strconv.Itoa(ptime)),
 		sdp.NewAttribute("maxptime", strconv.Itoa(maxRecvFrames*20)), sdp.NewPropertyAttribute(dir.String()))
 	return md
 }
@@ -454,7 +454,7 @@ func (s *Session) CreateOffer() ([]byte, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	md := s.audioDescription(s.activeCodecs(), s.activeTE(), s.LocalDirection())
+	md := s.audioDescription(s.activeCodecs(), s.activeTE(), s.LocalDirection(), 20)
 	b, err := s.marshal([]*sdp.MediaDescription{md}, true)
 	if err != nil {
 		return nil, err
@@ -557,7 +557,11 @@ func (s *Session) ProcessOffer(offer []byte) ([]byte, error) {
 	for i, md := range sd.MediaDescriptions {
 		if i == chosen {
 			te := answerTE(r, common)
-			media[i] = s.audioDescription(common, te, intersect(s.LocalDirection(), r.effectiveDir()))
+			// We offer 20 ms; answering, we ask for the packet length we
+			// send (the offerer's, packetFrames): peers that cannot send
+			// and receive different lengths keep theirs (RFC 3264 §6.1
+			// allows either).
+			media[i] = s.audioDescription(common, te, intersect(s.LocalDirection(), r.effectiveDir()), 20*r.packetFrames())
 			continue
 		}
 		// RFC 3264 §6: a rejected stream keeps its formats with port 0.
