@@ -140,7 +140,9 @@ func TestCodecSwitchMidCallWithBaresip(t *testing.T) {
 	shOpus, shPCMU := toneShare(opusPart, rate, theirs, 0.01), toneShare(pcmuPart, rate, theirs, 0.01)
 	t.Logf("bob's %.0f Hz in our recording: %.0f%% of windows over Opus, %.0f%% over PCMU (%d Hz, %.1f s)",
 		theirs, 100*shOpus, 100*shPCMU, rate, float64(len(s))/float64(rate))
-	if shOpus < 0.9 || shPCMU < 0.9 {
+	// Most windows, not all: an underrun on a busy machine may leave a
+	// gap; without the switch working the share after it is 0.
+	if shOpus < 0.6 || shPCMU < 0.6 {
 		t.Errorf("bob's tone missing: in %.0f%% of 100 ms windows over Opus, %.0f%% over PCMU", 100*shOpus, 100*shPCMU)
 	}
 	recs, err := bob.Recordings("dec")
