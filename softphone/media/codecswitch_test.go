@@ -266,3 +266,52 @@ func TestReofferSwitchesCodecBothWays(t *testing.T) {
 		t.Error("SetCodecs accepted a codec the session was not configured with")
 	}
 }
+
+// TestOfferListensBeforeAnswer: after an Opus-only answer, our re-offer
+// of G.711 (SetCodecs) makes the session decode PCMU at once: a peer that
+// switches before its answer arrives is heard (RFC 3264 §8.3.2), not
+// dropped as an unknown payload type.
+func TestOfferListensBeforeAnswer(t *testing.T) {
+	clk := newStepClock()
+	s := newCodecSession(t, wideCodecs, WithExternalClock(), WithClock(clk))
+	_, port := rawPeer(t)
+	if _, err := s.CreateOffer(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRemoteAnswer(offerSDP("127.0.0.1", "m=audio "+strconv.Itoa(port)+" RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	sink := newToneFrames(48000, 1000)
+	s.SetOutput(sink)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetCodecs("PCMU"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateOffer(); err != nil {
+		t.Fatal(err)
+	}
+	from := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+	pkt := make([]byte, 12+160)
+	pkt[0], pkt[1] = 0x80, 0
+	binary.BigEndian.PutUint32(pkt[8:], 0xbeef)
+	for i := range 20 {
+		binary.BigEndian.PutUint16(pkt[2:], uint16(i))
+		binary.BigEndian.PutUint32(pkt[4:], uint32(i*160))
+		codec.PCMU{}.Encode(pkt[12:], sine(1000, 8000, i*160, 160))
+		s.handleRTP(pkt, from, clk.Now())
+		clk.tick(s)
+	}
+	for range 5 {
+		clk.tick(s)
+	}
+	st := s.Stats()
+	_, tonal := sink.count()
+	if st.DroppedPayloadType != 0 || tonal < 18 {
+		t.Errorf("PCMU sent after our G.711 offer, before the answer: %d dropped, tone in %d of 20 frames", st.DroppedPayloadType, tonal)
+	}
+	if s.Codec() != "opus" {
+		t.Errorf("send codec %s before the answer, want opus", s.Codec())
+	}
+}

@@ -460,7 +460,44 @@ func (s *Session) CreateOffer() ([]byte, error) {
 		return nil, err
 	}
 	s.offered = true
+	s.listenOffered()
 	return b, nil
+}
+
+// listenOffered makes a negotiated session decode every codec of the
+// offer it just made, at our payload types, until the answer settles
+// them: an offerer must be ready to receive what it offers as soon as
+// the offer is out (RFC 3264 §8.3.2,
+// https://www.rfc-editor.org/rfc/rfc3264#section-8.3.2), and a peer
+// switching to a newly offered codec may send before its answer reaches
+// us. Called with s.mu held.
+func (s *Session) listenOffered() {
+	old := s.params.Load()
+	if old == nil {
+		return
+	}
+	var p *mediaParams
+	for _, c := range s.activeCodecs() {
+		if old.decoders[c.pt] != nil || old.teRx[c.pt] != 0 {
+			continue
+		}
+		plc, err := s.plcAt(c.info.ClockRate)
+		if err != nil {
+			continue
+		}
+		dec, err := c.info.NewDecoder()
+		if err != nil {
+			continue
+		}
+		if p == nil {
+			cp := *old
+			p = &cp
+		}
+		p.decoders[c.pt], p.decNames[c.pt], p.decRates[c.pt], p.decPLCs[c.pt] = dec, c.info.Name, int32(c.info.ClockRate), plc
+	}
+	if p != nil {
+		s.params.Store(p)
+	}
 }
 
 // SetRemoteAnswer validates and applies the peer's answer to our last offer.
