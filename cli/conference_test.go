@@ -141,9 +141,9 @@ func TestConferenceCommand(t *testing.T) {
 	// both after the resume, the rep alone after dave's removal (bob
 	// stayed). Neither ever hears himself.
 	drate, ds := recOf(dave)
-	checkToneOrder(t, "dave", ds, drate, []float64{400, 600, 1000}, 600, "400+1000")
+	testlab.CheckToneOrder(t, "dave", ds, drate, []float64{400, 600, 1000}, 600, "400+1000")
 	brate, bs := recOf(bob)
-	checkToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600+1000", "1000")
+	testlab.CheckToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600+1000", "1000")
 }
 
 // TestConferenceMaxLegs: 8 participants by default, --max-legs N allows N

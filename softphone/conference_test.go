@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
@@ -63,21 +62,12 @@ func (s *speakerTap) window(t *testing.T, from, n int) []int16 {
 	return append([]int16(nil), s.samples[from:from+n]...)
 }
 
-// tones reports the Goertzel power of each frequency in samples.
-func tones(samples []int16, rate int, freqs ...float64) map[float64]float64 {
-	out := make(map[float64]float64, len(freqs))
-	for _, f := range freqs {
-		out[f] = dsp.Goertzel(samples, rate, f)
-	}
-	return out
-}
-
 // checkHears fails unless every frequency in present carries at least
 // 1e-3 of power and every one in absent less than 1/100 of the weakest
 // present one.
 func checkHears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
 	t.Helper()
-	pw := tones(samples, rate, append(append([]float64(nil), present...), absent...)...)
+	pw := testlab.Tones(samples, rate, append(append([]float64(nil), present...), absent...)...)
 	if p := heardProblem(pw, present, absent); p != "" {
 		t.Errorf("%s: %s", who, p)
 	}
@@ -243,12 +233,12 @@ func TestConferenceThreeWayHoldRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600+1000", "1000")
+	testlab.CheckToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600+1000", "1000")
 	drate, ds, err := readRecording(t, dave)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkToneOrder(t, "dave", ds, drate, []float64{400, 600, 1000}, 600, "400+1000")
+	testlab.CheckToneOrder(t, "dave", ds, drate, []float64{400, 600, 1000}, 600, "400+1000")
 }
 
 func readRecording(t *testing.T, b *testlab.Baresip) (int, []int16, error) {
@@ -391,5 +381,5 @@ func TestConferenceMergeRolesSplitLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600", "1000", "600")
+	testlab.CheckToneOrder(t, "bob", bs, brate, []float64{400, 600, 1000}, 400, "?1000", "600+1000", "1000", "600", "1000", "600")
 }

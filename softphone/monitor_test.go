@@ -203,7 +203,7 @@ func TestMonitorWhisperListenBargeRefused(t *testing.T) {
 	}
 	var seq []bool // per window: bob hears the lead
 	for from := 0; from+brate/2 <= len(bs); from += brate / 2 {
-		pw := tones(bs[from:from+brate/2], brate, 400, 600, 1000)
+		pw := testlab.Tones(bs[from:from+brate/2], brate, 400, 600, 1000)
 		if pw[1000] < 1e-3 {
 			continue // before the answer or after the hang-up
 		}

@@ -174,6 +174,66 @@ func (b *Buffer) Reset() {
 	b.target = b.minPk
 }
 
+// SetClockRate changes the RTP clock rate the buffer times packets at,
+// for a stream whose payload type switches to a codec at another rate
+// (Opus at 48000 Hz to G.711 at 8000 Hz) without a new SSRC. Timestamps
+// at the two rates cannot be compared (RFC 3550 §5.1;
+// https://www.rfc-editor.org/rfc/rfc7160#section-4.2), so the
+// interarrival-jitter reference restarts with the next packet and the
+// estimate so far is rescaled to the new unit. Buffered packets stay: the
+// buffer plays them by sequence number. It does nothing for hz <= 0 or
+// the current rate, and does not allocate.
+func (b *Buffer) SetClockRate(hz int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if hz <= 0 || hz == b.cfg.clockRate {
+		return
+	}
+	b.jitter = b.jitter * float64(hz) / float64(b.cfg.clockRate)
+	b.cfg.clockRate = hz
+	b.frameTS = float64(hz) * b.cfg.frame.Seconds()
+	b.haveTransit = false
+}
+
+// SetFrameDuration changes the audio duration of one packet, for a
+// sender whose packetisation changes (a=ptime, RFC 4566 §6: Opus at 60 ms
+// per packet, RFC 7587 §4.2): the delay bounds, the target and Stats
+// count in packets of d. The caller then pops once per packet, not once
+// per 20 ms. It does nothing for d <= 0, the current duration, or a
+// duration whose maximum delay would not fit the capacity; it does not
+// allocate.
+func (b *Buffer) SetFrameDuration(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d <= 0 || d == b.cfg.frame {
+		return
+	}
+	maxPk := int(math.Ceil(float64(b.cfg.maxDelay) / float64(d)))
+	if maxPk >= b.cfg.capacity {
+		return
+	}
+	target := time.Duration(b.target) * b.cfg.frame
+	b.cfg.frame = d
+	b.frameTS = float64(b.cfg.clockRate) * d.Seconds()
+	b.minPk = int(math.Ceil(float64(b.cfg.minDelay) / float64(d)))
+	b.maxPk = maxPk
+	b.target = max(b.minPk, min(b.maxPk, int(math.Ceil(float64(target)/float64(d)))))
+}
+
+// FrameDuration returns the audio duration of one packet.
+func (b *Buffer) FrameDuration() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cfg.frame
+}
+
+// ClockRate returns the RTP clock rate the buffer currently times at.
+func (b *Buffer) ClockRate() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cfg.clockRate
+}
+
 func (b *Buffer) flush() {
 	for i := range b.slots {
 		b.slots[i].ok = false

@@ -351,3 +351,94 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+// TestSetClockRateKeepsTiming plays a stream whose sender switches from a
+// 48 kHz codec to an 8 kHz one mid-stream, keeping its SSRC and sequence
+// (a peer going from Opus to PCMU): the timestamps jump to another unit.
+// With SetClockRate at the switch the jitter estimate stays at zero for
+// perfectly paced packets, so the target delay stays at its minimum, and
+// every packet plays in order; timed at the old rate, the jump would read
+// as hundreds of milliseconds of jitter and grow the delay.
+func TestSetClockRateKeepsTiming(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1000, 0)}
+	b, err := New(WithClockRate(48000), WithNow(clk.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := clk.t
+	dst := make([]byte, 1500)
+	ts := uint32(123456)
+	var played []uint16
+	for k := range 200 {
+		clk.t = start.Add(time.Duration(k) * frame)
+		rate := 48000
+		if k >= 100 {
+			rate = 8000
+			if k == 100 {
+				b.SetClockRate(8000)
+				ts = 987654 // the new codec's timestamps, another origin and unit
+			}
+		}
+		var p [2]byte
+		binary.BigEndian.PutUint16(p[:], uint16(k))
+		if err := b.Push(uint16(k), ts, p[:]); err != nil {
+			t.Fatalf("push %d: %v", k, err)
+		}
+		ts += uint32(rate / 50)
+		if n, st := b.Pop(dst); st == StatusPacket && n == 2 {
+			played = append(played, binary.BigEndian.Uint16(dst))
+		}
+		if k == 150 {
+			st := b.Stats()
+			if st.Jitter > time.Millisecond || st.Target != 40*time.Millisecond {
+				t.Errorf("after the switch: jitter %v, target %v; want ~0 and 40ms", st.Jitter, st.Target)
+			}
+		}
+	}
+	if b.ClockRate() != 8000 {
+		t.Errorf("clock rate %d, want 8000", b.ClockRate())
+	}
+	for i, seq := range played {
+		if i > 0 && seq != played[i-1]+1 {
+			t.Fatalf("played %d after %d: packets skipped across the switch", seq, played[i-1])
+		}
+	}
+	if len(played) < 190 {
+		t.Errorf("played %d of 200 packets", len(played))
+	}
+}
+
+// TestSetFrameDuration: a sender moving to 60 ms packets (three 20 ms
+// frames each) and popped once per packet keeps a delay target within
+// the configured bounds, counted in those packets.
+func TestSetFrameDuration(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1000, 0)}
+	b, err := New(WithClockRate(48000), WithNow(clk.now), WithDelay(40*time.Millisecond, 300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetFrameDuration(60 * time.Millisecond)
+	if b.FrameDuration() != 60*time.Millisecond {
+		t.Fatalf("frame %v", b.FrameDuration())
+	}
+	start := clk.t
+	dst := make([]byte, 1500)
+	played := 0
+	for k := range 100 {
+		clk.t = start.Add(time.Duration(k) * 60 * time.Millisecond)
+		if err := b.Push(uint16(k), uint32(k*2880), []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, st := b.Pop(dst); st == StatusPacket {
+			played++
+		}
+	}
+	st := b.Stats()
+	if st.Target != 60*time.Millisecond || st.Lost != 0 || played < 98 {
+		t.Errorf("target %v (want one 60 ms packet for the 40 ms minimum), lost %d, played %d of 100", st.Target, st.Lost, played)
+	}
+	b.SetFrameDuration(time.Millisecond) // 300 packets for the max delay: does not fit, ignored
+	if b.FrameDuration() != 60*time.Millisecond {
+		t.Errorf("frame %v after an impossible duration", b.FrameDuration())
+	}
+}

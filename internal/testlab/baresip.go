@@ -53,6 +53,7 @@ type baresipConfig struct {
 	codecs                               string
 	opus                                 bool
 	sourceRate                           int // 0: the codec's (8000, or 48000 with Opus)
+	ptime                                int // account ptime in ms; 0: 20
 }
 
 // WithAccount makes the peer register as user (digest password password)
@@ -140,6 +141,13 @@ func WithOpus() BaresipOption {
 // filtered out by baresip, as a real wideband microphone's would be.
 func WithSourceRate(rate int) BaresipOption {
 	return func(c *baresipConfig) { c.sourceRate = rate }
+}
+
+// WithPtime sets the account's ptime (packet length in ms, default 20):
+// baresip then sends packets of that length and writes a=ptime in its
+// SDP.
+func WithPtime(ms int) BaresipOption {
+	return func(c *baresipConfig) { c.ptime = ms }
 }
 
 // Baresip is a headless baresip 1.0.0 peer started by StartBaresip: it
@@ -392,7 +400,11 @@ snd_path		%s
 }
 
 func (b *Baresip) accountLine() string {
-	params := fmt.Sprintf("answermode=%s;audio_codecs=%s;ptime=20", b.cfg.answerMode, b.cfg.codecs)
+	ptime := b.cfg.ptime
+	if ptime == 0 {
+		ptime = 20
+	}
+	params := fmt.Sprintf("answermode=%s;audio_codecs=%s;ptime=%d", b.cfg.answerMode, b.cfg.codecs, ptime)
 	if b.cfg.register {
 		return fmt.Sprintf("<sip:%s@%s;transport=%s>;auth_pass=%s;%s;regint=600",
 			b.cfg.user, b.cfg.registrar, b.cfg.transport, b.cfg.password, params)

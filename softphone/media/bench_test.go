@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pitchline/pitchline/audio/codec"
 )
 
 // benchPair returns a negotiated session whose peer is a plain UDP socket
@@ -168,5 +169,78 @@ func BenchmarkConvertingFrame(b *testing.B) {
 	}
 	if s.Stats().PacketsSent == 0 || sink.n == 0 {
 		b.Fatalf("nothing converted: %+v", s.Stats())
+	}
+}
+
+// BenchmarkTickSwitchingCodecs is BenchmarkTick with a peer that switches
+// payload type every 10 packets between a 48 kHz codec (the "opus" test
+// stand-in) and PCMU at 8 kHz, on one SSRC, sending PCMU in 60 ms
+// packets, into a 48 kHz sink: decoder switch, jitter
+// buffer re-timing, multi-frame playout and conversion stay at 0
+// allocs/op.
+func BenchmarkTickSwitchingCodecs(b *testing.B) {
+	s := newCodecSession(b, wideCodecs, WithExternalClock())
+	peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { peer.Close() })
+	go func() { // drain
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := peer.ReadFromUDPAddrPort(buf); err != nil {
+				return
+			}
+		}
+	}()
+	if _, err := s.ProcessOffer(baresipOffer(peer.LocalAddr().(*net.UDPAddr).Port, "")); err != nil {
+		b.Fatal(err)
+	}
+	sink := &busSink{}
+	s.SetOutput(sink)
+	s.SetInput(&toneSource{freq: 440})
+	if err := s.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	to := net.UDPAddrFromAddrPort(s.LocalAddr())
+	wide := &wideEnc{}
+	pcm48 := sine(1000, 48000, 0, 960)
+	pcm8 := sine(1000, 8000, 0, 480)
+	var widePayload, pcmuPayload [1500]byte
+	nw := wide.Encode(widePayload[:], pcm48)
+	np := codec.PCMU{}.Encode(pcmuPayload[:], pcm8)
+	pkt := rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 7}}
+	buf := make([]byte, 1500)
+	var seq uint16
+	var ts48, ts8 uint32
+	ticks := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		// One 20 ms wide packet per tick, or one 60 ms PCMU packet
+		// every third tick.
+		send := true
+		if seq/10%2 == 0 {
+			pkt.PayloadType, pkt.Timestamp, pkt.Payload = 111, ts48, widePayload[:nw]
+			ts48 += 960
+		} else if ticks%3 == 0 {
+			pkt.PayloadType, pkt.Timestamp, pkt.Payload = 0, ts8, pcmuPayload[:np]
+			ts8 += 480
+		} else {
+			send = false
+		}
+		if send {
+			pkt.SequenceNumber = seq
+			seq++
+			n, _ := pkt.MarshalTo(buf)
+			if _, err := peer.WriteToUDP(buf[:n], to); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ticks++
+		s.Tick()
+	}
+	if st := s.Stats(); st.PacketsReceived == 0 || st.DroppedPayloadType != 0 || sink.n == 0 {
+		b.Fatalf("frame path idle or dropping: %+v", st)
 	}
 }

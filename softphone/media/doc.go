@@ -6,10 +6,15 @@
 // dynamic ones (96-127, chosen for our offers; an answer keeps the
 // offerer's). Opus is written per RFC 7587 §7 as a=rtpmap:PT opus/48000/2
 // with a=fmtp:PT useinbandfec=1; usedtx=1, and a peer's maxaveragebitrate
-// caps our encoder. A session runs at one clock rate, the negotiated
-// codec's: RTP timestamps (48000 per second for Opus), the jitter buffer,
-// concealment and RTCP all count at it, and an answer lists only the
-// common codecs at the first one's rate. telephone-event is offered at
+// caps our encoder. Every codec common to both sides is answered and
+// decoded, each at its own clock rate (48000 Hz for Opus, 8000 Hz for
+// G.711): the peer may switch payload type on any packet (RFC 3264 §5.1),
+// and the one jitter buffer then times the stream at the new rate (RFC
+// 7160 §4.3), keeping what it holds. We send with the first codec of the
+// latest answer; SetCodecs narrows our next offer (a re-INVITE offering
+// G.711 only), and a send codec at another clock rate starts a new SSRC
+// (RFC 7160 §4.1). RTP timestamps, DTMF durations and RTCP count at the
+// codec's rate. telephone-event is offered at
 // every rate we offer (101 for 8000 Hz); a peer offering it only at 8000
 // Hz gets it there. Rate() is the PCM rate; sources and sinks at another
 // rate are converted (audio/resample). A lost packet is concealed by the
@@ -49,9 +54,14 @@
 // reported once per event (RFC 4733 §2.5.1.3), however often the end packet
 // is repeated.
 //
-// Limitations: ptime 20 ms only (a=ptime:20 is advertised), one clock
-// rate per session (a peer sending a codec at another rate than the one
-// negotiated first is dropped as an unknown payload type), no RTP/SAVP,
+// Packetisation (RFC 4566 §6): we send 20 ms packets unless the peer's
+// a=ptime asks for 40 or 60 ms (capped by its a=maxptime; one long Opus
+// frame, RFC 7587 §4.2), and decode packets of up to 120 ms
+// (a=maxptime:120), whether one long Opus frame or several 20 ms ones,
+// playing them out 20 ms per tick; the jitter buffer then counts in
+// packets of that length.
+//
+// Limitations: packets of 20, 40 or 60 ms sent, no RTP/SAVP,
 // no rtcp-mux, no sequence probation (RFC 3550 A.1).
 //
 // The per-packet send and receive paths do not allocate (see

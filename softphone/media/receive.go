@@ -56,12 +56,14 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort, at time.Time) {
 		return
 	}
 	pt := pkt.PayloadType
-	isTE := p.tePT >= 0 && int(pt) == p.tePT
-	if !isTE && p.decoders[pt] == nil {
+	teRate := int(p.teRx[pt])
+	if teRate == 0 && p.decoders[pt] == nil {
 		s.st.droppedPT.Add(1)
 		return
 	}
-	s.updateRx(p, at, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp)
+	// Telephone-event keeps the stream's timing: its timestamps are the
+	// audio's (RFC 4733 §2.3.1), whatever rate its durations count at.
+	s.updateRx(p, at, pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, int(p.decRates[pt]))
 	s.st.packetsReceived.Add(1)
 	s.st.bytesReceived.Add(int64(len(pkt.Payload)))
 	if !s.LocalDirection().CanRecv() {
@@ -69,25 +71,45 @@ func (s *Session) handleRTP(buf []byte, src netip.AddrPort, at time.Time) {
 	}
 	s.rxScratch[0] = pt
 	k := 0
-	if isTE {
+	if teRate != 0 {
 		s.handleTelephoneEvent(pkt.Timestamp, pkt.Payload)
 		// Keep the jitter buffer's sequence contiguous: an empty filler
 		// plays as silence while the event lasts.
 	} else {
 		k = copy(s.rxScratch[1:], pkt.Payload)
 	}
-	_ = p.jb.PushAt(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k], at)
+	_ = s.jb.PushAt(pkt.SequenceNumber, pkt.Timestamp, s.rxScratch[:1+k], at)
 }
 
 // updateRx maintains sequence, loss and jitter state (RFC 3550 A.1, A.8).
-func (s *Session) updateRx(p *mediaParams, now time.Time, ssrc uint32, seq uint16, ts uint32) {
+// rate is the clock rate of the packet's codec, 0 for telephone-event
+// (which keeps the rate in use). A new SSRC restarts the statistics and
+// the jitter buffer; the same SSRC at another clock rate (a peer switching
+// payload type from Opus to G.711 without a new SSRC, as RFC 7160 §4.3
+// tells receivers to expect from legacy senders,
+// https://www.rfc-editor.org/rfc/rfc7160#section-4.3) keeps the sequence
+// and the buffered packets but restarts the jitter reference, rescaling the
+// estimate to the new unit.
+func (s *Session) updateRx(p *mediaParams, now time.Time, ssrc uint32, seq uint16, ts uint32, rate int) {
 	s.rxMu.Lock()
 	defer s.rxMu.Unlock()
 	r := &s.rx
-	if !r.have || r.ssrc != ssrc || r.rate != p.rate {
-		s.resetRx(ssrc, seq, p.rate)
-		p.jb.Reset()
+	if rate == 0 {
+		rate = r.rate
+		if !r.have {
+			rate = p.rate
+		}
+	}
+	if !r.have || r.ssrc != ssrc {
+		s.resetRx(ssrc, seq, rate)
+		s.jb.Reset()
+		s.jb.SetClockRate(rate)
 	} else {
+		if r.rate != rate {
+			r.jitter = r.jitter * float64(rate) / float64(r.rate)
+			r.rate, r.haveTransit = rate, false
+			s.jb.SetClockRate(rate)
+		}
 		delta := seq - r.maxSeq
 		switch {
 		case delta < maxDropout:
@@ -97,8 +119,8 @@ func (s *Session) updateRx(p *mediaParams, now time.Time, ssrc uint32, seq uint1
 			r.maxSeq = seq
 		case delta <= 65535-100:
 			// A large jump: the sender restarted its sequence.
-			s.resetRx(ssrc, seq, p.rate)
-			p.jb.Reset()
+			s.resetRx(ssrc, seq, rate)
+			s.jb.Reset()
 		}
 		// Otherwise a duplicate or reordered packet.
 	}
@@ -137,8 +159,20 @@ func (s *Session) playoutTick() {
 		s.writeSinks(rate, pcm)
 		return
 	}
-	n, status := p.jb.Pop(s.popBuf[:])
-	pcm := s.pcmOut[:p.frame]
+	// Until a packet says otherwise, play at the send codec's rate.
+	rate, plc := p.rate, p.plc
+	if s.playRate != 0 && s.lastPT >= 0 && p.decPLCs[s.lastPT] != nil {
+		rate, plc = s.playRate, p.decPLCs[s.lastPT]
+	}
+	if f := rate / 50; s.pendOff+f <= s.pendN {
+		// The next 20 ms of a longer packet.
+		s.writeSinks(rate, s.pend[s.pendOff:s.pendOff+f])
+		s.pendOff += f
+		return
+	}
+	s.pendN, s.pendOff = 0, 0
+	n, status := s.jb.Pop(s.popBuf[:])
+	frames := max(s.lastFrames, 1)
 	switch status {
 	case jitter.StatusPacket:
 		var dec codec.Decoder
@@ -146,23 +180,37 @@ func (s *Session) playoutTick() {
 		if n > 1 {
 			dec = p.decoders[pt]
 		}
-		if dec == nil { // DTMF filler
-			clear(pcm)
-			p.plc.Good(pcm)
+		if dec == nil { // DTMF filler: 20 ms of silence
+			frames = 1
+			clear(s.pend[:rate/50])
+			plc.Good(s.pend[:rate/50])
 			break
 		}
-		k := dec.Decode(pcm, s.popBuf[1:n])
-		clear(pcm[min(k, len(pcm)):])
-		s.lastPT = pt
+		// Each payload type decodes at its own codec's rate: the peer may
+		// switch codec on any packet (RFC 3264 §5.1). A packet may hold
+		// more than 20 ms (a=ptime, RFC 4566 §6; RFC 7587 §4.2).
+		rate, plc = int(p.decRates[pt]), p.decPLCs[pt]
+		f := rate / 50
+		k := dec.Decode(s.pend[:maxRecvFrames*f], s.popBuf[1:n])
+		frames = min(max((k+f-1)/f, 1), maxRecvFrames)
+		clear(s.pend[min(k, frames*f) : frames*f])
+		s.lastPT, s.playRate = pt, rate
 		if _, ok := dec.(codec.Concealer); !ok {
-			p.plc.Good(pcm)
+			plc.Good(s.pend[:frames*f])
+		}
+		if frames != s.lastFrames {
+			// The jitter buffer counts in packets, popped once per
+			// packet (RFC 4566 §6 ptime).
+			s.lastFrames = frames
+			s.jb.SetFrameDuration(time.Duration(frames) * audio.FrameDuration)
 		}
 	case jitter.StatusMissing:
 		s.st.concealed.Add(1)
+		pcm := s.pend[:frames*(rate/50)]
 		if s.lastPT >= 0 {
-			if c, ok := p.decoders[s.lastPT].(codec.Concealer); ok {
+			if c, ok := p.decoders[s.lastPT].(codec.Concealer); ok && int(p.decRates[s.lastPT]) == rate {
 				var next []byte
-				if m := p.jb.NextAfterLoss(s.peekBuf[:]); m > 1 && int(s.peekBuf[0]&0x7f) == s.lastPT {
+				if m := s.jb.NextAfterLoss(s.peekBuf[:]); m > 1 && int(s.peekBuf[0]&0x7f) == s.lastPT {
 					next = s.peekBuf[1:m]
 				}
 				k := c.Conceal(pcm, next)
@@ -170,11 +218,14 @@ func (s *Session) playoutTick() {
 				break
 			}
 		}
-		p.plc.Conceal(pcm)
+		plc.Conceal(pcm)
 	default:
-		clear(pcm)
+		frames = 1
+		clear(s.pend[:rate/50])
 	}
-	s.writeSinks(p.rate, pcm)
+	f := rate / 50
+	s.pendN, s.pendOff = frames*f, f
+	s.writeSinks(rate, s.pend[:f])
 }
 
 // writeSinks hands one decoded frame at rate to the output and recorder.

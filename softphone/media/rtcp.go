@@ -113,15 +113,16 @@ func (s *Session) buildReport(now time.Time) []rtcp.Packet {
 	s.rtcp.lastSentPk = sent
 	s.rtcpMu.Unlock()
 	var first rtcp.Packet
+	ssrc := s.sendSSRC.Load()
 	if sentSince {
 		lastAt := time.Unix(0, s.st.lastSentAt.Load())
 		rtpNow := s.st.lastSentTS.Load() + uint32(now.Sub(lastAt)*time.Duration(s.Rate())/time.Second)
-		first = &rtcp.SenderReport{SSRC: s.sendSSRC, NTPTime: toNTP(now), RTPTime: rtpNow,
+		first = &rtcp.SenderReport{SSRC: ssrc, NTPTime: toNTP(now), RTPTime: rtpNow,
 			PacketCount: uint32(sent), OctetCount: uint32(s.st.bytesSent.Load()), Reports: reports}
 	} else {
-		first = &rtcp.ReceiverReport{SSRC: s.sendSSRC, Reports: reports}
+		first = &rtcp.ReceiverReport{SSRC: ssrc, Reports: reports}
 	}
-	return []rtcp.Packet{first, rtcp.NewCNAMESourceDescription(s.sendSSRC, s.rtcp.cname)}
+	return []rtcp.Packet{first, rtcp.NewCNAMESourceDescription(ssrc, s.rtcp.cname)}
 }
 
 func (s *Session) sendReport() error {
@@ -185,7 +186,7 @@ func (s *Session) handleRTCP(buf []byte, src netip.AddrPort) {
 
 func (s *Session) processReports(now time.Time, reports []rtcp.ReceptionReport) {
 	for _, r := range reports {
-		if r.SSRC != s.sendSSRC {
+		if r.SSRC != s.sendSSRC.Load() {
 			continue
 		}
 		// The peer's loss of our stream (RFC 3550 §6.4.1, fraction lost

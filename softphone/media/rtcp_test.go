@@ -41,7 +41,8 @@ func TestRTTFromReceptionReport(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &Session{sendSSRC: ssrc}
+			s := &Session{}
+			s.sendSSRC.Store(ssrc)
 			s.processReports(ntpMiddleAt(t, tc.a), []rtcp.ReceptionReport{{SSRC: ssrc, LastSenderReport: tc.lsr, Delay: tc.dlsr}})
 			s.rtcpMu.Lock()
 			got, ok := s.rtcp.rtt, s.rtcp.haveRTT
@@ -57,7 +58,8 @@ func TestRTTFromReceptionReport(t *testing.T) {
 // an SR (LSR 0) and one whose DLSR exceeds A - LSR leave the RTT as it was.
 func TestRTTIgnoresUnusableReports(t *testing.T) {
 	const ssrc = 0x5eed1234
-	s := &Session{sendSSRC: ssrc}
+	s := &Session{}
+	s.sendSSRC.Store(ssrc)
 	now := ntpMiddleAt(t, 0xb7108000)
 	s.processReports(now, []rtcp.ReceptionReport{
 		{SSRC: ssrc + 1, LastSenderReport: 0xb7052000, Delay: 0x00054000}, // another source

@@ -35,6 +35,41 @@ type remoteAudio struct {
 	formats  []offeredFormat
 	te       []offeredFormat  // telephone-event, one per clock rate
 	fmtp     map[uint8]string // a=fmtp parameters by payload type
+	ptime    int              // a=ptime in ms (0: absent)
+	maxptime int              // a=maxptime in ms (0: absent)
+}
+
+// packetFrames returns how many 20 ms frames we put in each packet we
+// send: the peer's a=ptime (RFC 4566 §6, the packet length it wants to
+// receive; Opus per RFC 7587 §4.2 and §7), capped by its a=maxptime,
+// rounded down to 20, 40 or 60 ms.
+// https://www.rfc-editor.org/rfc/rfc4566#section-6
+func (r remoteAudio) packetFrames() int {
+	ms := 20
+	if r.ptime > 0 {
+		ms = r.ptime
+	}
+	if r.maxptime > 0 {
+		ms = min(ms, r.maxptime)
+	}
+	return min(max(ms/20, 1), maxPacketFrames)
+}
+
+// msAttr returns the value in milliseconds of attribute key ("ptime",
+// "maxptime") of the media section, else of the session, or 0.
+func msAttr(sd *sdp.SessionDescription, md *sdp.MediaDescription, key string) int {
+	v, ok := md.Attribute(key)
+	if !ok {
+		v, ok = sd.Attribute(key)
+	}
+	if !ok {
+		return 0
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f <= 0 || f > 10000 {
+		return 0
+	}
+	return int(f)
 }
 
 // opusName is Opus's encoding name; RFC 7587 §7 writes its rtpmap as
@@ -171,6 +206,7 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 			}
 		}
 	}
+	r.ptime, r.maxptime = msAttr(sd, md, "ptime"), msAttr(sd, md, "maxptime")
 	if d, ok := directionOf(md.Attributes); ok {
 		r.dir = d
 	} else if d, ok := directionOf(sd.Attributes); ok {
@@ -229,55 +265,109 @@ func parseAudio(sd *sdp.SessionDescription, md *sdp.MediaDescription) (remoteAud
 	return r, nil
 }
 
-// sameRate keeps the matches at the first one's clock rate: a session
-// encodes, decodes and times its RTP at one rate, so an answer lists, and
-// a session accepts, only codecs at the rate it sends.
-func sameRate(ms []match) []match {
-	if len(ms) == 0 {
-		return ms
-	}
-	out := ms[:0]
-	for _, m := range ms {
-		if m.info.ClockRate == ms[0].info.ClockRate {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // matchOurs returns the common codecs in our preference order, using the
 // peer's payload type numbers (so an answer keeps the offerer's dynamic
 // payload types, RFC 3264 §6.1).
 func (s *Session) matchOurs(r remoteAudio) []match {
 	var out []match
-	for _, info := range s.codecs {
+	for _, c := range s.activeCodecs() {
 		for _, f := range r.formats {
-			if strings.EqualFold(f.name, info.Name) && f.rate == info.ClockRate {
-				out = append(out, match{info, f.pt})
+			if strings.EqualFold(f.name, c.info.Name) && f.rate == c.info.ClockRate {
+				out = append(out, match{c.info, f.pt})
 				break
 			}
 		}
 	}
-	return sameRate(out)
+	return out
 }
 
 // matchTheirs returns the common codecs in the peer's order (for answers).
 func (s *Session) matchTheirs(r remoteAudio) []match {
+	ours := s.activeCodecs()
 	var out []match
 	for _, f := range r.formats {
-		for _, info := range s.codecs {
-			if strings.EqualFold(f.name, info.Name) && f.rate == info.ClockRate {
-				out = append(out, match{info, f.pt})
+		for _, c := range ours {
+			if strings.EqualFold(f.name, c.info.Name) && f.rate == c.info.ClockRate {
+				out = append(out, match{c.info, f.pt})
 				break
 			}
 		}
 	}
-	return sameRate(out)
+	return out
 }
 
-// audioDescription builds our m=audio section with codecs and the
-// telephone-event formats te.
-func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direction) *sdp.MediaDescription {
+// SetCodecs restricts the codecs of our next offers and answers to names,
+// in this order of preference, among those the session was configured
+// with (Config.Codecs); no names restores them all. It changes nothing on
+// the wire by itself: the caller sends a new offer (a re-INVITE, RFC 3264
+// §8.3.3, https://www.rfc-editor.org/rfc/rfc3264#section-8.3.3), and the
+// answer switches our encoder, for instance from Opus to G.711 on a link
+// that struggles. It returns ErrInvalidConfig for a codec the session was
+// not configured with.
+func (s *Session) SetCodecs(names ...string) error {
+	if len(names) == 0 {
+		s.prefer.Store(nil)
+		return nil
+	}
+	all := s.ourCodecs()
+	var out []match
+	for _, n := range names {
+		i := slices.IndexFunc(all, func(m match) bool { return strings.EqualFold(m.info.Name, n) })
+		if i < 0 {
+			return fmt.Errorf("codec %q not configured: %w", n, ErrInvalidConfig)
+		}
+		if !slices.ContainsFunc(out, func(m match) bool { return m.pt == all[i].pt }) {
+			out = append(out, all[i])
+		}
+	}
+	s.prefer.Store(&out)
+	return nil
+}
+
+// activeCodecs returns the codecs we offer and accept, with our payload
+// types: those of SetCodecs, or all configured ones.
+func (s *Session) activeCodecs() []match {
+	if p := s.prefer.Load(); p != nil {
+		return *p
+	}
+	return s.ourCodecs()
+}
+
+// activeTE returns the telephone-event formats we offer: one per clock
+// rate of the active codecs.
+func (s *Session) activeTE() []offeredFormat {
+	codecs := s.activeCodecs()
+	var out []offeredFormat
+	for _, t := range s.ourTE {
+		if slices.ContainsFunc(codecs, func(m match) bool { return m.info.ClockRate == t.rate }) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// answerTE returns the peer's telephone-event formats an answer accepts:
+// the one at each clock rate of the common codecs (RFC 4733 §2.1: events
+// at the audio's rate), or, when the peer has none at the send codec's
+// rate, the one it has (it then times events at that rate).
+func answerTE(r remoteAudio, common []match) []offeredFormat {
+	var te []offeredFormat
+	for _, c := range common {
+		for _, t := range r.te {
+			if t.rate == c.info.ClockRate && !slices.Contains(te, t) {
+				te = append(te, t)
+			}
+		}
+	}
+	if t, ok := r.telephoneEventAt(common[0].info.ClockRate); ok && !slices.Contains(te, t) {
+		te = append(te, t)
+	}
+	return te
+}
+
+// audioDescription builds our m=audio section with codecs, the
+// telephone-event formats te and our a=ptime in ms.
+func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direction, ptime int) *sdp.MediaDescription {
 	md := &sdp.MediaDescription{MediaName: sdp.MediaName{
 		Media: "audio", Port: sdp.RangedPort{Value: int(s.local.Port())}, Protos: []string{"RTP", "AVP"},
 	}}
@@ -298,7 +388,11 @@ func (s *Session) audioDescription(codecs []match, te []offeredFormat, dir Direc
 			sdp.NewAttribute("rtpmap", fmt.Sprintf("%d %s/%d", t.pt, telephoneEvent, t.rate)),
 			sdp.NewAttribute("fmtp", fmt.Sprintf("%d 0-16", t.pt)))
 	}
-	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(dir.String()))
+	// a=ptime is the packet length we would like to receive (RFC 4566
+	// §6), and we decode packets of up to 120 ms (an Opus packet's
+	// longest, RFC 6716 §3.2.5).
+	md.Attributes = append(md.Attributes, sdp.NewAttribute("ptime", strconv.Itoa(ptime)),
+		sdp.NewAttribute("maxptime", strconv.Itoa(maxRecvFrames*20)), sdp.NewPropertyAttribute(dir.String()))
 	return md
 }
 
@@ -360,13 +454,50 @@ func (s *Session) CreateOffer() ([]byte, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	md := s.audioDescription(s.ourCodecs(), s.ourTE, s.LocalDirection())
+	md := s.audioDescription(s.activeCodecs(), s.activeTE(), s.LocalDirection(), 20)
 	b, err := s.marshal([]*sdp.MediaDescription{md}, true)
 	if err != nil {
 		return nil, err
 	}
 	s.offered = true
+	s.listenOffered()
 	return b, nil
+}
+
+// listenOffered makes a negotiated session decode every codec of the
+// offer it just made, at our payload types, until the answer settles
+// them: an offerer must be ready to receive what it offers as soon as
+// the offer is out (RFC 3264 §8.3.2,
+// https://www.rfc-editor.org/rfc/rfc3264#section-8.3.2), and a peer
+// switching to a newly offered codec may send before its answer reaches
+// us. Called with s.mu held.
+func (s *Session) listenOffered() {
+	old := s.params.Load()
+	if old == nil {
+		return
+	}
+	var p *mediaParams
+	for _, c := range s.activeCodecs() {
+		if old.decoders[c.pt] != nil || old.teRx[c.pt] != 0 {
+			continue
+		}
+		plc, err := s.plcAt(c.info.ClockRate)
+		if err != nil {
+			continue
+		}
+		dec, err := c.info.NewDecoder()
+		if err != nil {
+			continue
+		}
+		if p == nil {
+			cp := *old
+			p = &cp
+		}
+		p.decoders[c.pt], p.decNames[c.pt], p.decRates[c.pt], p.decPLCs[c.pt] = dec, c.info.Name, int32(c.info.ClockRate), plc
+	}
+	if p != nil {
+		s.params.Store(p)
+	}
 }
 
 // SetRemoteAnswer validates and applies the peer's answer to our last offer.
@@ -462,11 +593,12 @@ func (s *Session) ProcessOffer(offer []byte) ([]byte, error) {
 	media := make([]*sdp.MediaDescription, len(sd.MediaDescriptions))
 	for i, md := range sd.MediaDescriptions {
 		if i == chosen {
-			var te []offeredFormat
-			if t, ok := r.telephoneEventAt(common[0].info.ClockRate); ok {
-				te = append(te, t)
-			}
-			media[i] = s.audioDescription(common, te, intersect(s.LocalDirection(), r.effectiveDir()))
+			te := answerTE(r, common)
+			// We offer 20 ms; answering, we ask for the packet length we
+			// send (the offerer's, packetFrames): peers that cannot send
+			// and receive different lengths keep theirs (RFC 3264 §6.1
+			// allows either).
+			media[i] = s.audioDescription(common, te, intersect(s.LocalDirection(), r.effectiveDir()), 20*r.packetFrames())
 			continue
 		}
 		// RFC 3264 §6: a rejected stream keeps its formats with port 0.
@@ -498,54 +630,63 @@ type bitrateSetter interface {
 	SetBitrate(bps int) error
 }
 
-// apply publishes negotiated parameters: the codecs of common (all at one
-// clock rate, common[0] sends), the telephone-event at that rate (or the
-// peer's only one), and the jitter buffer and PLC at that rate. Encoder
-// and decoders of the same codec are kept across renegotiations, so a
-// re-INVITE (hold, a new address) does not reset their state. answer says
-// common comes from an answer to our offer: decoders then also listen on
-// the payload types we offered. Called with s.mu held; reports whether the
-// remote direction changed.
+// apply publishes negotiated parameters: a decoder for every codec of
+// common, each at its own clock rate (the peer may send any of them, RFC
+// 3264 §5.1, https://www.rfc-editor.org/rfc/rfc3264#section-5.1), the
+// first one's encoder to send with, and the peer's telephone-event
+// formats (we send the one at the send codec's rate, or its only one).
+// Encoder and decoders of the same codec are kept across renegotiations,
+// so a re-INVITE (hold, a new address) does not reset their state; one
+// that changes the codec switches the encoder at the next frame. answer
+// says common comes from an answer to our offer: decoders then also listen
+// on the payload types we offered. Called with s.mu held; reports whether
+// the remote direction changed.
 func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error) {
 	rate := common[0].info.ClockRate
-	jb, plc, err := s.playout(rate)
+	plc, err := s.plcAt(rate)
 	if err != nil {
 		return false, err
 	}
 	p := &mediaParams{
-		remoteRTP:  netip.AddrPortFrom(r.addr, uint16(r.port)),
-		remoteRTCP: netip.AddrPortFrom(r.addr, uint16(r.rtcpPort)),
-		latch:      r.addr.IsUnspecified(),
-		sendName:   common[0].info.Name,
-		sendPT:     common[0].pt,
-		rate:       rate,
-		frame:      rate / 50,
-		tePT:       -1,
-		remoteDir:  r.effectiveDir(),
-		jb:         jb,
-		plc:        plc,
+		remoteRTP:    netip.AddrPortFrom(r.addr, uint16(r.port)),
+		remoteRTCP:   netip.AddrPortFrom(r.addr, uint16(r.rtcpPort)),
+		latch:        r.addr.IsUnspecified(),
+		sendName:     common[0].info.Name,
+		sendPT:       common[0].pt,
+		rate:         rate,
+		frame:        rate / 50,
+		plc:          plc,
+		packetFrames: r.packetFrames(),
+		tePT:         -1,
+		remoteDir:    r.effectiveDir(),
 	}
 	if te, ok := r.telephoneEventAt(rate); ok {
 		p.tePT, p.teRate = int(te.pt), te.rate
 	}
-	old := s.params.Load()
-	if old != nil && old.jb != jb {
-		jb.Reset() // left from an earlier negotiation at this rate
+	for _, t := range r.te {
+		p.teRx[t.pt] = int32(t.rate)
 	}
+	old := s.params.Load()
 	if old != nil && old.enc != nil && strings.EqualFold(old.sendName, p.sendName) {
 		p.enc = old.enc
 	}
 	decoder := func(info codec.Info, pt uint8) {
-		if p.decoders[pt] != nil {
+		if p.decoders[pt] != nil || p.teRx[pt] != 0 {
+			return
+		}
+		dplc, err := s.plcAt(info.ClockRate)
+		if err != nil {
 			return
 		}
 		if old != nil && old.decoders[pt] != nil && strings.EqualFold(old.decNames[pt], info.Name) {
 			p.decoders[pt], p.decNames[pt] = old.decoders[pt], info.Name
+		} else if dec, err := info.NewDecoder(); err == nil {
+			p.decoders[pt], p.decNames[pt] = dec, info.Name
+		} else {
+			s.log.Error("codec decoder failed", "codec", info.Name, "err", err)
 			return
 		}
-		if dec, err := info.NewDecoder(); err == nil {
-			p.decoders[pt], p.decNames[pt] = dec, info.Name
-		}
+		p.decRates[pt], p.decPLCs[pt] = int32(info.ClockRate), dplc
 	}
 	for _, c := range common {
 		if p.enc == nil {
@@ -556,8 +697,17 @@ func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error
 			}
 		}
 		decoder(c.info, c.pt)
-		if ours, ok := s.ourPT(c.info.Name); answer && ok && ours != c.pt && int(ours) != p.tePT {
-			decoder(c.info, ours)
+	}
+	if answer {
+		for _, c := range common {
+			if ours, ok := s.ourPT(c.info.Name); ok && ours != c.pt {
+				decoder(c.info, ours)
+			}
+		}
+		for _, t := range s.ourTE {
+			if p.teRx[t.pt] == 0 && p.decoders[t.pt] == nil && slices.ContainsFunc(r.te, func(o offeredFormat) bool { return o.rate == t.rate }) {
+				p.teRx[t.pt] = int32(t.rate)
+			}
 		}
 	}
 	if p.enc == nil {
@@ -576,7 +726,7 @@ func (s *Session) apply(r remoteAudio, common []match, answer bool) (bool, error
 	s.params.Store(p)
 	changed := s.remoteDir != p.remoteDir
 	s.remoteDir = p.remoteDir
-	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "rate", p.rate,
+	s.log.Debug("media negotiated", "remote", p.remoteRTP, "codec", p.sendName, "rate", p.rate, "ptime", 20*p.packetFrames,
 		"remoteDir", string(p.remoteDir), "tePT", p.tePT)
 	return changed, nil
 }

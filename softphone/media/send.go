@@ -18,10 +18,22 @@ func (s *Session) sendTick() {
 		p.remoteRTP.Addr().IsUnspecified() || p.remoteRTP.Port() == 0 {
 		s.needMarker = true
 		s.dtmfTx.active = false
+		s.pcmInN = 0
 		s.ts += frame
 		return
 	}
-	if s.dtmfTx.active || (s.dtmfTx.gap == 0 && s.nextDTMF(p)) {
+	if s.sendRate != p.rate {
+		// The latest offer/answer changed the send codec's clock rate
+		// (a re-INVITE from Opus to G.711): a new stream, one SSRC per
+		// rate (RFC 7160 §4.1).
+		if s.sendRate != 0 {
+			s.newSendStream()
+			s.dtmfTx.active = false
+		}
+		s.sendRate = p.rate
+		s.pcmInN = 0
+	}
+	if s.dtmfTx.active || (s.dtmfTx.gap == 0 && s.pcmInN == 0 && s.nextDTMF(p)) {
 		s.sendDTMFStep(p)
 		s.ts += frame
 		return
@@ -33,13 +45,23 @@ func (s *Session) sendTick() {
 	s.ts += frame
 }
 
-// sendAudio reads, converts to the codec's rate, encodes and sends one
-// frame. An encoder that returns 0 bytes has nothing to send (Opus DTX
-// during silence, RFC 7587 §3.1.3): no packet goes out, and the next one
-// starts a talkspurt with the marker bit (RFC 3551 §4.1). It does not
-// allocate.
+// sendAudio reads and converts one 20 ms frame to the codec's rate; once
+// a packet's worth is gathered (p.packetFrames frames, the peer's
+// a=ptime), it encodes and sends them as one packet stamped with its
+// first sample's time (RFC 3550 §5.1). An encoder that returns 0 bytes
+// has nothing to send (Opus DTX during silence, RFC 7587 §3.1.3): no
+// packet goes out, and the next one starts a talkspurt with the marker
+// bit (RFC 3551 §4.1). It does not allocate.
 func (s *Session) sendAudio(p *mediaParams) {
-	pcm := s.pcmIn[:p.frame]
+	if s.pcmInN == 0 {
+		s.pcmInTS = s.ts
+	}
+	if s.pcmInN+p.frame > len(s.pcmIn) {
+		s.pcmInN = 0 // the packet length shrank under us: start over
+		s.pcmInTS = s.ts
+	}
+	pcm := s.pcmIn[s.pcmInN : s.pcmInN+p.frame]
+	s.pcmInN += p.frame
 	if box := s.input.Load(); box != nil && !s.muted.Load() {
 		src := box.src
 		var err error
@@ -59,15 +81,20 @@ func (s *Session) sendAudio(p *mediaParams) {
 	} else {
 		clear(pcm)
 	}
+	if s.pcmInN < p.packetFrames*p.frame {
+		return
+	}
+	all := s.pcmIn[:s.pcmInN]
+	s.pcmInN = 0
 	s.adaptLoss(p.enc)
-	n := p.enc.Encode(s.encBuf[:], pcm)
+	n := p.enc.Encode(s.encBuf[:], all)
 	if n <= 0 {
 		s.needMarker = true
 		return
 	}
 	marker := s.needMarker
 	s.needMarker = false
-	s.writeRTP(p, p.sendPT, marker, s.ts, s.encBuf[:n])
+	s.writeRTP(p, p.sendPT, marker, s.pcmInTS, s.encBuf[:n])
 }
 
 // lossSetter is implemented by encoders that adapt their FEC to the
@@ -108,6 +135,7 @@ func (s *Session) writeRTP(p *mediaParams, pt uint8, marker bool, ts uint32, pay
 	// allocations (rtp.MarshalPacketTo is deprecated).
 	hn, err := h.MarshalTo(s.sendBuf[:])
 	if err != nil || hn+len(payload) > len(s.sendBuf) {
+		s.st.sendErrors.Add(1)
 		return
 	}
 	n := hn + copy(s.sendBuf[hn:], payload)

@@ -21,9 +21,16 @@ import (
 )
 
 const (
-	maxPacket     = 1500
-	maxRate       = 48000
-	maxFrame      = 960 // samples: 20 ms at 48 kHz (maxRate)
+	maxPacket = 1500
+	maxRate   = 48000
+	maxFrame  = 960 // samples: 20 ms at 48 kHz (maxRate)
+	// maxPacketFrames is the longest packet we send, in 20 ms frames
+	// (a=ptime:60; Opus frames are at most 60 ms, RFC 6716 §2.1.4).
+	maxPacketFrames = 3
+	// maxRecvFrames is the longest packet we decode, in 20 ms frames
+	// (a=maxptime:120; an Opus packet carries at most 120 ms, RFC 6716
+	// §3.2.5).
+	maxRecvFrames = 6
 	dtmfQueueSize = 64
 )
 
@@ -31,11 +38,14 @@ type sourceBox struct{ src audio.Source }
 type sinkBox struct{ sink audio.Sink }
 
 // converter adapts PCM between a Source's or Sink's rate and the codec's,
-// owned by the media goroutine; it is rebuilt (allocating) only when one
-// of the rates changes.
+// owned by the media goroutine. It keeps a resampler for each of the last
+// few rate pairs, so a peer switching codecs back and forth (Opus at 48 kHz,
+// G.711 at 8 kHz) reuses them; one is made (allocating) only for a pair
+// not seen recently.
 type converter struct {
-	rs  *resample.Resampler
-	buf [maxFrame]int16
+	rs   [4]*resample.Resampler
+	next int
+	buf  [maxFrame]int16
 }
 
 // get returns a resampler from in to out Hz, or nil if they are equal or
@@ -44,33 +54,46 @@ func (c *converter) get(in, out int) *resample.Resampler {
 	if in == out {
 		return nil
 	}
-	if c.rs == nil || c.rs.InRate() != in || c.rs.OutRate() != out {
-		rs, err := resample.New(in, out)
-		if err != nil {
-			return nil
+	for _, rs := range c.rs {
+		if rs != nil && rs.InRate() == in && rs.OutRate() == out {
+			return rs
 		}
-		c.rs = rs
 	}
-	return c.rs
+	rs, err := resample.New(in, out)
+	if err != nil {
+		return nil
+	}
+	c.rs[c.next] = rs
+	c.next = (c.next + 1) % len(c.rs)
+	return rs
 }
 
-// mediaParams is the negotiated state, immutable once published.
+// mediaParams is the negotiated state, immutable once published. The
+// peer may send any payload type negotiated (RFC 3264 §5.1: either side
+// may switch among the formats of the answer without a new offer), each
+// decoded at its own codec's clock rate; we send with the first codec of
+// the latest answer.
 type mediaParams struct {
 	remoteRTP  netip.AddrPort // may have an unspecified address (latch)
 	remoteRTCP netip.AddrPort
 	latch      bool
 	sendName   string
 	sendPT     uint8
-	rate       int // clock rate of the negotiated codecs (Hz)
+	rate       int // clock rate of the send codec (Hz)
 	frame      int // samples per 20 ms frame at rate
-	enc        codec.Encoder
-	decoders   [128]codec.Decoder
-	decNames   [128]string // codec name per decoder, to reuse it on renegotiation
-	tePT       int         // -1: telephone-event not negotiated
-	teRate     int         // clock rate of telephone-event
-	remoteDir  Direction
-	jb         *jitter.Buffer // at rate
-	plc        *codec.PLC     // at rate, for decoders that do not conceal
+	// packetFrames is the number of 20 ms frames we send per packet
+	// (1..maxPacketFrames), from the peer's a=ptime and a=maxptime.
+	packetFrames int
+	enc          codec.Encoder
+	plc          *codec.PLC // at rate
+	decoders     [128]codec.Decoder
+	decNames     [128]string     // codec name per decoder, to reuse it on renegotiation
+	decRates     [128]int32      // clock rate per decoder's payload type (Hz)
+	decPLCs      [128]*codec.PLC // at decRates, for decoders that do not conceal
+	teRx         [128]int32      // clock rate of each telephone-event payload type we receive (0: none)
+	tePT         int             // telephone-event we send; -1: not negotiated
+	teRate       int             // clock rate of telephone-event
+	remoteDir    Direction
 }
 
 // Session is the media of one call leg. All methods are safe for concurrent
@@ -78,8 +101,9 @@ type mediaParams struct {
 type Session struct {
 	cfg    Config
 	codecs []codec.Info
-	ourPTs []uint8         // payload type we offer for each of codecs
-	ourTE  []offeredFormat // telephone-event we offer, one per clock rate
+	ourPTs []uint8                 // payload type we offer for each of codecs
+	ourTE  []offeredFormat         // telephone-event we offer, one per clock rate
+	prefer atomic.Pointer[[]match] // SetCodecs: the codecs offered and accepted (nil: all)
 	opt    options
 	log    *slog.Logger
 
@@ -93,8 +117,12 @@ type Session struct {
 	offered   bool
 	lastBody  string
 	remoteDir Direction
-	jbs       map[int]*jitter.Buffer // per clock rate, reused on renegotiation
-	plcs      map[int]*codec.PLC
+	plcs      map[int]*codec.PLC // per clock rate, reused on renegotiation
+
+	// jb is the one jitter buffer of the received stream. It times
+	// packets at the clock rate of the payload type last received
+	// (updateRx switches it), so one stream can change codec mid-call.
+	jb *jitter.Buffer
 
 	params   atomic.Pointer[mediaParams]
 	localDir atomic.Pointer[Direction]
@@ -115,14 +143,17 @@ type Session struct {
 	wg        sync.WaitGroup
 
 	// Send state, owned by the media goroutine.
-	sendSSRC   uint32
+	sendSSRC   atomic.Uint32 // written by the media goroutine, read by RTCP
+	sendRate   int           // clock rate of the last frame sent (0: none yet)
 	seq        uint16
 	ts         uint32
 	needMarker bool
 	sendHdr    rtp.Header
 	sendBuf    [maxPacket]byte
-	encBuf     [maxPacket]byte
-	pcmIn      [maxFrame]int16
+	encBuf     [maxPacketFrames * maxPacket]byte
+	pcmIn      [maxPacketFrames * maxFrame]int16
+	pcmInN     int    // samples of pcmIn gathered for the next packet
+	pcmInTS    uint32 // RTP timestamp of its first sample
 	inConv     converter
 	// peerLoss is the loss in percent the peer last reported for our
 	// stream (-1: none yet), set by the RTCP reader; lossApplied and
@@ -137,10 +168,21 @@ type Session struct {
 	popBuf  [maxPacket + 1]byte
 	peekBuf [maxPacket + 1]byte
 	pcmOut  [maxFrame]int16
-	lastPT  int // payload type of the last decoded packet, -1 before any
-	outConv converter
-	recConv converter
-	tapConv converter // SetTap (tap.go)
+	// pend holds one decoded (or concealed) packet; a packet longer than
+	// 20 ms (a=ptime:40/60) plays out over several ticks from pendOff.
+	pend    [maxRecvFrames * maxFrame]int16
+	pendN   int
+	pendOff int
+	// lastFrames is the length of the last packet in 20 ms frames (the
+	// jitter buffer's frame), which a lost one is assumed to have.
+	lastFrames int
+	lastPT     int // payload type of the last decoded packet, -1 before any
+	// playRate is the clock rate of the last decoded packet (0: none
+	// yet), at which losses are concealed.
+	playRate int
+	outConv  converter
+	recConv  converter
+	tapConv  converter // SetTap (tap.go)
 
 	// Receive state, owned by the media goroutine (or the RTP reader
 	// goroutine where the socket is not polled, see rx_poll.go, rx_other.go).
@@ -191,7 +233,7 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, opt: o, log: o.log.With("component", "media"), done: make(chan struct{}),
 		dtmfQueue: make(chan uint8, dtmfQueueSize), dtmfCh: make(chan rune, 16), remoteDir: DirSendRecv,
-		jbs: map[int]*jitter.Buffer{}, plcs: map[int]*codec.PLC{}, lastPT: -1}
+		plcs: map[int]*codec.PLC{}, lastPT: -1}
 	if err := s.setCodecs(cfg.Codecs); err != nil {
 		return nil, err
 	}
@@ -199,23 +241,21 @@ func NewSession(cfg Config, opts ...Option) (*Session, error) {
 		err     error
 		rtpConn *net.UDPConn
 	)
-	// The first codec's jitter buffer and PLC, made now so that bad
-	// jitter options fail here.
-	if _, _, err := s.playout(s.codecs[0].ClockRate); err != nil {
-		return nil, err
+	// The jitter buffer (timed at the first codec's rate until packets
+	// say otherwise), made now so that bad jitter options fail here.
+	if s.jb, err = jitter.New(jitter.WithClockRate(s.codecs[0].ClockRate), jitter.WithDelay(o.jitterMin, o.jitterMax),
+		jitter.WithMaxPayload(maxPacket+1), jitter.WithNow(o.clock.Now)); err != nil {
+		return nil, fmt.Errorf("jitter buffer: %w: %w", ErrInvalidConfig, err)
 	}
 	dir := DirSendRecv
 	s.localDir.Store(&dir)
 	s.sessID = rand.Uint64() >> 1
-	s.sendSSRC = rand.Uint32()
-	s.seq = uint16(rand.Uint32())
-	s.ts = rand.Uint32()
-	s.needMarker = true
-	s.sendHdr = rtp.Header{Version: 2, SSRC: s.sendSSRC}
+	s.sendHdr = rtp.Header{Version: 2}
+	s.newSendStream()
 	s.peerLoss.Store(-1)
 	s.rxPkt.CSRC = make([]uint32, 0, 15)
 	s.rxPkt.Extensions = make([]rtp.Extension, 0, 16)
-	s.rtcp.cname = fmt.Sprintf("pitchline-%08x@%s", s.sendSSRC, cfg.LocalIP)
+	s.rtcp.cname = fmt.Sprintf("pitchline-%08x@%s", s.sendSSRC.Load(), cfg.LocalIP)
 	if rtpConn, s.rtcpConn, err = bindPair(cfg.LocalIP, cfg.PortMin, cfg.PortMax); err != nil {
 		return nil, err
 	}
@@ -294,24 +334,36 @@ func (s *Session) setCodecs(names []string) error {
 	return nil
 }
 
-// playout returns the jitter buffer and PLC for clock rate hz, made on
-// first use and kept for renegotiations. Called with s.mu held (or before
-// the session is shared).
-func (s *Session) playout(hz int) (*jitter.Buffer, *codec.PLC, error) {
-	if jb := s.jbs[hz]; jb != nil {
-		return jb, s.plcs[hz], nil
-	}
-	jb, err := jitter.New(jitter.WithClockRate(hz), jitter.WithDelay(s.opt.jitterMin, s.opt.jitterMax),
-		jitter.WithMaxPayload(maxPacket+1), jitter.WithNow(s.opt.clock.Now))
-	if err != nil {
-		return nil, nil, fmt.Errorf("jitter buffer: %w: %w", ErrInvalidConfig, err)
+// plcAt returns the PLC for clock rate hz, made on first use and kept
+// for renegotiations. Called with s.mu held.
+func (s *Session) plcAt(hz int) (*codec.PLC, error) {
+	if plc := s.plcs[hz]; plc != nil {
+		return plc, nil
 	}
 	plc, err := codec.NewPLC(hz)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s.jbs[hz], s.plcs[hz] = jb, plc
-	return jb, plc, nil
+	s.plcs[hz] = plc
+	return plc, nil
+}
+
+// newSendStream starts our RTP stream afresh: a random SSRC, sequence
+// number and timestamp (RFC 3550 §5.1), and a marker on the first packet.
+// At construction, and on the media goroutine when the send codec's clock
+// rate changes: a sender with RTCP uses one SSRC per clock rate
+// (https://www.rfc-editor.org/rfc/rfc7160#section-4.1), so the peer never
+// has to compare timestamps in two units. It does not allocate.
+func (s *Session) newSendStream() {
+	ssrc := rand.Uint32()
+	for ssrc == s.sendSSRC.Load() {
+		ssrc = rand.Uint32()
+	}
+	s.sendSSRC.Store(ssrc)
+	s.sendHdr.SSRC = ssrc
+	s.seq = uint16(rand.Uint32())
+	s.ts = rand.Uint32()
+	s.needMarker = true
 }
 
 // bindPair binds RTP on an even port and RTCP on the next one.
@@ -419,11 +471,12 @@ func (s *Session) Tick() {
 	s.playoutTick()
 }
 
-// Rate returns the clock rate of the negotiated codec (before negotiation:
-// of the first configured codec), the PCM rate the session encodes and
-// decodes at. Sources and sinks at this rate are used as they are; those at
-// another rate are converted with audio/resample, so attach them at Rate()
-// (for instance a mixer port, which resamples to its bus) to convert once.
+// Rate returns the clock rate of the codec we send with (before
+// negotiation: of the first configured codec), the PCM rate the session
+// encodes at. Received audio is decoded at the rate of each packet's
+// codec, which may change mid-call. Sources and sinks at another rate are
+// converted with audio/resample; attach them at the rate of the bus they
+// feed (a mixer port at 48 kHz), so a codec switch converts once.
 func (s *Session) Rate() int {
 	if p := s.params.Load(); p != nil {
 		return p.rate

@@ -79,8 +79,8 @@ func (s *Session) Stats() Stats {
 	s.rtcpMu.Lock()
 	st.RTTMs = float64(s.rtcp.rtt) / float64(time.Millisecond)
 	s.rtcpMu.Unlock()
-	if p := s.params.Load(); p != nil {
-		jb := p.jb.Stats()
+	if s.params.Load() != nil {
+		jb := s.jb.Stats()
 		st.Late = jb.Late
 		st.JitterBufferDelay = jb.Delay
 	}

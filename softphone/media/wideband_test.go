@@ -175,19 +175,19 @@ func TestOpusAnswer(t *testing.T) {
 		wantLines                []string
 		wantBitrate              int
 	}{
-		{name: "opus answered on the offerer's payload type, G.711 left out (one clock rate)",
+		{name: "opus answered on the offerer's payload type, G.711 kept beside it (the peer may switch)",
 			offer: string(baresipOffer(40000, ";maxaveragebitrate=20000")), codecs: wideCodecs,
-			wantFmts: "111 101", wantCodec: "opus", wantRate: 48000, wantTE: 101, teRate: 8000,
+			wantFmts: "111 0 8 101", wantCodec: "opus", wantRate: 48000, wantTE: 101, teRate: 8000,
 			wantLines:   []string{"a=rtpmap:111 opus/48000/2", "a=fmtp:111 useinbandfec=1; usedtx=1", "a=rtpmap:101 telephone-event/8000"},
 			wantBitrate: 20000},
 		{name: "telephone-event at 48 kHz preferred", codecs: wideCodecs,
 			offer: string(offerSDP("127.0.0.1", "m=audio 40000 RTP/AVP 109 0 101 110\r\na=rtpmap:109 OPUS/48000/2\r\n"+
 				"a=rtpmap:101 telephone-event/8000\r\na=rtpmap:110 telephone-event/48000\r\n")),
-			wantFmts: "109 110", wantCodec: "opus", wantRate: 48000, wantTE: 110, teRate: 48000,
+			wantFmts: "109 0 110 101", wantCodec: "opus", wantRate: 48000, wantTE: 110, teRate: 48000,
 			wantLines: []string{"a=rtpmap:110 telephone-event/48000"}, wantBitrate: 32000},
 		{name: "our preference for G.711 keeps 8 kHz", codecs: []string{"PCMU", "opus"},
 			offer:    string(baresipOffer(40000, "")),
-			wantFmts: "0 101", wantCodec: "PCMU", wantRate: 8000, wantTE: 101, teRate: 8000},
+			wantFmts: "0 111 101", wantCodec: "PCMU", wantRate: 8000, wantTE: 101, teRate: 8000},
 		{name: "G.711-only peer", codecs: wideCodecs, offer: string(offerSDP("127.0.0.1", audioAll)),
 			wantFmts: "0 8 101", wantCodec: "PCMU", wantRate: 8000, wantTE: 101, teRate: 8000},
 	} {
@@ -210,6 +210,16 @@ func TestOpusAnswer(t *testing.T) {
 			if s.Codec() != tc.wantCodec || s.Rate() != tc.wantRate || p.frame != tc.wantRate/50 || p.tePT != tc.wantTE || p.teRate != tc.teRate {
 				t.Errorf("codec %s rate %d frame %d te %d/%d, want %s %d %d/%d", s.Codec(), s.Rate(), p.frame, p.tePT, p.teRate,
 					tc.wantCodec, tc.wantRate, tc.wantTE, tc.teRate)
+			}
+			// Every answered codec decodes at its own clock rate.
+			for _, f := range sd.MediaDescriptions[0].MediaName.Formats {
+				pt, _ := strconv.Atoi(f)
+				if p.decoders[pt] == nil && p.teRx[pt] == 0 {
+					t.Errorf("answered payload type %d has no decoder", pt)
+				}
+				if pt == 111 && p.decRates[pt] != 48000 || (pt == 0 || pt == 8) && p.decRates[pt] != 8000 {
+					t.Errorf("payload type %d decodes at %d Hz", pt, p.decRates[pt])
+				}
 			}
 			if tc.wantBitrate > 0 {
 				if got := p.enc.(*wideEnc).Bitrate(); got != tc.wantBitrate {
@@ -242,8 +252,8 @@ func TestOpusOfferAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := s.params.Load()
-	if q.enc != p.enc || q.decoders[111] != p.decoders[111] || q.jb != p.jb {
-		t.Error("renegotiating the same codec replaced its encoder, decoder or jitter buffer")
+	if q.enc != p.enc || q.decoders[111] != p.decoders[111] {
+		t.Error("renegotiating the same codec replaced its encoder or decoder")
 	}
 	// Renegotiating to G.711 switches the session to 8 kHz.
 	if _, err := s.ProcessOffer(offerSDP("127.0.0.1", audioAll)); err != nil {
@@ -442,14 +452,14 @@ func TestPeerLossTunesEncoder(t *testing.T) {
 		fraction uint8
 		want     int
 	}{{64, 25}, {0, 1}, {255, 100}} {
-		s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC, FractionLost: tc.fraction}})
+		s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC.Load(), FractionLost: tc.fraction}})
 		s.sendAudio(p)
 		if got := enc.packetLoss(); got != tc.want {
 			t.Errorf("fraction lost %d/256: encoder told %d %%, want %d", tc.fraction, got, tc.want)
 		}
 	}
 	// Reports about another SSRC are not ours.
-	s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC + 1, FractionLost: 128}})
+	s.processReports(time.Now(), []rtcp.ReceptionReport{{SSRC: s.sendSSRC.Load() + 1, FractionLost: 128}})
 	s.sendAudio(p)
 	if got := enc.packetLoss(); got != 100 {
 		t.Errorf("a report on another SSRC changed the loss to %d %%", got)
