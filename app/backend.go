@@ -53,6 +53,8 @@ func coreErrorCodes() []errorCode {
 		{softphone.ErrInvalidState, "invalid_state"},
 		{softphone.ErrNoSuchLeg, "no_such_participant"},
 		{softphone.ErrTooManyLegs, "too_many_participants"},
+		{softphone.ErrTransferFailed, "transfer_failed"},
+		{errJoinLinkGone, "join_link_gone"},
 		{softphone.ErrInvalidTarget, "invalid_target"},
 		{softphone.ErrCallFailed, "call_failed"},
 		{softphone.ErrRegistrationFailed, "registration_failed"},
