@@ -127,7 +127,7 @@ func TestLeadRolesConsultAndJoinLinksOnDemoLine(t *testing.T) {
 	}
 
 	// A monitor call (the lead's side): the role is checked; the demo
-	// line answers it like any call but takes no role change.
+	// line answers it like any call and takes the lead's role changes.
 	if _, err := s.Conference.Monitor("100", "participant"); code(err) != CodeInvalidArgument {
 		t.Fatalf("Monitor as a participant: %v", err)
 	}
@@ -143,6 +143,12 @@ func TestLeadRolesConsultAndJoinLinksOnDemoLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	callState(t, log, m.ID, "connected")
+	if _, err := s.Conference.SetMonitorRole(m.ID, "whisper"); err != nil {
+		t.Fatalf("SetMonitorRole: %v", err)
+	}
+	if _, err := s.Conference.SetMonitorRole(m.ID, "participant"); code(err) != CodeInvalidArgument {
+		t.Fatalf("SetMonitorRole to participant: %v", err)
+	}
 	if _, err := s.Calls.Hangup(m.ID); err != nil {
 		t.Fatal(err)
 	}
