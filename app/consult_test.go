@@ -126,6 +126,22 @@ func TestLeadRolesConsultAndJoinLinksOnDemoLine(t *testing.T) {
 		t.Fatalf("second RevokeJoinLink: %v", err)
 	}
 
+	// The team leads: a bad address is named in the sentence and nothing
+	// is saved; a good list is saved (blank lines and duplicates dropped).
+	if _, err := s.Conference.SetLeads([]string{"sip:dana@127.0.0.1", "not an address"}); code(err) != CodeInvalidArgument ||
+		!strings.Contains(a.ErrorFormatter().Payload(err).Message, "Write each team lead as sip:user@host (not an address is not a SIP address).") {
+		t.Fatalf("SetLeads with a bad address: %v", err)
+	}
+	if got, err := s.Conference.Leads(); err != nil || len(got) != 0 {
+		t.Fatalf("Leads after a refused save: %v %v", got, err)
+	}
+	if got, err := s.Conference.SetLeads([]string{" sip:dana@127.0.0.1 ", "", "sip:dana@127.0.0.1", "lee@127.0.0.1"}); err != nil || strings.Join(got, ",") != "sip:dana@127.0.0.1,lee@127.0.0.1" {
+		t.Fatalf("SetLeads: %v %v", got, err)
+	}
+	if got, err := s.Conference.Leads(); err != nil || len(got) != 2 {
+		t.Fatalf("Leads: %v %v", got, err)
+	}
+
 	// A monitor call (the lead's side): the role is checked; the demo
 	// line answers it like any call and takes the lead's role changes.
 	if _, err := s.Conference.Monitor("100", "participant"); code(err) != CodeInvalidArgument {

@@ -326,7 +326,7 @@ func (c *core) startPhone(id string, acct softphone.AccountConfig, ringtone stri
 	if _, err := softphone.RingtoneCadence(ringtone); ringtone != "" && err == nil {
 		opts = append(opts, softphone.WithRingtone(ringtone))
 	}
-	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
+	p, err := softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct), Leads: c.leads()}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -126,3 +126,29 @@ describe("call tools in the window", () => {
     await waitFor(() => expect(transport.called("CallsService", "Hangup")[0]?.args).toEqual(["m1"]));
   });
 });
+
+describe("a refused attended transfer", () => {
+  it("is told once, as the sentence saying what to do", async () => {
+    setLocale("en");
+    const { backend, transport } = fakeBackend({
+      "SystemService.Snapshot": () => snapshot({ calls: [call({ id: "o1", state: "connected", participants: [ann] })] }),
+      "HistoryService.List": () => [],
+      "ContactsService.Get": () => ({}),
+      "ConferenceService.Consult": () => colleague("k1"),
+      "ConferenceService.CompleteTransfer": () => {
+        throw { code: "transfer_failed", message: "The customer's phone did not accept the transfer.", detail: "REFER answered 405" };
+      },
+    });
+    const store = new PhoneStore(backend);
+    render(App, { props: { store } });
+    await store.start();
+    await store.consult("o1", "102");
+    transport.emit("call", call({ id: "o1", state: "held", held: true }));
+    transport.emit("call", { ...colleague("k1"), state: "connected" });
+    await waitFor(() => expect(store.consultPair("k1")).not.toBeNull());
+    transport.emit("transfer", { callId: "o1", target: "sip:102@127.0.0.1", status: 405, reason: "Method Not Allowed", final: true, ok: false });
+    expect(await store.completeTransfer("k1")).toBe(false);
+    await waitFor(() => expect(store.toasts).toHaveLength(1));
+    expect(store.toasts[0].error?.code).toBe("transfer_failed");
+  });
+});

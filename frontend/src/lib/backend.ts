@@ -348,6 +348,8 @@ export class Backend {
     setMonitorRole: (callId: string, role: Role) => this.invoke('ConferenceService', 'SetMonitorRole', callId, role),
     createJoinLink: (callId: string, lang: string) => this.invoke('ConferenceService', 'CreateJoinLink', callId, lang),
     revokeJoinLink: (url: string) => this.invoke('ConferenceService', 'RevokeJoinLink', url),
+    leads: () => this.invoke('ConferenceService', 'Leads'),
+    setLeads: (list: string[]) => this.invoke('ConferenceService', 'SetLeads', list),
   }
 
   readonly system = {

@@ -2,12 +2,30 @@
 // transfer's pair of calls, the team leads monitoring a call (rep's side),
 // the next role of a lead's own monitor call, and a join link's expiry.
 import type { CallView, ParticipantView, Role } from "./contract";
+import type { MessageKey } from "./i18n/en";
 
 /** LEAD_ROLES are the roles of a team lead in a call, in switching order. */
 export const LEAD_ROLES: readonly Role[] = ["listen", "whisper", "barge"];
 
 /** ROLES are every participant role, as the role menus offer them. */
 export const ROLES: readonly Role[] = ["participant", ...LEAD_ROLES];
+
+/** ROLE_LABEL names each role (menus, state lines). */
+export const ROLE_LABEL: Record<Role, MessageKey> = {
+  participant: "conf.role.participant", listen: "conf.role.listen", whisper: "conf.role.whisper", barge: "conf.role.barge",
+};
+/** ROLE_OPTION describes each role where the rep chooses one (who hears them). */
+export const ROLE_OPTION: Record<Role, MessageKey> = {
+  participant: "conf.roleOpt.participant", listen: "conf.roleOpt.listen", whisper: "conf.roleOpt.whisper", barge: "conf.roleOpt.barge",
+};
+/** LEAD_BANNER is the rep's banner sentence per lead role. */
+export const LEAD_BANNER: Record<Role, MessageKey> = {
+  participant: "conf.lead.barge", listen: "conf.lead.listen", whisper: "conf.lead.whisper", barge: "conf.lead.barge",
+};
+/** MONITOR_STATE tells the lead what their role means, on their monitor call. */
+export const MONITOR_STATE: Record<Role, MessageKey> = {
+  participant: "mon.state.barge", listen: "mon.state.listen", whisper: "mon.state.whisper", barge: "mon.state.barge",
+};
 
 const UP = new Set(["connected", "held", "remote_held", "dialing", "ringing", "answering"]);
 

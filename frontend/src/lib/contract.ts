@@ -456,6 +456,10 @@ export interface Services {
     /** lang: 'en' | 'ja' (the page's language; '' = the browser's). */
     CreateJoinLink: [[callId: string, lang: string], JoinLinkView]
     RevokeJoinLink: [[url: string], boolean]
+    /** The team leads (SIP addresses) whose monitor requests this phone accepts. */
+    Leads: [[], string[]]
+    /** Saves and applies the lead list; rejects invalid_argument naming a bad address. */
+    SetLeads: [[list: string[]], string[]]
   }
 }
 export type ServiceName = keyof Services

@@ -135,7 +135,8 @@ export class PhoneStore {
       b.on("transfer", (x) => {
         if (!x.final) return;
         if (x.ok) this.toast("info", t("call.transferDone", { target: x.target }));
-        else this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
+        // An attended transfer's failure is told by CompleteTransfer's error, with what to do.
+        else if (!this.consults[x.callId]) this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
       }),
       b.on("dial", (d) => {
         if (d.error) this.toastError(d.error);
@@ -526,6 +527,14 @@ export class PhoneStore {
     const l = await this.run(this.backend.conference.createJoinLink(id, this.settings.language === "ja" ? "ja" : "en"));
     if (l) this.joinLinks = { ...this.joinLinks, [id]: [l, ...(this.joinLinks[id] ?? [])] };
     return l;
+  }
+  /** loadLeads reads the team leads whose monitor requests this phone accepts. */
+  loadLeads() {
+    return this.run(this.backend.conference.leads());
+  }
+  /** saveLeads saves and applies the team lead list. */
+  saveLeads(list: string[]) {
+    return this.run(this.backend.conference.setLeads(list));
   }
   /** revokeJoinLink stops a join link; it leaves the list either way once gone. */
   async revokeJoinLink(id: string, url: string) {

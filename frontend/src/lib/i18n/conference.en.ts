@@ -82,4 +82,9 @@ export const conferenceEn = {
   "help.joinLink": "Make a browser join link for the current call",
   "err.transfer_failed": "The customer's phone did not accept the transfer. Return to the customer, or merge the calls into a conference.",
   "err.join_link_gone": "That join link no longer works, so there is nothing to revoke. Make a new link if you need one.",
+  "leads.title": "Team leads",
+  "leads.label": "Team leads who may listen in (one SIP address per line)",
+  "leads.placeholder": "sip:lead@example.com",
+  "leads.hint": "Only these addresses can listen to, whisper into or barge into your calls; anyone else is refused like an unknown caller.",
+  "leads.save": "Save team leads",
 } as const;

@@ -83,4 +83,9 @@ export const conferenceJa: Record<keyof typeof conferenceEn, string> = {
   "help.joinLink": "現在の通話のブラウザー参加リンクを作る",
   "err.transfer_failed": "お客様の電話が転送を受け付けませんでした。お客様に戻るか、通話を統合して会議にしてください。",
   "err.join_link_gone": "この参加リンクはすでに使えないため、無効にするものはありません。必要なら新しいリンクを作ってください。",
+  "leads.title": "チームリーダー",
+  "leads.label": "モニターを許可するチームリーダー(1 行に 1 つの SIP アドレス)",
+  "leads.placeholder": "sip:lead@example.com",
+  "leads.hint": "ここに登録したアドレスだけが、あなたの通話をモニター・ささやき・割り込みできます。それ以外は知らない発信者と同じく拒否されます。",
+  "leads.save": "チームリーダーを保存",
 };
