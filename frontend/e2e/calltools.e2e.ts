@@ -99,6 +99,31 @@ async function callDemo(page: Page, panel: Locator) {
 const JOIN_TITLE = { en: "Join the call", ja: "通話に参加" };
 
 for (const locale of ["en", "ja"] as const) {
+  describe(`team leads in the settings at 1024x700 (${locale})`, () => {
+    it("refuses a bad address in one sentence, keeps what was typed, and saves a good list", async () => {
+      const page = await open(locale);
+      await page.locator('nav .tab[data-view="settings"]').click();
+      const box = page.locator("#set-leads");
+      await box.scrollIntoViewIfNeeded();
+      await box.fill("sip:lead@127.0.0.1\nnot an address");
+      const refused = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/SetLeads"));
+      await page.locator('section[aria-labelledby="leads-title"] button[type=submit]').click();
+      expect((await refused).status()).not.toBe(200);
+      await page.locator(".toast").last().waitFor({ timeout: 10_000 });
+      expect(await box.inputValue()).toBe("sip:lead@127.0.0.1\nnot an address");
+      await page.screenshot({ path: join(shots, `${locale}-0-leads-refused.png`) });
+      await box.fill("sip:lead@127.0.0.1");
+      const saved = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/SetLeads"));
+      await page.locator('section[aria-labelledby="leads-title"] button[type=submit]').click();
+      expect((await saved).status()).toBe(200);
+      await page.locator('section[aria-labelledby="leads-title"] .ok').waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(shots, `${locale}-0-leads-saved.png`) });
+      await page.context().close();
+    });
+  });
+}
+
+for (const locale of ["en", "ja"] as const) {
   describe(`call tools at 1024x700 (${locale})`, () => {
     it("lead roles and banner, join link with a browser, attended transfer, a lead's monitor call", async () => {
       const page = await open(locale);
