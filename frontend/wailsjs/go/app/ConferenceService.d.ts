@@ -20,6 +20,8 @@ export function Hold(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function Invite(arg1:string,arg2:string,arg3:string):Promise<app.ConferenceView>;
 
+export function Leads():Promise<Array<string>>;
+
 export function Leave(arg1:string):Promise<app.ConferenceView>;
 
 export function Merge(arg1:string,arg2:string):Promise<app.ConferenceView>;
@@ -33,6 +35,8 @@ export function Remove(arg1:string,arg2:string):Promise<app.ConferenceView>;
 export function Resume(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function RevokeJoinLink(arg1:string):Promise<boolean>;
+
+export function SetLeads(arg1:Array<string>):Promise<Array<string>>;
 
 export function SetMonitorRole(arg1:string,arg2:string):Promise<app.CallView>;
 

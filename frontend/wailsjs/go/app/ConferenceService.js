@@ -38,6 +38,10 @@ export function Invite(arg1, arg2, arg3) {
   return window['go']['app']['ConferenceService']['Invite'](arg1, arg2, arg3);
 }
 
+export function Leads() {
+  return window['go']['app']['ConferenceService']['Leads']();
+}
+
 export function Leave(arg1) {
   return window['go']['app']['ConferenceService']['Leave'](arg1);
 }
@@ -64,6 +68,10 @@ export function Resume(arg1, arg2) {
 
 export function RevokeJoinLink(arg1) {
   return window['go']['app']['ConferenceService']['RevokeJoinLink'](arg1);
+}
+
+export function SetLeads(arg1) {
+  return window['go']['app']['ConferenceService']['SetLeads'](arg1);
 }
 
 export function SetMonitorRole(arg1, arg2) {
