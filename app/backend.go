@@ -55,6 +55,7 @@ func coreErrorCodes() []errorCode {
 		{softphone.ErrTooManyLegs, "too_many_participants"},
 		{softphone.ErrTransferFailed, "transfer_failed"},
 		{errJoinLinkGone, "join_link_gone"},
+		{errBadLead, "invalid_lead"},
 		{softphone.ErrInvalidTarget, "invalid_target"},
 		{softphone.ErrCallFailed, "call_failed"},
 		{softphone.ErrRegistrationFailed, "registration_failed"},

@@ -128,8 +128,8 @@ func TestLeadRolesConsultAndJoinLinksOnDemoLine(t *testing.T) {
 
 	// The team leads: a bad address is named in the sentence and nothing
 	// is saved; a good list is saved (blank lines and duplicates dropped).
-	if _, err := s.Conference.SetLeads([]string{"sip:dana@127.0.0.1", "not an address"}); code(err) != CodeInvalidArgument ||
-		!strings.Contains(a.ErrorFormatter().Payload(err).Message, "Write each team lead as sip:user@host (not an address is not a SIP address).") {
+	if _, err := s.Conference.SetLeads([]string{"sip:dana@127.0.0.1", "not an address"}); code(err) != "invalid_lead" ||
+		!strings.Contains(a.ErrorFormatter().Payload(err).Detail, `"not an address"`) {
 		t.Fatalf("SetLeads with a bad address: %v", err)
 	}
 	if got, err := s.Conference.Leads(); err != nil || len(got) != 0 {

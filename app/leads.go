@@ -61,11 +61,14 @@ func (s *ConferenceService) SetLeads(list []string) ([]string, error) {
 	return out, errors.Join(errs...)
 }
 
+// errBadLead: a team lead that is not a SIP address (code invalid_lead).
+var errBadLead = errors.New("app: a team lead is not a SIP address (sip:user@host)")
+
 // checkLead refuses an address the engine would not take as a lead.
 func checkLead(a string) error {
 	if _, err := softphone.NewPhone(softphone.Config{Account: softphone.AccountConfig{AOR: "sip:check@127.0.0.1"}, Leads: []string{a}}); err != nil {
 		if errors.Is(err, softphone.ErrBadConfig) {
-			return fmt.Errorf("%w: write each team lead as sip:user@host (%s is not a SIP address)", ErrInvalidArgument, a)
+			return fmt.Errorf("%w: %q", errBadLead, a)
 		}
 		return err
 	}

@@ -458,7 +458,7 @@ export interface Services {
     RevokeJoinLink: [[url: string], boolean]
     /** The team leads (SIP addresses) whose monitor requests this phone accepts. */
     Leads: [[], string[]]
-    /** Saves and applies the lead list; rejects invalid_argument naming a bad address. */
+    /** Saves and applies the lead list; rejects invalid_lead (the detail names the address). */
     SetLeads: [[list: string[]], string[]]
   }
 }
@@ -493,6 +493,7 @@ export const ErrorCodes = {
   tooManyParticipants: 'too_many_participants',
   transferFailed: 'transfer_failed',
   joinLinkGone: 'join_link_gone',
+  invalidLead: 'invalid_lead',
   crmAuth: 'crm_auth',
   crmUnreachable: 'crm_unreachable',
   crmBadResponse: 'crm_bad_response',

@@ -87,4 +87,5 @@ export const conferenceEn = {
   "leads.placeholder": "sip:lead@example.com",
   "leads.hint": "Only these addresses can listen to, whisper into or barge into your calls; anyone else is refused like an unknown caller.",
   "leads.save": "Save team leads",
+  "err.invalid_lead": "Write each team lead as a SIP address such as sip:lead@example.com, then save again (the details name the line to correct).",
 } as const;

@@ -88,4 +88,5 @@ export const conferenceJa: Record<keyof typeof conferenceEn, string> = {
   "leads.placeholder": "sip:lead@example.com",
   "leads.hint": "ここに登録したアドレスだけが、あなたの通話をモニター・ささやき・割り込みできます。それ以外は知らない発信者と同じく拒否されます。",
   "leads.save": "チームリーダーを保存",
+  "err.invalid_lead": "チームリーダーを sip:lead@example.com のような SIP アドレスで書き直してから、もう一度保存してください(直す行は詳細に表示されます)。",
 };
