@@ -238,6 +238,7 @@ for (const locale of ["en", "ja"] as const) {
       await mon.waitFor({ timeout: 20_000 });
       await expect.poll(() => panel.getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");
       expect(await mon.getAttribute("data-role")).toBe("listen");
+      expect(await panel.locator(".conf-add").isDisabled(), "a monitor call adds no participants").toBe(true);
       const toWhisper = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/SetMonitorRole"));
       await mon.locator('.mon-role[data-role="whisper"]').click();
       expect((await toWhisper).status()).toBe(200);
