@@ -63,9 +63,14 @@ type TickParticipant struct {
 	Quality Quality `json:"quality"`
 }
 
-// ConferenceService adds, merges and controls the participants of calls.
-// It translates; the engine (softphone.Call, softphone.Leg) decides.
-type ConferenceService struct{ c *core }
+// ConferenceService adds, merges and controls the participants of calls,
+// runs attended transfers (consult.go), a team lead's monitor calls and
+// browser join links (joinlink.go). It translates; the engine
+// (softphone.Call, softphone.Leg, softphone/webjoin) decides.
+type ConferenceService struct {
+	c   *core
+	web joinLinks
+}
 
 // Get returns the participants of a call.
 func (s *ConferenceService) Get(callID string) (ConferenceView, error) {
@@ -88,6 +93,43 @@ func (s *ConferenceService) Add(callID, target string) (ConferenceView, error) {
 		_, err := call.AddLeg(s.c.ctx, target, softphone.RoleParticipant)
 		return err
 	})
+}
+
+// Invite dials target into the call with role: participant, or a team
+// lead who listens (hears everyone, nobody hears them), whispers (only the
+// rep hears them) or barges in (everyone hears everyone).
+func (s *ConferenceService) Invite(callID, target, role string) (ConferenceView, error) {
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return ConferenceView{}, fmt.Errorf("%w: nothing to dial", ErrInvalidArgument)
+	}
+	r, err := parseRole(role)
+	if err != nil {
+		return ConferenceView{}, err
+	}
+	return s.c.confAction(callID, func(call *softphone.Call) error {
+		_, err := call.AddLeg(s.c.ctx, target, r)
+		return err
+	})
+}
+
+// SetRole switches how a participant is heard, mid-call: participant,
+// listen, whisper or barge (see Invite).
+func (s *ConferenceService) SetRole(callID, legID, role string) (ConferenceView, error) {
+	r, err := parseRole(role)
+	if err != nil {
+		return ConferenceView{}, err
+	}
+	return s.c.confAction(callID, func(call *softphone.Call) error { return call.SetRole(legID, r) })
+}
+
+// parseRole reads a participant role as the window sends it.
+func parseRole(role string) (softphone.Role, error) {
+	switch r := softphone.Role(strings.ToLower(strings.TrimSpace(role))); r {
+	case softphone.RoleParticipant, softphone.RoleListen, softphone.RoleWhisper, softphone.RoleBarge:
+		return r, nil
+	}
+	return "", fmt.Errorf("%w: choose participant, listen, whisper or barge as the role", ErrInvalidArgument)
 }
 
 // Merge moves every participant of otherID into callID, making one

@@ -329,7 +329,7 @@ func (c *core) newPhone(acct softphone.AccountConfig, ringtone string) (*softpho
 	if _, err := softphone.RingtoneCadence(ringtone); ringtone != "" && err == nil {
 		opts = append(opts, softphone.WithRingtone(ringtone))
 	}
-	return softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct)}, opts...)
+	return softphone.NewPhone(softphone.Config{Account: acct, Listen: listenFor(acct), Leads: c.leads()}, opts...)
 }
 
 // listenFor picks the local SIP address: loopback for the demo line (and

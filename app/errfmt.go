@@ -134,6 +134,9 @@ var messages = map[string]string{
 	CodeSkipInvalid:         "This contact's number cannot be dialled. Correct it in the list, or skip to the next contact.",
 	"no_such_participant":   "That participant has already left the call.",
 	"too_many_participants": "A call holds at most 8 participants. Remove one before adding another.",
+	"transfer_failed":       "The customer's phone did not accept the transfer. Return to the customer, or merge the calls into a conference.",
+	"invalid_lead":          "Write each team lead as a SIP address such as sip:lead@example.com, then save again (the details name the line to correct).",
+	"join_link_gone":        "That join link no longer works, so there is nothing to revoke. Make a new link if you need one.",
 }
 
 // MessageFor returns the English sentence for code, with host filled in.

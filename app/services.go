@@ -401,7 +401,7 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		Contacts: &ContactsService{c}, History: &HistoryService{c}, Settings: &SettingsService{c},
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
-		Reports: newReportsService(c), Dialer: &DialerService{c}, Conference: &ConferenceService{c},
+		Reports: newReportsService(c), Dialer: &DialerService{c}, Conference: &ConferenceService{c: c},
 	}
 }
 

@@ -107,7 +107,22 @@ func parseLeads(list []string) ([]sip.Uri, error) {
 	return out, nil
 }
 
-// isLead reports whether from is a configured team lead.
+// SetLeads replaces Config.Leads on a running phone (the rep edited the
+// list in the settings): monitor requests are checked against the new list
+// from the next INVITE on; leads already in a call stay. A bad address
+// leaves the list as it was and wraps ErrBadConfig.
+func (p *Phone) SetLeads(list []string) error {
+	leads, err := parseLeads(list)
+	if err != nil {
+		return err
+	}
+	if !p.q.do(func() { p.acct.leads = leads }) {
+		return ErrClosed
+	}
+	return nil
+}
+
+// isLead reports whether from is a configured team lead (queue only).
 func (p *Phone) isLead(from sip.Uri) bool {
 	for _, u := range p.acct.leads {
 		if strings.EqualFold(u.User, from.User) && strings.EqualFold(u.Host, from.Host) {
@@ -170,8 +185,10 @@ func (p *Phone) onMonitorInvite(req *sip.Request, tx sip.ServerTransaction) {
 	from := fromH.Address
 	lead := (&sip.Uri{Scheme: "sip", User: from.User, Host: from.Host}).String()
 	role, err := ParseMonitorRole(req.GetHeader(MonitorHeader).Value())
+	isLead := false
+	p.q.do(func() { isLead = p.isLead(from) })
 	switch {
-	case !p.isLead(from):
+	case !isLead:
 		p.refuseMonitor(req, tx, lead, "monitor request from "+lead+", which is not a configured team lead")
 		return
 	case err != nil:

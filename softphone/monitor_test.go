@@ -265,3 +265,53 @@ func TestMonitorEndsWithCall(t *testing.T) {
 	lead.Close()
 	checkNoLeaks(t)
 }
+
+// TestSetLeads: a lead added to a running phone's list (SetLeads, as the
+// settings do) is accepted from the next monitor request on; before, the
+// same request is refused and never rings; a bad address is refused and
+// leaves the list as it was.
+func TestSetLeads(t *testing.T) {
+	k := testlab.StartKamailio(t)
+	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(400))
+	rep, rev := newPhone(t, k, "carol", phoneOpt{})
+	lead, lev := newPhone(t, k, "dave", phoneOpt{})
+	waitRegistered(t, rev)
+	waitRegistered(t, lev)
+	if _, err := k.WaitRegistered(ctx(t, 10*time.Second), "bob"); err != nil {
+		t.Fatalf("bob not registered: %v", err)
+	}
+	m := rev.mark()
+	call, err := rep.Dial(ctx(t, 120*time.Second), "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	monitorRefused(t, lead, lev, rev, "dave before he is a lead")
+
+	if err := rep.SetLeads([]string{"dave@127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.SetLeads([]string{"not an address"}); !errors.Is(err, softphone.ErrBadConfig) {
+		t.Fatalf("SetLeads of a bad address: %v", err)
+	}
+	lm, rm := lev.mark(), rev.mark()
+	mc, err := lead.Dial(ctx(t, 120*time.Second), "carol", softphone.WithMonitor(softphone.RoleListen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lev.callState(t, lm, mc.ID(), softphone.CallConnected, 15*time.Second)
+	rev.wait(t, rm, 10*time.Second, "monitor started", func(e softphone.Event) bool {
+		me, ok := e.(softphone.MonitorEvent)
+		return ok && me.State == "started" && me.CallID == call.ID()
+	})
+	if err := mc.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Command(ctx(t, 5*time.Second), "hangup", ""); err != nil {
+		t.Fatal(err)
+	}
+	rev.callState(t, rm, call.ID(), softphone.CallEnded, 15*time.Second)
+	rep.Close()
+	lead.Close()
+	checkNoLeaks(t)
+}

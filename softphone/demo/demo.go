@@ -286,6 +286,7 @@ func (d *Line) Start(ctx context.Context) error {
 	srv.OnInvite(d.onInvite)
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = d.dialogs.ReadAck(req, tx) })
 	srv.OnBye(d.onBye)
+	srv.OnInfo(d.onInfo)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
@@ -403,6 +404,23 @@ func (d *Line) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 		d.endOutbound(req)
 	}
+}
+
+// onInfo accepts a team lead's role change (softphone.MonitorHeader) on a
+// call the lead placed to the demo line, so the lead's tools can be tried
+// without a rep: the demo answers a monitor call like any other and takes
+// each valid role (RFC 6086 answers an INFO it does not know with 469).
+func (d *Line) onInfo(req *sip.Request, tx sip.ServerTransaction) {
+	h := req.GetHeader(softphone.MonitorHeader)
+	if h == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 469, "Bad Info Package", nil))
+		return
+	}
+	if _, err := softphone.ParseMonitorRole(h.Value()); err != nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Monitor Role", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 }
 
 // behaviour returns what number does.

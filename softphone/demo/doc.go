@@ -19,6 +19,10 @@
 //	300  answers "I'll call you back", hangs up, and a few seconds later
 //	     calls the registered user back from a demo contact's number
 //
+// A team lead's monitor call (softphone.WithMonitor) is answered like any
+// call, and its role changes (INFO with softphone.MonitorHeader) are
+// accepted, so the lead's tools can be tried without a rep.
+//
 // SIP: RFC 3261 (registrar §10, UAS §8.2/§13.3). Media: RFC 3550/3551 G.711
 // through softphone/media.
 package demo

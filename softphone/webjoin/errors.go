@@ -13,6 +13,9 @@ var (
 	ErrInvalidConfig = errors.New("webjoin: invalid configuration")
 	// ErrBadToken means a token is not in the format CreateLink makes.
 	ErrBadToken = errors.New("webjoin: malformed token")
+	// ErrUnknownLink means Revoke was given a link this Server does not
+	// hold (never made, revoked, or forgotten an hour after it expired).
+	ErrUnknownLink = errors.New("webjoin: no such join link")
 	// ErrTooManyLinks means too many unexpired links are outstanding.
 	ErrTooManyLinks = errors.New("webjoin: too many open join links")
 	// ErrClosed means the Server has been closed.

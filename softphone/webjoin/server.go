@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,7 +147,7 @@ func New(addr string, h Handler, opts ...Option) (*Server, error) {
 	mux.HandleFunc("POST /whip/{token}", s.serveOffer)
 	mux.HandleFunc("DELETE /whip/session/{id}", s.serveLeave)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.page(w, http.StatusNotFound, "notfound")
+		s.page(w, r, http.StatusNotFound, "notfound")
 	})
 	s.srv = &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10,
@@ -193,6 +194,30 @@ func (s *Server) CreateLink(call string, ttl time.Duration, opts ...LinkOption) 
 	}
 	s.links[h] = &link{Link: Link{Call: call, Name: lk.Name, Expires: now.Add(ttl)}, state: linkUnused}
 	return s.base + "/join/" + tok, nil
+}
+
+// Revoke makes a link made by CreateLink stop working at once: its page
+// and offer endpoint then answer as for an unknown link. A participant who
+// already joined through it stays in the call (remove the leg for that).
+// It takes the link's URL (or its token) and returns ErrBadToken when that
+// is not a link's shape and ErrUnknownLink when no such link is held.
+func (s *Server) Revoke(link string) error {
+	tok := link
+	if i := strings.LastIndexByte(link, '/'); i >= 0 {
+		tok = link[i+1:]
+	}
+	tok, _, _ = strings.Cut(tok, "?")
+	h, err := parseToken(tok)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.links[h]; !ok {
+		return ErrUnknownLink
+	}
+	delete(s.links, h)
+	return nil
 }
 
 // purgeLocked forgets used and expired links an hour after they expire,
@@ -251,16 +276,20 @@ func (s *Server) serveJoinPage(w http.ResponseWriter, r *http.Request) {
 	_, _, bad := s.lookup(r.PathValue("token"))
 	s.mu.Unlock()
 	if bad != "" {
-		s.page(w, pageStatus[bad], bad)
+		s.page(w, r, pageStatus[bad], bad)
 		return
 	}
-	s.page(w, http.StatusOK, "join")
+	s.page(w, r, http.StatusOK, "join")
 }
 
-func (s *Server) page(w http.ResponseWriter, status int, name string) {
+// page writes one of the pages in the request's language (pageLang).
+func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string) {
+	lang := pageLang(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, name+".html", nil); err != nil {
+	if err := pages.ExecuteTemplate(w, name+".html", pageData{Lang: lang, T: texts[lang][name]}); err != nil {
 		s.log.Debug("page write", "err", err)
 	}
 }
@@ -274,12 +303,12 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	case "join.css":
 		ctype = "text/css; charset=utf-8"
 	default:
-		s.page(w, http.StatusNotFound, "notfound")
+		s.page(w, r, http.StatusNotFound, "notfound")
 		return
 	}
 	b, err := pageFS.ReadFile("page/" + name)
 	if err != nil {
-		s.page(w, http.StatusNotFound, "notfound")
+		s.page(w, r, http.StatusNotFound, "notfound")
 		return
 	}
 	w.Header().Set("Content-Type", ctype)

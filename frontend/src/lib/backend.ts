@@ -12,7 +12,7 @@
 // Owned by the Go side together with contract.ts.
 
 import type {
-  Args, ErrorPayload, EventMap, EventName, MethodName, Result, ServiceName,
+  Args, ErrorPayload, Role, EventMap, EventName, MethodName, Result, ServiceName,
 } from './contract'
 
 export * from './contract'
@@ -342,6 +342,17 @@ export class Backend {
     remove: (callId: string, legId: string) => this.invoke('ConferenceService', 'Remove', callId, legId),
     leave: (callId: string) => this.invoke('ConferenceService', 'Leave', callId),
     endAll: (callId: string) => this.invoke('ConferenceService', 'EndAll', callId),
+    invite: (callId: string, target: string, role: Role) => this.invoke('ConferenceService', 'Invite', callId, target, role),
+    setRole: (callId: string, legId: string, role: Role) => this.invoke('ConferenceService', 'SetRole', callId, legId, role),
+    consult: (callId: string, target: string) => this.invoke('ConferenceService', 'Consult', callId, target),
+    completeTransfer: (callId: string, consultId: string) => this.invoke('ConferenceService', 'CompleteTransfer', callId, consultId),
+    cancelConsult: (callId: string, consultId: string) => this.invoke('ConferenceService', 'CancelConsult', callId, consultId),
+    monitor: (target: string, role: Role) => this.invoke('ConferenceService', 'Monitor', target, role),
+    setMonitorRole: (callId: string, role: Role) => this.invoke('ConferenceService', 'SetMonitorRole', callId, role),
+    createJoinLink: (callId: string, lang: string) => this.invoke('ConferenceService', 'CreateJoinLink', callId, lang),
+    revokeJoinLink: (url: string) => this.invoke('ConferenceService', 'RevokeJoinLink', url),
+    leads: () => this.invoke('ConferenceService', 'Leads'),
+    setLeads: (list: string[]) => this.invoke('ConferenceService', 'SetLeads', list),
   }
 
   readonly system = {

@@ -70,6 +70,9 @@ export interface ParticipantView {
   quality: Quality
 }
 
+/** A one-time browser join link (app/joinlink.go); expires is RFC 3339. */
+export interface JoinLinkView { url: string; callId: string; expires: string }
+
 export interface ConferenceView { callId: string; left: boolean; participants: ParticipantView[] }
 
 export interface TickParticipant { id: string; levelDb: number; talking: boolean; quality: Quality }
@@ -459,6 +462,25 @@ export interface Services {
     Remove: [[callId: string, legId: string], ConferenceView]
     Leave: [[callId: string], ConferenceView]
     EndAll: [[callId: string], ConferenceView]
+    /** Dials target into the call with a role (a lead listens, whispers or barges). */
+    Invite: [[callId: string, target: string, role: Role], ConferenceView]
+    SetRole: [[callId: string, legId: string, role: Role], ConferenceView]
+    /** Holds the customer (callId) and calls a colleague; returns the consultation call. */
+    Consult: [[callId: string, target: string], CallView]
+    /** REFER with Replaces: hands the customer to the colleague; both calls end on success. */
+    CompleteTransfer: [[callId: string, consultId: string], CallView]
+    /** Hangs up the consultation call and resumes the customer. */
+    CancelConsult: [[callId: string, consultId: string], CallView]
+    /** The lead's side: calls a rep's Pitchline asking to listen, whisper or barge. */
+    Monitor: [[target: string, role: Role], CallView]
+    SetMonitorRole: [[callId: string, role: Role], CallView]
+    /** lang: 'en' | 'ja' (the page's language; '' = the browser's). */
+    CreateJoinLink: [[callId: string, lang: string], JoinLinkView]
+    RevokeJoinLink: [[url: string], boolean]
+    /** The team leads (SIP addresses) whose monitor requests this phone accepts. */
+    Leads: [[], string[]]
+    /** Saves and applies the lead list; rejects invalid_lead (the detail names the address). */
+    SetLeads: [[list: string[]], string[]]
   }
 }
 export type ServiceName = keyof Services
@@ -490,6 +512,9 @@ export const ErrorCodes = {
   noForm: 'no_form',
   noSuchParticipant: 'no_such_participant',
   tooManyParticipants: 'too_many_participants',
+  transferFailed: 'transfer_failed',
+  joinLinkGone: 'join_link_gone',
+  invalidLead: 'invalid_lead',
   crmAuth: 'crm_auth',
   crmUnreachable: 'crm_unreachable',
   crmBadResponse: 'crm_bad_response',

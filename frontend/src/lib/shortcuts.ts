@@ -7,6 +7,7 @@ import type { MessageKey } from "./i18n/en";
 export type ShortcutAction =
   | "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape"
   | "addParticipant" | "merge"
+  | "consult" | "completeTransfer" | "cancelConsult" | "joinLink"
   | "dialerDial" | "dialerSkip" | "dialerPause" | "dialerStop";
 
 /** Shortcut describes one shortcut for matching and for the help overlay. */
@@ -27,6 +28,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "dialpad", keys: "Alt+D", help: "help.dialpad" },
   { action: "addParticipant", keys: "Alt+I", help: "help.addParticipant" },
   { action: "merge", keys: "Alt+G", help: "help.merge" },
+  { action: "consult", keys: "Alt+C", help: "help.consult" },
+  { action: "completeTransfer", keys: "Alt+T", help: "help.completeTransfer" },
+  { action: "cancelConsult", keys: "Alt+R", help: "help.cancelConsult" },
+  { action: "joinLink", keys: "Alt+L", help: "help.joinLink" },
   { action: "search", keys: "Alt+S  /", help: "help.search" },
   { action: "dialerDial", keys: "Alt+N", help: "help.dialerDial" },
   { action: "dialerSkip", keys: "Alt+K", help: "help.dialerSkip" },
@@ -45,6 +50,10 @@ const ALT_CODES: Record<string, ShortcutAction> = {
   KeyS: "search",
   KeyI: "addParticipant",
   KeyG: "merge",
+  KeyC: "consult",
+  KeyT: "completeTransfer",
+  KeyR: "cancelConsult",
+  KeyL: "joinLink",
   KeyN: "dialerDial",
   KeyK: "dialerSkip",
   KeyP: "dialerPause",

@@ -6,6 +6,8 @@ import type {
   FormInput, FormView, HistoryEntry, Levels, Notice, OutcomeView, SettingsView, Snapshot,
 } from "./contract";
 import type { Backend } from "./backend";
+import type { JoinLinkView, Role } from "./contract";
+import { consultPair, pruneConsults, type ConsultPair } from "./calltools";
 import { toError } from "./backend";
 import { setLocale, t, type MessageKey } from "./i18n/index.svelte";
 import { en } from "./i18n/en";
@@ -135,7 +137,8 @@ export class PhoneStore {
       b.on("transfer", (x) => {
         if (!x.final) return;
         if (x.ok) this.toast("info", t("call.transferDone", { target: x.target }));
-        else this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
+        // An attended transfer's failure is told by CompleteTransfer's error, with what to do.
+        else if (!this.consults[x.callId]) this.toast("error", t("call.transferFailed", { target: x.target, reason: `${x.status} ${x.reason}`.trim() }));
       }),
       b.on("dial", (d) => {
         if (d.error) this.toastError(d.error);
@@ -465,6 +468,94 @@ export class PhoneStore {
   async endAll(id: string) {
     await this.flushNotes(id);
     return this.runConf(this.backend.conference.endAll(id));
+  }
+
+  // --- Call tools: a lead's role, attended transfer, monitor calls, join links.
+  /** consults maps a customer's call to its consultation call (attended transfer). */
+  consults = $state<Record<string, string>>({});
+  /** monitorRoles holds this lead's own monitor calls and their role. */
+  monitorRoles = $state<Record<string, Role>>({});
+  /** joinLinks are the join links made per call, newest first. */
+  joinLinks = $state<Record<string, JoinLinkView[]>>({});
+
+  /** consultPair is the attended transfer call id is part of, or null. */
+  consultPair(id: string): ConsultPair | null {
+    return consultPair(this.consults, this.calls, id);
+  }
+  /** inviteParticipant dials target into call id with a role (a lead's, or participant). */
+  inviteParticipant(id: string, target: string, role: Role) {
+    return this.runConf(this.backend.conference.invite(id, target, role));
+  }
+  setParticipantRole(id: string, legId: string, role: Role) {
+    return this.runConf(this.backend.conference.setRole(id, legId, role));
+  }
+  /** consult holds the customer (id) and calls a colleague; the new call takes the panel. */
+  async consult(id: string, target: string) {
+    const k = await this.run(this.backend.conference.consult(id, target));
+    if (!k) return false;
+    this.consults = { ...pruneConsults(this.consults, new Set(this.calls.map((c) => c.id))), [id]: k.id };
+    this.focusedId = k.id;
+    return true;
+  }
+  /** completeTransfer hands the customer to the colleague of the transfer call id is part of. */
+  async completeTransfer(id: string) {
+    const p = this.consultPair(id);
+    if (!p) return false;
+    await this.flushNotes(p.customer.id);
+    return !!(await this.run(this.backend.conference.completeTransfer(p.customer.id, p.consult.id)));
+  }
+  /** cancelConsult hangs up the colleague and returns to the customer. */
+  async cancelConsult(id: string) {
+    const p = this.consultPair(id);
+    if (!p) return false;
+    const r = await this.run(this.backend.conference.cancelConsult(p.customer.id, p.consult.id));
+    if (!r) return false;
+    const { [p.customer.id]: _gone, ...rest } = this.consults;
+    this.consults = rest;
+    this.focusedId = p.customer.id;
+    return true;
+  }
+  /** monitor calls a rep's Pitchline as a team lead with role. */
+  async monitor(target: string, role: Role) {
+    const c = await this.run(this.backend.conference.monitor(target, role));
+    if (!c) return false;
+    this.monitorRoles = { ...this.monitorRoles, [c.id]: role };
+    this.focusedId = c.id;
+    return true;
+  }
+  /** setMonitorRole switches this lead's monitor call id to role. */
+  async setMonitorRole(id: string, role: Role) {
+    const r = await this.run(this.backend.conference.setMonitorRole(id, role));
+    if (r) this.monitorRoles = { ...this.monitorRoles, [id]: role };
+    return !!r;
+  }
+  /** createJoinLink makes a browser join link into call id, in the rep's language. */
+  async createJoinLink(id: string) {
+    const l = await this.run(this.backend.conference.createJoinLink(id, this.settings.language === "ja" ? "ja" : "en"));
+    if (l) this.joinLinks = { ...this.joinLinks, [id]: [l, ...(this.joinLinks[id] ?? [])] };
+    return l;
+  }
+  /** loadLeads reads the team leads whose monitor requests this phone accepts. */
+  loadLeads() {
+    return this.run(this.backend.conference.leads());
+  }
+  /** saveLeads saves and applies the team lead list. */
+  saveLeads(list: string[]) {
+    return this.run(this.backend.conference.setLeads(list));
+  }
+  /** revokeJoinLink stops a join link; it leaves the list either way once gone. */
+  async revokeJoinLink(id: string, url: string) {
+    const drop = () => (this.joinLinks = { ...this.joinLinks, [id]: (this.joinLinks[id] ?? []).filter((l) => l.url !== url) });
+    try {
+      await this.backend.conference.revokeJoinLink(url);
+      drop();
+      return true;
+    } catch (e) {
+      const err = toError(e);
+      if (err.code === "join_link_gone") drop();
+      this.toastError(err);
+      return false;
+    }
   }
   setNotes(id: string, notes: string) {
     return this.run(this.backend.calls.setNotes(id, notes));

@@ -1635,6 +1635,22 @@ export namespace app {
 	}
 	
 	
+	export class JoinLinkView {
+	    url: string;
+	    callId: string;
+	    expires: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinLinkView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.callId = source["callId"];
+	        this.expires = source["expires"];
+	    }
+	}
 	export class Levels {
 	    active: boolean;
 	    micDb: number;

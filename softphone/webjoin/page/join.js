@@ -4,6 +4,37 @@
 (() => {
   const token = location.pathname.split("/").pop();
   const el = (id) => document.getElementById(id);
+  // Messages in the page's language (<html lang>, chosen by the server).
+  const MESSAGES = {
+    en: {
+      "mic": "Asking your browser for the microphone…",
+      "noMic": "We could not use your microphone. Allow microphone access for this page in your browser, then press Try again.",
+      "connecting": "Connecting you to the call…",
+      "connected": "You are in the call. Others can hear you now.",
+      "unstable": "The connection is unstable. Trying to keep you in the call…",
+      "failed": "The connection to the call was lost. Ask for a new link to join again.",
+      "gone": "This join link no longer works: it was already used or has expired. Ask for a new link.",
+      "refused": "The call could not take you in. Press Try again, or ask for a new link.",
+      "error": "Something went wrong while connecting. Press Try again.",
+      "leaving": "Leaving the call…",
+      "left": "You left the call. You can close this page."
+    },
+    ja: {
+      "mic": "ブラウザーにマイクの使用を求めています…",
+      "noMic": "マイクを使えませんでした。ブラウザーでこのページのマイクを許可してから、「もう一度試す」を押してください。",
+      "connecting": "通話に接続しています…",
+      "connected": "通話に参加しました。ほかの参加者にあなたの声が聞こえています。",
+      "unstable": "接続が不安定です。通話を続けられるよう試みています…",
+      "failed": "通話との接続が切れました。もう一度参加するには新しいリンクを依頼してください。",
+      "gone": "この参加リンクは使えません。使用済みか期限切れです。新しいリンクを依頼してください。",
+      "refused": "通話に参加できませんでした。「もう一度試す」を押すか、新しいリンクを依頼してください。",
+      "error": "接続中に問題が起きました。「もう一度試す」を押してください。",
+      "leaving": "通話から退出しています…",
+      "left": "通話から退出しました。このページは閉じてかまいません。"
+    },
+  };
+  const M = MESSAGES[document.documentElement.lang] || MESSAGES.en;
+
   const state = (window.pitchlineJoin = { state: "starting", pc: null, location: null, error: null });
   let stream = null;
 
@@ -24,16 +55,16 @@
 
   async function join() {
     buttons(false, false);
-    show("Asking your browser for the microphone…", "microphone");
+    show(M.mic, "microphone");
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
     } catch (e) {
       detail("getUserMedia: " + e);
-      show("We could not use your microphone. Allow microphone access for this page in your browser, then press Try again.", "no-microphone");
+      show(M.noMic, "no-microphone");
       buttons(true, false);
       return;
     }
-    show("Connecting you to the call…", "connecting");
+    show(M.connecting, "connecting");
     const pc = new RTCPeerConnection({ iceServers: [] });
     state.pc = pc;
     pc.addTransceiver(stream.getAudioTracks()[0], { direction: "sendrecv", streams: [stream] });
@@ -48,14 +79,14 @@
       detail("connection: " + pc.connectionState);
       switch (pc.connectionState) {
         case "connected":
-          show("You are in the call. Others can hear you now.", "connected");
+          show(M.connected, "connected");
           buttons(false, true);
           break;
         case "disconnected":
-          show("The connection is unstable. Trying to keep you in the call…", "unstable");
+          show(M.unstable, "unstable");
           break;
         case "failed":
-          show("The connection to the call was lost. Ask for a new link to join again.", "failed");
+          show(M.failed, "failed");
           stop();
           buttons(false, false);
           break;
@@ -76,9 +107,9 @@
         detail("POST " + resp.status + ": " + text);
         stop();
         if (resp.status === 404 || resp.status === 410) {
-          show("This join link no longer works: it was already used or has expired. Ask for a new link.", "link-gone");
+          show(M.gone, "link-gone");
         } else {
-          show("The call could not take you in. Press Try again, or ask for a new link.", "refused");
+          show(M.refused, "refused");
           buttons(true, false);
         }
         return;
@@ -88,7 +119,7 @@
     } catch (e) {
       detail("join: " + e);
       stop();
-      show("Something went wrong while connecting. Press Try again.", "error");
+      show(M.error, "error");
       buttons(true, false);
     }
   }
@@ -111,7 +142,7 @@
 
   async function leave() {
     buttons(false, false);
-    show("Leaving the call…", "leaving");
+    show(M.leaving, "leaving");
     const loc = state.location;
     stop();
     if (loc) {
@@ -121,7 +152,7 @@
         detail("DELETE: " + e);
       }
     }
-    show("You left the call. You can close this page.", "left");
+    show(M.left, "left");
   }
 
   // Closing the tab or navigating away tells the call too: Chromium sends

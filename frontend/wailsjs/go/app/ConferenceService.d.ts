@@ -4,18 +4,40 @@ import {app} from '../models';
 
 export function Add(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
+export function CancelConsult(arg1:string,arg2:string):Promise<app.CallView>;
+
+export function CompleteTransfer(arg1:string,arg2:string):Promise<app.CallView>;
+
+export function Consult(arg1:string,arg2:string):Promise<app.CallView>;
+
+export function CreateJoinLink(arg1:string,arg2:string):Promise<app.JoinLinkView>;
+
 export function EndAll(arg1:string):Promise<app.ConferenceView>;
 
 export function Get(arg1:string):Promise<app.ConferenceView>;
 
 export function Hold(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
+export function Invite(arg1:string,arg2:string,arg3:string):Promise<app.ConferenceView>;
+
+export function Leads():Promise<Array<string>>;
+
 export function Leave(arg1:string):Promise<app.ConferenceView>;
 
 export function Merge(arg1:string,arg2:string):Promise<app.ConferenceView>;
+
+export function Monitor(arg1:string,arg2:string):Promise<app.CallView>;
 
 export function Mute(arg1:string,arg2:string,arg3:boolean):Promise<app.ConferenceView>;
 
 export function Remove(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function Resume(arg1:string,arg2:string):Promise<app.ConferenceView>;
+
+export function RevokeJoinLink(arg1:string):Promise<boolean>;
+
+export function SetLeads(arg1:Array<string>):Promise<Array<string>>;
+
+export function SetMonitorRole(arg1:string,arg2:string):Promise<app.CallView>;
+
+export function SetRole(arg1:string,arg2:string,arg3:string):Promise<app.ConferenceView>;

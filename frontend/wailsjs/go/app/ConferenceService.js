@@ -6,6 +6,22 @@ export function Add(arg1, arg2) {
   return window['go']['app']['ConferenceService']['Add'](arg1, arg2);
 }
 
+export function CancelConsult(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['CancelConsult'](arg1, arg2);
+}
+
+export function CompleteTransfer(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['CompleteTransfer'](arg1, arg2);
+}
+
+export function Consult(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['Consult'](arg1, arg2);
+}
+
+export function CreateJoinLink(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['CreateJoinLink'](arg1, arg2);
+}
+
 export function EndAll(arg1) {
   return window['go']['app']['ConferenceService']['EndAll'](arg1);
 }
@@ -18,12 +34,24 @@ export function Hold(arg1, arg2) {
   return window['go']['app']['ConferenceService']['Hold'](arg1, arg2);
 }
 
+export function Invite(arg1, arg2, arg3) {
+  return window['go']['app']['ConferenceService']['Invite'](arg1, arg2, arg3);
+}
+
+export function Leads() {
+  return window['go']['app']['ConferenceService']['Leads']();
+}
+
 export function Leave(arg1) {
   return window['go']['app']['ConferenceService']['Leave'](arg1);
 }
 
 export function Merge(arg1, arg2) {
   return window['go']['app']['ConferenceService']['Merge'](arg1, arg2);
+}
+
+export function Monitor(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['Monitor'](arg1, arg2);
 }
 
 export function Mute(arg1, arg2, arg3) {
@@ -36,4 +64,20 @@ export function Remove(arg1, arg2) {
 
 export function Resume(arg1, arg2) {
   return window['go']['app']['ConferenceService']['Resume'](arg1, arg2);
+}
+
+export function RevokeJoinLink(arg1) {
+  return window['go']['app']['ConferenceService']['RevokeJoinLink'](arg1);
+}
+
+export function SetLeads(arg1) {
+  return window['go']['app']['ConferenceService']['SetLeads'](arg1);
+}
+
+export function SetMonitorRole(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['SetMonitorRole'](arg1, arg2);
+}
+
+export function SetRole(arg1, arg2, arg3) {
+  return window['go']['app']['ConferenceService']['SetRole'](arg1, arg2, arg3);
 }
