@@ -37,6 +37,9 @@ type DialerSettingsView struct {
 	MaxPerDay int `json:"maxPerDay"`
 	// RetrySpacingMs is the least time between two dials of one contact.
 	RetrySpacingMs int64 `json:"retrySpacingMs"`
+	// ScriptID is the call script of the list's calls (0 = the default
+	// script; see ScriptsService).
+	ScriptID int64 `json:"scriptId"`
 }
 
 // DialerListView is one call list's header.
@@ -385,6 +388,9 @@ func (s *DialerService) SaveSettings(id string, v DialerSettingsView) (DialerLis
 	if err != nil {
 		return DialerListView{}, err
 	}
+	if err := s.c.checkScriptID(set.ScriptID); err != nil { // scripts.go
+		return DialerListView{}, err
+	}
 	return s.update(id, func(l *dialer.List) error { l.Settings = set; return nil })
 }
 
@@ -677,7 +683,7 @@ func listView(id, name string, contacts int, s dialer.Settings, created, updated
 
 func settingsView(s dialer.Settings) DialerSettingsView {
 	return DialerSettingsView{Mode: string(s.Mode), Lines: s.Lines, WrapUpMs: s.WrapUp.Milliseconds(), CallerID: s.CallerID,
-		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds()}
+		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds(), ScriptID: s.ScriptID}
 }
 
 func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
@@ -691,7 +697,8 @@ func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
 	}
 	s := dialer.Settings{Mode: mode, Lines: v.Lines, WrapUp: time.Duration(v.WrapUpMs) * time.Millisecond,
 		CallerID: strings.TrimSpace(v.CallerID), Hours: w,
-		Retry: dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond}}
+		Retry:    dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond},
+		ScriptID: v.ScriptID}
 	return s, s.Validate()
 }
 

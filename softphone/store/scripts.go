@@ -87,12 +87,22 @@ type ScriptChoice struct {
 }
 
 // CheckScript validates a script's structure and returns every problem in
-// one ErrInvalid error: empty names, duplicate section names, a choice
-// pointing at a missing section, sizes. With templates true it also checks
-// each section's text (unclosed braces, unknown variables); the settings
-// form's older path saves without that, so text typed before sections
-// existed is never refused.
+// one ErrInvalid error (see ScriptProblems).
 func CheckScript(sc Script, templates bool) error {
+	probs := ScriptProblems(sc, templates)
+	if len(probs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: script %q: %s", ErrInvalid, strings.TrimSpace(sc.Name), strings.Join(probs, "; "))
+}
+
+// ScriptProblems lists what is wrong with a script, one sentence each
+// (without a final period): empty names, duplicate section names, a
+// choice pointing at a missing section, sizes. With templates true it also
+// checks each section's text (unclosed braces, unknown variables); the
+// settings form's older path saves without that, so text typed before
+// sections existed is never refused. Cycles between sections are fine.
+func ScriptProblems(sc Script, templates bool) []string {
 	var probs []string
 	add := func(format string, a ...any) { probs = append(probs, fmt.Sprintf(format, a...)) }
 	if strings.TrimSpace(sc.Name) == "" {
@@ -127,8 +137,12 @@ func CheckScript(sc Script, templates bool) error {
 		if len(sec.Body) > MaxScriptBytes {
 			add("%s's text is %d bytes, the limit is %d", where, len(sec.Body), MaxScriptBytes)
 		} else if templates {
-			if err := CheckTemplate(sec.Body); err != nil {
-				add("%s: %s", where, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
+			if !utf8.ValidString(sec.Body) {
+				add("%s's text is not valid UTF-8", where)
+			}
+			_, tps := ParseTemplate(sec.Body)
+			for _, p := range tps {
+				add("in %s at character %d, %s", where, p.Offset+1, p.Message)
 			}
 		}
 		if len(sec.Choices) > MaxScriptChoices {
@@ -154,10 +168,7 @@ func CheckScript(sc Script, templates bool) error {
 			}
 		}
 	}
-	if len(probs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w: script %q: %s", ErrInvalid, strings.TrimSpace(sc.Name), strings.Join(probs, "; "))
+	return probs
 }
 
 // normalise trims names, labels and targets in place.

@@ -131,7 +131,7 @@ func TestCheckScriptErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := CheckScript(sc, true)
-	if err == nil || !strings.Contains(err.Error(), `unknown variable "contact.nickname"`) || !strings.Contains(err.Error(), `at character 26: "{{" is not closed`) {
+	if err == nil || !strings.Contains(err.Error(), `unknown variable "contact.nickname"`) || !strings.Contains(err.Error(), `in section "Opening" at character 26, "{{" is not closed`) {
 		t.Fatalf("template problems: %v", err)
 	}
 }

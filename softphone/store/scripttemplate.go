@@ -114,7 +114,7 @@ func ParseTemplate(text string) ([]TemplateSegment, []TemplateProblem) {
 			continue
 		}
 		if !knownVariable(name) {
-			problem(at, fmt.Sprintf("unknown variable %q (known: %s)", name, strings.Join(ScriptVariables, ", ")))
+			problem(at, fmt.Sprintf("unknown variable %q", name))
 		}
 		flush()
 		segs = append(segs, TemplateSegment{Var: true, Name: name, Fallback: strings.TrimSpace(fallback)})
