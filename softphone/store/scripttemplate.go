@@ -53,7 +53,10 @@ type TemplateSegment struct {
 // TemplateProblem is one thing wrong in a template, Offset characters
 // (runes) from its start.
 type TemplateProblem struct {
-	Offset  int
+	Offset int
+	// Kind is "unclosed", "bad_name" or "unknown" (the window's twin
+	// parser uses the same kinds).
+	Kind    string
 	Message string
 }
 
@@ -69,10 +72,10 @@ func (p TemplateProblem) Error() string {
 func ParseTemplate(text string) ([]TemplateSegment, []TemplateProblem) {
 	var segs []TemplateSegment
 	var probs []TemplateProblem
-	problem := func(at int, msg string) {
+	problem := func(at int, kind, msg string) {
 		// A rep fixes the first few; a pathological text stays cheap.
 		if len(probs) < maxTemplateProblems {
-			probs = append(probs, TemplateProblem{utf8.RuneCountInString(text[:at]), msg})
+			probs = append(probs, TemplateProblem{utf8.RuneCountInString(text[:at]), kind, msg})
 		}
 	}
 	lit := strings.Builder{}
@@ -93,14 +96,14 @@ func ParseTemplate(text string) ([]TemplateSegment, []TemplateProblem) {
 		at := i + j
 		end := strings.Index(text[at+2:], "}}")
 		if end < 0 {
-			problem(at, `"{{" is not closed with "}}"`)
+			problem(at, "unclosed", `"{{" is not closed with "}}"`)
 			lit.WriteString(text[at:])
 			break
 		}
 		inner := text[at+2 : at+2+end]
 		if k := strings.Index(inner, "{{"); k >= 0 {
 			// "{{ a {{b}}": the first "{{" is literal text.
-			problem(at, `"{{" is not closed with "}}"`)
+			problem(at, "unclosed", `"{{" is not closed with "}}"`)
 			lit.WriteString(text[at : at+2+k])
 			i = at + 2 + k
 			continue
@@ -108,13 +111,13 @@ func ParseTemplate(text string) ([]TemplateSegment, []TemplateProblem) {
 		name, fallback, _ := strings.Cut(inner, "|")
 		name = strings.TrimSpace(name)
 		if !validVarName(name) {
-			problem(at, fmt.Sprintf("%q is not a variable name", "{{"+inner+"}}"))
+			problem(at, "bad_name", fmt.Sprintf("%q is not a variable name", "{{"+inner+"}}"))
 			lit.WriteString(text[at : at+2+end+2])
 			i = at + 2 + end + 2
 			continue
 		}
 		if !knownVariable(name) {
-			problem(at, fmt.Sprintf("unknown variable %q", name))
+			problem(at, "unknown", fmt.Sprintf("unknown variable %q", name))
 		}
 		flush()
 		segs = append(segs, TemplateSegment{Var: true, Name: name, Fallback: strings.TrimSpace(fallback)})

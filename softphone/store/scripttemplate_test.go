@@ -1,6 +1,9 @@
 package store
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -91,4 +94,53 @@ func FuzzParseTemplate(f *testing.F) {
 			t.Fatalf("problems %v vs canonical %v", probs, probs2)
 		}
 	})
+}
+
+// TestTemplateVectors checks ParseTemplate against the vectors the
+// window's twin parser (frontend/src/lib/script.ts) is also checked with.
+func TestTemplateVectors(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "script_templates.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type part struct {
+		Text     *string `json:"text,omitempty"`
+		Var      string  `json:"var,omitempty"`
+		Fallback *string `json:"fallback,omitempty"`
+	}
+	type problem struct {
+		Offset int    `json:"offset"`
+		Kind   string `json:"kind"`
+	}
+	var doc struct {
+		Cases []struct {
+			In       string    `json:"in"`
+			Parts    []part    `json:"parts"`
+			Problems []problem `json:"problems"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Cases) < 10 {
+		t.Fatalf("%d vectors", len(doc.Cases))
+	}
+	for _, c := range doc.Cases {
+		segs, probs := ParseTemplate(c.In)
+		var want []TemplateSegment
+		for _, p := range c.Parts {
+			if p.Text != nil {
+				want = append(want, TemplateSegment{Text: *p.Text})
+			} else {
+				want = append(want, TemplateSegment{Var: true, Name: p.Var, Fallback: *p.Fallback})
+			}
+		}
+		var got []problem
+		for _, p := range probs {
+			got = append(got, problem{p.Offset, p.Kind})
+		}
+		if !reflect.DeepEqual(segs, want) || !reflect.DeepEqual(got, c.Problems) && len(got)+len(c.Problems) > 0 {
+			t.Errorf("%q: got %+v %+v, want %+v %+v", c.In, segs, got, want, c.Problems)
+		}
+	}
 }
