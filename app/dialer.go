@@ -388,7 +388,7 @@ func (s *DialerService) SaveSettings(id string, v DialerSettingsView) (DialerLis
 	if err != nil {
 		return DialerListView{}, err
 	}
-	if err := s.c.checkScriptID(set.ScriptID); err != nil { // scripts.go
+	if set.ScriptID, err = s.c.listScriptID(set.ScriptID); err != nil { // scripts.go
 		return DialerListView{}, err
 	}
 	return s.update(id, func(l *dialer.List) error { l.Settings = set; return nil })

@@ -163,22 +163,25 @@ func (s *ScriptsService) changed() {
 	}
 }
 
-// checkScriptID refuses a list setting naming a script that does not
-// exist (0, the default script, is always fine).
-func (c *core) checkScriptID(id int64) error {
+// listScriptID returns the script id a list's settings keep: id when that
+// script exists, else 0 (the default script). A script deleted while the
+// list settings were open is what Delete documents: the list falls back to
+// the default script.
+func (c *core) listScriptID(id int64) (int64, error) {
 	if id == 0 {
-		return nil
+		return 0, nil
 	}
 	st, err := c.storeOrErr()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := st.Script(c.ctx, id); errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: the chosen script no longer exists; pick another one", ErrInvalidArgument)
+		c.log.Info("list settings name a script that no longer exists; using the default script", "script", id)
+		return 0, nil
 	} else if err != nil {
-		return err
+		return 0, err
 	}
-	return nil
+	return id, nil
 }
 
 // problemSentence makes the first problem a sentence for the rep (the

@@ -108,7 +108,7 @@ func TestScriptsServiceSaveListDelete(t *testing.T) {
 }
 
 // TestListScriptSetting: a list names its script in its settings; a
-// script that does not exist is refused.
+// script that no longer exists is the default script (0).
 func TestListScriptSetting(t *testing.T) {
 	kc := newKeychain(t)
 	a, _ := startApp(t, t.TempDir(), kc)
@@ -134,7 +134,7 @@ func TestListScriptSetting(t *testing.T) {
 		t.Fatalf("lists: %+v %v", lists, err)
 	}
 	set.ScriptID = sc.ID + 100
-	if _, err := a.svcs.Dialer.SaveSettings(rep.List.ID, set); codeOf(a, err) != CodeInvalidArgument {
-		t.Fatalf("missing script: %v", err)
+	if v, err := a.svcs.Dialer.SaveSettings(rep.List.ID, set); err != nil || v.Settings.ScriptID != 0 {
+		t.Fatalf("missing script: %+v %v", v.Settings, err)
 	}
 }

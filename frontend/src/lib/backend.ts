@@ -341,6 +341,12 @@ export class Backend {
     endAll: (callId: string) => this.invoke('ConferenceService', 'EndAll', callId),
   }
 
+  readonly scripts = {
+    list: () => this.invoke('ScriptsService', 'List'),
+    save: (s: Args<'ScriptsService', 'Save'>[0]) => this.invoke('ScriptsService', 'Save', s),
+    remove: (id: number) => this.invoke('ScriptsService', 'Delete', id),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

@@ -185,6 +185,11 @@ export interface FailedItemView {
 
 export interface ScriptView { id: number; name: string; body: string; default: boolean }
 
+/** Call scripts with branches (app/scripts.go). target '' ends the script. */
+export interface ScriptChoiceView { label: string; target: string; outcome: string; note: string }
+export interface ScriptSectionView { name: string; body: string; choices: ScriptChoiceView[] }
+export interface CallScriptView { id: number; name: string; default: boolean; sections: ScriptSectionView[] }
+
 export interface SettingsView {
   language: 'en' | 'ja'; defaultCountry: string; ringtone: string
   forwardTo: string; scripts: ScriptView[]
@@ -249,6 +254,8 @@ export type DialerMode = 'preview' | 'power' | 'parallel'
 export interface DialerSettingsView {
   mode: DialerMode | string; lines: number; wrapUpMs: number; callerId: string
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
+  /** The list's call script (0 or absent = the default script). */
+  scriptId?: number
 }
 export interface DialerListView { id: string; name: string; contacts: number; settings: DialerSettingsView; created: string; updated: string }
 export type DialerField = 'name' | 'phone' | 'other_phone' | 'company' | 'email' | 'timezone' | 'extra' | 'ignore'
@@ -438,6 +445,12 @@ export interface Services {
     Remove: [[callId: string, legId: string], ConferenceView]
     Leave: [[callId: string], ConferenceView]
     EndAll: [[callId: string], ConferenceView]
+  }
+  ScriptsService: {
+    List: [[], CallScriptView[]]
+    /** Rejects with invalid_argument naming the first problem. */
+    Save: [[script: CallScriptView], CallScriptView]
+    Delete: [[id: number], CallScriptView[]]
   }
 }
 export type ServiceName = keyof Services

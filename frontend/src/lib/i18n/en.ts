@@ -4,12 +4,14 @@ import { errorsEn } from "./errors.en";
 import { reportsEn } from "./reports.en";
 import { dialerEn } from "./dialer.en";
 import { conferenceEn } from "./conference.en";
+import { scriptEn } from "./script.en";
 
 export const en = {
   ...reportsEn,
   ...dialerEn,
   ...errorsEn,
   ...conferenceEn,
+  ...scriptEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",
@@ -196,11 +198,6 @@ export const en = {
   "settings.scripts": "Call scripts",
   "settings.scripts.add": "Add script",
   "settings.scripts.name": "Script name",
-  "settings.scripts.body": "Script text",
-  "settings.scripts.remove": "Remove script {name}",
-  "settings.scripts.default": "Use for calls",
-  "settings.scripts.variables": "Variables you can use: {list}",
-  "settings.scripts.unknown": "Unknown variables: {list}",
   "settings.scripts.preview": "Preview",
   "settings.scripts.empty": "No scripts yet",
   "settings.scripts.newName": "New script",

@@ -5,12 +5,14 @@ import { errorsJa } from "./errors.ja";
 import { reportsJa } from "./reports.ja";
 import { dialerJa } from "./dialer.ja";
 import { conferenceJa } from "./conference.ja";
+import { scriptJa } from "./script.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
   ...dialerJa,
   ...errorsJa,
   ...conferenceJa,
+  ...scriptJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
@@ -197,11 +199,6 @@ export const ja: Record<MessageKey, string> = {
   "settings.scripts": "トークスクリプト",
   "settings.scripts.add": "スクリプトを追加",
   "settings.scripts.name": "スクリプト名",
-  "settings.scripts.body": "スクリプト本文",
-  "settings.scripts.remove": "スクリプト {name} を削除",
-  "settings.scripts.default": "通話で使用",
-  "settings.scripts.variables": "使用できる変数: {list}",
-  "settings.scripts.unknown": "不明な変数: {list}",
   "settings.scripts.preview": "プレビュー",
   "settings.scripts.empty": "スクリプトはまだありません",
   "settings.scripts.newName": "新しいスクリプト",
