@@ -46,6 +46,7 @@ describe("ScriptPanel in a call", () => {
     expect(document.querySelector(".script-section")?.textContent).toBe("Price");
     expect(body().querySelector(".missing")?.textContent).toBe("no company");
     expect(a.notes).toHaveBeenLastCalledWith("s1", "Rep typed this\nScript: Opening → Not interested — price\nObjection: price", true);
+    expect(a.notes).toHaveBeenCalledWith("s1", "Rep typed this\nScript: Opening → Not interested — price\nObjection: price");
     expect((screen.getByLabelText("Call notes") as HTMLTextAreaElement).value).toContain("Rep typed this\nScript:");
     expect(scriptsStore.outcomeFor("s1")).toBe("Not interested");
     expect([...document.querySelectorAll(".crumb")].map((e) => e.textContent)).toEqual(["Opening", "Price"]);
