@@ -40,6 +40,9 @@ type DialerSettingsView struct {
 	// Voicemail is the WAV or MP3 file dropped into machine answers in
 	// power and parallel modes ("" for none).
 	Voicemail string `json:"voicemail"`
+	// ScriptID is the call script of the list's calls (0 = the default
+	// script; see ScriptsService).
+	ScriptID int64 `json:"scriptId"`
 }
 
 // DialerListView is one call list's header.
@@ -391,6 +394,9 @@ func (s *DialerService) SaveSettings(id string, v DialerSettingsView) (DialerLis
 	if err != nil {
 		return DialerListView{}, err
 	}
+	if set.ScriptID, err = s.c.listScriptID(set.ScriptID); err != nil { // scripts.go
+		return DialerListView{}, err
+	}
 	return s.update(id, func(l *dialer.List) error { l.Settings = set; return nil })
 }
 
@@ -684,7 +690,7 @@ func listView(id, name string, contacts int, s dialer.Settings, created, updated
 func settingsView(s dialer.Settings) DialerSettingsView {
 	return DialerSettingsView{Mode: string(s.Mode), Lines: s.Lines, WrapUpMs: s.WrapUp.Milliseconds(), CallerID: s.CallerID,
 		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds(),
-		Voicemail: s.Voicemail}
+		Voicemail: s.Voicemail, ScriptID: s.ScriptID}
 }
 
 func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
@@ -699,7 +705,8 @@ func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
 	s := dialer.Settings{Mode: mode, Lines: v.Lines, WrapUp: time.Duration(v.WrapUpMs) * time.Millisecond,
 		CallerID: strings.TrimSpace(v.CallerID), Hours: w,
 		Retry:     dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond},
-		Voicemail: strings.TrimSpace(v.Voicemail)}
+		Voicemail: strings.TrimSpace(v.Voicemail),
+		ScriptID:  v.ScriptID}
 	if s.Voicemail != "" {
 		if _, err := dialer.CheckVoicemail(s.Voicemail); err != nil {
 			return dialer.Settings{}, err // a file that cannot be played is refused when saved, not at the first machine

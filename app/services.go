@@ -393,6 +393,7 @@ type services struct {
 	Reports    *ReportsService
 	Conference *ConferenceService
 	Dialer     *DialerService
+	Scripts    *ScriptsService // scripts.go
 }
 
 func newServices(c *core, version string, log *slog.Logger) *services {
@@ -402,10 +403,11 @@ func newServices(c *core, version string, log *slog.Logger) *services {
 		System: &SystemService{c: c, version: version, logger: log},
 		Forms:  &FormsService{c}, Outcomes: &OutcomesService{c}, Crm: &CrmService{c},
 		Reports: newReportsService(c), Dialer: &DialerService{c}, Conference: &ConferenceService{c: c},
+		Scripts: &ScriptsService{c},
 	}
 }
 
 // list returns the services for binding.
 func (s *services) list() []any {
-	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Dialer, s.Conference}
+	return []any{s.Calls, s.Devices, s.Accounts, s.Contacts, s.History, s.Settings, s.System, s.Forms, s.Outcomes, s.Crm, s.Reports, s.Dialer, s.Conference, s.Scripts}
 }

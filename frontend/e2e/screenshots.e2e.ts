@@ -32,11 +32,11 @@ describe.runIf(!!out)("screenshots", () => {
     await page.getByRole("button", { name: "Add script" }).click();
     const edit = page.locator(".script-edit").last();
     await edit.getByLabel("Script name").fill("Discovery call");
-    await edit.getByLabel("Script text").fill(
+    await edit.getByLabel("Section text").fill(
       "Hi {{contact.first_name}}, this is {{rep.name}} from Pitchline. I'm calling about {{deal.name}} at {{company.name}} — do you have two minutes?",
     );
-    await page.locator("form").filter({ has: edit }).getByRole("button", { name: "Save" }).click();
-    await page.getByText("Settings saved").last().waitFor();
+    await edit.getByRole("button", { name: "Save script" }).click();
+    await page.getByText("Script saved").last().waitFor();
     await page.getByRole("button", { name: "Phone" }).click();
     await page.getByRole("searchbox", { name: "Search contacts" }).fill("Mar");
     const hit = page.locator(".hit").filter({ has: page.locator(".phone-btn").nth(1) }).first();

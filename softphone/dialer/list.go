@@ -173,6 +173,9 @@ type Settings struct {
 	// power and parallel modes ("" for none: a machine is hung up on).
 	// CheckVoicemail says whether it plays.
 	Voicemail string
+	// ScriptID is the store's call script shown during this list's calls
+	// (0: the default script).
+	ScriptID int64
 }
 
 // DefaultSettings returns preview mode, 1 line, no wrap-up, 09:00-20:00
@@ -199,6 +202,9 @@ func (s Settings) Validate() error {
 	if len(s.CallerID) > 256 {
 		return fmt.Errorf("%w: caller ID is too long", ErrInvalidSettings)
 	}
+	if s.ScriptID < 0 {
+		return fmt.Errorf("%w: script %d", ErrInvalidSettings, s.ScriptID)
+	}
 	if err := s.Hours.Validate(); err != nil {
 		return err
 	}
@@ -217,12 +223,13 @@ type settingsJSON struct {
 	MaxPerDay   int    `json:"max_per_day"`
 	Spacing     string `json:"retry_spacing"`
 	Voicemail   string `json:"voicemail,omitempty"`
+	ScriptID    int64  `json:"script_id,omitempty"`
 }
 
 // MarshalJSON encodes the settings with readable durations.
 func (s Settings) MarshalJSON() ([]byte, error) {
 	return json.Marshal(settingsJSON{s.Mode, s.Lines, s.WrapUp.String(), s.CallerID, s.Hours,
-		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String(), s.Voicemail})
+		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String(), s.Voicemail, s.ScriptID})
 }
 
 // UnmarshalJSON decodes settings; fields left out keep DefaultSettings'
@@ -240,7 +247,7 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%w: bad duration in %q or %q", ErrInvalidSettings, j.WrapUp, j.Spacing)
 	}
 	v := Settings{Mode: j.Mode, Lines: j.Lines, WrapUp: wrap, CallerID: j.CallerID, Hours: j.Hours,
-		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}, Voicemail: j.Voicemail}
+		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}, Voicemail: j.Voicemail, ScriptID: j.ScriptID}
 	if err := v.Validate(); err != nil {
 		return err
 	}

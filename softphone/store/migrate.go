@@ -22,6 +22,7 @@ var migrations = []migration{
 	{"covering index for call reports", execAll(schemaV4)},
 	{"dialer call lists and do-not-call list", execAll(schemaV5)}, // dialer.go
 	{"dialer sessions and attempts", execAll(schemaV6)},           // dialer_sessions.go
+	{"call script sections and choices", execAll(schemaV7)},       // scripts.go
 }
 
 // schemaV4 adds a covering index for Report: per day it is one range scan

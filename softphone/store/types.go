@@ -196,14 +196,6 @@ type Outcome struct {
 	Mapping  map[Vendor]string
 }
 
-// Script is a call script shown during calls.
-type Script struct {
-	ID      int64
-	Name    string
-	Body    string
-	Default bool
-}
-
 // Outbox item states.
 const (
 	OutboxPending  = "pending"

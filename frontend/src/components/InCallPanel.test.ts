@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import InCallPanel from "./InCallPanel.svelte";
 import { setLocale } from "../lib/i18n/index.svelte";
-import type { CallView } from "../lib/contract";
+import type { CallScriptView, CallView } from "../lib/contract";
 import type { CallActions } from "../lib/actions";
 import { call, callerId, margaret } from "../test/fixtures";
 
@@ -11,7 +11,11 @@ function actions() {
   return a satisfies CallActions;
 }
 const levels = { active: true, micDb: -20, speakerDb: -30 };
-const script = { id: 1, name: "Intro", body: "Hi {{contact.first_name}} {{contact.last_name}}, {{rep.name}} here about {{deal.name}} at {{company.name}}.", default: true };
+const script: CallScriptView = {
+  id: 1, name: "Intro", default: true, sections: [
+    { name: "Opening", body: "Hi {{contact.first_name}} {{contact.last_name}}, {{rep.name}} here about {{deal.name}} at {{company.name}}.", choices: [] },
+  ],
+};
 
 function show(c: CallView, over: Record<string, unknown> = {}) {
   const a = actions();
@@ -113,7 +117,9 @@ describe("InCallPanel", () => {
     expect(body.textContent).not.toContain("undefined");
     const missing = [...body.querySelectorAll(".missing")].map((e) => e.getAttribute("data-var"));
     expect(missing).toEqual(["contact.first_name", "contact.last_name", "deal.name", "company.name"]);
-    expect(body.querySelector(".missing")?.textContent).toBe("{{contact.first_name}}");
+    // A marked placeholder the rep can read, never raw braces.
+    expect(body.querySelector(".missing")?.textContent).toBe("no first name");
+    expect(body.textContent).not.toContain("{{");
     expect(body.textContent).toContain("Ken here");
   });
 

@@ -355,6 +355,12 @@ export class Backend {
     setLeads: (list: string[]) => this.invoke('ConferenceService', 'SetLeads', list),
   }
 
+  readonly scripts = {
+    list: () => this.invoke('ScriptsService', 'List'),
+    save: (s: Args<'ScriptsService', 'Save'>[0]) => this.invoke('ScriptsService', 'Save', s),
+    remove: (id: number) => this.invoke('ScriptsService', 'Delete', id),
+  }
+
   readonly system = {
     version: () => this.invoke('SystemService', 'Version'),
     snapshot: () => this.invoke('SystemService', 'Snapshot'),

@@ -188,6 +188,11 @@ export interface FailedItemView {
 
 export interface ScriptView { id: number; name: string; body: string; default: boolean }
 
+/** Call scripts with branches (app/scripts.go). target '' ends the script. */
+export interface ScriptChoiceView { label: string; target: string; outcome: string; note: string }
+export interface ScriptSectionView { name: string; body: string; choices: ScriptChoiceView[] }
+export interface CallScriptView { id: number; name: string; default: boolean; sections: ScriptSectionView[] }
+
 export interface SettingsView {
   language: 'en' | 'ja'; defaultCountry: string; ringtone: string
   forwardTo: string; scripts: ScriptView[]
@@ -254,6 +259,8 @@ export interface DialerSettingsView {
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
   /** The WAV or MP3 file dropped into machine answers in power and parallel modes ('' = none). */
   voicemail?: string
+  /** The list's call script (0 or absent = the default script). */
+  scriptId?: number
 }
 export interface DialerListView { id: string; name: string; contacts: number; settings: DialerSettingsView; created: string; updated: string }
 export type DialerField = 'name' | 'phone' | 'other_phone' | 'company' | 'email' | 'timezone' | 'extra' | 'ignore'
@@ -481,6 +488,12 @@ export interface Services {
     Leads: [[], string[]]
     /** Saves and applies the lead list; rejects invalid_lead (the detail names the address). */
     SetLeads: [[list: string[]], string[]]
+  }
+  ScriptsService: {
+    List: [[], CallScriptView[]]
+    /** Rejects with invalid_argument naming the first problem. */
+    Save: [[script: CallScriptView], CallScriptView]
+    Delete: [[id: number], CallScriptView[]]
   }
 }
 export type ServiceName = keyof Services

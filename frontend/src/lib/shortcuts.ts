@@ -8,7 +8,8 @@ export type ShortcutAction =
   | "answer" | "hangup" | "mute" | "hold" | "dialpad" | "search" | "help" | "escape"
   | "addParticipant" | "merge"
   | "consult" | "completeTransfer" | "cancelConsult" | "joinLink"
-  | "dialerDial" | "dialerSkip" | "dialerPause" | "dialerStop";
+  | "dialerDial" | "dialerSkip" | "dialerPause" | "dialerStop"
+  | "scriptChoice" | "scriptBack";
 
 /** Shortcut describes one shortcut for matching and for the help overlay. */
 export interface Shortcut {
@@ -37,6 +38,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "dialerSkip", keys: "Alt+K", help: "help.dialerSkip" },
   { action: "dialerPause", keys: "Alt+P", help: "help.dialerPause" },
   { action: "dialerStop", keys: "Alt+X", help: "help.dialerStop" },
+  { action: "scriptChoice", keys: "Alt+1…9", help: "help.scriptChoice" },
+  { action: "scriptBack", keys: "Alt+B", help: "help.scriptBack" },
   { action: "help", keys: "?", help: "help.help" },
   { action: "escape", keys: "Esc", help: "help.escape" },
 ];
@@ -58,7 +61,17 @@ const ALT_CODES: Record<string, ShortcutAction> = {
   KeyK: "dialerSkip",
   KeyP: "dialerPause",
   KeyX: "dialerStop",
+  KeyB: "scriptBack",
 };
+
+/**
+ * scriptChoiceKey returns 1-9 for Alt+1..Alt+9 (the call script's choices;
+ * the digit row or the keypad, by code so any layout works), else 0.
+ */
+export function scriptChoiceKey(e: KeyboardEvent): number {
+  const m = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
+  return m ? Number(m[1]) : 0;
+}
 
 /** keysOf returns the key combination of action, for buttons that show it. */
 export function keysOf(action: ShortcutAction): string {
@@ -80,7 +93,7 @@ function isTextField(el: EventTarget | null): boolean {
 
 /** matchShortcut returns the action for a keydown event, or null. */
 export function matchShortcut(e: KeyboardEvent): ShortcutAction | null {
-  if (e.altKey && !e.ctrlKey && !e.metaKey) return ALT_CODES[e.code] ?? null;
+  if (e.altKey && !e.ctrlKey && !e.metaKey) return ALT_CODES[e.code] ?? (scriptChoiceKey(e) ? "scriptChoice" : null);
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   if (e.key === "Escape") return "escape";
   if (isTextField(e.target)) return null;

@@ -174,6 +174,94 @@ export namespace app {
 	        this.content = source["content"];
 	    }
 	}
+	export class ScriptChoiceView {
+	    label: string;
+	    target: string;
+	    outcome: string;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScriptChoiceView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.target = source["target"];
+	        this.outcome = source["outcome"];
+	        this.note = source["note"];
+	    }
+	}
+	export class ScriptSectionView {
+	    name: string;
+	    body: string;
+	    choices: ScriptChoiceView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ScriptSectionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.body = source["body"];
+	        this.choices = this.convertValues(source["choices"], ScriptChoiceView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CallScriptView {
+	    id: number;
+	    name: string;
+	    default: boolean;
+	    sections: ScriptSectionView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CallScriptView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.default = source["default"];
+	        this.sections = this.convertValues(source["sections"], ScriptSectionView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class ParticipantView {
 	    id: string;
 	    callId: string;
@@ -907,6 +995,7 @@ export namespace app {
 	    maxPerDay: number;
 	    retrySpacingMs: number;
 	    voicemail: string;
+	    scriptId: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new DialerSettingsView(source);
@@ -923,6 +1012,7 @@ export namespace app {
 	        this.maxPerDay = source["maxPerDay"];
 	        this.retrySpacingMs = source["retrySpacingMs"];
 	        this.voicemail = source["voicemail"];
+	        this.scriptId = source["scriptId"];
 	    }
 	}
 	export class DialerListView {
@@ -1863,6 +1953,8 @@ export namespace app {
 		    return a;
 		}
 	}
+	
+	
 	export class ScriptView {
 	    id: number;
 	    name: string;

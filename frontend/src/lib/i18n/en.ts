@@ -5,6 +5,7 @@ import { reportsEn } from "./reports.en";
 import { dialerEn } from "./dialer.en";
 import { dialerCrmEn } from "./dialercrm.en";
 import { conferenceEn } from "./conference.en";
+import { scriptEn } from "./script.en";
 
 export const en = {
   ...reportsEn,
@@ -12,6 +13,7 @@ export const en = {
   ...dialerCrmEn,
   ...errorsEn,
   ...conferenceEn,
+  ...scriptEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",
@@ -198,11 +200,6 @@ export const en = {
   "settings.scripts": "Call scripts",
   "settings.scripts.add": "Add script",
   "settings.scripts.name": "Script name",
-  "settings.scripts.body": "Script text",
-  "settings.scripts.remove": "Remove script {name}",
-  "settings.scripts.default": "Use for calls",
-  "settings.scripts.variables": "Variables you can use: {list}",
-  "settings.scripts.unknown": "Unknown variables: {list}",
   "settings.scripts.preview": "Preview",
   "settings.scripts.empty": "No scripts yet",
   "settings.scripts.newName": "New script",

@@ -6,6 +6,7 @@ import { reportsJa } from "./reports.ja";
 import { dialerJa } from "./dialer.ja";
 import { dialerCrmJa } from "./dialercrm.ja";
 import { conferenceJa } from "./conference.ja";
+import { scriptJa } from "./script.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
@@ -13,6 +14,7 @@ export const ja: Record<MessageKey, string> = {
   ...dialerCrmJa,
   ...errorsJa,
   ...conferenceJa,
+  ...scriptJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",
@@ -199,11 +201,6 @@ export const ja: Record<MessageKey, string> = {
   "settings.scripts": "トークスクリプト",
   "settings.scripts.add": "スクリプトを追加",
   "settings.scripts.name": "スクリプト名",
-  "settings.scripts.body": "スクリプト本文",
-  "settings.scripts.remove": "スクリプト {name} を削除",
-  "settings.scripts.default": "通話で使用",
-  "settings.scripts.variables": "使用できる変数: {list}",
-  "settings.scripts.unknown": "不明な変数: {list}",
   "settings.scripts.preview": "プレビュー",
   "settings.scripts.empty": "スクリプトはまだありません",
   "settings.scripts.newName": "新しいスクリプト",
