@@ -420,6 +420,13 @@ func (c *core) pump(board *softphone.Switchboard, events <-chan softphone.Event)
 			emit(c.out, EvTransfer, TransferView{CallID: e.CallID, Target: e.Target, Status: e.Status,
 				Reason: e.Reason, Final: e.Final, OK: e.Final && e.Status >= 200 && e.Status < 300})
 		case softphone.BlockedEvent:
+			if e.Monitor {
+				// A refused monitor request: the would-be lead's own
+				// window says it was refused; the rep, mid-call, gets
+				// no toast for it, only this note in the log.
+				c.log.Info("refused a monitor request", "line", le.Line, "from", e.From, "source", e.Source, "reason", e.Reason)
+				break
+			}
 			emit(c.out, EvNotice, Notice{Level: "warning", Code: "blocked",
 				Message: fmt.Sprintf("blocked an INVITE from %s (%s)", e.From, e.Reason)})
 		}

@@ -117,12 +117,17 @@ type ConferenceEvent struct {
 // EventName implements Event.
 func (ConferenceEvent) EventName() string { return "conference" }
 
-// BlockedEvent reports an INVITE refused by the scanner shield.
+// BlockedEvent reports an INVITE refused by the scanner shield, or a
+// monitor request refused (see MonitorHeader).
 type BlockedEvent struct {
 	From   string `json:"from"`
 	Source string `json:"source"` // transport source address
 	Reason string `json:"reason"`
 	Count  int64  `json:"count"` // total blocked so far
+	// Monitor is true when the INVITE was a monitor request: from someone
+	// who is not one of Config.Leads, with a bad role or offer, or while
+	// no call is up.
+	Monitor bool `json:"monitor,omitempty"`
 }
 
 // EventName implements Event.

@@ -36,8 +36,8 @@ import (
 // authenticates the From user, RFC 3261 §22), the role is one of the
 // three, and the rep has an answered call; it then answers at once (it
 // never rings) and adds the lead's leg to that call with the role. Any
-// other monitor INVITE gets 403 Forbidden and a BlockedEvent, as the
-// scanner shield refuses an unknown caller. The lead leaves with BYE; the
+// other monitor INVITE gets 403 Forbidden and a BlockedEvent with
+// Monitor set, as the scanner shield refuses an unknown caller. The lead leaves with BYE; the
 // call goes on. When the rep's last other participant leaves, the lead's
 // leg is hung up too.
 
@@ -171,7 +171,7 @@ func (p *Phone) refuseMonitor(req *sip.Request, tx sip.ServerTransaction, from, 
 	n := p.blocked.Add(1)
 	p.log.Info("monitor request refused", "from", from, "source", req.Source(), "reason", reason)
 	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
-	p.publish(BlockedEvent{From: from, Source: req.Source(), Reason: reason, Count: n})
+	p.publish(BlockedEvent{From: from, Source: req.Source(), Reason: reason, Count: n, Monitor: true})
 }
 
 // onMonitorInvite handles an INVITE carrying MonitorHeader (after the

@@ -29,8 +29,9 @@ func FuzzParseMonitorRole(f *testing.F) {
 }
 
 // monitorRefused dials the rep from p with a monitor request and checks
-// that it is refused with 403, that the rep publishes a BlockedEvent and
-// that no call rang on the rep's phone.
+// that it is refused with 403, that the rep publishes a BlockedEvent
+// marked as a monitor request, and that no call rang on the rep's
+// phone.
 func monitorRefused(t *testing.T, p *softphone.Phone, pev, rep *events, what string) {
 	t.Helper()
 	m, rm := pev.mark(), rep.mark()
@@ -43,8 +44,8 @@ func monitorRefused(t *testing.T, p *softphone.Phone, pev, rep *events, what str
 		t.Errorf("%s: monitor request ended %d %s (%s), want 403", what, end.Status, end.Reason, end.Cause)
 	}
 	rep.wait(t, rm, 10*time.Second, "BlockedEvent for "+what, func(e softphone.Event) bool {
-		_, ok := e.(softphone.BlockedEvent)
-		return ok
+		be, ok := e.(softphone.BlockedEvent)
+		return ok && be.Monitor
 	})
 	rep.mu.Lock()
 	seen := append([]softphone.Event(nil), rep.list[rm:]...)
