@@ -127,6 +127,29 @@ describe("call tools in the window", () => {
   });
 });
 
+describe("a lead's Pitchline calling in to monitor the rep", () => {
+  // The participant exactly as the app reports an inbound monitor leg
+  // (app/monitor_test.go): no display name, the SIP user as the number.
+  const dave = participant({ id: "m2", callId: "o1", name: "", number: "dave", remote: "sip:dave@127.0.0.1:5060", role: "listen" });
+  for (const [lang, listening, whispering] of [
+    ["en", "dave is listening to this call. The customer cannot hear them.", "dave is whispering to you. Only you can hear them."],
+    ["ja", "dave がこの通話をモニターしています。お客様には聞こえません。", "dave があなたにささやいています。あなたにだけ聞こえます。"],
+  ] as const) {
+    it(`shows the rep the lead listening, then whispering, and drops the banner when the lead leaves (${lang})`, async () => {
+      const { transport } = await boot(lang);
+      transport.emit("conference", { callId: "o1", left: false, participants: [ann, dave] });
+      const banner = await screen.findByText(listening);
+      expect(banner.closest(".lead-banner")?.getAttribute("data-role")).toBe("listen");
+      transport.emit("conference", { callId: "o1", left: false, participants: [ann, { ...dave, role: "whisper" }] });
+      await screen.findByText(whispering);
+      expect(screen.queryByText(listening)).toBeNull();
+      transport.emit("conference", { callId: "o1", left: false, participants: [ann] });
+      await waitFor(() => expect(document.querySelector(".lead-banner")).toBeNull());
+      expect(document.querySelector(".incall")?.getAttribute("data-call")).toBe("o1");
+    });
+  }
+});
+
 describe("a refused attended transfer", () => {
   it("is told once, as the sentence saying what to do", async () => {
     setLocale("en");
