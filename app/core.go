@@ -91,6 +91,7 @@ type core struct {
 	forms  formRegistry  // pending post-call outcome forms (forms.go)
 	crm    crmRuntime    // connected CRM and its sync worker (crm.go)
 	dialer dialerRuntime // the running dialer session (dialer_session.go)
+	vmrec  vmRecorder    // a list's voicemail being recorded (dialer_vmrecord.go); the shared audio's Close stops it
 }
 
 // newCore builds a core; start opens the store and the phone.

@@ -249,7 +249,7 @@ const (
 // dialerErrorCodes maps the dialer's sentinels to codes; coreErrorCodes
 // includes them.
 func dialerErrorCodes() []errorCode {
-	return []errorCode{
+	return append(vmRecordErrorCodes(), []errorCode{ // dialer_vmrecord.go
 		{dialer.ErrBadCSV, CodeBadCSV},
 		{dialer.ErrBadVoicemail, CodeDialerVoicemail},
 		{dialer.ErrInvalidSettings, CodeDialerSettings},
@@ -258,7 +258,7 @@ func dialerErrorCodes() []errorCode {
 		{dialer.ErrEmptyNumber, CodeInvalidNumber},
 		{dialer.ErrNotFound, "not_found"},
 		{dialer.ErrInvalidState, CodeDialerState},
-	}
+	}...)
 }
 
 // refusedDial is the error of a dial the compliance check refused; its

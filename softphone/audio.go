@@ -43,6 +43,8 @@ type audioRouter struct {
 	// (WithLocalAudio); nil for the device's own.
 	localMic audio.Source
 	localSpk audio.Sink
+	// rec is the running microphone recording (micrecord.go), or nil.
+	rec *MicRecording
 }
 
 func newAudioRouter(b audio.Backend, input, output, ringer string, log *slog.Logger) *audioRouter {
@@ -241,6 +243,12 @@ func (r *audioRouter) restartRinging() error {
 }
 
 func (r *audioRouter) close() {
+	r.mu.Lock()
+	rec := r.rec
+	r.mu.Unlock()
+	if rec != nil {
+		_, _ = rec.Stop()
+	}
 	r.mu.Lock()
 	tp := r.ring
 	r.ring = nil

@@ -6,7 +6,7 @@
 // demo peer from the card (the session's controls and counters in sight
 // during the call without scrolling), and add the demo peer's SIP address
 // to the DNC list from the post-call form; open the CRM lists dialog (no
-// CRM connected) and check a list's voicemail file. Screenshots go to PITCHLINE_DIALER_SHOTS (default: a
+// CRM connected), check a list's voicemail file and record one from the (null) microphone. Screenshots go to PITCHLINE_DIALER_SHOTS (default: a
 // temporary directory, printed) to be looked at.
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -179,6 +179,27 @@ for (const locale of ["en", "ja"] as const) {
       await expect.poll(() => dlg.locator(".vm-ok").textContent(), { timeout: 10_000 }).toMatch(/4\.2/);
       await noSideScroll(page, "list settings");
       await shot("settings-voicemail");
+      // Record a voicemail instead (the null audio device records silence):
+      // replacing the checked file asks first; the elapsed time and level
+      // show; Stop (focused, pressed from the keyboard) sets the recording
+      // in the data directory as the list's voicemail, with its duration.
+      await dlg.locator(".ls-vm-rec").click();
+      await dlg.locator(".vm-confirm").waitFor();
+      await shot("settings-vm-replace");
+      await dlg.locator(".ls-vm-rec-yes").click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.className ?? ""), { timeout: 10_000 }).toContain("ls-vm-stop");
+      await expect.poll(() => dlg.locator(".vm-rec-time").textContent(), { timeout: 15_000 }).toMatch(/0:0[1-9]/);
+      await noSideScroll(page, "recording a voicemail");
+      await shot("settings-vm-recording");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => dlg.locator(".vm-rec-result .vm-ok").textContent(), { timeout: 10_000 }).toMatch(/[1-9]\.\d/);
+      expect(await vmField.inputValue()).toMatch(/[\\/]voicemail[\\/][^\\/]+\.wav$/);
+      expect(await dlg.locator(".vm-status .vm-ok").textContent()).toMatch(/[1-9]\.\d/);
+      await shot("settings-vm-recorded");
+      // Back to the bundled prompt for the session below.
+      await vmField.fill(join(REPO, "softphone", "dialer", "assets", "apology.wav"));
+      await dlg.locator(".ls-vm-check").click();
+      await expect.poll(() => dlg.locator(".vm-status .vm-ok").textContent(), { timeout: 10_000 }).toMatch(/4\.2/);
       const saved = page.waitForResponse((r) => r.url().includes("/api/DialerService/SaveSettings"));
       await dlg.locator(".ls-save").click();
       expect((await saved).status()).toBe(200);

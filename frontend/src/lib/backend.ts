@@ -330,6 +330,9 @@ export class Backend {
     crmLists: () => this.invoke('DialerService', 'CRMLists'),
     pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
     checkVoicemail: (path: string) => this.invoke('DialerService', 'CheckVoicemail', path),
+    recordVoicemail: (id: string) => this.invoke('DialerService', 'RecordVoicemail', id),
+    voicemailRecording: () => this.invoke('DialerService', 'VoicemailRecording'),
+    stopVoicemailRecording: () => this.invoke('DialerService', 'StopVoicemailRecording'),
   }
 
   readonly conference = {

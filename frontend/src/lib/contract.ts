@@ -303,6 +303,8 @@ export interface DialerCRMListsView { vendor: string; supported: boolean; messag
 /** Progress of a CRM list pull (event 'dialer_pull'); total -1 = unknown. */
 export interface DialerPullView { crmListId: string; done: number; total: number }
 export interface DialerVoicemailView { path: string; durationMs: number }
+/** A voicemail being recorded from the microphone (DialerService.VoicemailRecording). */
+export interface VoicemailRecordingView { recording: boolean; listId: string; elapsedMs: number; maxMs: number; levelDb: number }
 export interface DialerPullProblem { name: string; reason: string; message: string }
 export interface DialerPullReport {
   list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
@@ -456,6 +458,12 @@ export interface Services {
     PullCRMList: [[id: string], DialerPullReport]
     /** Decodes a voicemail file as a drop will; rejects with dialer_voicemail. */
     CheckVoicemail: [[path: string], DialerVoicemailView]
+    /** Records the microphone as list id's voicemail (at most maxMs); rejects with voicemail_recording or voicemail_not_saved. */
+    RecordVoicemail: [[id: string], VoicemailRecordingView]
+    /** The running recording: elapsed time, level; recording false once it reached its limit. */
+    VoicemailRecording: [[], VoicemailRecordingView]
+    /** Ends the recording, checks it and sets it as the list's voicemail; rejects with voicemail_not_saved naming the kept file. */
+    StopVoicemailRecording: [[], DialerVoicemailView]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]
@@ -535,6 +543,8 @@ export const ErrorCodes = {
   badCsv: 'bad_csv',
   dialerSettings: 'dialer_settings',
   dialerVoicemail: 'dialer_voicemail',
+  voicemailRecording: 'voicemail_recording',
+  voicemailNotSaved: 'voicemail_not_saved',
   dialerState: 'dialer_state',
   dialerTooLarge: 'dialer_too_large',
   skipDnc: 'skip_dnc',

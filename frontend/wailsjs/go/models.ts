@@ -2076,6 +2076,26 @@ export namespace app {
 	        this.label = source["label"];
 	    }
 	}
+	export class VoicemailRecordingView {
+	    recording: boolean;
+	    listId: string;
+	    elapsedMs: number;
+	    maxMs: number;
+	    levelDb: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new VoicemailRecordingView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recording = source["recording"];
+	        this.listId = source["listId"];
+	        this.elapsedMs = source["elapsedMs"];
+	        this.maxMs = source["maxMs"];
+	        this.levelDb = source["levelDb"];
+	    }
+	}
 
 }
 

@@ -3,10 +3,10 @@
 // list's settings; a file that does not play is not saved. English and
 // Japanese.
 import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import ListSettings from "./ListSettings.svelte";
 import { setLocale } from "../../lib/i18n/index.svelte";
-import type { DialerListView, DialerSettingsView } from "../../lib/contract";
+import type { DialerListView, DialerSettingsView, VoicemailRecordingView } from "../../lib/contract";
 
 const list: DialerListView = {
   id: "L1", name: "East", contacts: 3, created: "", updated: "",
@@ -54,6 +54,91 @@ describe("ListSettings voicemail", () => {
     await fireEvent.input(field, { target: { value: "/home/rep/vm.wav" } });
     await fireEvent.click(within(dlg).getByRole("button", { name: "確認" }));
     await within(dlg).findByText(/再生時間 12.4 秒/);
+    setLocale("en");
+  });
+});
+
+function fakeRecorder(opts: { failStop?: boolean; limitAfter?: number } = {}) {
+  let polls = 0;
+  let on = false;
+  const view = (): VoicemailRecordingView => ({ recording: on, listId: "L1", elapsedMs: polls * 1000, maxMs: 60000, levelDb: -12 });
+  const rec = {
+    start: vi.fn(async (_id: string) => { on = true; polls = 0; return view(); }),
+    status: vi.fn(async () => { polls++; if (opts.limitAfter && polls >= opts.limitAfter) on = false; return view(); }),
+    stop: vi.fn(async () => {
+      on = false;
+      if (opts.failStop) throw { code: "voicemail_not_saved", message: "app: the recorded voicemail could not be saved (/data/voicemail/L1.wav): disk full" };
+      return { path: "/data/voicemail/L1-1.wav", durationMs: 3_200 };
+    }),
+  };
+  return rec;
+}
+
+function setupRec(rec: ReturnType<typeof fakeRecorder>, voicemail = "") {
+  const onsave = vi.fn(async (_n: string, _s: DialerSettingsView) => {});
+  const l = { ...list, settings: { ...list.settings, voicemail } };
+  const r = render(ListSettings, { props: { list: l, onsave, ondelete: vi.fn(async () => {}), onclose: vi.fn(), checkVoicemail: vi.fn(), recorder: rec, pollMs: 5 } });
+  return { onsave, ...r };
+}
+
+describe("ListSettings voicemail recording", () => {
+  it("records with elapsed time and level, Stop sets the file as the voicemail, keyboard first", async () => {
+    setLocale("en");
+    const rec = fakeRecorder();
+    const { onsave } = setupRec(rec);
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record voicemail" }));
+    expect(rec.start).toHaveBeenCalledWith("L1");
+    const stop = await within(dlg).findByRole("button", { name: "Stop" });
+    await waitFor(() => expect(document.activeElement).toBe(stop)); // Stop is focused for the keyboard
+    await within(dlg).findByText(/Recording from your microphone: 0:0[2-9] of 1:00/);
+    expect(within(dlg).getByRole("meter", { name: "Microphone level" }).getAttribute("value")).toBe("48");
+    await fireEvent.click(stop);
+    await within(dlg).findByText("Recorded 3.2 s and set as this list's voicemail.");
+    expect(rec.stop).toHaveBeenCalledTimes(1);
+    const field = within(dlg).getByLabelText("Voicemail to leave (WAV or MP3 file)") as HTMLInputElement;
+    expect(field.value).toBe("/data/voicemail/L1-1.wav");
+    within(dlg).getByText(/Plays for 3.2 s/);
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Save settings" }));
+    expect(onsave.mock.calls[0][1].voicemail).toBe("/data/voicemail/L1-1.wav");
+  });
+
+  it("asks before replacing a voicemail, stops itself at the limit, and says when the save failed", async () => {
+    setLocale("en");
+    const rec = fakeRecorder({ failStop: true, limitAfter: 3 });
+    setupRec(rec, "/home/rep/old.mp3");
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record again" }));
+    within(dlg).getByText("Replace the current voicemail with a new recording?");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Cancel" }));
+    expect(rec.start).not.toHaveBeenCalled();
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record again" }));
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record new" }));
+    await within(dlg).findByText(/The recording could not be saved/);
+    expect(rec.stop).toHaveBeenCalledTimes(1); // at the limit, without Stop
+    const field = within(dlg).getByLabelText("Voicemail to leave (WAV or MP3 file)") as HTMLInputElement;
+    expect(field.value).toBe("/home/rep/old.mp3"); // the old voicemail stays
+  });
+
+  it("closing the dialog while recording keeps the recording", async () => {
+    setLocale("en");
+    const rec = fakeRecorder();
+    const { unmount } = setupRec(rec);
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record voicemail" }));
+    await within(dlg).findByRole("button", { name: "Stop" });
+    unmount();
+    expect(rec.stop).toHaveBeenCalledTimes(1);
+  });
+
+  it("speaks Japanese", async () => {
+    setLocale("ja");
+    const rec = fakeRecorder();
+    setupRec(rec);
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "留守電メッセージを録音" }));
+    await fireEvent.click(await within(dlg).findByRole("button", { name: "停止" }));
+    await within(dlg).findByText("3.2 秒録音し、このリストの留守電メッセージにしました。");
     setLocale("en");
   });
 });

@@ -25,4 +25,12 @@ export const dialerCrmEn = {
   "vm.check": "Check",
   "vm.ok": "Plays for {seconds} s; left after the beep in power and parallel modes.",
   "vm.none": "No voicemail: machines are hung up on.",
+  "vm.record": "Record voicemail",
+  "vm.rerecord": "Record again",
+  "vm.replace": "Replace the current voicemail with a new recording?",
+  "vm.replaceYes": "Record new",
+  "vm.stop": "Stop",
+  "vm.recording": "Recording from your microphone: {elapsed} of {max}. Speak, then press Stop.",
+  "vm.level": "Microphone level",
+  "vm.recorded": "Recorded {seconds} s and set as this list's voicemail.",
 } as const;

@@ -27,4 +27,12 @@ export const dialerCrmJa: Record<keyof typeof dialerCrmEn, string> = {
   "vm.check": "確認",
   "vm.ok": "再生時間 {seconds} 秒。パワー・パラレルモードで発信音の後に残します。",
   "vm.none": "留守電メッセージなし：留守番電話には切断します。",
+  "vm.record": "留守電メッセージを録音",
+  "vm.rerecord": "録音し直す",
+  "vm.replace": "今の留守電メッセージを新しい録音に置き換えますか？",
+  "vm.replaceYes": "新しく録音",
+  "vm.stop": "停止",
+  "vm.recording": "マイクから録音中：{elapsed} / {max}。話し終えたら「停止」を押してください。",
+  "vm.level": "マイク音量",
+  "vm.recorded": "{seconds} 秒録音し、このリストの留守電メッセージにしました。",
 };

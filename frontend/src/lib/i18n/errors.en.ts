@@ -39,6 +39,8 @@ export const errorsEn = {
   "err.no_form": "That call has no open form any more.",
   "err.bad_csv": "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",
   "err.dialer_settings": "Those list settings are not valid. The details say which one to change.",
+  "err.voicemail_recording": "A voicemail is already being recorded. Stop it first.",
+  "err.voicemail_not_saved": "The recording could not be saved; the details name the file and what went wrong.",
   "err.dialer_voicemail": "That voicemail file can't be played. Choose a WAV or MP3 file; the details say what is wrong.",
   "err.dialer_too_large": "That file is too large. Split it into smaller lists and import each.",
   "err.skip_dnc": "This number is on the do-not-call list, so it was not dialled. Skip to the next contact.",

@@ -39,6 +39,8 @@ export const errorsJa: Record<keyof typeof errorsEn, string> = {
   "err.no_form": "その通話のフォームはもう開いていません。",
   "err.bad_csv": "このファイルはコールリストとして読み込めません。名前と電話番号の列がある見出し行が必要です。問題点は詳細をご覧ください。",
   "err.dialer_settings": "リストの設定が正しくありません。変更が必要な項目は詳細をご覧ください。",
+  "err.voicemail_recording": "留守電メッセージを録音中です。先に停止してください。",
+  "err.voicemail_not_saved": "録音を保存できませんでした。詳細にファイル名と理由があります。",
   "err.dialer_voicemail": "その留守電メッセージのファイルは再生できません。WAVまたはMP3ファイルを選んでください。詳細に理由があります。",
   "err.dialer_too_large": "ファイルが大きすぎます。小さなリストに分けて、それぞれ取り込んでください。",
   "err.skip_dnc": "この番号は発信禁止リストに登録されているため、発信しませんでした。次の連絡先へスキップしてください。",

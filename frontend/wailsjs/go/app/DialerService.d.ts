@@ -28,6 +28,8 @@ export function Preview(arg1:string,arg2:number):Promise<app.DialerPreview>;
 
 export function PullCRMList(arg1:string):Promise<app.DialerPullReport>;
 
+export function RecordVoicemail(arg1:string):Promise<app.VoicemailRecordingView>;
+
 export function RemoveDNC(arg1:string):Promise<Array<app.DNCEntryView>>;
 
 export function Rename(arg1:string,arg2:string):Promise<app.DialerListView>;
@@ -47,3 +49,7 @@ export function SessionSkip():Promise<app.DialerSessionView>;
 export function SessionStop():Promise<app.DialerSessionView>;
 
 export function StartSession(arg1:string):Promise<app.DialerSessionView>;
+
+export function StopVoicemailRecording():Promise<app.DialerVoicemailView>;
+
+export function VoicemailRecording():Promise<app.VoicemailRecordingView>;

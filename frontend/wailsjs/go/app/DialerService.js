@@ -54,6 +54,10 @@ export function PullCRMList(arg1) {
   return window['go']['app']['DialerService']['PullCRMList'](arg1);
 }
 
+export function RecordVoicemail(arg1) {
+  return window['go']['app']['DialerService']['RecordVoicemail'](arg1);
+}
+
 export function RemoveDNC(arg1) {
   return window['go']['app']['DialerService']['RemoveDNC'](arg1);
 }
@@ -92,4 +96,12 @@ export function SessionStop() {
 
 export function StartSession(arg1) {
   return window['go']['app']['DialerService']['StartSession'](arg1);
+}
+
+export function StopVoicemailRecording() {
+  return window['go']['app']['DialerService']['StopVoicemailRecording']();
+}
+
+export function VoicemailRecording() {
+  return window['go']['app']['DialerService']['VoicemailRecording']();
 }
