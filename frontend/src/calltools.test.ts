@@ -125,6 +125,17 @@ describe("call tools in the window", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Leave without ending their call" }));
     await waitFor(() => expect(transport.called("CallsService", "Hangup")[0]?.args).toEqual(["m1"]));
   });
+
+  it("tells the lead what to do when the rep's Pitchline refuses the monitor request (403)", async () => {
+    const { transport } = await boot();
+    await fireEvent.click(screen.getByText("Monitor a rep"));
+    await fireEvent.input(screen.getByLabelText("Rep's number or SIP address"), { target: { value: "sip:300@127.0.0.1" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Start" }));
+    await waitFor(() => expect(transport.called("ConferenceService", "Monitor")).toHaveLength(1));
+    transport.emit("call", call({ id: "m1", state: "ended", cause: "failed", status: 403, reason: "Forbidden", number: "300" }));
+    await screen.findByText(/refused to be monitored: ask them to add your address under Settings → Team leads/);
+    expect(screen.queryByText(/Call failed/)).toBeNull();
+  });
 });
 
 describe("a lead's Pitchline calling in to monitor the rep", () => {

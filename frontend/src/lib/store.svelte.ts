@@ -264,6 +264,17 @@ export class PhoneStore {
       this.ended.add(c.id);
       if (i >= 0) this.calls.splice(i, 1);
       this.lastEnded = c;
+      if (this.monitorRoles[c.id]) {
+        const { [c.id]: _gone, ...rest } = this.monitorRoles;
+        this.monitorRoles = rest;
+        // The rep's Pitchline answers 403 to a monitor request from an
+        // address that is not one of its team leads, or when no call is up.
+        if (c.status === 403) {
+          this.toast("warning", t("mon.refused"));
+          if (this.focusedId === c.id) this.focusedId = "";
+          return;
+        }
+      }
       const why = endReason(c);
       if (why) this.toast(c.cause === "transferred" || c.cause === "forwarded" ? "info" : "warning", t("call.ended.reason", { reason: why }));
       if (this.focusedId === c.id) this.focusedId = "";

@@ -60,6 +60,7 @@ export const conferenceEn = {
   "mon.state.listen": "You are listening. Nobody on the call hears you.",
   "mon.state.whisper": "You are whispering. Only the rep hears you.",
   "mon.state.barge": "You have barged in. Everyone on the call hears you.",
+  "mon.refused": "The rep's Pitchline refused to be monitored: ask them to add your address under Settings → Team leads, and call while they are on a call.",
   "mon.leave": "Leave without ending their call",
   "mon.start": "Monitor a rep",
   "mon.startHint": "Calls a rep's Pitchline to listen to their current call. They must list you as a team lead.",

@@ -61,6 +61,7 @@ export const conferenceJa: Record<keyof typeof conferenceEn, string> = {
   "mon.state.listen": "モニター中です。通話の誰にもあなたの声は聞こえません。",
   "mon.state.whisper": "ささやき中です。担当者にだけあなたの声が聞こえます。",
   "mon.state.barge": "割り込み中です。通話の全員にあなたの声が聞こえます。",
+  "mon.refused": "担当者の Pitchline がモニターを拒否しました。設定 → チームリーダーにあなたのアドレスを追加してもらい、担当者の通話中にかけ直してください。",
   "mon.leave": "相手の通話を切らずに退出",
   "mon.start": "担当者をモニター",
   "mon.startHint": "担当者の Pitchline に電話して、現在の通話をモニターします。相手の設定でチームリーダーに登録されている必要があります。",
