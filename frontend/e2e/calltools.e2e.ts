@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { binary, CHROMIUM, startServe, type Server } from "./harness";
+import { binary, CHROMIUM, startServe, type Server, openAt } from "./harness";
 
 let browser: Browser;
 let server: Server;
@@ -61,19 +61,7 @@ async function noClip(l: Locator, what: string) {
 }
 
 async function open(locale: "en" | "ja"): Promise<Page> {
-  const ctx = await browser.newContext({ locale: locale === "ja" ? "ja-JP" : "en-US", viewport: { width: 1024, height: 700 } });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error("[pageerror]", e.message));
-  await page.goto(server.url);
-  await page.locator("main.content").waitFor({ state: "visible", timeout: 15_000 });
-  await page.locator('nav .tab[data-view="settings"]').click();
-  const lang = page.locator("#set-language");
-  if ((await lang.inputValue()) !== locale) {
-    const saved = page.waitForResponse((r) => r.url().includes("/api/SettingsService/Save"));
-    await lang.selectOption(locale);
-    expect((await saved).status()).toBe(200);
-  }
-  await expect.poll(() => page.locator("html").getAttribute("lang")).toBe(locale);
+  const page = await openAt(browser, server, locale);
   await page.locator('nav .tab[data-view="phone"]').click();
   return page;
 }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { REPO, binary, launchBrowser, startServe, type Server } from "./harness";
+import { REPO, binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll } from "./harness";
 
 let browser: Browser;
 const shots = process.env.PITCHLINE_DIALER_SHOTS ? resolve(process.env.PITCHLINE_DIALER_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-dialer-"));
@@ -29,30 +29,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function api<T>(page: Page, server: Server, service: string, method: string, args: unknown[] = []): Promise<T> {
-  const token = new URL(server.url).searchParams.get("token") ?? "";
-  const res = await page.request.post(new URL(`/api/${service}/${method}`, server.url).toString(), {
-    headers: { "X-Pitchline-Token": token, "Content-Type": "application/json" },
-    data: JSON.stringify(args),
-  });
-  expect(res.status(), `${service}.${method}: ${await res.text()}`).toBe(200);
-  return (await res.json()) as T;
-}
 
 async function open(server: Server, locale: "en" | "ja"): Promise<Page> {
-  const ctx = await browser.newContext({ locale: locale === "ja" ? "ja-JP" : "en-US", viewport: { width: 1024, height: 700 } });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error("[pageerror]", e.message));
-  await page.goto(server.url);
-  await page.locator("main.content").waitFor({ state: "visible", timeout: 15_000 });
-  await page.locator('nav .tab[data-view="settings"]').click();
-  const lang = page.locator("#set-language");
-  if ((await lang.inputValue()) !== locale) {
-    const saved = page.waitForResponse((r) => r.url().includes("/api/SettingsService/Save"));
-    await lang.selectOption(locale);
-    expect((await saved).status()).toBe(200);
-  }
-  await expect.poll(() => page.locator("html").getAttribute("lang")).toBe(locale);
+  const page = await openAt(browser, server, locale);
   await page.locator('nav .tab[data-view="phone"]').click();
   await page.locator("section.dialer").waitFor();
   return page;
@@ -81,11 +60,6 @@ function lines(l: Locator): Promise<number> {
     return n;
   });
 }
-/** noSideScroll: nothing in the window is wider than the window. */
-async function noSideScroll(page: Page, what: string) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(w, `${what}: page ${w}px wide`).toBeLessThanOrEqual(1024);
-}
 
 for (const locale of ["en", "ja"] as const) {
   describe(`dialer view at 1024x700 (${locale})`, () => {
@@ -104,7 +78,7 @@ for (const locale of ["en", "ja"] as const) {
         await walk(page, shot);
       } catch (e) {
         await shot("failed").catch(() => {});
-        console.error(`[${locale}] session at the failure:`, JSON.stringify(await api(page, server, "DialerService", "Session").catch((x) => String(x))));
+        console.error(`[${locale}] session at the failure:`, JSON.stringify(await callAPI(page, server, "DialerService", "Session").catch((x) => String(x))));
         console.error(server.log().split("\n").filter((l) => /dialer|error|ERROR|WARN/.test(l)).slice(-30).join("\n"));
         throw e;
       }
@@ -112,7 +86,7 @@ for (const locale of ["en", "ja"] as const) {
     }, 240_000);
 
     async function walk(page: Page, shot: (name: string) => Promise<Buffer>) {
-      const accounts = await api<{ demo: boolean; aor: string }[]>(page, server, "AccountsService", "List");
+      const accounts = await callAPI<{ demo: boolean; aor: string }[]>(page, server, "AccountsService", "List");
       const host = accounts.find((a) => a.demo)!.aor.replace(/^sip:rep@/, "");
       const dialer = page.locator("section.dialer");
       await dialer.locator(".dl-empty").waitFor();
@@ -268,7 +242,7 @@ for (const locale of ["en", "ja"] as const) {
         }
         await dlg.locator(".dnc-status").filter({ hasText: /\S/ }).waitFor();
       });
-      expect(await api<unknown[]>(page, server, "DialerService", "DNC")).toEqual([]);
+      expect(await callAPI<unknown[]>(page, server, "DialerService", "DNC")).toEqual([]);
       await expect.poll(() => card.locator(".pc-dial").isEnabled()).toBe(true);
 
       // Stop (Alt+X), start again, dial the demo peer from the card (Alt+N).
@@ -313,7 +287,7 @@ for (const locale of ["en", "ja"] as const) {
       await shot("form-dnc");
       await form.locator("button[type=submit]").click();
       await form.waitFor({ state: "detached", timeout: 15_000 });
-      const listed = await api<{ number: string; source: string }[]>(page, server, "DialerService", "DNC");
+      const listed = await callAPI<{ number: string; source: string }[]>(page, server, "DialerService", "DNC");
       expect(listed.map((e) => [e.number, e.source])).toEqual([[`sip:100@${host}`, "form"]]);
       await expect.poll(() => dialer.locator(".dl-dnc .badge").textContent()).toBe("1");
       // The session went on to the next contact once the call ended.

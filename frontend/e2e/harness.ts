@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 // playwright-core drives an existing Chromium over CDP; it downloads nothing.
 import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 /** REPO is the repository root (the Go module). */
 export const REPO = resolve(__dirname, "../..");
@@ -133,4 +134,44 @@ export async function openApp(browser: Browser, server: Server, locale = "en-US"
   await page.goto(server.url);
   await page.locator("main.content").waitFor({ state: "visible", timeout: 15_000 });
   return page;
+}
+
+/**
+ * openAt opens the served UI at the smallest supported window, 1024x700,
+ * with the browser in locale, and switches the app to locale in Settings as
+ * a rep would (the Save is asked to answer 200). The page is left on the
+ * Settings view.
+ */
+export async function openAt(browser: Browser, server: Server, locale: "en" | "ja"): Promise<Page> {
+  const ctx = await browser.newContext({ locale: locale === "ja" ? "ja-JP" : "en-US", viewport: { width: 1024, height: 700 } });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error("[pageerror]", e.message));
+  await page.goto(server.url);
+  await page.locator("main.content").waitFor({ state: "visible", timeout: 15_000 });
+  await page.locator('nav .tab[data-view="settings"]').click();
+  const lang = page.locator("#set-language");
+  if ((await lang.inputValue()) !== locale) {
+    const saved = page.waitForResponse((r) => r.url().includes("/api/SettingsService/Save"));
+    await lang.selectOption(locale);
+    expect((await saved).status()).toBe(200);
+  }
+  await expect.poll(() => page.locator("html").getAttribute("lang")).toBe(locale);
+  return page;
+}
+
+/** callAPI calls service.method on the served backend as the window does and returns its JSON answer (status 200 asked). */
+export async function callAPI<T>(page: Page, server: Server, service: string, method: string, args: unknown[] = []): Promise<T> {
+  const token = new URL(server.url).searchParams.get("token") ?? "";
+  const res = await page.request.post(new URL(`/api/${service}/${method}`, server.url).toString(), {
+    headers: { "X-Pitchline-Token": token, "Content-Type": "application/json" },
+    data: JSON.stringify(args),
+  });
+  expect(res.status(), `${service}.${method}: ${await res.text()}`).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** noSideScroll: nothing in the window is wider than the 1024 px window. */
+export async function noSideScroll(page: Page, what: string): Promise<void> {
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(w, `${what}: page ${w}px wide`).toBeLessThanOrEqual(1024);
 }

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { binary, launchBrowser, startServe, type Server } from "./harness";
+import { binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll } from "./harness";
 
 let browser: Browser;
 const shots = process.env.PITCHLINE_SCRIPT_SHOTS ? resolve(process.env.PITCHLINE_SCRIPT_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-scripts-"));
@@ -28,37 +28,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function api<T>(page: Page, server: Server, service: string, method: string, args: unknown[] = []): Promise<T> {
-  const token = new URL(server.url).searchParams.get("token") ?? "";
-  const res = await page.request.post(new URL(`/api/${service}/${method}`, server.url).toString(), {
-    headers: { "X-Pitchline-Token": token, "Content-Type": "application/json" },
-    data: JSON.stringify(args),
-  });
-  expect(res.status(), `${service}.${method}: ${await res.text()}`).toBe(200);
-  return (await res.json()) as T;
-}
 
 async function open(server: Server, locale: "en" | "ja"): Promise<Page> {
-  const ctx = await browser.newContext({ locale: locale === "ja" ? "ja-JP" : "en-US", viewport: { width: 1024, height: 700 } });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error("[pageerror]", e.message));
-  await page.goto(server.url);
-  await page.locator("main.content").waitFor({ state: "visible", timeout: 15_000 });
-  await page.locator('nav .tab[data-view="settings"]').click();
-  const lang = page.locator("#set-language");
-  if ((await lang.inputValue()) !== locale) {
-    const saved = page.waitForResponse((r) => r.url().includes("/api/SettingsService/Save"));
-    await lang.selectOption(locale);
-    expect((await saved).status()).toBe(200);
-  }
-  await expect.poll(() => page.locator("html").getAttribute("lang")).toBe(locale);
+  const page = await openAt(browser, server, locale);
   return page;
 }
 
-async function noSideScroll(page: Page, what: string) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(w, `${what}: page ${w}px wide`).toBeLessThanOrEqual(1024);
-}
 
 for (const locale of ["en", "ja"] as const) {
   describe(`call scripts at 1024x700 (${locale})`, () => {
@@ -140,7 +115,7 @@ for (const locale of ["en", "ja"] as const) {
       await form.locator('button[type="submit"]').click();
       expect((await saved).status()).toBe(200);
       await ed.locator(".ok[role=status]").waitFor();
-      const scripts = await api<{ id: number; name: string; default: boolean; sections: { name: string; choices: { target: string; outcome: string }[] }[] }[]>(page, server, "ScriptsService", "List");
+      const scripts = await callAPI<{ id: number; name: string; default: boolean; sections: { name: string; choices: { target: string; outcome: string }[] }[] }[]>(page, server, "ScriptsService", "List");
       expect(scripts.map((s) => [s.name, s.default, s.sections.map((x) => x.name).join(">")])).toEqual([["Cold call", true, "Opening>Price"]]);
       expect(scripts[0].sections[0].choices.map((c) => [c.target, c.outcome])).toEqual([["Price", "Not interested"], ["", "Meeting booked"]]);
 
@@ -199,7 +174,7 @@ for (const locale of ["en", "ja"] as const) {
       await of.waitFor({ state: "detached" });
 
       // --- a call list's script ----------------------------------------------
-      await api(page, server, "DialerService", "Import", [{ name: "Renewals", csv: "name,phone\nAda,+12125550100\n", mapping: {}, dryRun: false }]);
+      await callAPI(page, server, "DialerService", "Import", [{ name: "Renewals", csv: "name,phone\nAda,+12125550100\n", mapping: {}, dryRun: false }]);
       await page.reload();
       await page.locator("section.dialer").waitFor();
       const dialer = page.locator("section.dialer");
@@ -214,7 +189,7 @@ for (const locale of ["en", "ja"] as const) {
       const ls = page.waitForResponse((r) => r.url().includes("/api/DialerService/SaveSettings"));
       await dlg.locator(".ls-save").click();
       expect((await ls).status()).toBe(200);
-      const lists = await api<{ name: string; settings: { scriptId: number } }[]>(page, server, "DialerService", "Lists");
+      const lists = await callAPI<{ name: string; settings: { scriptId: number } }[]>(page, server, "DialerService", "Lists");
       expect(lists.map((l) => [l.name, l.settings.scriptId])).toEqual([["Renewals", scripts[0].id]]);
     }
   });
