@@ -409,3 +409,67 @@ func TestCrossRateTickDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossRateSlotReuseIsClickFree: Local hears three 8 kHz ports as
+// one converted sum; one is removed and another 8 kHz port takes its slot
+// before the next tick. The sum's filter history must not carry the
+// removed port's last frame into the new port's place: that would come
+// back, after its fade-out, as a burst at the frame boundary.
+func TestCrossRateSlotReuseIsClickFree(t *testing.T) {
+	const amp = 0.2
+	m, ep := newTest(t, rigRate)
+	var ports []*Port
+	var gens []*tone.Generator
+	for k := range 3 {
+		p, err := m.AddPort(8000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetConnected(true)
+		ports = append(ports, p)
+		g, err := tone.NewSine([]float64{210, 270, 330}[k], amp, 8000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gens = append(gens, g)
+	}
+	silence := make([]int16, audio.FrameSamples(rigRate))
+	quiet := make([]int16, audio.FrameSamples(8000))
+	var spk []int16
+	step := func() {
+		for k, p := range ports {
+			if gens[k] == nil {
+				p.WriteFrame(quiet)
+			} else {
+				p.WriteFrame(frameOf(t, gens[k]))
+			}
+		}
+		spk = append(spk, ep.step(t, silence)...)
+	}
+	for range 4 {
+		step()
+	}
+	slot := ports[1].slot
+	if err := m.RemovePort(ports[1]); err != nil {
+		t.Fatal(err)
+	}
+	gens[1] = nil
+	step() // the fade-out, then the slot is free
+	q, err := m.AddPort(8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.slot != slot {
+		t.Fatalf("new port in slot %d, want the freed %d", q.slot, slot)
+	}
+	q.SetConnected(true)
+	ports[1] = q
+	for range 3 {
+		step()
+	}
+	a := amp * 32768
+	bound := a*2*math.Pi*(210+270+330)/rigRate + 3*a/float64(len(silence)) + 3
+	if j := maxJump(spk[len(silence):]); j > int(bound) {
+		t.Errorf("largest step %d, want at most %d (a click)", j, int(bound))
+	}
+}

@@ -392,6 +392,13 @@ func (m *Mixer) dropLeavingLocked() {
 			o.ls.prev[w] &^= bit
 		}
 		p.talker.pl.mask[w] &^= bit
+		// A port added to this slot before the next tick is another
+		// talker with the same bit: the plane's sums start afresh.
+		for _, c := range p.talker.pl.to {
+			if c != nil {
+				c.tick = staleConv
+			}
+		}
 		m.slots[p.slot], m.talkers[p.slot] = nil, nil
 	}
 	clear(m.ports[len(kept):])

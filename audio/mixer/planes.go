@@ -49,6 +49,10 @@ type conv struct {
 	set  []uint64 // plane sums: the talkers summed on tick
 }
 
+// staleConv marks a conv whose history must be primed before its next
+// frame (conv.tick is then neither this tick nor the last).
+const staleConv = ^uint64(0)
+
 func newConv(from, to, words int) (*conv, error) {
 	r, err := resample.New(from, to)
 	if err != nil {
