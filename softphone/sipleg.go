@@ -122,7 +122,11 @@ func (l *sipLeg) connectAudio() error {
 		l.media.SetRecorder(w)
 	}
 	if l.port == nil {
-		port, err := p.audio.attach()
+		// At the codec's rate: the mixer mixes what this leg hears at
+		// that rate and converts only what crosses rates, once for all
+		// the legs at a rate (an all-G.711 conference: two conversions
+		// per frame, not two per leg); the session converts nothing.
+		port, err := p.audio.attachAt(l.media.Rate())
 		if err != nil {
 			return err
 		}

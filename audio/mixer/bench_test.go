@@ -89,9 +89,10 @@ func BenchmarkTick(b *testing.B) {
 }
 
 // BenchmarkTickRates is BenchmarkTick for a mix-minus conference with
-// every port at one codec rate: each port's frame is resampled to the bus
-// and back once per tick (in WriteFrame and ReadFrame, on the leg's side
-// of the rings, here run from the tick hooks).
+// every port at one codec rate, Local at 48 kHz: the ports mix at their
+// own rate, so a tick converts the microphone once down to their rate
+// (shared by all) and their sum once up to the bus, whatever the number
+// of ports.
 func BenchmarkTickRates(b *testing.B) {
 	for _, rate := range []int{8000, 16000, 48000} {
 		for _, n := range []int{8, 32} {
@@ -107,8 +108,8 @@ func BenchmarkTickRates(b *testing.B) {
 }
 
 // BenchmarkPortRoundTrip is one port's share of a frame outside the mix:
-// WriteFrame (resample to 48 kHz, into the ring) and ReadFrame (out of the
-// ring, resample to the port's rate).
+// WriteFrame (into the ring) and ReadFrame (out of the ring), both at the
+// port's rate (no resampling since the mix runs at each port's rate).
 func BenchmarkPortRoundTrip(b *testing.B) {
 	for _, rate := range []int{8000, 16000, 48000} {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {

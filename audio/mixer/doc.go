@@ -4,10 +4,13 @@
 //
 // # Bus and ports
 //
-// The mixer runs at the endpoint's rate (48 kHz for a wideband bus). Each
-// port converts to and from its own rate (8000, 16000, 48000 Hz, ...) with
-// audio/resample, on the leg's side of its rings. A single goroutine,
-// paced by Endpoint.Capture, runs one tick per 20 ms frame.
+// The bus runs at the endpoint's rate (48 kHz for a wideband bus): the
+// microphone and the speaker. Each port works at its own rate (8000,
+// 16000, 48000 Hz, ...), and so does the mix it hears: a listener sums
+// the talkers at its own rate as they are, and only what crosses rates is
+// converted, with audio/resample, at most once per tick for all listeners
+// at a rate (see Cost). A single goroutine, paced by Endpoint.Capture,
+// runs one tick per 20 ms frame.
 //
 // Ports are fed and drained by other goroutines (RTP receive and send
 // loops, or the port's tick hook, Port.SetOnTick) through lock-free
@@ -47,11 +50,26 @@
 //
 // # Cost
 //
-// Each talker is summed once per tick. A listener that hears more talkers
-// than it leaves out (mix-minus) gets the sum minus the few it leaves out
-// (itself); any other listener sums its own talkers; a listener with one
-// talker (a two-party call) gets that talker's frame as it is. Port
-// levels and talk indicators (Port.Levels, Port.Talking) are computed in
-// those passes and read without locks. After setup, a tick does not
-// allocate. BENCHMARKS.md ("Mixer") has the figures.
+// Each talker is summed once per tick per rate. A listener that hears
+// more talkers than it leaves out (mix-minus) gets the sum minus the few
+// it leaves out (itself); any other listener sums its own talkers; a
+// listener with one talker at its own rate (a two-party call) gets that
+// talker's frame as it is.
+//
+// Talkers at another rate than the listener's are converted (90 dB
+// polyphase filters, audio/resample), each conversion at most once per
+// tick and shared by every listener at that rate: a listener hearing all
+// the connected talkers at a rate adds their sum converted once (the rep
+// at 48 kHz hearing 32 G.711 legs: one 8 → 48 kHz conversion), one
+// hearing most of them subtracts the converted frames of the few it does
+// not hear, any other adds its talkers' converted frames (the microphone
+// heard by 32 G.711 legs: one 48 → 8 kHz conversion for all of them). An
+// all-G.711 conference thus costs two conversions per tick, not two per
+// leg. The filters are linear, so a converted sum is the sum of the
+// converted talkers, and a conversion that did not run on the previous
+// tick, or summed other talkers, starts from the talkers' previous frames:
+// routes, holds and strategies change without a click. Port levels and
+// talk indicators (Port.Levels, Port.Talking) are computed in these
+// passes and read without locks. After setup, a tick does not allocate.
+// BENCHMARKS.md ("Mixer") has the figures.
 package mixer

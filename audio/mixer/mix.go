@@ -23,18 +23,26 @@ func (l *level) linear() float64 { return float64(l.peak.Load()) / 32768 }
 // DBFS returns the last frame's peak in dBFS (dsp.SilenceDBFS for silence).
 func (l *level) DBFS() float64 { return dsp.DBFS(l.linear()) }
 
-// mixFor computes into dst what listener l hears this tick and returns
-// its peak (m.mu held). connected says whether l's node takes part this
-// tick; a node that does not hears nothing.
+// mixFor computes into dst what listener l, mixed at plane pl, hears this
+// tick and returns its peak (m.mu held). connected says whether l's node
+// takes part this tick; a node that does not hears nothing.
 //
-// Every talker is summed at most once per tick (m.sum). A listener whose
-// routes leave out fewer connected talkers than they take in (mix-minus:
-// everyone but itself) costs one copy of the sum and one subtraction per
-// left-out talker; any other listener sums its talkers directly. Routes
-// that changed since the last tick, or whose talker or listener was
-// connected or disconnected, fade in or out over this frame.
-func (m *Mixer) mixFor(l *listener, connected bool, dst []int16) int32 {
-	heard, left, ramps := 0, 0, uint64(0)
+// Talkers at the listener's rate are mixed as they are. Every talker is
+// summed at most once per tick per plane (plane.sum). A listener whose
+// routes leave out fewer connected talkers of its plane than they take in
+// (mix-minus: everyone but itself) costs one copy of the sum and one
+// subtraction per left-out talker; any other listener sums its talkers
+// directly. Talkers at another rate are converted, at most once per tick
+// for all the listeners of a plane: a listener that hears every connected
+// talker of another plane adds that plane's converted sum (one conversion
+// however many talkers: the rep hearing 32 G.711 legs); one that hears
+// most of them subtracts the converted frames of the few it does not
+// hear; any other adds its talkers' converted frames (the microphone
+// heard by 32 G.711 legs: one conversion shared by all). Routes that
+// changed since the last tick, or whose talker or listener was connected
+// or disconnected, fade in or out over this frame, after conversion.
+func (m *Mixer) mixFor(l *listener, connected bool, pl *plane, dst []int16, tick uint64) int32 {
+	heard, ramps := 0, uint64(0)
 	for w := range m.conn {
 		var cur uint64
 		if connected {
@@ -46,59 +54,105 @@ func (m *Mixer) mixFor(l *listener, connected bool, dst []int16) int32 {
 		m.out[w] = prev &^ cur
 		l.prev[w] = cur
 		heard += bits.OnesCount64(m.steady[w])
-		left += bits.OnesCount64(m.conn[w] &^ m.steady[w])
 		ramps |= m.in[w] | m.out[w]
 	}
-	acc := m.acc
-	switch {
-	case heard == 0 && ramps == 0:
+	if heard == 0 && ramps == 0 {
 		clear(dst)
 		return 0
-	case heard == 0:
-		clear(acc)
-	case heard == 1 && ramps == 0:
-		// One talker (a two-party call): its frame as it is.
+	}
+	if heard == 1 && ramps == 0 {
+		// One talker (a two-party call) at this rate: its frame as it is.
 		for w, b := range m.steady {
-			if b != 0 {
-				copy(dst, m.talk[w*64+bits.TrailingZeros64(b)])
+			if b&pl.mask[w] != 0 {
+				copy(dst, m.talkers[w*64+bits.TrailingZeros64(b)].cur)
+				return peakOf(dst)
 			}
 		}
-		return peakOf(dst)
-	case left < heard:
-		if !m.sumValid {
-			clear(m.sum)
-			for w, b := range m.conn {
-				for ; b != 0; b &= b - 1 {
-					addFrame(m.sum, m.talk[w*64+bits.TrailingZeros64(b)])
-				}
-			}
-			m.sumValid = true
-		}
-		copy(acc, m.sum)
-		for w, b := range m.conn {
-			for b &^= m.steady[w]; b != 0; b &= b - 1 {
-				subFrame(acc, m.talk[w*64+bits.TrailingZeros64(b)])
-			}
-		}
-	default:
-		clear(acc)
-		for w, b := range m.steady {
-			for ; b != 0; b &= b - 1 {
-				addFrame(acc, m.talk[w*64+bits.TrailingZeros64(b)])
-			}
+	}
+	acc := pl.acc
+	m.mixNative(pl, acc)
+	for _, q := range m.planes {
+		if q != pl {
+			m.mixCross(q, pl, acc, tick)
 		}
 	}
 	if ramps != 0 {
 		for w := range m.conn {
 			for b := m.in[w]; b != 0; b &= b - 1 {
-				addRamped(acc, m.talk[w*64+bits.TrailingZeros64(b)], m.rampIn)
+				m.addTalkerRamped(acc, m.talkers[w*64+bits.TrailingZeros64(b)], pl, pl.rampIn, tick)
 			}
 			for b := m.out[w]; b != 0; b &= b - 1 {
-				addRamped(acc, m.talk[w*64+bits.TrailingZeros64(b)], m.rampOut)
+				m.addTalkerRamped(acc, m.talkers[w*64+bits.TrailingZeros64(b)], pl, pl.rampOut, tick)
 			}
 		}
 	}
 	return clipPeak(dst, acc)
+}
+
+// mixNative sets acc to the steady talkers of the listener's own plane
+// pl (m.steady), as they are.
+func (m *Mixer) mixNative(pl *plane, acc []int32) {
+	heard, left := 0, 0
+	for w, b := range m.steady {
+		heard += bits.OnesCount64(b & pl.mask[w])
+		left += bits.OnesCount64(m.conn[w] & pl.mask[w] &^ b)
+	}
+	switch {
+	case heard == 0:
+		clear(acc)
+	case left < heard:
+		copy(acc, m.planeSum(pl))
+		for w, b := range m.conn {
+			for b &= pl.mask[w] &^ m.steady[w]; b != 0; b &= b - 1 {
+				subFrame(acc, m.talkers[w*64+bits.TrailingZeros64(b)].cur)
+			}
+		}
+	default:
+		clear(acc)
+		for w, b := range m.steady {
+			for b &= pl.mask[w]; b != 0; b &= b - 1 {
+				addFrame(acc, m.talkers[w*64+bits.TrailingZeros64(b)].cur)
+			}
+		}
+	}
+}
+
+// mixCross adds to acc (at plane pl) the steady talkers of plane q that
+// the listener hears, converted to pl.
+func (m *Mixer) mixCross(q, pl *plane, acc []int32, tick uint64) {
+	heard, left := 0, 0
+	for w, b := range m.steady {
+		heard += bits.OnesCount64(b & q.mask[w])
+		left += bits.OnesCount64(m.conn[w] & q.mask[w] &^ b)
+	}
+	switch {
+	case heard == 0:
+	case left < heard:
+		// The plane's converted sum minus the few not heard (none for a
+		// listener that hears the whole plane).
+		addFrame32(acc, m.planeConv(q, pl, tick))
+		for w, b := range m.conn {
+			for b &= q.mask[w] &^ m.steady[w]; b != 0; b &= b - 1 {
+				subFrame32(acc, m.talkerConv(m.talkers[w*64+bits.TrailingZeros64(b)], pl, tick))
+			}
+		}
+	default:
+		for w, b := range m.steady {
+			for b &= q.mask[w]; b != 0; b &= b - 1 {
+				addFrame32(acc, m.talkerConv(m.talkers[w*64+bits.TrailingZeros64(b)], pl, tick))
+			}
+		}
+	}
+}
+
+// addTalkerRamped adds talker t, at plane pl (converted if it talks at
+// another rate), faded by the Q15 gains g.
+func (m *Mixer) addTalkerRamped(acc []int32, t *talker, pl *plane, g []int32, tick uint64) {
+	if t.pl == pl {
+		addRamped(acc, t.cur, g)
+		return
+	}
+	addRamped32(acc, m.talkerConv(t, pl, tick), g)
 }
 
 // The kernels below run four samples per step: Go does not vectorise,
@@ -133,6 +187,45 @@ func subFrame(acc []int32, x []int16) {
 	}
 	for ; i < len(acc); i++ {
 		acc[i] -= int32(x[i])
+	}
+}
+
+func addFrame32(acc, x []int32) {
+	x = x[:len(acc)]
+	i := 0
+	for ; i+4 <= len(acc); i += 4 {
+		a, s := acc[i:i+4:i+4], x[i:i+4:i+4]
+		a[0] += s[0]
+		a[1] += s[1]
+		a[2] += s[2]
+		a[3] += s[3]
+	}
+	for ; i < len(acc); i++ {
+		acc[i] += x[i]
+	}
+}
+
+func subFrame32(acc, x []int32) {
+	x = x[:len(acc)]
+	i := 0
+	for ; i+4 <= len(acc); i += 4 {
+		a, s := acc[i:i+4:i+4], x[i:i+4:i+4]
+		a[0] -= s[0]
+		a[1] -= s[1]
+		a[2] -= s[2]
+		a[3] -= s[3]
+	}
+	for ; i < len(acc); i++ {
+		acc[i] -= x[i]
+	}
+}
+
+// addRamped32 is addRamped for a converted (int32) frame. The product is
+// taken in 64 bits: a converted sum may exceed 16 bits.
+func addRamped32(acc, x []int32, g []int32) {
+	x, g = x[:len(acc)], g[:len(acc)]
+	for i, s := range x {
+		acc[i] += int32(int64(s) * int64(g[i]) >> 15)
 	}
 }
 

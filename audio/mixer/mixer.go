@@ -11,7 +11,7 @@ import (
 	"github.com/pitchline/pitchline/audio"
 )
 
-// Ring sizing, in frames at the mixer rate.
+// Ring sizing, in frames at the port's rate.
 const (
 	ringFrames = 8 // capacity of each port ring (rounded up to a power of two)
 	highWater  = 4 // more than this many frames queued counts as overflow...
@@ -50,7 +50,8 @@ type Mixer struct {
 	ports    []*Port
 	nodes    map[Node]*Port
 	slots    []*Port   // talker/listener slot → port; slot 0 is Local, nil = free
-	talk     [][]int16 // slot → this tick's frame of that talker (talk[0] = mic)
+	talkers  []*talker // slot → that talker (talkers[0] = mic), nil = free
+	planes   []*plane  // one per rate in use; planes[0] is the bus
 	local    listener  // what Local hears: the speaker
 	words    int       // uint64 words per slot bitset
 	pending  map[edge]bool
@@ -62,12 +63,7 @@ type Mixer struct {
 	conn     []uint64 // slots connected this tick
 	steady   []uint64 // this listener's routes on last tick and this one
 	in, out  []uint64 // this listener's routes fading in / out this tick
-	sum      []int32  // every connected talker, summed once per tick when needed
-	sumValid bool
-	rampIn   []int32 // Q15 gain per sample of a route fading in (1/n … 1)
-	rampOut  []int32 // 1 - rampIn
 	mic, spk []int16
-	acc      []int32
 	hooks    []func() // backing store for a tick's port hooks
 	micLevel level
 	spkLevel level
@@ -110,17 +106,16 @@ func newMixer(ep audio.Endpoint, opts ...Option) (*Mixer, error) {
 	m := &Mixer{
 		ep: ep, rate: rate, n: n, log: slog.Default(),
 		nodes: make(map[Node]*Port), pending: make(map[edge]bool),
-		mic: make([]int16, n), spk: make([]int16, n), acc: make([]int32, n), sum: make([]int32, n),
-		rampIn: make([]int32, n), rampOut: make([]int32, n),
+		mic: make([]int16, n), spk: make([]int16, n),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	for i := range n {
-		m.rampIn[i] = int32((i + 1) * unity / n)
-		m.rampOut[i] = unity - m.rampIn[i]
-	}
 	m.slots = []*Port{nil}
-	m.talk = [][]int16{m.mic}
 	m.growLocked(1)
+	bus := newPlane(0, rate, m.words)
+	bus.mask[0] = 1 // the microphone
+	bus.to = []*conv{nil}
+	m.planes = []*plane{bus}
+	m.talkers = []*talker{{pl: bus, cur: m.mic, prev: make([]int16, n), to: []*conv{nil}}}
 	for _, o := range opts {
 		o(m)
 	}
@@ -222,14 +217,22 @@ func (m *Mixer) tick() {
 		}
 	}
 	m.hooks = hooks
-	m.sumValid = false
-	m.spkLevel.set(m.mixFor(&m.local, true, m.spk))
+	for _, pl := range m.planes {
+		pl.sumOK = false
+	}
+	m.spkLevel.set(m.mixFor(&m.local, true, m.planes[0], m.spk, tickNo))
 	for _, p := range m.ports {
-		p.outLevel.set(m.mixFor(&p.ls, p.tickConnected, p.down))
-		if p.downRing.Free() >= m.n {
+		p.outLevel.set(m.mixFor(&p.ls, p.tickConnected, p.talker.pl, p.down, tickNo))
+		if p.downRing.Free() >= len(p.down) {
 			p.downRing.Write(p.down)
 		} else if p.tickConnected {
 			p.overflows.Add(1) // the reader is stalled; it trims on its side
+		}
+	}
+	// Each talker's frame primes the conversions that start next tick.
+	for _, t := range m.talkers {
+		if t != nil {
+			copy(t.prev, t.cur)
 		}
 	}
 	if m.leaving > 0 {
@@ -271,6 +274,9 @@ func (m *Mixer) Close() error {
 // of a two-party call: it hears Local and Local hears it, and it hears no
 // other port and no other port hears it.
 func (m *Mixer) AddPort(rate int) (*Port, error) {
+	if err := audio.CheckRate(rate); err != nil {
+		return nil, fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
+	}
 	p, err := newPort(m, rate)
 	if err != nil {
 		return nil, err
@@ -280,6 +286,14 @@ func (m *Mixer) AddPort(rate int) (*Port, error) {
 	if m.closed {
 		return nil, fmt.Errorf("mixer: add port: %w", ErrClosed)
 	}
+	pl, err := m.planeLocked(rate)
+	if err != nil {
+		return nil, err
+	}
+	t, err := m.newTalkerLocked(pl, p.up)
+	if err != nil {
+		return nil, err
+	}
 	slot := 1
 	for slot < len(m.slots) && m.slots[slot] != nil {
 		slot++
@@ -287,14 +301,15 @@ func (m *Mixer) AddPort(rate int) (*Port, error) {
 	if slot == len(m.slots) {
 		// Grown here, under the lock, so that tick never allocates.
 		m.slots = append(m.slots, nil)
-		m.talk = append(m.talk, nil)
+		m.talkers = append(m.talkers, nil)
 		m.growLocked(len(m.slots))
 	}
 	m.nextNode++
-	p.node, p.slot = m.nextNode, slot
+	p.node, p.slot, p.talker = m.nextNode, slot, t
 	p.ls.route = make([]uint64, m.words)
 	p.ls.prev = make([]uint64, m.words)
-	m.slots[slot], m.talk[slot] = p, p.up
+	m.slots[slot], m.talkers[slot] = p, t
+	pl.mask[slot/64] |= 1 << (slot % 64)
 	m.nodes[p.node] = p
 	m.ports = append(m.ports, p)
 	m.setLocked(edge{p.node, Local}, true)
@@ -322,6 +337,14 @@ func (m *Mixer) growLocked(slots int) {
 	m.local.route, m.local.prev = grow(m.local.route), grow(m.local.prev)
 	for _, p := range m.ports {
 		p.ls.route, p.ls.prev = grow(p.ls.route), grow(p.ls.prev)
+	}
+	for _, pl := range m.planes {
+		pl.mask = grow(pl.mask)
+		for _, c := range pl.to {
+			if c != nil {
+				c.set = grow(c.set)
+			}
+		}
 	}
 }
 
@@ -368,7 +391,15 @@ func (m *Mixer) dropLeavingLocked() {
 		for _, o := range m.ports {
 			o.ls.prev[w] &^= bit
 		}
-		m.slots[p.slot], m.talk[p.slot] = nil, nil
+		p.talker.pl.mask[w] &^= bit
+		// A port added to this slot before the next tick is another
+		// talker with the same bit: the plane's sums start afresh.
+		for _, c := range p.talker.pl.to {
+			if c != nil {
+				c.tick = staleConv
+			}
+		}
+		m.slots[p.slot], m.talkers[p.slot] = nil, nil
 	}
 	clear(m.ports[len(kept):])
 	m.ports = kept

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pitchline/pitchline/audio"
-	"github.com/pitchline/pitchline/audio/resample"
 )
 
 // Port is one leg's view of the mixer, at the port's own rate: an
@@ -29,19 +28,19 @@ type Port struct {
 	overflows atomic.Uint64
 	underruns atomic.Uint64
 
-	// Uplink: WriteFrame (producer) → tick (consumer), mixer rate.
-	upRes     *resample.Resampler
-	upScratch []int16
-	upRing    *audio.Ring
-	// Downlink: tick (producer) → ReadFrame (consumer), mixer rate.
+	n int // samples per frame at the port's rate
+
+	// Uplink: WriteFrame (producer) → tick (consumer), port rate.
+	upRing *audio.Ring
+	// Downlink: tick (producer) → ReadFrame (consumer), port rate.
 	downRing    *audio.Ring
-	downRes     *resample.Resampler
 	downScratch []int16
 	downPrev    bool // downScratch holds a frame that may be repeated once
 
 	// Tick-owned state (m.mu).
 	ls            listener
-	leaving       bool // removed; dropped after this tick's fade
+	talker        *talker // its uplink in the mix (talker.cur is up)
+	leaving       bool    // removed; dropped after this tick's fade
 	tickConnected bool
 	wasConnected  bool    // connected during the previous tick
 	up            []int16 // this tick's uplink frame
@@ -56,16 +55,11 @@ var (
 	_ audio.Sink   = (*Port)(nil)
 )
 
+// newPort returns a port at rate (checked by the caller). Its rings and
+// frames are at its own rate: the mix converts only what crosses rates.
 func newPort(m *Mixer, rate int) (*Port, error) {
-	up, err := resample.New(rate, m.rate)
-	if err != nil {
-		return nil, fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
-	}
-	down, err := resample.New(m.rate, rate)
-	if err != nil {
-		return nil, fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
-	}
-	capacity := audio.RingCapacity(ringFrames * m.n)
+	n := audio.FrameSamples(rate)
+	capacity := audio.RingCapacity(ringFrames * n)
 	upRing, err := audio.NewRing(capacity)
 	if err != nil {
 		return nil, err
@@ -75,10 +69,9 @@ func newPort(m *Mixer, rate int) (*Port, error) {
 		return nil, err
 	}
 	p := &Port{
-		m: m, rate: rate,
-		upRes: up, upScratch: make([]int16, m.n), upRing: upRing,
-		downRing: downRing, downRes: down, downScratch: make([]int16, m.n),
-		up: make([]int16, m.n), down: make([]int16, m.n),
+		m: m, rate: rate, n: n,
+		upRing: upRing, downRing: downRing, downScratch: make([]int16, n),
+		up: make([]int16, n), down: make([]int16, n),
 	}
 	return p, nil
 }
@@ -147,11 +140,10 @@ func (p *Port) WriteFrame(src []int16) error {
 	if p.removed.Load() {
 		return ErrClosed
 	}
-	if len(src) != p.upRes.InFrame() {
-		return fmt.Errorf("mixer: %v write: %d samples, want %d: %w", p.node, len(src), p.upRes.InFrame(), ErrFrameSize)
+	if len(src) != p.n {
+		return fmt.Errorf("mixer: %v write: %d samples, want %d: %w", p.node, len(src), p.n, ErrFrameSize)
 	}
-	p.upRes.Process(p.upScratch, src)
-	if p.upRing.Write(p.upScratch) < len(p.upScratch) {
+	if p.upRing.Write(src) < len(src) {
 		p.overflows.Add(1)
 	}
 	return nil
@@ -165,15 +157,15 @@ func (p *Port) ReadFrame(dst []int16) error {
 	if p.removed.Load() {
 		return ErrClosed
 	}
-	if len(dst) != p.downRes.OutFrame() {
-		return fmt.Errorf("mixer: %v read: %d samples, want %d: %w", p.node, len(dst), p.downRes.OutFrame(), ErrFrameSize)
+	if len(dst) != p.n {
+		return fmt.Errorf("mixer: %v read: %d samples, want %d: %w", p.node, len(dst), p.n, ErrFrameSize)
 	}
 	// The tick writes a frame for every port, silence for a disconnected
 	// one; a disconnected port's reader running ahead is no underrun.
 	if p.take(p.downRing, p.downScratch, &p.downPrev) != frameRead && p.connected.Load() {
 		p.underruns.Add(1)
 	}
-	p.downRes.Process(dst, p.downScratch)
+	copy(dst, p.downScratch)
 	return nil
 }
 

@@ -267,3 +267,86 @@ func (r *Resampler) frame(dst, src []int16) {
 	// Keep the last taps-1 input samples as history for the next frame.
 	copy(h[:taps-1], h[len(h)-(taps-1):])
 }
+
+// Frame32 converts one frame of int32 samples (InFrame() of them into
+// OutFrame() of them) without clipping: the input may be a sum of several
+// streams beyond 16 bits, and the output is rounded but not clamped, so
+// that converting a sum gives the sum of the conversions (the filter is
+// linear). It shares the history of Process. It never allocates; it
+// returns ErrFrameSize, writing nothing, when the sizes are wrong.
+func (r *Resampler) Frame32(dst, src []int32) error {
+	if len(src) != r.nin || len(dst) != r.nout {
+		return fmt.Errorf("resample %d→%d Hz: src %d samples, dst %d (frames are %d→%d): %w",
+			r.in, r.out, len(src), len(dst), r.nin, r.nout, ErrFrameSize)
+	}
+	if r.f == nil {
+		copy(dst, src)
+		return nil
+	}
+	taps := r.f.taps
+	h := r.hist
+	x := h[taps-1:]
+	for i, s := range src {
+		x[i] = float32(s)
+	}
+	coef := r.f.coef
+	for n := range dst {
+		start := int(r.srcIdx[n])
+		c := coef[int(r.phase[n])*taps : int(r.phase[n])*taps+taps]
+		w := h[start : start+taps]
+		w = w[:len(c)]
+		var a0, a1, a2, a3 float32
+		j := 0
+		for ; j+4 <= len(c); j += 4 {
+			cc, ww := c[j:j+4:j+4], w[j:j+4:j+4]
+			a0 += cc[0] * ww[0]
+			a1 += cc[1] * ww[1]
+			a2 += cc[2] * ww[2]
+			a3 += cc[3] * ww[3]
+		}
+		for ; j < len(c); j++ {
+			a0 += c[j] * w[j]
+		}
+		dst[n] = int32(math.Round(float64((a0 + a1) + (a2 + a3))))
+	}
+	copy(h[:taps-1], h[len(h)-(taps-1):])
+	return nil
+}
+
+// Prime sets the filter history as if prev, the input frame before the
+// next one, had just been converted: a Resampler that skipped frames (or
+// a new one) then continues a stream without the step a stale or empty
+// history would put at the frame boundary. prev may be of any length;
+// only its last samples matter (the filter's length, under one frame at
+// the rates audio.CheckRate accepts from 8 kHz up); missing ones are
+// zero.
+func (r *Resampler) Prime(prev []int16) {
+	if r.f == nil {
+		return
+	}
+	h := r.hist[:r.f.taps-1]
+	clear(h)
+	if len(prev) > len(h) {
+		prev = prev[len(prev)-len(h):]
+	}
+	off := len(h) - len(prev)
+	for i, s := range prev {
+		h[off+i] = float32(s)
+	}
+}
+
+// Prime32 is Prime for int32 samples (a sum of streams, as for Frame32).
+func (r *Resampler) Prime32(prev []int32) {
+	if r.f == nil {
+		return
+	}
+	h := r.hist[:r.f.taps-1]
+	clear(h)
+	if len(prev) > len(h) {
+		prev = prev[len(prev)-len(h):]
+	}
+	off := len(h) - len(prev)
+	for i, s := range prev {
+		h[off+i] = float32(s)
+	}
+}
