@@ -185,7 +185,15 @@ func (l *sipLeg) answer() error {
 				return
 			}
 			if err != nil {
+				if l.byeOnAck { // hung up while answering, and no ACK came
+					l.end(l.cause, 0, "")
+					return
+				}
 				l.end(CauseFailed, 0, "answer: "+err.Error())
+				return
+			}
+			if l.byeOnAck { // hung up while answering: now that the ACK is in
+				l.bye()
 				return
 			}
 			_ = l.transition(LegConnected)

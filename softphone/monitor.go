@@ -269,6 +269,12 @@ func (p *Phone) joinInvite(req *sip.Request, tx sip.ServerTransaction, dlg *sipg
 			fail(500, "Server Internal Error")
 			return
 		}
+		// Answered at once: a hang-up from now on (the call's last
+		// customer leaving) waits for the ACK, then sends BYE.
+		if err = l.transition(LegAnswering); err != nil {
+			fail(500, "Server Internal Error")
+			return
+		}
 		if err = l.answer(); err != nil {
 			return // answer sent the error response and ends the leg
 		}

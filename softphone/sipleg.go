@@ -49,6 +49,7 @@ type sipLeg struct {
 	statsStop      chan struct{}
 	reinviting     bool
 	finalSent      bool   // an inbound leg's final error response is on its way
+	byeOnAck       bool   // hung up while answering: BYE once the ACK is in
 	monitorLead    string // a team lead's monitor leg: the lead's address (monitor.go)
 	consult        *Call  // attended transfer: the consultation to end on success (attended.go)
 }
@@ -277,6 +278,15 @@ func (l *sipLeg) hangupLeg() {
 	case LegIncoming:
 		l.cause = CauseRejected
 		l.reject(603, "Decline")
+	case LegAnswering:
+		// Our 200 is out, its ACK not in yet: the BYE waits for the ACK
+		// (RFC 3261 §15: a callee MUST NOT send BYE on a confirmed dialog
+		// before the ACK for its 2xx, or the server transaction's timeout).
+		// answer() sends it then.
+		if l.cause == "" {
+			l.cause = CauseLocalHangup
+		}
+		l.byeOnAck = true
 	case LegEnded:
 	default:
 		l.bye()
