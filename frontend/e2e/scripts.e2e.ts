@@ -74,6 +74,10 @@ for (const locale of ["en", "ja"] as const) {
       // the closing braces, so typing "|there" adds the fallback.
       await sec(0).locator("select.insert-var").selectOption("contact.first_name");
       await expect.poll(() => body0.inputValue()).toBe("Hi {{contact.first_name}}");
+      // ...and only type once the caret is there, in the focused field.
+      await expect
+        .poll(() => body0.evaluate((el: HTMLTextAreaElement) => [document.activeElement === el, el.selectionStart, el.selectionEnd]))
+        .toEqual([true, "Hi {{contact.first_name".length, "Hi {{contact.first_name".length]);
       await page.keyboard.type("|there");
       await body0.press("End");
       await page.keyboard.type(", this is {{rep.name}} from Pitchline. Do you have a minute?");
