@@ -87,7 +87,7 @@ func checkNoLeaks(t *testing.T) {
 	t.Helper()
 	watched := []string{"pitchline/pitchline/softphone.", "pitchline/pitchline/softphone/media.", "pitchline/pitchline/audio/mixer.", "emiago/sipgo"}
 	// A SIP transaction legitimately outlives its final response for up to
-	// 64·T1 = 32 s (RFC 3261 §17.1.2.2 Timer K/F, §17.2.2 Timer J), to
+	// 64·T1 = 32 s (RFC 3261 §17.2.1 Timer H, §17.2.2 Timer J), to
 	// absorb retransmissions; sipgo ends its goroutine then. So wait past
 	// that before calling a goroutine leaked (20 s failed once under load).
 	deadline := time.Now().Add(40 * time.Second)
