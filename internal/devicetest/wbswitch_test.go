@@ -268,3 +268,85 @@ func TestSwitchToPCMUThroughPortWithBaresip(t *testing.T) {
 		t.Errorf("bob heard carol's %.0f Hz in %.0f%%, %.0f Hz in %.0f%% of windows over Opus", carolWide, 100*bw, carolLow, 100*bl)
 	}
 }
+
+// TestConferenceRolesSurviveSwitchToOpus: carol (the rep) calls bob (the
+// customer) and adds dave (her team lead) whispering, three Pitchline
+// phones on PCMU; then she switches the whole call to Opus (a re-INVITE
+// per leg). Her two legs' mixer ports change rate in place, and the
+// whisper routes hold: bob hears carol and never dave; carol hears both;
+// dave hears both, bob through carol's mix (port to port). Over Opus
+// every route that carries audio carries the wideband tones too (bob to
+// dave: 8 kHz neither before nor, at 48 kHz, after the mix).
+func TestConferenceRolesSurviveSwitchToOpus(t *testing.T) {
+	const carolWide, carolLow, bobWide, bobLow, daveWide, daveLow = 6000.0, 1000.0, 6500.0, 1500.0, 7000.0, 2000.0
+	dir := t.TempDir()
+	mics := map[string][2]float64{"carol": {carolWide, carolLow}, "bob": {bobWide, bobLow}, "dave": {daveWide, daveLow}}
+	wav := map[string]string{}
+	for name, f := range mics {
+		wav[name] = filepath.Join(dir, name+".wav")
+		twoTones(t, wav[name], f[0], f[1], 60)
+	}
+	codecs := []string{"PCMU", "opus"}
+	bob, bobEv, bobSpk := localPhone(t, "bob", wav["bob"], codecs, true)
+	dave, daveEv, daveSpk := localPhone(t, "dave", wav["dave"], codecs, true)
+	carol, ev, carolSpk := localPhone(t, "carol", wav["carol"], codecs, false)
+
+	m, bm, dm := ev.mark(), bobEv.mark(), daveEv.mark()
+	call, err := carol.Dial(ctx(t, 90*time.Second), "sip:bob@"+bob.LocalAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	bobEv.callState(t, bm, "", softphone.CallConnected, 15*time.Second)
+	if _, err := call.AddLeg(ctx(t, 90*time.Second), "sip:dave@"+dave.LocalAddr(), softphone.RoleWhisper); err != nil {
+		t.Fatal(err)
+	}
+	daveEv.callState(t, dm, "", softphone.CallConnected, 15*time.Second)
+	phase := phaseOf(t, ev, call, carolSpk, bobSpk, daveSpk)
+	rate := softphone.BusRate()
+	// who hears whom, with and without the wideband tones.
+	want := map[string][]string{"carol": {"bob", "dave"}, "bob": {"carol"}, "dave": {"carol", "bob"}}
+	listeners := []string{"carol", "bob", "dave"}
+	check := func(what, codec string, wide bool) {
+		t.Helper()
+		if got := call.Info().Codec; got != codec {
+			t.Fatalf("codec %q, want %q", got, codec)
+		}
+		w := phase(what)
+		for i, l := range listeners {
+			for _, talker := range listeners {
+				if talker == l {
+					continue
+				}
+				hears := false
+				for _, h := range want[l] {
+					hears = hears || h == talker
+				}
+				f := mics[talker]
+				sw, sl := toneShare(w[i], rate, f[0], 0.01), toneShare(w[i], rate, f[1], 0.01)
+				t.Logf("%s: %s hears %s's %.0f/%.0f Hz in %.0f%%/%.0f%% of windows", what, l, talker, f[0], f[1], 100*sw, 100*sl)
+				switch {
+				case hears && sl < 0.6:
+					t.Errorf("%s: %s does not hear %s (%.0f Hz in %.0f%% of windows)", what, l, talker, f[1], 100*sl)
+				case !hears && (sl > 0 || sw > 0):
+					t.Errorf("%s: %s hears %s, which the whisper forbids (%.0f%%/%.0f%% of windows)", what, l, talker, 100*sw, 100*sl)
+				case hears && wide && sw < 0.6:
+					t.Errorf("%s: %s hears %s narrowband: %.0f Hz in %.0f%% of windows", what, l, talker, f[0], 100*sw)
+				case hears && !wide && sw > 0:
+					t.Errorf("%s: %s hears %s's %.0f Hz over G.711 (%.0f%% of windows)", what, l, talker, f[0], 100*sw)
+				}
+			}
+		}
+	}
+	check("PCMU", "PCMU", false)
+	if err := call.SetCodecs(ctx(t, 20*time.Second), "opus"); err != nil {
+		t.Fatalf("switch to Opus: %v", err)
+	}
+	check("Opus", "opus", true)
+
+	m3 := ev.mark()
+	if err := call.EndAll(); err != nil {
+		t.Fatal(err)
+	}
+	ev.callState(t, m3, call.ID(), softphone.CallEnded, 10*time.Second)
+}
