@@ -77,7 +77,7 @@ func localPhone(t *testing.T, user, micWAV string, codecs []string, autoAnswer b
 }
 
 // phaseOf returns a function that waits for 3 s more of RTP each way on
-// call (by its StatsEvents in ev) and returns, for each tap, the last 2 s
+// a leg of call (by its StatsEvents in ev) and returns, for each tap, the last 2 s
 // it played, all played after the wait began.
 func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap) func(what string) [][]int16 {
 	rate := softphone.BusRate()
@@ -94,9 +94,11 @@ func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap
 				return ok && s.CallID == call.ID() && pred(s)
 			}).(softphone.StatsEvent)
 		}
+		// One leg's counts (a conference has a StatsEvent per leg).
 		first := stats("stats", func(softphone.StatsEvent) bool { return true })
 		stats(what, func(s softphone.StatsEvent) bool {
-			return s.Stats.PacketsReceived >= first.Stats.PacketsReceived+150 && s.Stats.PacketsSent >= first.Stats.PacketsSent+150
+			return s.LegID == first.LegID &&
+				s.Stats.PacketsReceived >= first.Stats.PacketsReceived+150 && s.Stats.PacketsSent >= first.Stats.PacketsSent+150
 		})
 		out := make([][]int16, len(taps))
 		for i, tp := range taps {
