@@ -78,7 +78,9 @@ func (l *sipLeg) recodec(codecs []string, done chan<- error) error {
 		p.q.enqueue(func() {
 			l.reinviting = false
 			if err == nil && l.state != LegEnded {
-				err = l.media.SetRemoteAnswer(answer)
+				if err = l.media.SetRemoteAnswer(answer); err == nil {
+					l.followRate()
+				}
 			}
 			if err != nil {
 				p.log.Warn("codec re-INVITE failed; codec kept", "leg", l.id, "codecs", codecs, "err", err)

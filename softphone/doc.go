@@ -44,7 +44,9 @@
 //     (dialLeg), sends the INVITE on the leg's goroutine (runOutbound) and,
 //     on the 200, starts media (startMedia → connectAudio).
 //  3. softphone/audio.go: connectAudio attaches the leg to a mixer port
-//     (audioRouter.attach) and hooks the session's Tick to it; the
+//     at its codec's rate (audioRouter.attachAt; when a re-INVITE changes
+//     the codec's rate, the leg's followRate moves the port in place,
+//     routes kept) and hooks the session's Tick to it; the
 //     mixer (audio/mixer) then calls that hook once per 20 ms frame, a
 //     callback rather than a step the reader follows.
 //  4. softphone/media/session.go: Tick drains received RTP, sends one

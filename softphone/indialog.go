@@ -31,7 +31,11 @@ func (p *Phone) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if body := req.Body(); len(body) > 0 && l.answerSDP == nil {
 		b := append([]byte(nil), body...)
-		p.q.enqueue(func() { _ = l.media.SetRemoteAnswer(b) })
+		p.q.enqueue(func() {
+			if l.media.SetRemoteAnswer(b) == nil {
+				l.followRate()
+			}
+		})
 	}
 }
 
@@ -105,6 +109,7 @@ func (p *Phone) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 			status = 488
 			return
 		}
+		l.followRate()
 		rd := l.media.RemoteDirection()
 		held := rd == media.DirSendOnly || rd == media.DirInactive
 		if held != l.heldRemote {
@@ -178,7 +183,9 @@ func (l *sipLeg) applyHold(on bool) {
 			}
 			if err := l.media.SetRemoteAnswer(answer); err != nil {
 				p.log.Warn("re-INVITE answer", "leg", l.id, "err", err)
+				return
 			}
+			l.followRate()
 		})
 	}()
 }

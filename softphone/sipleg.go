@@ -133,6 +133,8 @@ func (l *sipLeg) connectAudio() error {
 		}
 		l.port = port
 		port.SetOnTick(l.media.Tick)
+	} else {
+		l.followRate() // early media's answer may have had another codec
 	}
 	l.port.SetConnected(!l.heldLocal)
 	if l.heldLocal {
@@ -145,6 +147,26 @@ func (l *sipLeg) connectAudio() error {
 		l.call.remix()
 	}
 	return nil
+}
+
+// followRate moves the leg's mixer port to its session's codec rate when
+// a negotiation changed it (a re-INVITE from PCMU to Opus or back, ours or
+// the peer's), so the leg mixes at its codec's rate: switched to Opus it
+// carries wideband audio, not 8 kHz audio converted to 48 kHz. The port
+// keeps its Node, so its routes (roles, hold, mute, whisper) stay as they
+// are; the mixer swaps the rate in at a tick boundary with a one-frame
+// fade out and in (mixer.Port.SetRate), and the media path, which reads
+// the port's rate every frame, takes no lock of ours. Until then the
+// session converts between the port's rate and the codec's (queue only).
+func (l *sipLeg) followRate() {
+	if l.port == nil || l.media == nil {
+		return
+	}
+	if rate := l.media.Rate(); rate != l.port.Rate() {
+		if err := l.port.SetRate(rate); err != nil {
+			l.p.log.Warn("mixer port kept at its rate after a codec change", "leg", l.id, "rate", l.port.Rate(), "codec_rate", rate, "err", err)
+		}
+	}
 }
 
 // input is what the leg sends when not held: the play file if one is

@@ -127,8 +127,8 @@ func BenchmarkPortRoundTrip(b *testing.B) {
 			for b.Loop() {
 				p.WriteFrame(frame)
 				// What the tick does with the port's rings, without the mix.
-				p.upRing.Read(p.up)
-				p.downRing.Write(p.up)
+				p.io.Load().upRing.Read(p.up)
+				p.io.Load().downRing.Write(p.up)
 				p.ReadFrame(frame)
 			}
 		})

@@ -20,6 +20,13 @@
 // dropped; when it runs dry the last frame is repeated once at half level,
 // then silence follows.
 //
+// A port can change rate in place (Port.SetRate: a leg whose codec
+// changed mid-call, G.711 at 8 kHz to Opus at 48 kHz): it keeps its Node,
+// and so its routes, its connection and its hook; it fades out at the old
+// rate over one tick and in at the new one over the next. The new rings,
+// and the plane for a new rate, are made by SetRate; the tick only swaps
+// them in.
+//
 // # The matrix
 //
 // Every talker and listener is a Node: Local (the device: what Local says

@@ -208,6 +208,9 @@ func (m *Mixer) tick() {
 	clear(m.conn)
 	m.conn[0] = 1 // Local is always there
 	for _, p := range m.ports {
+		if p.next != nil && p.next.faded {
+			m.switchRateLocked(p)
+		}
 		p.pullUplink(tickNo)
 		if p.tickConnected {
 			m.conn[p.slot/64] |= 1 << (p.slot % 64)
@@ -223,8 +226,8 @@ func (m *Mixer) tick() {
 	m.spkLevel.set(m.mixFor(&m.local, true, m.planes[0], m.spk, tickNo))
 	for _, p := range m.ports {
 		p.outLevel.set(m.mixFor(&p.ls, p.tickConnected, p.talker.pl, p.down, tickNo))
-		if p.downRing.Free() >= len(p.down) {
-			p.downRing.Write(p.down)
+		if down := p.io.Load().downRing; down.Free() >= len(p.down) {
+			down.Write(p.down)
 		} else if p.tickConnected {
 			p.overflows.Add(1) // the reader is stalled; it trims on its side
 		}
@@ -321,6 +324,71 @@ func (m *Mixer) AddPort(rate int) (*Port, error) {
 	return p, nil
 }
 
+// setPortRate prepares p's switch to rate (Port.SetRate): everything it
+// needs is allocated here, and the tick swaps it in.
+func (m *Mixer) setPortRate(p *Port, rate int) error {
+	if p == nil {
+		return ErrUnknownPort
+	}
+	if err := audio.CheckRate(rate); err != nil {
+		return fmt.Errorf("mixer: port at %d Hz: %w (%v)", rate, ErrRate, err)
+	}
+	io, err := newPortIO(rate)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return fmt.Errorf("mixer: set rate: %w", ErrClosed)
+	}
+	if p.m != m || p.leaving || m.nodes[p.node] != p {
+		return fmt.Errorf("mixer: set rate of %v: %w", p.node, ErrUnknownPort)
+	}
+	if rate == p.talker.pl.rate {
+		p.next = nil // a switch still pending is called off
+		return nil
+	}
+	if p.next != nil && p.next.io.rate == rate {
+		return nil
+	}
+	pl, err := m.planeLocked(rate)
+	if err != nil {
+		return err
+	}
+	up := make([]int16, io.n)
+	t, err := m.newTalkerLocked(pl, up)
+	if err != nil {
+		return err
+	}
+	faded := p.next != nil && p.next.faded
+	p.next = &rateSwitch{io: io, talker: t, up: up, down: make([]int16, io.n), faded: faded}
+	return nil
+}
+
+// switchRateLocked swaps in p's new rate at the start of a tick, after a
+// tick that faded p out (m.mu held; does not allocate). Its slot, Node and
+// routes stay: only its talker moves to the new rate's plane, so that
+// every listener's routes to it, and its own routes, hold as they were.
+func (m *Mixer) switchRateLocked(p *Port) {
+	sw := p.next
+	p.next = nil
+	w, bit := p.slot/64, uint64(1)<<(p.slot%64)
+	for _, pl := range []*plane{p.talker.pl, sw.talker.pl} {
+		// The slot's bit changes plane: both planes' sums start afresh.
+		for _, c := range pl.to {
+			if c != nil {
+				c.tick = staleConv
+			}
+		}
+	}
+	p.talker.pl.mask[w] &^= bit
+	sw.talker.pl.mask[w] |= bit
+	p.talker, m.talkers[p.slot] = sw.talker, sw.talker
+	p.up, p.down, p.upPrev = sw.up, sw.down, false
+	p.io.Store(sw.io)
+}
+
 // growLocked makes the slot bitsets hold at least slots slots (m.mu held).
 func (m *Mixer) growLocked(slots int) {
 	words := (slots + 63) / 64
@@ -361,6 +429,7 @@ func (m *Mixer) RemovePort(p *Port) error {
 		if q == p && !p.leaving {
 			p.removed.Store(true)
 			p.leaving = true
+			p.next = nil
 			m.leaving++
 			delete(m.nodes, p.node)
 			// With its routes cut, the next tick fades it out like any

@@ -178,7 +178,7 @@ func TestDriftHandling(t *testing.T) {
 		p.WriteFrame(frameOf(t, g))
 		p.WriteFrame(frameOf(t, g))
 		ep.step(t, silence)
-		if l := p.upRing.Len(); l > highWater*160+2*160 {
+		if l := p.io.Load().upRing.Len(); l > highWater*160+2*160 {
 			t.Fatalf("tick %d: uplink queue grew to %d samples", i, l)
 		}
 	}
@@ -187,7 +187,7 @@ func TestDriftHandling(t *testing.T) {
 	}
 	// Writer stops: one repeated half-level frame, then silence.
 	var last []int16
-	for p.upRing.Len() >= 160 {
+	for p.io.Load().upRing.Len() >= 160 {
 		last = ep.step(t, silence)
 	}
 	rep := ep.step(t, silence)
@@ -201,7 +201,7 @@ func TestDriftHandling(t *testing.T) {
 	}
 	buf := make([]int16, 160)
 	p.ReadFrame(buf)
-	if l := p.downRing.Len(); l > trimTo*160 {
+	if l := p.io.Load().downRing.Len(); l > trimTo*160 {
 		t.Errorf("downlink backlog %d samples after a stall", l)
 	}
 }

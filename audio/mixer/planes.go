@@ -108,6 +108,19 @@ func (m *Mixer) planeLocked(rate int) (*plane, error) {
 		}
 		talk[s] = c
 	}
+	// A port's talker for a rate switch still pending (SetRate) needs
+	// its conversion to the new plane too.
+	next := make([]*conv, len(m.ports))
+	for i, p := range m.ports {
+		if p.next == nil {
+			continue
+		}
+		c, err := newConv(p.next.talker.pl.rate, rate, m.words)
+		if err != nil {
+			return nil, err
+		}
+		next[i] = c
+	}
 	for i, pl := range m.planes {
 		pl.to = append(pl.to, toNew[i])
 	}
@@ -115,6 +128,11 @@ func (m *Mixer) planeLocked(rate int) (*plane, error) {
 	for s, t := range m.talkers {
 		if t != nil {
 			t.to = append(t.to, talk[s])
+		}
+	}
+	for i, p := range m.ports {
+		if p.next != nil {
+			p.next.talker.to = append(p.next.talker.to, next[i])
 		}
 	}
 	m.planes = append(m.planes, np)

@@ -19,7 +19,11 @@ type Port struct {
 	m    *Mixer
 	node Node
 	slot int // index in the mixer's route bitsets (m.mu)
-	rate int
+
+	// io is the port's rate, frame size and rings. SetRate swaps in new
+	// ones at a tick boundary; ReadFrame and WriteFrame load it once per
+	// call, so a reader or writer on another goroutine never mixes rates.
+	io atomic.Pointer[portIO]
 
 	connected atomic.Bool
 	lastTalk  atomic.Uint64 // the last tick whose uplink was above TalkLevel
@@ -27,15 +31,6 @@ type Port struct {
 	removed   atomic.Bool
 	overflows atomic.Uint64
 	underruns atomic.Uint64
-
-	n int // samples per frame at the port's rate
-
-	// Uplink: WriteFrame (producer) → tick (consumer), port rate.
-	upRing *audio.Ring
-	// Downlink: tick (producer) → ReadFrame (consumer), port rate.
-	downRing    *audio.Ring
-	downScratch []int16
-	downPrev    bool // downScratch holds a frame that may be repeated once
 
 	// Tick-owned state (m.mu).
 	ls            listener
@@ -46,6 +41,7 @@ type Port struct {
 	up            []int16 // this tick's uplink frame
 	upPrev        bool    // up holds a frame that may be repeated once
 	down          []int16
+	next          *rateSwitch // SetRate: the rate to switch to, ready to swap in
 
 	inLevel, outLevel level
 }
@@ -55,9 +51,20 @@ var (
 	_ audio.Sink   = (*Port)(nil)
 )
 
-// newPort returns a port at rate (checked by the caller). Its rings and
-// frames are at its own rate: the mix converts only what crosses rates.
-func newPort(m *Mixer, rate int) (*Port, error) {
+// portIO is a port's frame size and rings at one rate.
+type portIO struct {
+	rate, n int // n: samples per frame at rate
+
+	// Uplink: WriteFrame (producer) → tick (consumer).
+	upRing *audio.Ring
+	// Downlink: tick (producer) → ReadFrame (consumer).
+	downRing    *audio.Ring
+	downScratch []int16 // ReadFrame's
+	downPrev    bool    // downScratch holds a frame that may be repeated once
+}
+
+// newPortIO returns rings and buffers at rate (checked by the caller).
+func newPortIO(rate int) (*portIO, error) {
 	n := audio.FrameSamples(rate)
 	capacity := audio.RingCapacity(ringFrames * n)
 	upRing, err := audio.NewRing(capacity)
@@ -68,11 +75,27 @@ func newPort(m *Mixer, rate int) (*Port, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Port{
-		m: m, rate: rate, n: n,
-		upRing: upRing, downRing: downRing, downScratch: make([]int16, n),
-		up: make([]int16, n), down: make([]int16, n),
+	return &portIO{rate: rate, n: n, upRing: upRing, downRing: downRing, downScratch: make([]int16, n)}, nil
+}
+
+// A rateSwitch is a port's next rate (SetRate), built outside the tick:
+// the tick only swaps it in.
+type rateSwitch struct {
+	io       *portIO
+	talker   *talker // the port's uplink at the new plane (talker.cur is up)
+	up, down []int16
+	faded    bool // a tick has faded the port out at its old rate
+}
+
+// newPort returns a port at rate (checked by the caller). Its rings and
+// frames are at its own rate: the mix converts only what crosses rates.
+func newPort(m *Mixer, rate int) (*Port, error) {
+	io, err := newPortIO(rate)
+	if err != nil {
+		return nil, err
 	}
+	p := &Port{m: m, up: make([]int16, io.n), down: make([]int16, io.n)}
+	p.io.Store(io)
 	return p, nil
 }
 
@@ -85,8 +108,25 @@ func (p *Port) Node() Node { return p.node }
 // Deprecated: use Node.
 func (p *Port) ID() int { return int(p.node) }
 
-// Rate returns the port's sample rate.
-func (p *Port) Rate() int { return p.rate }
+// Rate returns the port's sample rate: the size of the frames ReadFrame
+// and WriteFrame take (FrameSamples(Rate())). It changes when a SetRate
+// takes effect, at a tick boundary.
+func (p *Port) Rate() int { return p.io.Load().rate }
+
+// SetRate moves the port to another sample rate (a leg whose codec
+// changed mid-call, G.711 at 8 kHz to Opus at 48 kHz or back), keeping its
+// Node and with it every route to and from it, its connection state and
+// its hook. The port fades out at its old rate over the next tick and
+// fades in at the new rate over the one after, as on a hold and resume:
+// no click, and no frame mixed at two rates. From that second tick on,
+// Rate, ReadFrame and WriteFrame are at the new rate; a reader or writer
+// on another goroutine should read Rate before each frame (a hook,
+// SetOnTick, runs between ticks and sees one rate per frame). The audio
+// still queued at the old rate, at most a frame or two, is dropped.
+// SetRate allocates (rings, and a plane and its conversions for a rate
+// no port used yet); the tick that swaps them in does not. A SetRate to
+// the current rate cancels one still pending.
+func (p *Port) SetRate(rate int) error { return p.m.setPortRate(p, rate) }
 
 // SetConnected connects (true) or disconnects (false) the port from the
 // next tick on. A connected port hears and is heard along its routes
@@ -140,10 +180,11 @@ func (p *Port) WriteFrame(src []int16) error {
 	if p.removed.Load() {
 		return ErrClosed
 	}
-	if len(src) != p.n {
-		return fmt.Errorf("mixer: %v write: %d samples, want %d: %w", p.node, len(src), p.n, ErrFrameSize)
+	io := p.io.Load()
+	if len(src) != io.n {
+		return fmt.Errorf("mixer: %v write: %d samples, want %d: %w", p.node, len(src), io.n, ErrFrameSize)
 	}
-	if p.upRing.Write(src) < len(src) {
+	if io.upRing.Write(src) < len(src) {
 		p.overflows.Add(1)
 	}
 	return nil
@@ -157,15 +198,16 @@ func (p *Port) ReadFrame(dst []int16) error {
 	if p.removed.Load() {
 		return ErrClosed
 	}
-	if len(dst) != p.n {
-		return fmt.Errorf("mixer: %v read: %d samples, want %d: %w", p.node, len(dst), p.n, ErrFrameSize)
+	io := p.io.Load()
+	if len(dst) != io.n {
+		return fmt.Errorf("mixer: %v read: %d samples, want %d: %w", p.node, len(dst), io.n, ErrFrameSize)
 	}
 	// The tick writes a frame for every port, silence for a disconnected
 	// one; a disconnected port's reader running ahead is no underrun.
-	if p.take(p.downRing, p.downScratch, &p.downPrev) != frameRead && p.connected.Load() {
+	if p.take(io.downRing, io.downScratch, &io.downPrev) != frameRead && p.connected.Load() {
 		p.underruns.Add(1)
 	}
-	copy(dst, p.downScratch)
+	copy(dst, io.downScratch)
 	return nil
 }
 
@@ -175,8 +217,13 @@ func (p *Port) ReadFrame(dst []int16) error {
 // fades out.
 func (p *Port) pullUplink(tick uint64) {
 	p.wasConnected = p.tickConnected
-	p.tickConnected = p.connected.Load()
-	r := p.upRing
+	// A port about to change rate (SetRate) sits out this tick: it fades
+	// out at its old rate, and in at the new one on the next tick.
+	p.tickConnected = p.connected.Load() && p.next == nil
+	if p.next != nil {
+		p.next.faded = true
+	}
+	r := p.io.Load().upRing
 	if !p.tickConnected && !p.wasConnected {
 		r.Discard(r.Len())
 		clear(p.up)
