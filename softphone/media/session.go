@@ -475,8 +475,9 @@ func (s *Session) Tick() {
 // negotiation: of the first configured codec), the PCM rate the session
 // encodes at. Received audio is decoded at the rate of each packet's
 // codec, which may change mid-call. Sources and sinks at another rate are
-// converted with audio/resample; attach them at the rate of the bus they
-// feed (a mixer port at 48 kHz), so a codec switch converts once.
+// converted with audio/resample. A SIP leg attaches its mixer port at
+// this rate, so a G.711 leg converts nothing here, and re-rates the port
+// when a negotiation changes it (softphone/sipleg.go followRate).
 func (s *Session) Rate() int {
 	if p := s.params.Load(); p != nil {
 		return p.rate
