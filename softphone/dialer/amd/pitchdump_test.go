@@ -1,0 +1,56 @@
+package amd
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// TestPitchDump prints, for each tune file, every segment end of the first
+// utterance with its pitch rise and the silence after it (AMD_PITCHDUMP=1;
+// a tuning aid, tune set only).
+func TestPitchDump(t *testing.T) {
+	if os.Getenv("AMD_PITCHDUMP") == "" {
+		t.Skip("tuning aid: set AMD_PITCHDUMP=1")
+	}
+	for _, c := range loadCorpus(t) {
+		if c.Set != "tune" {
+			continue
+		}
+		d, err := New(c.Rate, WithQuestionSilence(5*time.Second), WithMaxDecision(6*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := c.Rate / 50
+		line := ""
+		wasOpen := false
+		var endAt int64
+		for p := 0; p+n <= len(c.Samples) && !d.decided; p += n {
+			d.Feed(c.Samples[p : p+n])
+			if wasOpen && !d.segmentOpen {
+				endAt = d.lastVoiced
+				if d.segRiseOK {
+					line += " | end " + d.dur(endAt).Round(10*time.Millisecond).String() + " rise " + ftoa(d.segRise)
+				} else {
+					line += " | end " + d.dur(endAt).Round(10*time.Millisecond).String() + " rise ?"
+				}
+			}
+			if !wasOpen && d.segmentOpen && endAt > 0 {
+				line += " gap " + d.dur(d.now-int64(n)-endAt).Round(10*time.Millisecond).String()
+			}
+			wasOpen = d.segmentOpen
+		}
+		t.Logf("%s %s %s %q syl %d:%s", c.Name, c.Voice, c.Noise, c.Text, d.decision.Syllables, line)
+	}
+}
+
+func ftoa(f float64) string {
+	b := []byte{}
+	if f < 0 {
+		b = append(b, '-')
+		f = -f
+	}
+	i := int(f*10 + 0.5)
+	b = append(b, byte('0'+i/100%10), byte('0'+i/10%10), '.', byte('0'+i%10))
+	return string(b)
+}
