@@ -50,15 +50,27 @@ func WithQuestionRise(st float64) Option {
 	}
 }
 
+// WithVoicedSyllables makes the syllable count need an F0: a rise of the
+// energy envelope is a syllable only once a frame of it is periodic (a
+// vowel's nucleus is voiced; a bump of noise is not). Off by default.
+func WithVoicedSyllables(on bool) Option {
+	return func(c *config) error {
+		c.voicedSyllables = on
+		return nil
+	}
+}
+
 // DefaultQuestionRise is the rise WithQuestionRise defaults to.
 const DefaultQuestionRise = 3
 
 // trackPitch estimates this frame's F0 and adds it to the contour.
 func (d *Detector) trackPitch() {
 	v := math.NaN()
-	if f, _, ok := d.pitch.estimate(); ok {
+	f, ap, ok := d.pitch.estimate()
+	if ok {
 		v = semitones(f)
 	}
+	d.pitchOK = ap < d.cfg.voicedAperiodicity
 	d.contour[d.contourPos] = v
 	d.contourPos = (d.contourPos + 1) % contourLen
 	if d.contourN < contourLen {
@@ -71,34 +83,73 @@ func (d *Detector) trackPitch() {
 // single octave errors) above the lowest value before them; ok=false with
 // fewer than minContour F0 values.
 func (d *Detector) contourRise() (rise float64, ok bool) {
+	// The F0 values in order, and whether each follows the previous one
+	// in the very next frame (no unvoiced frame between).
 	var v [contourLen]float64
+	var adj [contourLen]bool
 	n := 0
 	start := d.contourPos - d.contourN
 	if start < 0 {
 		start += contourLen
 	}
+	prevOK := false
 	for i := 0; i < d.contourN; i++ {
 		x := d.contour[(start+i)%contourLen]
-		if !math.IsNaN(x) {
-			v[n] = x
-			n++
+		if math.IsNaN(x) {
+			prevOK = false
+			continue
 		}
+		v[n], adj[n] = x, prevOK
+		n++
+		prevOK = true
 	}
 	if n < minContour {
 		return 0, false
 	}
+	// 3-point median (the ends over their own last three), which removes
+	// a single octave error.
 	var m [contourLen]float64
-	m[0], m[n-1] = v[0], v[n-1]
+	m[0] = median3(v[0], v[1], v[2])
+	m[n-1] = median3(v[n-3], v[n-2], v[n-1])
 	for i := 1; i < n-1; i++ {
 		m[i] = median3(v[i-1], v[i], v[i+1])
 	}
-	end := (m[n-1] + m[n-2]) / 2
-	low := m[0]
-	for _, x := range m[:n-2] {
+	// Only the final continuous stretch counts: between two adjacent
+	// frames an F0 does not jump more than maxPitchStep, so a bigger step
+	// is an estimation error (or another voice) and what comes before it
+	// is dropped. Across an unvoiced consonant the pitch may reset.
+	first := 0
+	if !d.cfg.noPitchContinuity {
+		for i := n - 1; i > 0; i-- {
+			if adj[i] && math.Abs(m[i]-m[i-1]) > maxPitchStep {
+				first = i
+				break
+			}
+		}
+		if n-first < minContour {
+			return 0, false
+		}
+	}
+	m2 := m[first:n]
+	k := len(m2)
+	end := (m2[k-1] + m2[k-2]) / 2
+	low := m2[0]
+	for _, x := range m2[:k-2] {
 		low = min(low, x)
+	}
+	if end-low > maxPitchRise {
+		return 0, false
 	}
 	return end - low, true
 }
+
+// maxPitchRise is the largest rise a voice makes at the end of a
+// question in 300 ms (an octave); a bigger one is an estimation error.
+const maxPitchRise = 12
+
+// maxPitchStep is the largest F0 change between two frames with an F0 that
+// a voice makes, in semitones (a quick question rise is under 1 per 20 ms).
+const maxPitchStep = 3
 
 func median3(a, b, c float64) float64 {
 	return max(min(a, b), min(max(a, b), c))

@@ -1,6 +1,7 @@
 package amd
 
 import (
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -14,10 +15,11 @@ func TestPitchDump(t *testing.T) {
 		t.Skip("tuning aid: set AMD_PITCHDUMP=1")
 	}
 	for _, c := range loadCorpus(t) {
-		if c.Set != "tune" {
+		if c.Set != "tune" && os.Getenv("AMD_PITCHDUMP_FILE") != c.Name {
 			continue
 		}
-		d, err := New(c.Rate, WithQuestionSilence(5*time.Second), WithMaxDecision(6*time.Second))
+		d, err := New(c.Rate, WithQuestionSilence(5*time.Second), WithMaxDecision(6*time.Second),
+			withPitchContinuity(os.Getenv("AMD_PITCHDUMP") != "nocontinuity"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,6 +28,13 @@ func TestPitchDump(t *testing.T) {
 		wasOpen := false
 		var endAt int64
 		for p := 0; p+n <= len(c.Samples) && !d.decided; p += n {
+			if d.segmentOpen && os.Getenv("AMD_PITCHDUMP_FILE") == c.Name {
+				var cs []string
+				for i := 0; i < d.contourN; i++ {
+					cs = append(cs, ftoa(d.contour[(d.contourPos-d.contourN+i+2*contourLen)%contourLen]))
+				}
+				line += fmt.Sprint(cs)
+			}
 			d.Feed(c.Samples[p : p+n])
 			if wasOpen && !d.segmentOpen {
 				endAt = d.lastVoiced
@@ -53,4 +62,22 @@ func ftoa(f float64) string {
 	i := int(f*10 + 0.5)
 	b = append(b, byte('0'+i/100%10), byte('0'+i/10%10), '.', byte('0'+i%10))
 	return string(b)
+}
+
+// withPitchContinuity turns the continuity constraint of the contour's
+// rise on or off (a tuning switch).
+func withPitchContinuity(on bool) Option {
+	return func(c *config) error {
+		c.noPitchContinuity = !on
+		return nil
+	}
+}
+
+// withVoicedAperiodicity sets the YIN dip that makes a frame voiced for
+// the syllable gate (a tuning switch).
+func withVoicedAperiodicity(ap float64) Option {
+	return func(c *config) error {
+		c.voicedAperiodicity = ap
+		return nil
+	}
 }

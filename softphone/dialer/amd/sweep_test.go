@@ -23,6 +23,29 @@ func TestCorpusSweep(t *testing.T) {
 		}
 	}
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	// Syllables counted only with an F0 (WithVoicedSyllables), with and
+	// without the question rule; and how many syllables the humans count
+	// (the margin to the machine count).
+	for _, ap := range []float64{0, 0.25, 0.35, 0.45, 0.6} {
+		voicedSyl := ap > 0
+		for _, qs := range []int{0, 400} {
+			for _, syl := range []int{4, 5, 6} {
+				var rs []run
+				hist := map[int]int{}
+				for _, c := range tune {
+					r := classify(t, c, WithVoicedSyllables(voicedSyl), withVoicedAperiodicity(max(ap, 0.01)), WithMaxHumanSyllables(syl), WithQuestionSilence(ms(qs)), WithQuestionRise(2.5))
+					rs = append(rs, r)
+					if c.Label == Human {
+						hist[r.Decision.Syllables]++
+					}
+				}
+				t.Logf("voiced-syllables %v (aperiodicity < %.2f) question-silence %d max-human-syllables %d: %v; human syllables %v", voicedSyl, ap, qs, syl, summarize(rs), hist)
+			}
+		}
+	}
+	if os.Getenv("AMD_SWEEP") == "voiced" {
+		return
+	}
 	// The question-intonation rule (contour.go): the silence after a
 	// rising end, and the rise, against the plain rule (0).
 	for _, qs := range []int{0, 300, 350, 400, 450} {
@@ -70,6 +93,19 @@ var holdoutIdeas = map[string][]Option{
 	"question": {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(3)},
 	// The same with a machine from 6 syllables.
 	"question-syl6": {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(3), WithMaxHumanSyllables(5)},
+	// Second version of the pitch tracker (no F0 at the edge of the lag
+	// range, the contour's end over a 3-point median: the 10-12 st
+	// octave-error rises seen on tune are gone): 400 ms after a rise of
+	// 2.5 st (the middle of the 350-450 ms, 2-4 st plateau at 100 % on tune).
+	"question-v2":      {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(2.5)},
+	"question-v2-syl6": {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(2.5), WithMaxHumanSyllables(5)},
+	// Third version, NOT a held-out figure: made after looking at why v2
+	// took machine-holdout-19 for a human (a run of 385 Hz octave errors
+	// at the fading end of "Jenny." read as a 27 st rise): the rise only
+	// over the final stretch without a jump of more than 3 st between
+	// adjacent frames, and no rise over 12 st. Tune unchanged.
+	"question-v3":      {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(2.5)},
+	"question-v3-syl6": {WithQuestionSilence(400 * time.Millisecond), WithQuestionRise(2.5), WithMaxHumanSyllables(5)},
 }
 
 // TestCorpusHoldout runs one named idea on the holdout set and the whole
