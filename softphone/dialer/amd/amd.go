@@ -61,24 +61,22 @@ const (
 type Option func(*config) error
 
 type config struct {
-	maxDecision        time.Duration
-	initialSilence     time.Duration
-	humanSilence       time.Duration
-	maxHumanGreeting   time.Duration
-	greetingSilence    time.Duration
-	maxGreeting        time.Duration
-	minBeep            time.Duration
-	maxBeep            time.Duration
-	thresholdDB        float64
-	minSpeechDB        float64
-	maxSyllables       int
-	syllableDB         float64
-	questionSilence    time.Duration // 0: the question rule is off (contour.go)
-	questionRise       float64
-	noPitchContinuity  bool    // tuning switch: the rise over the whole contour, not its final continuous stretch (contour.go)
-	voicedAperiodicity float64 // YIN dip that makes a frame voiced for the syllable gate
-	voicedSyllables    bool    // count a syllable only with an F0 (contour.go)
-	sylSmooth          int     // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
+	maxDecision       time.Duration
+	initialSilence    time.Duration
+	humanSilence      time.Duration
+	maxHumanGreeting  time.Duration
+	greetingSilence   time.Duration
+	maxGreeting       time.Duration
+	minBeep           time.Duration
+	maxBeep           time.Duration
+	thresholdDB       float64
+	minSpeechDB       float64
+	maxSyllables      int
+	syllableDB        float64
+	questionSilence   time.Duration // 0: the question rule is off (contour.go)
+	questionRise      float64
+	noPitchContinuity bool // tuning switch: the rise over the whole contour, not its final continuous stretch (contour.go)
+	sylSmooth         int  // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
 }
 
 // Defaults (tuned on the corpus's "tune" set).
@@ -295,8 +293,6 @@ type Detector struct {
 	contourPos int
 	segRise    float64 // rise of the last ended segment (semitones)
 	segRiseOK  bool
-	pitchOK    bool // this frame has an F0
-	sylPending bool // an energy rise waiting for an F0 to be a syllable
 
 	// Tone tracking.
 	toneRun   int64 // samples of the current tonal run
@@ -322,21 +318,20 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		return nil, fmt.Errorf("%w: %d Hz (want 8000, 16000 or 48000)", ErrBadRate, rate)
 	}
 	cfg := config{
-		maxDecision:        DefaultMaxDecision,
-		initialSilence:     DefaultInitialSilence,
-		humanSilence:       DefaultHumanSilence,
-		maxHumanGreeting:   DefaultMaxHumanGreeting,
-		greetingSilence:    DefaultGreetingSilence,
-		maxGreeting:        DefaultMaxGreeting,
-		minBeep:            DefaultMinBeep,
-		maxBeep:            DefaultMaxBeep,
-		thresholdDB:        DefaultThresholdDB,
-		minSpeechDB:        DefaultMinSpeechDB,
-		maxSyllables:       DefaultMaxSyllables,
-		syllableDB:         DefaultSyllableDB,
-		sylSmooth:          syllableSmooth,
-		questionRise:       DefaultQuestionRise,
-		voicedAperiodicity: yinThreshold,
+		maxDecision:      DefaultMaxDecision,
+		initialSilence:   DefaultInitialSilence,
+		humanSilence:     DefaultHumanSilence,
+		maxHumanGreeting: DefaultMaxHumanGreeting,
+		greetingSilence:  DefaultGreetingSilence,
+		maxGreeting:      DefaultMaxGreeting,
+		minBeep:          DefaultMinBeep,
+		maxBeep:          DefaultMaxBeep,
+		thresholdDB:      DefaultThresholdDB,
+		minSpeechDB:      DefaultMinSpeechDB,
+		maxSyllables:     DefaultMaxSyllables,
+		syllableDB:       DefaultSyllableDB,
+		sylSmooth:        syllableSmooth,
+		questionRise:     DefaultQuestionRise,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -559,7 +554,6 @@ func (d *Detector) step(frame []int16) {
 		d.beepFreq = float64(beepLo + d.toneBin*beepStep)
 	}
 
-	d.pitchOK = false
 	// Speech segments. A single voiced frame (a click) opens nothing;
 	// two in a row do, from the first of them.
 	if voiced {
@@ -579,7 +573,7 @@ func (d *Detector) step(frame []int16) {
 			d.segments++
 			d.contourN, d.contourPos = 0, 0
 		}
-		if (d.cfg.questionSilence > 0 || d.cfg.voicedSyllables) && !d.uttDone && !d.decided {
+		if d.cfg.questionSilence > 0 && !d.uttDone && !d.decided {
 			d.trackPitch()
 		}
 		d.segmentOpen = true
@@ -605,19 +599,8 @@ func (d *Detector) step(frame []int16) {
 		case !d.sylRising && db < d.sylValley:
 			d.sylValley = db
 		case !d.sylRising && voiced && db > d.sylValley+d.cfg.syllableDB:
-			d.sylRising, d.sylPeak = true, db
-			if d.cfg.voicedSyllables {
-				d.sylPending = true
-			} else {
-				d.syllables++
-			}
-		}
-		if !d.sylRising {
-			d.sylPending = false
-		}
-		if d.sylPending && d.pitchOK {
 			d.syllables++
-			d.sylPending = false
+			d.sylRising, d.sylPeak = true, db
 		}
 	}
 	if d.uttStart >= 0 && !d.uttDone && d.now-d.lastVoiced >= d.humanSilence {

@@ -50,27 +50,15 @@ func WithQuestionRise(st float64) Option {
 	}
 }
 
-// WithVoicedSyllables makes the syllable count need an F0: a rise of the
-// energy envelope is a syllable only once a frame of it is periodic (a
-// vowel's nucleus is voiced; a bump of noise is not). Off by default.
-func WithVoicedSyllables(on bool) Option {
-	return func(c *config) error {
-		c.voicedSyllables = on
-		return nil
-	}
-}
-
 // DefaultQuestionRise is the rise WithQuestionRise defaults to.
 const DefaultQuestionRise = 3
 
 // trackPitch estimates this frame's F0 and adds it to the contour.
 func (d *Detector) trackPitch() {
 	v := math.NaN()
-	f, ap, ok := d.pitch.estimate()
-	if ok {
+	if f, _, ok := d.pitch.estimate(); ok {
 		v = semitones(f)
 	}
-	d.pitchOK = ap < d.cfg.voicedAperiodicity
 	d.contour[d.contourPos] = v
 	d.contourPos = (d.contourPos + 1) % contourLen
 	if d.contourN < contourLen {

@@ -50,8 +50,7 @@ func (p *pitchTracker) push(x float64) {
 // estimate returns the F0 in Hz of the last pitchBuf samples and the
 // normalised difference at its period (0: perfectly periodic; lower is
 // surer), or ok=false when no lag dips under yinThreshold (noise, an
-// unvoiced consonant) or too few samples are in; then the aperiodicity is
-// the deepest dip found (1 without samples).
+// unvoiced consonant) or too few samples are in.
 func (p *pitchTracker) estimate() (f0, aperiodicity float64, ok bool) {
 	if p.n < pitchBuf {
 		return 0, 1, false
@@ -89,17 +88,9 @@ func (p *pitchTracker) estimate() (f0, aperiodicity float64, ok bool) {
 		}
 	}
 	// No dip, or one at the edge of the range (the difference was still
-	// falling at the shortest lag: a transition or noise, not a period):
-	// no F0, but the aperiodicity is the deepest dip inside the range, for
-	// callers that only ask "is this frame voiced at all?".
+	// falling at the shortest lag: a transition or noise, not a period).
 	if best <= minLag || best >= maxLag {
-		ap := 1.0
-		for tau := minLag + 1; tau < maxLag; tau++ {
-			if v := p.diff[tau]; v < ap && v <= p.diff[tau-1] && v <= p.diff[tau+1] {
-				ap = v
-			}
-		}
-		return 0, ap, false
+		return 0, 1, false
 	}
 	// Parabolic interpolation around the dip.
 	t := float64(best)

@@ -138,3 +138,42 @@ func TestZeroAllocsQuestion(t *testing.T) {
 		t.Errorf("Feed with the question rule: %v allocs per frame", a)
 	}
 }
+
+// TestContourRise: the rise of a contour's end, on contours set by hand.
+// A run of wrong F0 values at a word's fading end (noise read as a higher
+// period, adjacent to the true F0) is not a rise: only the final stretch
+// without a jump of more than 3 semitones between adjacent frames counts.
+func TestContourRise(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name    string
+		contour []float64
+		whole   bool // continuity off
+		rise    float64
+		ok      bool
+	}{
+		{"steady rise", []float64{0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4}, false, 3, true}, // end 3.5 (median), low 0.5
+		{"fall", []float64{4, 3.5, 3, 2.5, 2, 1.5, 1, 0.5, 0}, false, -0.5, true},
+		{"single octave error removed by the median", []float64{0, 0, 0, 12, 0, 0, 0}, false, 0, true},
+		{"run of wrong values at the end", []float64{0, 0, 0, 0, 0, 0, 7, 7, 7, 7}, false, 0, true},
+		{"the same over the whole contour", []float64{0, 0, 0, 0, 0, 0, 7, 7, 7, 7}, true, 7, true},
+		{"too short after the jump", []float64{0, 0, 0, 0, 0, 0, 0, 7, 7, 7}, false, 0, false},
+		{"a reset across an unvoiced frame is allowed", []float64{0, 0, 0, 0, nan, 4, 4.5, 5, 5}, false, 5, true},
+		{"more than an octave", []float64{0, 0, 0, 13, 13, 13}, true, 0, false},
+		{"too few F0 values", []float64{nan, 0, nan, 2, nan, 4}, false, 0, false},
+	} {
+		d, err := New(8000, WithQuestionSilence(400*time.Millisecond), withPitchContinuity(!tc.whole))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range tc.contour {
+			d.contour[d.contourPos] = v
+			d.contourPos = (d.contourPos + 1) % contourLen
+			d.contourN = min(d.contourN+1, contourLen)
+		}
+		rise, ok := d.contourRise()
+		if ok != tc.ok || (ok && math.Abs(rise-tc.rise) > 1e-9) {
+			t.Errorf("%s: rise %v, ok %v; want %v, %v", tc.name, rise, ok, tc.rise, tc.ok)
+		}
+	}
+}

@@ -72,12 +72,3 @@ func withPitchContinuity(on bool) Option {
 		return nil
 	}
 }
-
-// withVoicedAperiodicity sets the YIN dip that makes a frame voiced for
-// the syllable gate (a tuning switch).
-func withVoicedAperiodicity(ap float64) Option {
-	return func(c *config) error {
-		c.voicedAperiodicity = ap
-		return nil
-	}
-}

@@ -23,29 +23,6 @@ func TestCorpusSweep(t *testing.T) {
 		}
 	}
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	// Syllables counted only with an F0 (WithVoicedSyllables), with and
-	// without the question rule; and how many syllables the humans count
-	// (the margin to the machine count).
-	for _, ap := range []float64{0, 0.25, 0.35, 0.45, 0.6} {
-		voicedSyl := ap > 0
-		for _, qs := range []int{0, 400} {
-			for _, syl := range []int{4, 5, 6} {
-				var rs []run
-				hist := map[int]int{}
-				for _, c := range tune {
-					r := classify(t, c, WithVoicedSyllables(voicedSyl), withVoicedAperiodicity(max(ap, 0.01)), WithMaxHumanSyllables(syl), WithQuestionSilence(ms(qs)), WithQuestionRise(2.5))
-					rs = append(rs, r)
-					if c.Label == Human {
-						hist[r.Decision.Syllables]++
-					}
-				}
-				t.Logf("voiced-syllables %v (aperiodicity < %.2f) question-silence %d max-human-syllables %d: %v; human syllables %v", voicedSyl, ap, qs, syl, summarize(rs), hist)
-			}
-		}
-	}
-	if os.Getenv("AMD_SWEEP") == "voiced" {
-		return
-	}
 	// The question-intonation rule (contour.go): the silence after a
 	// rising end, and the rise, against the plain rule (0).
 	for _, qs := range []int{0, 300, 350, 400, 450} {
