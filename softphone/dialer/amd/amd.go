@@ -75,7 +75,7 @@ type config struct {
 	syllableDB        float64
 	questionSilence   time.Duration // 0: the question rule is off (contour.go)
 	questionRise      float64
-	noPitchContinuity bool // tuning switch: the rise over the whole contour, not its final continuous stretch (contour.go)
+	noPitchContinuity bool // tuning switch: the rise over the whole contour, no 12 st cap (contour.go)
 	sylSmooth         int  // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
 }
 

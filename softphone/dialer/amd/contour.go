@@ -125,7 +125,7 @@ func (d *Detector) contourRise() (rise float64, ok bool) {
 	for _, x := range m2[:k-2] {
 		low = min(low, x)
 	}
-	if end-low > maxPitchRise {
+	if end-low > maxPitchRise && !d.cfg.noPitchContinuity {
 		return 0, false
 	}
 	return end - low, true

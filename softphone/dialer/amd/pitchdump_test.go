@@ -65,7 +65,8 @@ func ftoa(f float64) string {
 }
 
 // withPitchContinuity turns the continuity constraint of the contour's
-// rise on or off (a tuning switch).
+// rise and its 12 st cap on or off (a tuning switch; off is the second
+// version of the tracker, "question-v2" in holdoutIdeas).
 func withPitchContinuity(on bool) Option {
 	return func(c *config) error {
 		c.noPitchContinuity = !on
