@@ -489,6 +489,7 @@ func (d *Detector) step(frame []int16) {
 	hx, hy := d.hpX, d.hpY
 	acc, cnt, m := d.decAcc, d.decN, 0
 	pacc := d.pdecAcc
+	pitchOn := d.cfg.questionSilence > 0 && !d.decided // the pitch buffer, only while it can be used
 	k := d.decim
 	for _, v := range frame {
 		x := float64(v)
@@ -501,7 +502,9 @@ func (d *Detector) step(frame []int16) {
 			continue
 		}
 		x = acc / float64(k)
-		d.pitch.push(pacc / float64(k))
+		if pitchOn {
+			d.pitch.push(pacc / float64(k))
+		}
 		acc, cnt, pacc = 0, 0, 0
 		m++
 		raw += x * x
