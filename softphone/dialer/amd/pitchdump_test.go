@@ -9,7 +9,10 @@ import (
 
 // TestPitchDump prints, for each tune file, every segment end of the first
 // utterance with its pitch rise and the silence after it (AMD_PITCHDUMP=1;
-// a tuning aid, tune set only).
+// a tuning aid, tune set only; AMD_PITCHDUMP=nocontinuity for the second
+// tracker). AMD_PITCHDUMP_FILE=name also prints that file's F0 contour at
+// every frame, and dumps it even from holdout: only to explain a failure
+// after its idea was checked, which makes later figures on it not held out.
 func TestPitchDump(t *testing.T) {
 	if os.Getenv("AMD_PITCHDUMP") == "" {
 		t.Skip("tuning aid: set AMD_PITCHDUMP=1")
