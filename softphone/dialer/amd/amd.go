@@ -61,19 +61,22 @@ const (
 type Option func(*config) error
 
 type config struct {
-	maxDecision      time.Duration
-	initialSilence   time.Duration
-	humanSilence     time.Duration
-	maxHumanGreeting time.Duration
-	greetingSilence  time.Duration
-	maxGreeting      time.Duration
-	minBeep          time.Duration
-	maxBeep          time.Duration
-	thresholdDB      float64
-	minSpeechDB      float64
-	maxSyllables     int
-	syllableDB       float64
-	sylSmooth        int // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
+	maxDecision       time.Duration
+	initialSilence    time.Duration
+	humanSilence      time.Duration
+	maxHumanGreeting  time.Duration
+	greetingSilence   time.Duration
+	maxGreeting       time.Duration
+	minBeep           time.Duration
+	maxBeep           time.Duration
+	thresholdDB       float64
+	minSpeechDB       float64
+	maxSyllables      int
+	syllableDB        float64
+	questionSilence   time.Duration // 0: the question rule is off (contour.go)
+	questionRise      float64
+	noPitchContinuity bool // tuning switch: the rise over the whole contour, no 12 st cap (contour.go)
+	sylSmooth         int  // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
 }
 
 // Defaults (tuned on the corpus's "tune" set).
@@ -247,6 +250,7 @@ type Detector struct {
 	// Limits in samples.
 	maxDecision, initialSilence, humanSilence, maxHumanGreeting int64
 	greetingSilence, maxGreeting, minBeep, maxBeep              int64
+	questionSilence                                             int64
 
 	coeff [beepBins]float64
 	hpA   float64 // one-pole high-pass coefficient (200 Hz)
@@ -278,6 +282,17 @@ type Detector struct {
 	sylRising bool
 	sylPeak   float64
 	sylValley float64
+
+	// Pitch: F0 of the voiced frames of the first utterance's current
+	// segment (the last contourLen of them), and the rise of the last
+	// ended segment's final syllable (pitch.go, contour.go).
+	pitch      pitchTracker
+	pdecAcc    float64             // decimator state of the high-passed signal
+	contour    [contourLen]float64 // semitones re 100 Hz; NaN: no F0
+	contourN   int                 // frames in contour (capped at contourLen)
+	contourPos int
+	segRise    float64 // rise of the last ended segment (semitones)
+	segRiseOK  bool
 
 	// Tone tracking.
 	toneRun   int64 // samples of the current tonal run
@@ -316,6 +331,7 @@ func New(rate int, opts ...Option) (*Detector, error) {
 		maxSyllables:     DefaultMaxSyllables,
 		syllableDB:       DefaultSyllableDB,
 		sylSmooth:        syllableSmooth,
+		questionRise:     DefaultQuestionRise,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -335,6 +351,7 @@ func New(rate int, opts ...Option) (*Detector, error) {
 	d.maxGreeting = s(cfg.maxGreeting)
 	d.minBeep = s(cfg.minBeep)
 	d.maxBeep = s(cfg.maxBeep)
+	d.questionSilence = s(cfg.questionSilence)
 	for i := range d.coeff {
 		f := float64(beepLo + i*beepStep)
 		d.coeff[i] = 2 * math.Cos(2*math.Pi*f/8000)
@@ -349,10 +366,11 @@ func New(rate int, opts ...Option) (*Detector, error) {
 func (d *Detector) Reset() {
 	cfg, rate, coeff, hpA, decim := d.cfg, d.rate, d.coeff, d.hpA, d.decim
 	lim := [...]int64{d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting,
-		d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep}
+		d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep, d.questionSilence}
 	*d = Detector{cfg: cfg, rate: rate, coeff: coeff, hpA: hpA, decim: decim}
 	d.maxDecision, d.initialSilence, d.humanSilence, d.maxHumanGreeting = lim[0], lim[1], lim[2], lim[3]
 	d.greetingSilence, d.maxGreeting, d.minBeep, d.maxBeep = lim[4], lim[5], lim[6], lim[7]
+	d.questionSilence = lim[8]
 	d.lastVoiced, d.uttStart, d.beepAt, d.greetStart = -1, -1, -1, -1
 }
 
@@ -397,6 +415,9 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		d.decide(Machine, ReasonLongGreeting)
 	case d.uttDone:
 		d.decide(Human, ReasonShortGreeting)
+	case d.questionSilence > 0 && d.uttStart >= 0 && !d.segmentOpen && d.segRiseOK &&
+		d.segRise >= d.cfg.questionRise && d.now-d.lastVoiced >= d.questionSilence:
+		d.decide(Human, ReasonQuestion)
 	case d.uttStart < 0 && d.now >= d.initialSilence:
 		d.decide(Unknown, ReasonNoSpeech)
 	case d.now >= d.maxDecision:
@@ -467,6 +488,8 @@ func (d *Detector) step(frame []int16) {
 	var s1, s2 [beepBins]float64
 	hx, hy := d.hpX, d.hpY
 	acc, cnt, m := d.decAcc, d.decN, 0
+	pacc := d.pdecAcc
+	pitchOn := d.cfg.questionSilence > 0 && !d.decided // the pitch buffer, only while it can be used
 	k := d.decim
 	for _, v := range frame {
 		x := float64(v)
@@ -474,11 +497,15 @@ func (d *Detector) step(frame []int16) {
 		hx = x
 		sum += hy * hy
 		acc += x
+		pacc += hy
 		if cnt++; cnt < k {
 			continue
 		}
 		x = acc / float64(k)
-		acc, cnt = 0, 0
+		if pitchOn {
+			d.pitch.push(pacc / float64(k))
+		}
+		acc, cnt, pacc = 0, 0, 0
 		m++
 		raw += x * x
 		for i := range s1 {
@@ -488,7 +515,7 @@ func (d *Detector) step(frame []int16) {
 		}
 	}
 	d.hpX, d.hpY = hx, hy
-	d.decAcc, d.decN = acc, cnt
+	d.decAcc, d.decN, d.pdecAcc = acc, cnt, pacc
 	db := 10 * math.Log10(sum/float64(n)/(32768*32768)+1e-10)
 
 	// Noise floor: the quietest frame of the last second (this one
@@ -536,6 +563,9 @@ func (d *Detector) step(frame []int16) {
 		d.voicedRun++
 	} else {
 		d.voicedRun = 0
+		if d.segmentOpen && !d.uttDone && !d.decided {
+			d.segRise, d.segRiseOK = d.contourRise()
+		}
 		d.segmentOpen = false
 	}
 	if d.voicedRun >= 2 || (voiced && d.uttStart >= 0 && !d.uttDone) {
@@ -544,6 +574,10 @@ func (d *Detector) step(frame []int16) {
 		}
 		if !d.segmentOpen && !d.uttDone {
 			d.segments++
+			d.contourN, d.contourPos = 0, 0
+		}
+		if d.cfg.questionSilence > 0 && !d.uttDone && !d.decided {
+			d.trackPitch()
 		}
 		d.segmentOpen = true
 		d.lastVoiced = d.now

@@ -73,6 +73,40 @@ func TestCorpusAccuracy(t *testing.T) {
 	}
 }
 
+// TestCorpusQuestionRule holds the optional question-intonation rule
+// (WithQuestionSilence 400 ms, WithQuestionRise 2.5 st; off by default) to
+// its figures on the whole corpus (BENCHMARKS.md: 140/140, median 2.20 s),
+// with one file of slack, and to a median no later than the default's.
+func TestCorpusQuestionRule(t *testing.T) {
+	var rs, def []run
+	questions := 0
+	for _, c := range loadCorpus(t) {
+		r := classify(t, c, WithQuestionSilence(400*time.Millisecond), WithQuestionRise(2.5))
+		if r.Decision.Result != c.Label {
+			t.Logf("%s (%s): %s, want %s, after %v: %s; %s, %s, %q",
+				c.Name, c.Set, r.Decision.Result, c.Label, r.Decision.After, r.Decision.Reason, c.Voice, c.Noise, c.Text)
+		}
+		if r.Decision.Reason == ReasonQuestion {
+			questions++
+		}
+		rs = append(rs, r)
+		def = append(def, classify(t, c))
+	}
+	s, sd := summarize(rs), summarize(def)
+	t.Logf("question rule: %v; %d decided on a question", s, questions)
+	if got := float64(s.Correct) / float64(s.N); got < wantOverallCorrect {
+		t.Errorf("whole corpus: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantOverallCorrect)
+	}
+	if wrong := s.Matrix[Human][Machine] + s.Matrix[Machine][Human]; wrong > wantMaxWrongGuess {
+		t.Errorf("whole corpus: %d wrong guesses, want <= %d", wrong, wantMaxWrongGuess)
+	}
+	// The rule only ever decides earlier than the default on a file it
+	// applies to, so the median cannot be later; and it must apply to some.
+	if s.quantile(0.5) > sd.quantile(0.5) || questions == 0 {
+		t.Errorf("median %v with the rule, %v without; %d question decisions", s.quantile(0.5), sd.quantile(0.5), questions)
+	}
+}
+
 // TestCorpusBeep: every beep is found within 100 ms of its onset, the drop
 // comes after the beep has ended (never over it), no file without a beep
 // has one found, and a greeting without a beep is dropped on the silence

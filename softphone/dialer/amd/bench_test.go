@@ -77,3 +77,24 @@ func BenchmarkCorpus(b *testing.B) {
 	b.Logf("all:     %v", all)
 	b.Logf("holdout: %v", hold)
 }
+
+// BenchmarkPitch is the most the question rule adds to a 20 ms frame at
+// 8 kHz: 160 samples into the pitch buffer and one YIN estimate (run only
+// on voiced frames of the first utterance, before the decision).
+func BenchmarkPitch(b *testing.B) {
+	s := glide(8000, 8000, 120, 220, 8000)
+	var p pitchTracker
+	b.ReportAllocs()
+	b.ResetTimer()
+	o := 0
+	for i := 0; i < b.N; i++ {
+		if o+160 > len(s) {
+			o = 0
+		}
+		for _, v := range s[o : o+160] {
+			p.push(float64(v))
+		}
+		o += 160
+		p.estimate()
+	}
+}

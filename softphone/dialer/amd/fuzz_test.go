@@ -18,10 +18,18 @@ func FuzzFeed(f *testing.F) {
 		binary.LittleEndian.PutUint16(tone[2*i:], uint16(int16([]int{0, 7071, 10000, 7071, 0, -7071, -10000, -7071}[i%8])))
 	}
 	f.Add(uint8(0), uint8(160), tone)
+	f.Add(uint8(0x80), uint8(160), tone)
+	f.Add(uint8(0x81), uint8(5), tone)
 	f.Fuzz(func(t *testing.T, rateSel, frameSel uint8, data []byte) {
 		rate := []int{8000, 16000, 48000}[int(rateSel)%3]
 		frame := int(frameSel)%(rate/50) + 1
-		d, err := New(rate, WithMaxDecision(500*time.Millisecond), WithInitialSilence(300*time.Millisecond), WithMaxGreeting(time.Second))
+		// rateSel's top bit turns the question rule (the pitch tracker) on.
+		qs := time.Duration(0)
+		if rateSel&0x80 != 0 {
+			qs = 150 * time.Millisecond
+		}
+		d, err := New(rate, WithMaxDecision(500*time.Millisecond), WithInitialSilence(300*time.Millisecond), WithMaxGreeting(time.Second),
+			WithQuestionSilence(qs))
 		if err != nil {
 			t.Fatal(err)
 		}
