@@ -170,11 +170,15 @@ function interruptions(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { interruptions: string[] }).interruptions);
 }
 
-/** refusedMonitor: carol, no team lead, asks to listen with the CLI; resolves with its exit code and output. */
+/**
+ * refusedMonitor: carol, no team lead, asks to listen with the CLI;
+ * resolves with its exit code and output. A refused request ends at once
+ * (exit 1, 403); one wrongly accepted hangs up after 3 s (exit 0).
+ */
 function refusedMonitor(): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((ok) => {
     execFile(binary(), ["call", "--sip-uri", `sip:carol@${lab!.registrar}`, "--password-env", "CAROL_PW", "--audio", "null",
-      "--monitor", "listen", "--json", "alice"],
+      "--monitor", "listen", "--hangup-after", "3s", "--json", "alice"],
     { cwd: REPO, env: { ...process.env, CAROL_PW: lab!.users.carol }, timeout: 60_000 },
     (err, stdout, stderr) => ok({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }));
   });
@@ -222,7 +226,7 @@ for (const locale of ["en", "ja"] as const) {
       // rings or pops up in the rep's window.
       await watchInterruptions(page);
       const carol = await refusedMonitor();
-      expect(carol.code, `carol's call: ${carol.stdout}\n${carol.stderr}`).toBe(1);
+      expect(carol.code, `carol's call: ${carol.stdout.slice(-2000)}\n${carol.stderr.slice(-2000)}`).toBe(1);
       expect(carol.stdout).toContain('"status":403');
       await expect.poll(() => rep!.log(), { timeout: 15_000 }).toMatch(/refused a monitor request.*sip:carol@127\.0\.0\.1/);
 
