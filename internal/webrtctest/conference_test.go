@@ -244,26 +244,9 @@ func strongest(samples []int16, rate int, freq float64) []int16 {
 	return samples[best : best+win]
 }
 
-// hears fails unless every frequency in present carries at least 1e-3 of
-// Goertzel power in samples and every one in absent less than 1/100 of
-// the weakest present one (as cli's conference test).
+// hears is testlab.Hears (as cli's conference test), with the powers in
+// the log.
 func hears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
 	t.Helper()
-	pw := map[float64]float64{}
-	for _, f := range append(append([]float64(nil), present...), absent...) {
-		pw[f] = dsp.Goertzel(samples, rate, f)
-	}
-	weakest := 1.0
-	for _, f := range present {
-		if pw[f] < 1e-3 {
-			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
-		}
-		weakest = min(weakest, pw[f])
-	}
-	for _, f := range absent {
-		if pw[f] > weakest/100 {
-			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted %.2g); powers %v", who, f, pw[f], weakest, pw)
-		}
-	}
-	t.Logf("%s: powers %v", who, pw)
+	t.Logf("%s: powers %v", who, testlab.Hears(t, who, samples, rate, present, absent))
 }
