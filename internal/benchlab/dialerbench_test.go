@@ -117,49 +117,14 @@ func peerScenario(name string, answerMS int, audio string) string {
   </send>
   <recv request="ACK" next="2"/>
   <label id="1"/>
-  <send retrans="500">
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]D[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=ptime:20
-
-    ]]>
-  </send>
-  %s
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <label id="2"/>
+%s  %s
+%s  <label id="2"/>
 </scenario>
-`, name, timeout, ack)
+`, name, timeout, sippAnswerPCMU("D", false), ack, sippByeOK(false))
 }
+
+// benchAccount dials SIP URIs directly (no registrar).
+var benchAccount = softphone.AccountConfig{AOR: "sip:bench@127.0.0.1", Transport: "udp"}
 
 // startPeer starts a sipp peer running peerScenario for up to run.
 func startPeer(t *testing.T, name string, answerMS int, run time.Duration, audio string) *testlab.Sipp {
