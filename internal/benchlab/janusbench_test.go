@@ -441,7 +441,7 @@ func conferenceRound(t *testing.T, bin, uas, stub string, n, rate int, settle, w
 		}
 		return s
 	}
-	load := loadAvg()
+	load := loadavg()
 	pl0, j0 := mustStat(t, pl.pid), mustStat(t, janus.pid)
 	r0 := sumRecv()
 	start := time.Now()
