@@ -101,34 +101,11 @@ type ProcStatus struct {
 // (proc(5)); both must be present, as "VmHWM:\t  1234 kB".
 func ParseStatus(b []byte) (ProcStatus, error) {
 	var st ProcStatus
-	var seenHWM, seenRSS bool
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		key, val, ok := bytes.Cut(line, []byte{':'})
-		if !ok {
-			continue
-		}
-		var dst *int64
-		switch string(key) {
-		case "VmHWM":
-			dst, seenHWM = &st.HWMKiB, true
-		case "VmRSS":
-			dst, seenRSS = &st.RSSKiB, true
-		default:
-			continue
-		}
-		n, err := parseKiB(string(key), val, ErrProcStatus)
-		if err != nil {
-			return st, err
-		}
-		*dst = n
+	seen, err := parseKiBLines(b, ErrProcStatus, map[string]*int64{"VmHWM": &st.HWMKiB, "VmRSS": &st.RSSKiB})
+	if err != nil {
+		return st, err
 	}
-	if !seenHWM || !seenRSS {
+	if !seen["VmHWM"] || !seen["VmRSS"] {
 		return st, fmt.Errorf("%w: VmHWM or VmRSS missing (kernel thread or zombie?)", ErrProcStatus)
 	}
 	return st, nil
@@ -141,6 +118,37 @@ func ReadStatus(pid int) (ProcStatus, error) {
 		return ProcStatus{}, err
 	}
 	return ParseStatus(b)
+}
+
+// parseKiBLines parses the "Key:   1234 kB" lines of a /proc file
+// (status, smaps_rollup) whose key dst names into that field, passing
+// over every other line, and returns the keys it saw. A bad value is
+// reported wrapped in sentinel.
+func parseKiBLines(b []byte, sentinel error, dst map[string]*int64) (map[string]bool, error) {
+	seen := make(map[string]bool, len(dst))
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		key, val, ok := bytes.Cut(line, []byte{':'})
+		if !ok {
+			continue
+		}
+		d, ok := dst[string(key)]
+		if !ok {
+			continue
+		}
+		seen[string(key)] = true
+		n, err := parseKiB(string(key), val, sentinel)
+		if err != nil {
+			return seen, err
+		}
+		*d = n
+	}
+	return seen, nil
 }
 
 // parseKiB parses a /proc "NNN kB" value of the line named key; a bad one
