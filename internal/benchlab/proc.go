@@ -82,11 +82,7 @@ func ticks(f []byte) (time.Duration, error) {
 
 // ReadStat reads and parses /proc/PID/stat.
 func ReadStat(pid int) (ProcStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ProcStat{}, err
-	}
-	return ParseStat(b)
+	return readProc(pid, "stat", ParseStat)
 }
 
 // ProcStatus is the memory part of /proc/PID/status, in KiB.
@@ -113,11 +109,17 @@ func ParseStatus(b []byte) (ProcStatus, error) {
 
 // ReadStatus reads and parses /proc/PID/status.
 func ReadStatus(pid int) (ProcStatus, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	return readProc(pid, "status", ParseStatus)
+}
+
+// readProc reads /proc/PID/name and parses it with parse.
+func readProc[T any](pid int, name string, parse func([]byte) (T, error)) (T, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/" + name)
 	if err != nil {
-		return ProcStatus{}, err
+		var zero T
+		return zero, err
 	}
-	return ParseStatus(b)
+	return parse(b)
 }
 
 // parseKiBLines parses the "Key:   1234 kB" lines of a /proc file

@@ -49,11 +49,7 @@ func ParseSmapsRollup(b []byte) (Memory, error) {
 
 // ReadMemory reads and parses /proc/PID/smaps_rollup.
 func ReadMemory(pid int) (Memory, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
-	if err != nil {
-		return Memory{}, err
-	}
-	return ParseSmapsRollup(b)
+	return readProc(pid, "smaps_rollup", ParseSmapsRollup)
 }
 
 // ParsePPID returns field 4 (ppid) of a /proc/PID/stat line, counted from
