@@ -18,6 +18,15 @@ func reopenMigrated(t *testing.T, s *Store, path string, atLeast int, stmts ...s
 		}
 	}
 	s.Close()
+	return openMigrated(t, path, atLeast)
+}
+
+// openMigrated opens the file at path, written at an older schema
+// version, so that the migrations since that version run. It fails the
+// test unless the file is then at SchemaVersion(), and that at least
+// atLeast. The store is closed at the end of the test.
+func openMigrated(t *testing.T, path string, atLeast int) *Store {
+	t.Helper()
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
