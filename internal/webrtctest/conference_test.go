@@ -145,18 +145,7 @@ func TestConferenceWebJoin(t *testing.T) {
 	br := startDriver(t, ctx, wj.URL, wavPath)
 	next("web joined", is("participant_joined", "web"))
 	t.Logf("page: %s", br.expect("CONNECTED "))
-	var st struct {
-		PacketsReceived int     `json:"packetsReceived"`
-		AudioLevel      float64 `json:"audioLevel"`
-		Codec           string  `json:"codec"`
-	}
-	if err := json.Unmarshal([]byte(br.expect("STATS ")), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
-		t.Errorf("browser inbound-rtp %+v: want Opus packets with an audio level", st)
-	}
-	t.Logf("browser inbound-rtp: %+v", st)
+	checkInboundOpus(t, br.expect("STATS "))
 	// Pitchline has had three seconds of the browser's audio (150 packets
 	// of 20 ms), so bob's recording holds enough of it.
 	next("150 packets from the browser", func(e confEvent) bool {
