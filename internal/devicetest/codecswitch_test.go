@@ -95,13 +95,7 @@ func TestCodecSwitchMidCallWithBaresip(t *testing.T) {
 	// Our recording: the last 3 s were received over PCMU (4 s of it
 	// arrived before the hangup), the first second of the steady part
 	// over Opus.
-	rate, s, err := testlab.ReadWAV(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s) < 8*rate {
-		t.Fatalf("recording %.1f s, want at least 8 s", float64(len(s))/float64(rate))
-	}
+	rate, s := readRecording(t, rec, 8)
 	opusPart, pcmuPart := s[rate:2*rate], s[len(s)-3*rate-rate/2:len(s)-rate/2]
 	shOpus, shPCMU := toneShare(opusPart, rate, theirs, 0.01), toneShare(pcmuPart, rate, theirs, 0.01)
 	t.Logf("bob's %.0f Hz in our recording: %.0f%% of windows over Opus, %.0f%% over PCMU (%d Hz, %.1f s)",

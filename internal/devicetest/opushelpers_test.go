@@ -72,3 +72,17 @@ func hangUpOnBob(t *testing.T, p *softphone.Phone, ev *events, call *softphone.C
 	}
 	p.Close()
 }
+
+// readRecording reads carol's recording at path (softphone.WithRecordFile)
+// and fails the test unless it holds at least secs seconds.
+func readRecording(t *testing.T, path string, secs int) (rate int, s []int16) {
+	t.Helper()
+	rate, s, err := testlab.ReadWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) < secs*rate {
+		t.Fatalf("our recording is %.1f s, want at least %d s", float64(len(s))/float64(rate), secs)
+	}
+	return rate, s
+}
