@@ -9,32 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
 )
-
-// hears fails unless every frequency in present carries at least 1e-3 of
-// Goertzel power in samples and every one in absent less than 1/100 of the
-// weakest present one.
-func hears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
-	t.Helper()
-	pw := map[float64]float64{}
-	for _, f := range append(append([]float64(nil), present...), absent...) {
-		pw[f] = dsp.Goertzel(samples, rate, f)
-	}
-	weakest := 1.0
-	for _, f := range present {
-		if pw[f] < 1e-3 {
-			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
-		}
-		weakest = min(weakest, pw[f])
-	}
-	for _, f := range absent {
-		if pw[f] > weakest/100 {
-			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted %.2g); powers %v", who, f, pw[f], weakest, pw)
-		}
-	}
-}
 
 // TestConferenceCommand: `pitchline conference` (the rep, playing
 // 1000 Hz) invites bob (baresip, 400 Hz) and dave (baresip, 600 Hz),
@@ -121,7 +97,7 @@ func TestConferenceCommand(t *testing.T) {
 	if err != nil || len(rs) < 5*rate {
 		t.Fatalf("rep's recording: %d samples, %v", len(rs), err)
 	}
-	hears(t, "rep", rs, rate, []float64{400, 600}, []float64{1000})
+	testlab.Hears(t, "rep", rs, rate, []float64{400, 600}, []float64{1000})
 	recOf := func(b *testlab.Baresip) (int, []int16) {
 		recs, err := b.Recordings("dec")
 		if err != nil || len(recs) == 0 {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
 )
@@ -24,22 +23,7 @@ func TestAnswerCrossingCancelIsAckedAndHungUp(t *testing.T) {
 	}
 	uas := testlab.StartSipp(t, testlab.SippArgs{ScenarioFile: scen, Calls: 1, RecvTimeout: 20 * time.Second,
 		Timeout: 60 * time.Second})
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	p, ev := startCarol(t)
 
 	dctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

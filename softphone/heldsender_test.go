@@ -1,7 +1,6 @@
 package softphone_test
 
 import (
-	"context"
 	"encoding/binary"
 	"math"
 	"net"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -159,22 +157,7 @@ func TestConferenceHeldParticipantKeepsSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	spk := newSpeakerTap(rate)
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk), softphone.WithHoldMusic(moh))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	p, ev := startCarol(t, softphone.WithLocalAudio(mic, spk), softphone.WithHoldMusic(moh))
 
 	m := ev.mark()
 	call, err := p.Dial(ctx(t, 120*time.Second), bob.URI())

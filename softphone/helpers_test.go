@@ -104,15 +104,17 @@ type phoneOpt struct {
 	leads        []string
 }
 
-// newPhone starts a Pitchline phone registered at k as user.
+// newPhone starts a Pitchline phone registered at k as user. With k nil
+// (then o.host is the AOR's host and o.noRegister is set) it has no
+// registrar: a direct phone.
 func newPhone(t *testing.T, k *testlab.Kamailio, user string, o phoneOpt) (*softphone.Phone, *events) {
 	t.Helper()
 	if o.transport == "" {
 		o.transport = "udp"
 	}
-	pw := k.Password(user)
-	if o.password != "" {
-		pw = o.password
+	pw := o.password
+	if pw == "" && k != nil {
+		pw = k.Password(user)
 	}
 	if o.host == "" {
 		o.host = k.Addr()

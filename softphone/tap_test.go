@@ -1,12 +1,10 @@
 package softphone_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -21,22 +19,7 @@ import (
 // the call (Read returns ErrTapClosed).
 func TestTapAndPlayToRemote(t *testing.T) {
 	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithTone(400), testlab.WithRecording())
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	p, ev := startCarol(t)
 
 	m := ev.mark()
 	call, err := p.Dial(ctx(t, 60*time.Second), bob.URI())

@@ -2,7 +2,6 @@ package softphone_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/softphone"
 )
 
@@ -56,22 +54,7 @@ func loadTorture(t *testing.T) []tortureCase {
 // but unusual one is answered like any other.
 func TestTortureCorpus(t *testing.T) {
 	cases := loadTorture(t)
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	p, ev := startCarol(t)
 
 	for _, transport := range []string{"udp", "tcp"} {
 		ringsFrom := ev.mark()

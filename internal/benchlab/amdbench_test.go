@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/dialer"
@@ -176,7 +175,7 @@ func TestAMDCorpusThroughPeers(t *testing.T) {
 	for _, c := range corpus {
 		c.direct = classifyDirect(c)
 	}
-	loadBefore := loadAvg()
+	loadBefore := loadavg()
 	started := time.Now()
 
 	// The peers' files: the corpus file and 4 s of silence, so that the
@@ -216,43 +215,9 @@ func TestAMDCorpusThroughPeers(t *testing.T) {
 		bs = append(bs, b)
 	}
 
-	backend, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &amdLog{after: map[string]time.Duration{}, why: map[string]string{}}
-	phone, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:alice@" + k.Addr(), Password: k.Password("alice"), Transport: "udp", Register: true},
-		Listen:  "127.0.0.1:0", Codecs: []string{"PCMU"},
-	}, softphone.WithAudio(backend, "", "", ""),
-		softphone.WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, unsubscribe := phone.Subscribe()
-	if err := phone.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { phone.Close(); backend.Close() })
-	for registered := false; !registered; {
-		select {
-		case ev := <-events:
-			if r, ok := ev.(softphone.RegistrationEvent); ok {
-				if r.State == softphone.RegFailed {
-					t.Fatalf("alice's registration failed: %s", r.Reason)
-				}
-				registered = r.State == softphone.RegRegistered
-			}
-		case <-ctx.Done():
-			t.Fatal("alice not registered")
-		}
-	}
-	unsubscribe()
-	eng, err := dialer.NewPhoneEngine(phone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := startPhone(ctx, t, softphone.AccountConfig{AOR: "sip:alice@" + k.Addr(), Password: k.Password("alice"), Transport: "udp", Register: true},
+		slog.LevelWarn)
 	det, err := dialer.NewAMD(slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
@@ -284,16 +249,7 @@ func TestAMDCorpusThroughPeers(t *testing.T) {
 			t.Errorf("%s through a peer: %s", c.name, c.viaPeer.err)
 		}
 	}
-	report := amdReport(corpus, peers, elapsed, loadBefore)
-	t.Log("\n" + report)
-	if path := os.Getenv("PITCHLINE_BENCH_OUT"); path != "" {
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		fmt.Fprintln(f, report)
-	}
+	report(t, amdReport(corpus, peers, elapsed, loadBefore))
 }
 
 // amdThroughPeer makes peer b play path, calls it through Kamailio and

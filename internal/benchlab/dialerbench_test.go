@@ -117,49 +117,14 @@ func peerScenario(name string, answerMS int, audio string) string {
   </send>
   <recv request="ACK" next="2"/>
   <label id="1"/>
-  <send retrans="500">
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]D[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=ptime:20
-
-    ]]>
-  </send>
-  %s
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <label id="2"/>
+%s  %s
+%s  <label id="2"/>
 </scenario>
-`, name, timeout, ack)
+`, name, timeout, sippAnswerPCMU("D", false), ack, sippByeOK(false))
 }
+
+// benchAccount dials SIP URIs directly (no registrar).
+var benchAccount = softphone.AccountConfig{AOR: "sip:bench@127.0.0.1", Transport: "udp"}
 
 // startPeer starts a sipp peer running peerScenario for up to run.
 func startPeer(t *testing.T, name string, answerMS int, run time.Duration, audio string) *testlab.Sipp {
@@ -171,36 +136,59 @@ func startPeer(t *testing.T, name string, answerMS int, run time.Duration, audio
 	return testlab.StartSipp(t, testlab.SippArgs{ScenarioFile: path, Calls: 1_000_000, Timeout: run, RecvTimeout: run})
 }
 
-// startPhone starts a Phone that dials SIP URIs directly (no registrar)
-// with null audio, and its dialer engine.
-func startPhone(t *testing.T) *dialer.PhoneEngine {
+// startPhone starts a Phone on acct with PCMU, null audio and a logger at
+// level, and its dialer engine. A Phone that registers (acct.Register) is
+// waited for until registered; ctx bounds that wait and the Phone's life.
+// One that does not dials SIP URIs directly.
+func startPhone(ctx context.Context, t *testing.T, acct softphone.AccountConfig, level slog.Level) *dialer.PhoneEngine {
 	t.Helper()
 	backend, err := audio.NewNullBackend()
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	phone, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:bench@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0", Codecs: []string{"PCMU"},
+		Account: acct, Listen: "127.0.0.1:0", Codecs: []string{"PCMU"},
 	}, softphone.WithLogger(logger), softphone.WithAudio(backend, "", "", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	var events <-chan softphone.Event
+	if acct.Register {
+		var unsubscribe func()
+		events, unsubscribe = phone.Subscribe()
+		defer unsubscribe()
+	}
+	ctx, cancel := context.WithCancel(ctx)
 	if err := phone.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := dialer.NewPhoneEngine(phone)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var eng *dialer.PhoneEngine
 	t.Cleanup(func() {
-		eng.Close()
+		if eng != nil {
+			eng.Close()
+		}
 		phone.Close()
 		cancel()
 		backend.Close()
 	})
+	for registered := !acct.Register; !registered; {
+		select {
+		case ev := <-events:
+			if r, ok := ev.(softphone.RegistrationEvent); ok {
+				if r.State == softphone.RegFailed {
+					t.Fatalf("%s's registration failed: %s", acct.AOR, r.Reason)
+				}
+				registered = r.State == softphone.RegRegistered
+			}
+		case <-ctx.Done():
+			t.Fatalf("%s not registered", acct.AOR)
+		}
+	}
+	eng, err = dialer.NewPhoneEngine(phone)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return eng
 }
 
@@ -252,15 +240,6 @@ func report(t *testing.T, text string) {
 	}
 }
 
-func loadAvg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 // TestDialerPacing: power mode, wrap-up 0, every contact a human who
 // answers at once; the rep hangs up as soon as the call is connected and
 // saves the outcome when the call has ended. Measured per transition:
@@ -274,7 +253,7 @@ func TestDialerPacing(t *testing.T) {
 		t.Fatal("PITCHLINE_BENCH_PACING_CALLS: want at least 2")
 	}
 	peer := startPeer(t, "human", 1, 10*time.Minute, "")
-	eng := startPhone(t)
+	eng := startPhone(context.Background(), t, benchAccount, slog.LevelError)
 	st := openBenchStore(t)
 	l := &dialer.List{Name: "pacing", Settings: dialer.DefaultSettings()}
 	l.Settings.Mode, l.Settings.WrapUp = dialer.ModePower, 0
@@ -293,7 +272,7 @@ func TestDialerPacing(t *testing.T) {
 	}
 	events, unsub := s.Subscribe()
 	defer unsub()
-	loadBefore := loadAvg()
+	loadBefore := loadavg()
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +331,7 @@ loop:
 		return []string{name, fmt.Sprint(len(ds)), Millis(percentile(ds, 0.5)), Millis(percentile(ds, 0.95)), Millis(slices.Max(ds)), Millis(slices.Min(ds))}
 	}
 	report(t, fmt.Sprintf("Power dialer pacing (wrap-up 0), %s, load average before %s, after %s\n\n%s",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadBefore, loadAvg(), Table([][]string{
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadBefore, loadavg(), Table([][]string{
 			{"interval", "transitions", "p50 ms", "p95 ms", "max ms", "min ms"},
 			row("SaveOutcome → next INVITE received by the sipp peer (sipp's trace stamp)", wire),
 			row("SaveOutcome → the session emits the dial event, just before the engine sends the INVITE (in process)", inproc),
@@ -487,7 +466,7 @@ func TestDialerThroughput(t *testing.T) {
 				classMachine:  startPeer(t, "machine", int(sc(simRingMachine).Milliseconds()), run+2*time.Minute, ra.machineAudio),
 				classNoAnswer: startPeer(t, "noanswer", 0, run+2*time.Minute, ""),
 			}
-			eng := &taggedEngine{Engine: startPhone(t), class: map[string]class{}}
+			eng := &taggedEngine{Engine: startPhone(context.Background(), t, benchAccount, slog.LevelError), class: map[string]class{}}
 			st := openBenchStore(t)
 			l := &dialer.List{Name: "throughput " + m, Settings: dialer.DefaultSettings()}
 			l.Settings.Mode, l.Settings.Lines, l.Settings.WrapUp = mode, lines, 0
@@ -537,7 +516,7 @@ func TestDialerThroughput(t *testing.T) {
 			}
 			events, unsub := s.Subscribe()
 			defer unsub()
-			load := loadAvg()
+			load := loadavg()
 			var mu sync.Mutex
 			var timers []*time.Timer
 			after := func(d time.Duration, f func()) {

@@ -60,57 +60,17 @@ import (
 
 // confUASScenario: answer with PCMU on [media_port], stream the file
 // until BYE (or until sipp is stopped).
-const confUASScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+var confUASScenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="pitchline bench: participant (UAS, rtp_stream)">
   <recv request="INVITE" crlf="true"/>
-  <send retrans="500">
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_Record-Route:]
-      [last_From:]
-      [last_To:];tag=[pid]P[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=ptime:20
-
-    ]]>
-  </send>
-  <recv request="ACK" crlf="true"/>
+` + sippAnswerPCMU("P", true) + `  <recv request="ACK" crlf="true"/>
   <nop>
     <action>
       <exec rtp_stream="@FILE@,-1,0"/>
     </action>
   </nop>
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
+` + sippByeOK(true) + `</scenario>
 `
 
 // confStubScenario: the Janus side's signalling stand-in. Each call
@@ -481,7 +441,7 @@ func conferenceRound(t *testing.T, bin, uas, stub string, n, rate int, settle, w
 		}
 		return s
 	}
-	load := loadAvg()
+	load := loadavg()
 	pl0, j0 := mustStat(t, pl.pid), mustStat(t, janus.pid)
 	r0 := sumRecv()
 	start := time.Now()

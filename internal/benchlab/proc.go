@@ -82,11 +82,7 @@ func ticks(f []byte) (time.Duration, error) {
 
 // ReadStat reads and parses /proc/PID/stat.
 func ReadStat(pid int) (ProcStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ProcStat{}, err
-	}
-	return ParseStat(b)
+	return readProc(pid, "stat", ParseStat)
 }
 
 // ProcStatus is the memory part of /proc/PID/status, in KiB.
@@ -101,7 +97,37 @@ type ProcStatus struct {
 // (proc(5)); both must be present, as "VmHWM:\t  1234 kB".
 func ParseStatus(b []byte) (ProcStatus, error) {
 	var st ProcStatus
-	var seenHWM, seenRSS bool
+	seen, err := parseKiBLines(b, ErrProcStatus, map[string]*int64{"VmHWM": &st.HWMKiB, "VmRSS": &st.RSSKiB})
+	if err != nil {
+		return st, err
+	}
+	if !seen["VmHWM"] || !seen["VmRSS"] {
+		return st, fmt.Errorf("%w: VmHWM or VmRSS missing (kernel thread or zombie?)", ErrProcStatus)
+	}
+	return st, nil
+}
+
+// ReadStatus reads and parses /proc/PID/status.
+func ReadStatus(pid int) (ProcStatus, error) {
+	return readProc(pid, "status", ParseStatus)
+}
+
+// readProc reads /proc/PID/name and parses it with parse.
+func readProc[T any](pid int, name string, parse func([]byte) (T, error)) (T, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/" + name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
+
+// parseKiBLines parses the "Key:   1234 kB" lines of a /proc file
+// (status, smaps_rollup) whose key dst names into that field, passing
+// over every other line, and returns the keys it saw. A bad value is
+// reported wrapped in sentinel.
+func parseKiBLines(b []byte, sentinel error, dst map[string]*int64) (map[string]bool, error) {
+	seen := make(map[string]bool, len(dst))
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -113,34 +139,18 @@ func ParseStatus(b []byte) (ProcStatus, error) {
 		if !ok {
 			continue
 		}
-		var dst *int64
-		switch string(key) {
-		case "VmHWM":
-			dst, seenHWM = &st.HWMKiB, true
-		case "VmRSS":
-			dst, seenRSS = &st.RSSKiB, true
-		default:
+		d, ok := dst[string(key)]
+		if !ok {
 			continue
 		}
-		n, err := parseKiB(string(key), val, ErrProcStatus)
+		seen[string(key)] = true
+		n, err := parseKiB(string(key), val, sentinel)
 		if err != nil {
-			return st, err
+			return seen, err
 		}
-		*dst = n
+		*d = n
 	}
-	if !seenHWM || !seenRSS {
-		return st, fmt.Errorf("%w: VmHWM or VmRSS missing (kernel thread or zombie?)", ErrProcStatus)
-	}
-	return st, nil
-}
-
-// ReadStatus reads and parses /proc/PID/status.
-func ReadStatus(pid int) (ProcStatus, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return ProcStatus{}, err
-	}
-	return ParseStatus(b)
+	return seen, nil
 }
 
 // parseKiB parses a /proc "NNN kB" value of the line named key; a bad one

@@ -36,42 +36,12 @@ func (m Memory) Add(o Memory) Memory {
 // present.
 func ParseSmapsRollup(b []byte) (Memory, error) {
 	var m Memory
-	var seenRSS, seenPSS bool
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		key, val, ok := bytes.Cut(line, []byte{':'})
-		if !ok {
-			continue
-		}
-		var dst *int64
-		switch string(key) {
-		case "Rss":
-			dst, seenRSS = &m.RSSKiB, true
-		case "Pss":
-			dst, seenPSS = &m.PSSKiB, true
-		case "Pss_Anon":
-			dst = &m.PSSAnonKiB
-		case "Pss_File":
-			dst = &m.PSSFileKiB
-		case "Pss_Shmem":
-			dst = &m.PSSShmemKiB
-		case "Swap":
-			dst = &m.SwapKiB
-		default:
-			continue
-		}
-		n, err := parseKiB(string(key), val, ErrSmaps)
-		if err != nil {
-			return m, err
-		}
-		*dst = n
+	seen, err := parseKiBLines(b, ErrSmaps, map[string]*int64{"Rss": &m.RSSKiB, "Pss": &m.PSSKiB,
+		"Pss_Anon": &m.PSSAnonKiB, "Pss_File": &m.PSSFileKiB, "Pss_Shmem": &m.PSSShmemKiB, "Swap": &m.SwapKiB})
+	if err != nil {
+		return m, err
 	}
-	if !seenRSS || !seenPSS {
+	if !seen["Rss"] || !seen["Pss"] {
 		return m, fmt.Errorf("%w: Rss or Pss missing", ErrSmaps)
 	}
 	return m, nil
@@ -79,11 +49,7 @@ func ParseSmapsRollup(b []byte) (Memory, error) {
 
 // ReadMemory reads and parses /proc/PID/smaps_rollup.
 func ReadMemory(pid int) (Memory, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
-	if err != nil {
-		return Memory{}, err
-	}
-	return ParseSmapsRollup(b)
+	return readProc(pid, "smaps_rollup", ParseSmapsRollup)
 }
 
 // ParsePPID returns field 4 (ppid) of a /proc/PID/stat line, counted from

@@ -1,13 +1,11 @@
 package devicetest
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
@@ -53,32 +51,8 @@ func TestCodecSwitchMidCallWithBaresip(t *testing.T) {
 	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithRecording(), testlab.WithOpus(),
 		testlab.WithCodecs("opus/48000/1,PCMU/8000/1"), testlab.WithSourceRate(48000), testlab.WithSourceWAV(bobSrc))
 	rec := filepath.Join(dir, "carol-rx.wav")
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
-
-	m := ev.mark()
-	call, err := p.Dial(ctx(t, 60*time.Second), bob.URI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
-	if _, err := bob.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
-		t.Fatalf("bob never got the call: %v", err)
-	}
+	p, ev := startCarol(t, false, softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
+	call, m := callBob(t, p, ev, bob)
 	stats := func(from int, what string, pred func(softphone.StatsEvent) bool) softphone.StatsEvent {
 		return ev.wait(t, from, 30*time.Second, what, func(e softphone.Event) bool {
 			s, ok := e.(softphone.StatsEvent)
@@ -116,26 +90,12 @@ func TestCodecSwitchMidCallWithBaresip(t *testing.T) {
 		t.Errorf("%d packets from bob dropped by payload type after the switch (before: %d)", d, before.Stats.DroppedPayloadType)
 	}
 
-	bm, m3 := bob.Mark(), ev.mark()
-	if err := call.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m3, call.ID(), softphone.CallEnded, 10*time.Second)
-	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
-		t.Fatalf("bob did not see our BYE: %v", err)
-	}
-	p.Close()
+	hangUpOnBob(t, p, ev, call, bob)
 
 	// Our recording: the last 3 s were received over PCMU (4 s of it
 	// arrived before the hangup), the first second of the steady part
 	// over Opus.
-	rate, s, err := testlab.ReadWAV(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s) < 8*rate {
-		t.Fatalf("recording %.1f s, want at least 8 s", float64(len(s))/float64(rate))
-	}
+	rate, s := readRecording(t, rec, 8)
 	opusPart, pcmuPart := s[rate:2*rate], s[len(s)-3*rate-rate/2:len(s)-rate/2]
 	shOpus, shPCMU := toneShare(opusPart, rate, theirs, 0.01), toneShare(pcmuPart, rate, theirs, 0.01)
 	t.Logf("bob's %.0f Hz in our recording: %.0f%% of windows over Opus, %.0f%% over PCMU (%d Hz, %.1f s)",

@@ -1,12 +1,10 @@
 package devicetest
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	_ "github.com/pitchline/pitchline/audio/codec/opus" // registers Opus: the phone offers it first
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -73,35 +71,8 @@ func TestOpusWidebandToneWithBaresip(t *testing.T) {
 			opts := append([]testlab.BaresipOption{testlab.WithNoRegister(), testlab.WithRecording()}, tc.opts...)
 			bob := testlab.StartBaresip(t, "bob", opts...)
 			rec := filepath.Join(t.TempDir(), "carol-rx.wav")
-			nb, err := audio.NewNullBackend()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := softphone.NewPhone(softphone.Config{
-				Account: softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-				Listen:  "127.0.0.1:0",
-			}, softphone.WithAudio(nb, "", "", ""), softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev := record(t, p)
-			if err := p.Start(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { p.Close(); nb.Close() })
-
-			m := ev.mark()
-			call, err := p.Dial(ctx(t, 60*time.Second), bob.URI())
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev.wait(t, m, 15*time.Second, "call connected", func(e softphone.Event) bool {
-				c, ok := e.(softphone.CallEvent)
-				return ok && c.CallID == call.ID() && c.State == softphone.CallConnected
-			})
-			if _, err := bob.WaitEventType(ctx(t, 10*time.Second), "CALL_ESTABLISHED"); err != nil {
-				t.Fatalf("bob never got the call: %v", err)
-			}
+			p, ev := startCarol(t, false, softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
+			call, m := callBob(t, p, ev, bob)
 			// About 4 s of audio both ways (DTX may skip silent frames,
 			// but both sides send tones).
 			ev.wait(t, m, 30*time.Second, "200 packets each way", func(e softphone.Event) bool {
@@ -132,19 +103,7 @@ func TestOpusWidebandToneWithBaresip(t *testing.T) {
 				t.Errorf("received DTMF %q, want 7", got.Digit)
 			}
 
-			bm := bob.Mark()
-			m2 := ev.mark()
-			if err := call.Hangup(); err != nil {
-				t.Fatal(err)
-			}
-			ev.wait(t, m2, 10*time.Second, "call ended", func(e softphone.Event) bool {
-				c, ok := e.(softphone.CallEvent)
-				return ok && c.CallID == call.ID() && c.State == softphone.CallEnded
-			})
-			if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
-				t.Fatalf("bob did not see our BYE: %v", err)
-			}
-			p.Close()
+			hangUpOnBob(t, p, ev, call, bob)
 
 			recs, err := bob.Recordings("dec")
 			if err != nil || len(recs) == 0 {

@@ -1,7 +1,6 @@
 package devicetest
 
 import (
-	"context"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec/opus"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -296,23 +294,7 @@ func TestOpusPtime60WithBaresip(t *testing.T) {
 	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithRecording(), testlab.WithOpus(),
 		testlab.WithPtime(60), testlab.WithSourceWAV(bobSrc), testlab.WithSIPTrace())
 	rec := filepath.Join(dir, "carol-rx.wav")
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account:    softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:     "127.0.0.1:0",
-		AutoAnswer: true,
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	p, ev := startCarol(t, true, softphone.WithPlayFile(play), softphone.WithRecordFile(rec))
 	if _, err := bob.Command(ctx(t, 5*time.Second), "dial", "sip:carol@"+p.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
@@ -337,22 +319,8 @@ func TestOpusPtime60WithBaresip(t *testing.T) {
 	if ratio > 1.5 || ratio < 0.67 {
 		t.Errorf("we sent %d packets while bob sent %d of 60 ms: not 60 ms packets", st.PacketsSent, st.PacketsReceived)
 	}
-	bm, m2 := bob.Mark(), ev.mark()
-	if err := call.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m2, call.ID(), softphone.CallEnded, 10*time.Second)
-	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
-		t.Fatalf("bob did not see our BYE: %v", err)
-	}
-	p.Close()
-	rate, s, err := testlab.ReadWAV(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(s) < 4*rate {
-		t.Fatalf("our recording is %.1f s", float64(len(s))/float64(rate))
-	}
+	hangUpOnBob(t, p, ev, call, bob)
+	rate, s := readRecording(t, rec, 4)
 	// The steady part: from the second second to half a second before the end.
 	if sh := toneShare(s[rate:len(s)-rate/2], rate, 1500, 0.01); sh < 0.6 { // an underrun on a busy machine may leave a gap
 		t.Errorf("bob's 1.5 kHz in %.0f%% of our 100 ms windows", 100*sh)

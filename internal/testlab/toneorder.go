@@ -101,3 +101,26 @@ func CheckToneOrder(t testing.TB, who string, samples []int16, rate int, freqs [
 		t.Errorf("%s heard %v (stretches %v), want %v", who, got, all, want)
 	}
 }
+
+// Hears fails the test (t.Errorf) unless every frequency in present
+// carries at least 1e-3 of Goertzel power in samples and every one in
+// absent less than 1/100 of the weakest present one: who, listening to a
+// recording as a whole, hears the others and not the absent. It returns
+// the powers (Tones) for the log.
+func Hears(t testing.TB, who string, samples []int16, rate int, present, absent []float64) map[float64]float64 {
+	t.Helper()
+	pw := Tones(samples, rate, append(slices.Clone(present), absent...)...)
+	weakest := 1.0
+	for _, f := range present {
+		if pw[f] < 1e-3 {
+			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
+		}
+		weakest = min(weakest, pw[f])
+	}
+	for _, f := range absent {
+		if pw[f] > weakest/100 {
+			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted %.2g); powers %v", who, f, pw[f], weakest, pw)
+		}
+	}
+	return pw
+}

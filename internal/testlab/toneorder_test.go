@@ -1,7 +1,9 @@
 package testlab
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +40,36 @@ func TestToneOrder(t *testing.T) {
 	CheckToneOrder(t, "listener", rec, rate, []float64{600, 1000, 1500}, 1500, "?400", "600", "600+1000", "1000")
 	if pw := Tones(rec[rate:2*rate], rate, 600, 1000); pw[600] < 0.01 || pw[1000] > 1e-4 {
 		t.Errorf("powers %v in the 600 Hz phase", pw)
+	}
+}
+
+// errorsTB records Errorf instead of failing, to see what Hears reports.
+type errorsTB struct {
+	testing.TB
+	errs []string
+}
+
+func (e *errorsTB) Helper() {}
+
+func (e *errorsTB) Errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+// TestHears: 600+1000 Hz is heard as such; a missing 400 Hz and a present
+// 1000 Hz that should be absent are each reported once.
+func TestHears(t *testing.T) {
+	const rate = 8000
+	rec := ToneSamples(600, rate, rate, 0.2)
+	for i, v := range ToneSamples(1000, rate, rate, 0.2) {
+		rec[i] += v
+	}
+	ok := &errorsTB{TB: t}
+	if pw := Hears(ok, "both", rec, rate, []float64{600, 1000}, []float64{1500}); len(ok.errs) != 0 || pw[600] < 0.01 {
+		t.Errorf("600+1000 Hz: %q, powers %v", ok.errs, pw)
+	}
+	bad := &errorsTB{TB: t}
+	Hears(bad, "who", rec, rate, []float64{400, 600}, []float64{1000})
+	if len(bad.errs) != 2 || !strings.Contains(bad.errs[0], "who: 400 Hz missing") || !strings.Contains(bad.errs[1], "who: 1000 Hz present") {
+		t.Errorf("400 missing, 1000 present: %q", bad.errs)
 	}
 }

@@ -38,6 +38,25 @@ const (
 	minLevel = 0.1
 )
 
+// checkInboundOpus parses the page's STATS line (getStats inbound-rtp)
+// and fails the test unless the page received Opus packets at an audio
+// level of at least minLevel. It logs the stats.
+func checkInboundOpus(t *testing.T, line string) {
+	t.Helper()
+	var st struct {
+		PacketsReceived int     `json:"packetsReceived"`
+		AudioLevel      float64 `json:"audioLevel"`
+		Codec           string  `json:"codec"`
+	}
+	if err := json.Unmarshal([]byte(line), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
+		t.Errorf("browser inbound-rtp %+v: want Opus packets with an audio level", st)
+	}
+	t.Logf("browser inbound-rtp: %+v", st)
+}
+
 // toneSink is an audio.Sink at 48 kHz that closes heard once a 100 ms
 // window is dominated by freq (at least half the window's power at freq),
 // and remembers whether other ever dominated a window.
@@ -254,18 +273,7 @@ func runBrowser(t *testing.T, closeTab bool) {
 		t.Fatal("the browser never joined")
 	}
 	t.Logf("page: %s", expect("CONNECTED "))
-	var st struct {
-		PacketsReceived int     `json:"packetsReceived"`
-		AudioLevel      float64 `json:"audioLevel"`
-		Codec           string  `json:"codec"`
-	}
-	if err := json.Unmarshal([]byte(expect("STATS ")), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
-		t.Errorf("browser inbound-rtp %+v: want Opus packets with an audio level", st)
-	}
-	t.Logf("browser inbound-rtp: %+v", st)
+	checkInboundOpus(t, expect("STATS "))
 	select {
 	case <-h.hears.heard:
 	case <-ctx.Done():

@@ -145,18 +145,7 @@ func TestConferenceWebJoin(t *testing.T) {
 	br := startDriver(t, ctx, wj.URL, wavPath)
 	next("web joined", is("participant_joined", "web"))
 	t.Logf("page: %s", br.expect("CONNECTED "))
-	var st struct {
-		PacketsReceived int     `json:"packetsReceived"`
-		AudioLevel      float64 `json:"audioLevel"`
-		Codec           string  `json:"codec"`
-	}
-	if err := json.Unmarshal([]byte(br.expect("STATS ")), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
-		t.Errorf("browser inbound-rtp %+v: want Opus packets with an audio level", st)
-	}
-	t.Logf("browser inbound-rtp: %+v", st)
+	checkInboundOpus(t, br.expect("STATS "))
 	// Pitchline has had three seconds of the browser's audio (150 packets
 	// of 20 ms), so bob's recording holds enough of it.
 	next("150 packets from the browser", func(e confEvent) bool {
@@ -244,26 +233,9 @@ func strongest(samples []int16, rate int, freq float64) []int16 {
 	return samples[best : best+win]
 }
 
-// hears fails unless every frequency in present carries at least 1e-3 of
-// Goertzel power in samples and every one in absent less than 1/100 of
-// the weakest present one (as cli's conference test).
+// hears is testlab.Hears (as cli's conference test), with the powers in
+// the log.
 func hears(t *testing.T, who string, samples []int16, rate int, present, absent []float64) {
 	t.Helper()
-	pw := map[float64]float64{}
-	for _, f := range append(append([]float64(nil), present...), absent...) {
-		pw[f] = dsp.Goertzel(samples, rate, f)
-	}
-	weakest := 1.0
-	for _, f := range present {
-		if pw[f] < 1e-3 {
-			t.Errorf("%s: %.0f Hz missing (power %.2g); powers %v", who, f, pw[f], pw)
-		}
-		weakest = min(weakest, pw[f])
-	}
-	for _, f := range absent {
-		if pw[f] > weakest/100 {
-			t.Errorf("%s: %.0f Hz present (power %.2g, weakest wanted %.2g); powers %v", who, f, pw[f], weakest, pw)
-		}
-	}
-	t.Logf("%s: powers %v", who, pw)
+	t.Logf("%s: powers %v", who, testlab.Hears(t, who, samples, rate, present, absent))
 }

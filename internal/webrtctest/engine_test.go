@@ -4,10 +4,8 @@ package webrtctest
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,17 +152,7 @@ func TestEngineBrowserLeg(t *testing.T) {
 		t.Errorf("browser leg %+v: want participant Dana in call %s", in.LegInfo, call.ID())
 	}
 	t.Logf("page: %s", br.expect("CONNECTED "))
-	var st struct {
-		PacketsReceived int     `json:"packetsReceived"`
-		AudioLevel      float64 `json:"audioLevel"`
-		Codec           string  `json:"codec"`
-	}
-	if err := json.Unmarshal([]byte(br.expect("STATS ")), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.PacketsReceived <= 0 || st.AudioLevel < minLevel || !strings.EqualFold(st.Codec, "audio/opus") {
-		t.Errorf("browser inbound-rtp %+v: want Opus packets with an audio level", st)
-	}
+	checkInboundOpus(t, br.expect("STATS "))
 
 	// The rep hears the browser (in some half second: Chromium's noise
 	// suppression fades a steady tone) and bob, not the rep's own tone.

@@ -37,16 +37,7 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 	db.Close()
 
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var v int
-	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
-	if v != SchemaVersion() || v < 2 {
-		t.Fatalf("user_version %d, want %d", v, SchemaVersion())
-	}
+	s := openMigrated(t, path, 2)
 	hits, err := s.Search(ctx, "olg", 10)
 	if err != nil || len(hits) != 1 || hits[0].Contact.ID != "c1" {
 		t.Fatalf("search after migration: %v %+v", err, hits)

@@ -90,22 +90,7 @@ func TestDialerSessionMigrationFromV5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `PRAGMA user_version = 5`} {
-		if _, err := s.db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var v int
-	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
-	if v != SchemaVersion() || v < 6 {
-		t.Fatalf("user_version %d", v)
-	}
+	s = reopenMigrated(t, s, path, 6, `DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `PRAGMA user_version = 5`)
 	if _, cs, err := s.DialerList(ctx, l.ID); err != nil || len(cs) != 1 {
 		t.Fatalf("list lost: %v %d", err, len(cs))
 	}

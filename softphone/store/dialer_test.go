@@ -136,22 +136,8 @@ func TestDialerMigrationFromV4(t *testing.T) {
 	if err := s.SetSetting(ctx, "region", "JP"); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `DROP TABLE dialer_list_contacts`, `DROP TABLE dialer_lists`, `DROP TABLE dnc`, `PRAGMA user_version = 4`} {
-		if _, err := s.db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var v int
-	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
-	if v != SchemaVersion() || v < 5 {
-		t.Fatalf("user_version %d", v)
-	}
+	s = reopenMigrated(t, s, path, 5, `DROP TABLE dialer_attempts`, `DROP TABLE dialer_sessions`, `DROP TABLE dialer_list_contacts`,
+		`DROP TABLE dialer_lists`, `DROP TABLE dnc`, `PRAGMA user_version = 4`)
 	if r, ok, _ := s.GetSetting(ctx, "region"); !ok || r != "JP" {
 		t.Fatalf("setting lost: %q %v", r, ok)
 	}

@@ -145,23 +145,8 @@ func TestMigrateV7KeepsScriptBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE script_choices`, `DROP TABLE script_sections`, `PRAGMA user_version = 6`,
-		`INSERT INTO scripts(name, body, is_default) VALUES('Intro', 'Hi {{contact.first_name}}, it''s {{rep.name}}', 1), ('Empty', '', 0)`} {
-		if _, err := s.db.Exec(q); err != nil {
-			t.Fatal(q, err)
-		}
-	}
-	s.Close()
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var v int
-	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
-	if v != SchemaVersion() || v < 7 {
-		t.Fatalf("user_version %d", v)
-	}
+	s = reopenMigrated(t, s, path, 7, `DROP TABLE script_choices`, `DROP TABLE script_sections`, `PRAGMA user_version = 6`,
+		`INSERT INTO scripts(name, body, is_default) VALUES('Intro', 'Hi {{contact.first_name}}, it''s {{rep.name}}', 1), ('Empty', '', 0)`)
 	all, err := s.Scripts(ctx)
 	if err != nil {
 		t.Fatal(err)
