@@ -29,6 +29,15 @@ describe("Dialpad", () => {
     expect(ondial).toHaveBeenCalledWith("+14155550100");
   });
 
+  it("keeps a SIP address typed key by key and dials it as typed", async () => {
+    const { ondial, input } = setup("US");
+    for (const ch of "sip:bob@127.0.0.1:5070") await fireEvent.input(input, { target: { value: input.value + ch } });
+    expect(input.value).toBe("sip:bob@127.0.0.1:5070");
+    expect(screen.queryByRole("status")).toBeNull(); // no "invalid number" warning for an address
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(ondial).toHaveBeenCalledWith("sip:bob@127.0.0.1:5070");
+  });
+
   it("pasting 1-800-FLOWERS dials the keypad digits and shows the number dialed", async () => {
     const { ondial, input } = setup("US");
     await fireEvent.paste(input, { clipboardData: { getData: () => "1-800-FLOWERS" } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDial, formatAsYouType, formatPhone, sanitizeDial, toDialTarget } from "./phone";
+import { checkDial, editDial, formatAsYouType, formatPhone, isAddress, sanitizeDial, toDialTarget } from "./phone";
 
 describe("sanitizeDial", () => {
   it("keeps + digits * # and drops junk", () => {
@@ -65,5 +65,40 @@ describe("checkDial", () => {
     expect(checkDial("110", "JP").invalid).toBe(false);
     expect(checkDial("*72#", "US").invalid).toBe(false);
     expect(checkDial("", "US").invalid).toBe(false);
+  });
+});
+
+describe("editDial", () => {
+  it("keeps a SIP address or user name as typed, key by key", () => {
+    let kept = "";
+    for (const ch of "sip:bob@127.0.0.1:5070") kept = editDial(kept + ch);
+    expect(kept).toBe("sip:bob@127.0.0.1:5070");
+    expect(editDial(" bob@example.com ")).toBe("bob@example.com");
+    expect(editDial("alice2")).toBe("alice2");
+    expect(editDial("ｓｉｐ：ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ")).toBe("sip:bob@example.com");
+  });
+  it("sanitises numbers, tel: text and sentences around a number", () => {
+    expect(editDial("1-800-FLOWERS")).toBe("18003569377");
+    expect(editDial("tel:+81-3-1234-5678")).toBe("+81312345678");
+    expect(editDial("call me 03-1234-5678")).toBe("0312345678");
+    expect(editDial("+1 415 555 0100")).toBe("+14155550100");
+  });
+  it("tells addresses from numbers", () => {
+    expect(isAddress("sip:bob@example.com")).toBe(true);
+    expect(isAddress("sips:bob@example.com")).toBe(true);
+    expect(isAddress("bob@example.com")).toBe(true);
+    expect(isAddress("+14155550100")).toBe(false);
+    expect(isAddress("alice")).toBe(false);
+  });
+});
+
+describe("checkDial with text", () => {
+  it("dials an address or a user name as typed, with no warning", () => {
+    expect(checkDial("sip:bob@example.com", "US")).toEqual({ target: "sip:bob@example.com", display: "sip:bob@example.com", invalid: false, country: "" });
+    expect(checkDial("alice", "US")).toMatchObject({ target: "alice", invalid: false });
+    expect(formatAsYouType("sip:bob@example.com", "US")).toBe("sip:bob@example.com");
+  });
+  it("reads an upper-case word as a vanity number", () => {
+    expect(checkDial("FLOWERS", "US").target).toBe("3569377");
   });
 });

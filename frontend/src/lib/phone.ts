@@ -42,6 +42,37 @@ export function sanitizeDial(input: string): string {
 }
 
 /**
+ * isAddress reports whether s is a SIP address, dialled as typed: a sip: or
+ * sips: URI, or user@host.
+ */
+export function isAddress(s: string): boolean {
+  const t = s.normalize("NFKC").trim();
+  return /^sips?:/i.test(t) || t.includes("@");
+}
+
+/**
+ * editDial is what the dial field keeps of what the rep typed or pasted.
+ * Text that starts with a letter and holds no space ("sip:bob@example.com",
+ * "bob@example.com", a user name such as "alice", or a vanity word such as
+ * "FLOWERS" on its way) is kept as typed, so an address can be typed key by
+ * key; "tel:" and "callto:" text and everything else is a phone number,
+ * sanitised by sanitizeDial.
+ */
+export function editDial(input: string): string {
+  const t = input.normalize("NFKC").trim();
+  if (/^[A-Za-z]/.test(t) && !/\s/.test(t) && !/^(tel|callto):/i.test(t)) return t;
+  return sanitizeDial(t);
+}
+
+/**
+ * isText reports whether a dial string kept by editDial is text (an address,
+ * a user name or a vanity word) rather than a sanitised number.
+ */
+export function isText(dial: string): boolean {
+  return /^[A-Za-z]/.test(dial);
+}
+
+/**
  * vanity reports whether the letters in s spell a phone number
  * ("1-800-FLOWERS", "FLOWERS") rather than words around one ("call me:
  * 03-1234-5678"): s holds only digits, letters and number punctuation, and
@@ -73,6 +104,13 @@ export interface DialCheck {
 /** checkDial tells what dial (already sanitised) will call and whether it looks valid. */
 export function checkDial(dial: string, defaultCountry: string): DialCheck {
   const none = { target: dial, display: dial, invalid: false, country: "" };
+  if (isText(dial)) {
+    // Upper-case letters with number punctuation spell a number (as the
+    // engine reads them); anything else is a SIP address or a user name at
+    // the account's domain, dialled as typed.
+    if (!isAddress(dial) && /^[A-Z][A-Z0-9().\-\/]*$/.test(dial)) return checkDial(sanitizeDial(dial), defaultCountry);
+    return none;
+  }
   if (dial === "" || /[*#]/.test(dial)) return none;
   const intl = dial.startsWith("+");
   if (!intl && digitsOf(dial).length <= 6) return none;
@@ -100,10 +138,11 @@ function country(c: string): CountryCode | undefined {
  * formatAsYouType formats a partial dial string the way the number will be
  * written in defaultCountry (national format for local numbers, e.g.
  * "03-1234-5678" for Tokyo with JP; international for "+..."). Strings with
- * "*" or "#" (feature codes, DTMF) are returned as typed.
+ * "*" or "#" (feature codes, DTMF) and text (addresses, user names) are
+ * returned as typed.
  */
 export function formatAsYouType(dial: string, defaultCountry: string): string {
-  if (dial === "" || /[*#]/.test(dial)) return dial;
+  if (dial === "" || /[*#]/.test(dial) || isText(dial)) return dial;
   return new AsYouType(country(defaultCountry)).input(dial);
 }
 
