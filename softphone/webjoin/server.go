@@ -123,9 +123,9 @@ func New(addr string, h Handler, opts ...Option) (*Server, error) {
 	}
 	var tlsCfg *tls.Config
 	if o.certFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %s / key %s: %w: %w", o.certFile, o.keyFile, ErrInvalidConfig, err)
+		cert, _, err := loadTLS(o.certFile, o.keyFile, time.Now())
+		if err != nil { // CheckTLS's sentinels, and ErrInvalidConfig
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
