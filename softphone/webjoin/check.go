@@ -33,7 +33,7 @@ func (c CertInfo) Covers(ip netip.Addr) error {
 		return fmt.Errorf("no certificate: %w", ErrInvalidConfig)
 	}
 	if err := c.leaf.VerifyHostname(ip.Unmap().String()); err != nil {
-		return fmt.Errorf("certificate for %s, links carry %s: %w: %w", strings.Join(c.Names, ", "), ip, ErrCertNotForAddress, err)
+		return fmt.Errorf("certificate for %s, links carry %s (%v): %w", strings.Join(c.Names, ", "), ip, err, ErrCertNotForAddress)
 	}
 	return nil
 }
