@@ -32,6 +32,9 @@ type JoinLinkView struct {
 	CallID string `json:"callId"`
 	// Expires is when the link stops working if unused (RFC 3339).
 	Expires string `json:"expires"`
+	// Network is true when the link works from other computers on the
+	// network (Settings → Join links), false when only on this one.
+	Network bool `json:"network"`
 }
 
 // joinLinks holds the join link server, started on first use.
@@ -64,7 +67,7 @@ func (s *ConferenceService) CreateJoinLink(callID, lang string) (JoinLinkView, e
 	if lang != "" {
 		url += "?lang=" + lang
 	}
-	return JoinLinkView{URL: url, CallID: callID, Expires: rfc3339(at.Add(JoinLinkTTL))}, nil
+	return JoinLinkView{URL: url, CallID: callID, Expires: rfc3339(at.Add(JoinLinkTTL)), Network: !srv.Loopback()}, nil
 }
 
 // RevokeJoinLink makes an unused join link stop working at once. Someone

@@ -100,8 +100,8 @@ func TestJoinLinkSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(jl.URL, "https://127.0.0.1:") {
-		t.Fatalf("join link %q", jl.URL)
+	if !strings.HasPrefix(jl.URL, "https://127.0.0.1:") || jl.Network {
+		t.Fatalf("join link %+v", jl)
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientTLSConfig("127.0.0.1")}}
 	defer client.CloseIdleConnections()

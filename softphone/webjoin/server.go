@@ -166,6 +166,13 @@ func New(addr string, h Handler, opts ...Option) (*Server, error) {
 // URL returns the server's base URL (scheme://ip:port).
 func (s *Server) URL() string { return s.base }
 
+// Loopback reports whether the server listens on a loopback address (its
+// links work on this computer only).
+func (s *Server) Loopback() bool {
+	ap, err := netip.ParseAddrPort(s.ln.Addr().String())
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
 // CreateLink makes a one-time join link for call, valid for ttl (0 means
 // DefaultTTL), and returns its URL.
 func (s *Server) CreateLink(call string, ttl time.Duration, opts ...LinkOption) (string, error) {

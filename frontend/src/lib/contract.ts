@@ -71,7 +71,8 @@ export interface ParticipantView {
 }
 
 /** A one-time browser join link (app/joinlink.go); expires is RFC 3339. */
-export interface JoinLinkView { url: string; callId: string; expires: string }
+/** network: the link works from other computers (Settings → Join links), not only this one. */
+export interface JoinLinkView { url: string; callId: string; expires: string; network: boolean }
 /** Where join links are served (Settings → Join links); only paths are kept, never the key. */
 export interface JoinLinkSettings { lan: boolean; address: string; port: number; certFile: string; keyFile: string }
 export interface JoinLinkSettingsView {

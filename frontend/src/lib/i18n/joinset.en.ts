@@ -21,6 +21,7 @@ export const joinsetEn = {
   "joinset.example": "Links will look like {url}",
   "joinset.save": "Save join link settings",
   "joinset.saved": "Saved. The next link uses these settings.",
+  "joinset.linkNetwork": "Links work from other computers on your network.",
   "joinset.certInfo": "Certificate for {subject}, valid until {date}.",
   "err.join_address_invalid": "Write the address as an IP address such as 192.168.1.20, and the port as 0 (any free port) or a number from 1024 to 65535.",
   "err.join_port_in_use": "Another program already uses that port. Choose another port in Settings → Join links, or 0 for any free port.",

@@ -21,6 +21,7 @@ export const joinsetJa: Record<keyof typeof joinsetEn, string> = {
   "joinset.example": "リンクの形式: {url}",
   "joinset.save": "参加リンクの設定を保存",
   "joinset.saved": "保存しました。次のリンクからこの設定を使います。",
+  "joinset.linkNetwork": "リンクはネットワーク上の他のコンピューターからも使えます。",
   "joinset.certInfo": "{subject} の証明書、{date} まで有効。",
   "err.join_address_invalid": "アドレスは 192.168.1.20 のような IP アドレスで、ポートは 0 (空きポート) か 1024〜65535 の数字で入力してください。",
   "err.join_port_in_use": "そのポートは別のプログラムが使っています。設定 → 参加リンクで別のポートか 0 (空きポート) を選んでください。",
