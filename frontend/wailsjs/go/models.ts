@@ -1789,6 +1789,7 @@ export namespace app {
 	    url: string;
 	    callId: string;
 	    expires: string;
+	    network: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new JoinLinkView(source);
@@ -1799,6 +1800,7 @@ export namespace app {
 	        this.url = source["url"];
 	        this.callId = source["callId"];
 	        this.expires = source["expires"];
+	        this.network = source["network"];
 	    }
 	}
 	export class Levels {
