@@ -172,6 +172,9 @@ func (s *ConferenceService) ChooseJoinLinkFile(kind, title string) (string, erro
 // files or neither.
 func cleanJoinSettings(js JoinLinkSettings) (JoinLinkSettings, error) {
 	js.Address = strings.TrimSpace(js.Address)
+	if js.LAN && js.Address == "" {
+		return js, fmt.Errorf("%w: the switch is on but no address is given", errJoinAddress)
+	}
 	if js.Address != "" {
 		ip, err := netip.ParseAddr(strings.Trim(js.Address, "[]"))
 		if err != nil || ip.Zone() != "" {

@@ -56,6 +56,7 @@ func TestJoinLinkSettings(t *testing.T) {
 		{"a certificate for another name", JoinLinkSettings{CertFile: named.CertFile, KeyFile: named.KeyFile}, "join_cert_address"},
 		{"an address not on this computer", JoinLinkSettings{LAN: true, Address: "192.0.2.10", CertFile: good.CertFile, KeyFile: good.KeyFile}, "join_address_not_local"},
 		{"not an address", JoinLinkSettings{LAN: true, Address: "my laptop"}, "join_address_invalid"},
+		{"the switch on without an address", JoinLinkSettings{LAN: true, CertFile: good.CertFile, KeyFile: good.KeyFile}, "join_address_invalid"},
 		{"a privileged port", JoinLinkSettings{Port: 443}, "join_address_invalid"},
 	} {
 		_, err := s.SaveJoinLinkSettings(c.js)

@@ -107,6 +107,9 @@ for (const locale of ["en", "ja"] as const) {
       await page.keyboard.press("Space");
       expect(await sw.isChecked()).toBe(true);
       expect(await page.locator("#joinset-address").isDisabled()).toBe(false);
+      await section.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, `${locale}-0-settings-switch-on.png`) });
+      await sw.focus();
       await page.keyboard.press("Space");
       expect(await sw.isChecked()).toBe(false);
 

@@ -46,6 +46,7 @@ describe("JoinLinksSettings", () => {
 
     await fireEvent.click(sw);
     expect(addr.disabled).toBe(false);
+    expect(addr.value).toBe("192.168.1.20"); // this computer's first address, to start from
     await fireEvent.input(addr, { target: { value: "192.168.1.20" } });
     const cert = screen.getByLabelText("Certificate file (PEM)") as HTMLInputElement;
     const key = screen.getByLabelText("Private key file (PEM)") as HTMLInputElement;
