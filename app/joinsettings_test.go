@@ -36,6 +36,14 @@ func TestJoinLinkSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The file dialog is the desktop window's; the browser types paths.
+	if _, err := s.ChooseJoinLinkFile("pfx", "t"); code(err) != CodeInvalidArgument {
+		t.Errorf("ChooseJoinLinkFile(pfx): %v", err)
+	}
+	if _, err := s.ChooseJoinLinkFile("cert", "t"); code(err) != CodeNotStarted {
+		t.Errorf("ChooseJoinLinkFile without a window: %v", err)
+	}
+
 	v, err := s.JoinLinkSettings()
 	if err != nil || v.Settings != (JoinLinkSettings{}) || v.Listen != "127.0.0.1:0" || v.Scheme != "http" {
 		t.Fatalf("default: %+v %v", v, err)
