@@ -41,7 +41,7 @@ func openBackend(dev string, log *slog.Logger) (audio.Backend, string, error) {
 // the order they are checked (an error can wrap several: an invalid
 // argument that is a duplicate name is a duplicate).
 func coreErrorCodes() []errorCode {
-	return append(dialerErrorCodes(), []errorCode{
+	return append(append(dialerErrorCodes(), joinErrorCodes()...), []errorCode{
 		{ErrNotRegistered, CodeNotRegistered},
 		{softphone.ErrAuthFailed, CodeAuthFailed},
 		{crm.ErrAuth, CodeCRMAuth},

@@ -15,10 +15,11 @@ import (
 // Join links: the rep hands a one-time link to someone who joins the call
 // from a browser (softphone/webjoin serves the page and the WHIP-style
 // offer endpoint; softphone.BrowserJoins adds the WebRTC leg). The server
-// starts on the first link, on 127.0.0.1 (a port the system picks), and
-// stops with the app. Serving on a LAN address (webjoin.WithLAN and the
-// user's certificate, as `pitchline conference --web-join` does) is not
-// offered in the window yet.
+// starts on the first link with Settings → Join links (joinsettings.go):
+// by default on 127.0.0.1 over HTTP (a port the system picks); on a LAN
+// address only with the explicit switch and HTTPS with the user's
+// certificate and key. It restarts on the next link after a change and
+// stops with the app.
 
 // JoinLinkTTL is how long a join link made in the window stays usable.
 const JoinLinkTTL = webjoin.DefaultTTL
@@ -31,6 +32,9 @@ type JoinLinkView struct {
 	CallID string `json:"callId"`
 	// Expires is when the link stops working if unused (RFC 3339).
 	Expires string `json:"expires"`
+	// Network is true when the link works from other computers on the
+	// network (Settings → Join links), false when only on this one.
+	Network bool `json:"network"`
 }
 
 // joinLinks holds the join link server, started on first use.
@@ -63,7 +67,7 @@ func (s *ConferenceService) CreateJoinLink(callID, lang string) (JoinLinkView, e
 	if lang != "" {
 		url += "?lang=" + lang
 	}
-	return JoinLinkView{URL: url, CallID: callID, Expires: rfc3339(at.Add(JoinLinkTTL))}, nil
+	return JoinLinkView{URL: url, CallID: callID, Expires: rfc3339(at.Add(JoinLinkTTL)), Network: !srv.Loopback()}, nil
 }
 
 // RevokeJoinLink makes an unused join link stop working at once. Someone
@@ -88,8 +92,8 @@ func (s *ConferenceService) RevokeJoinLink(url string) (bool, error) {
 // not one of ours.
 var errJoinLinkGone = errors.New("app: no such join link")
 
-// joinServer returns the join link server, starting it on loopback the
-// first time; it closes when the app stops.
+// joinServer returns the join link server, starting it with the saved
+// setting the first time; it closes when the app stops.
 func (s *ConferenceService) joinServer() (*webjoin.Server, error) {
 	s.web.mu.Lock()
 	defer s.web.mu.Unlock()
@@ -115,7 +119,7 @@ func (s *ConferenceService) joinServer() (*webjoin.Server, error) {
 		}
 		return p.BrowserJoins().Join(ctx, j)
 	})
-	srv, err := webjoin.New("127.0.0.1:0", h, webjoin.WithLogger(c.cfg.logger))
+	srv, err := c.startJoinServer(h)
 	if err != nil {
 		return nil, err
 	}

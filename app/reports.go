@@ -139,20 +139,7 @@ type ReportsService struct {
 // newReportsService returns the service; the save dialog needs the Wails
 // context, which the hub keeps once the window has started.
 func newReportsService(c *core) *ReportsService {
-	s := &ReportsService{c: c, dialog: runtime.SaveFileDialog}
-	s.window = func() context.Context {
-		h, ok := c.out.(*hub)
-		if !ok {
-			return nil
-		}
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if h.wailsCtx == nil || h.wailsCtx.Value("events") == nil {
-			return nil // a plain context (tests) has no window
-		}
-		return h.wailsCtx
-	}
-	return s
+	return &ReportsService{c: c, dialog: runtime.SaveFileDialog, window: c.window}
 }
 
 // storeQuery validates q and converts it for the store.

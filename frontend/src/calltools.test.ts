@@ -12,10 +12,12 @@ import { call, callerId, fakeBackend, participant, snapshot } from "./test/fixtu
 
 const ann = participant({ id: "l1", callId: "o1", name: "Ann Lee" });
 const lead = participant({ id: "l2", callId: "o1", name: "Dana Lead", number: "201", remote: "sip:201@127.0.0.1", role: "whisper" });
-const link: JoinLinkView = { url: "http://127.0.0.1:4321/join/abc?lang=en", callId: "o1", expires: new Date(Date.now() + 10 * 60_000).toISOString() };
+const link: JoinLinkView = { url: "http://127.0.0.1:4321/join/abc?lang=en", callId: "o1", expires: new Date(Date.now() + 10 * 60_000).toISOString(), network: false };
 const colleague = (id = "k1"): CallView => call({ id, state: "dialing", number: "102", remote: "sip:102@127.0.0.1", created: "2026-01-05T10:05:00Z", callerId: callerId({ known: true, name: "Kim Colleague" }) });
 
 let consults = 0;
+
+let linkReply: JoinLinkView = link;
 
 async function boot(lang: "en" | "ja" = "en") {
   setLocale(lang);
@@ -31,7 +33,7 @@ async function boot(lang: "en" | "ja" = "en") {
     "ConferenceService.Consult": () => colleague(`k${++consults}`),
     "ConferenceService.CancelConsult": () => call({ id: "o1", state: "connected" }),
     "ConferenceService.CompleteTransfer": () => call({ id: "o1", state: "held", held: true }),
-    "ConferenceService.CreateJoinLink": () => link,
+    "ConferenceService.CreateJoinLink": () => linkReply,
     "ConferenceService.RevokeJoinLink": () => true,
     "ConferenceService.Monitor": () => call({ id: "m1", state: "dialing", number: "300", remote: "sip:300@127.0.0.1" }),
     "ConferenceService.SetMonitorRole": () => call({ id: "m1", state: "connected", number: "300" }),
@@ -105,9 +107,25 @@ describe("call tools in the window", () => {
     const field = (await screen.findByLabelText("この通話の参加リンク")) as HTMLInputElement;
     expect(field.value).toBe(link.url);
     expect(document.querySelector(".jlink")?.textContent).toContain("あと 10 分有効です");
+    expect(document.querySelector(".jlink")?.textContent).toContain("リンクはこのパソコン上でのみ使えます");
     await fireEvent.click(screen.getByRole("button", { name: "無効にする" }));
     await waitFor(() => expect(transport.called("ConferenceService", "RevokeJoinLink")[0]?.args).toEqual([link.url]));
     await waitFor(() => expect(document.querySelector(".jlink")).toBeNull());
+  });
+
+  it("says when a join link works from other computers (Settings → Join links)", async () => {
+    linkReply = { ...link, url: "https://192.168.1.20:8443/join/abc?lang=en", network: true };
+    try {
+      await boot("en");
+      await fireEvent.keyDown(window, { key: "l", code: "KeyL", altKey: true });
+      const field = (await screen.findByLabelText("Join link for this call")) as HTMLInputElement;
+      expect(field.value).toBe(linkReply.url);
+      const text = document.querySelector(".jlink")?.textContent ?? "";
+      expect(text).toContain("Links work from other computers on your network.");
+      expect(text).not.toContain("on this computer only");
+    } finally {
+      linkReply = link;
+    }
   });
 
   it("starts a lead's monitor call, switches its role and leaves", async () => {

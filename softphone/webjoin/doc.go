@@ -19,7 +19,10 @@
 // Network safety: by default the server binds a loopback address only.
 // Serving any other address needs WithLAN and HTTPS with a certificate and
 // key the user provides (WithTLS); New refuses otherwise with ErrNotLoopback
-// or ErrTLSRequired. Bodies are capped (MaxOfferSize) and only
+// or ErrTLSRequired. CheckTLS and CheckAddress validate such a setting
+// without binding anything (a settings page calls them when saving): file
+// missing, not a PEM certificate or key, key not the certificate's,
+// expired, address not on this computer, each its own sentinel. Bodies are capped (MaxOfferSize) and only
 // application/sdp is accepted. The page loads nothing from elsewhere and a
 // Content-Security-Policy says so.
 package webjoin

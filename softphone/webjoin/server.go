@@ -123,9 +123,9 @@ func New(addr string, h Handler, opts ...Option) (*Server, error) {
 	}
 	var tlsCfg *tls.Config
 	if o.certFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %s / key %s: %w: %w", o.certFile, o.keyFile, ErrInvalidConfig, err)
+		cert, _, err := loadTLS(o.certFile, o.keyFile, time.Now())
+		if err != nil { // CheckTLS's sentinels, and ErrInvalidConfig
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
@@ -165,6 +165,13 @@ func New(addr string, h Handler, opts ...Option) (*Server, error) {
 
 // URL returns the server's base URL (scheme://ip:port).
 func (s *Server) URL() string { return s.base }
+
+// Loopback reports whether the server listens on a loopback address (its
+// links work on this computer only).
+func (s *Server) Loopback() bool {
+	ap, err := netip.ParseAddrPort(s.ln.Addr().String())
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
 
 // CreateLink makes a one-time join link for call, valid for ttl (0 means
 // DefaultTTL), and returns its URL.

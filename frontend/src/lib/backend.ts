@@ -356,6 +356,9 @@ export class Backend {
     revokeJoinLink: (url: string) => this.invoke('ConferenceService', 'RevokeJoinLink', url),
     leads: () => this.invoke('ConferenceService', 'Leads'),
     setLeads: (list: string[]) => this.invoke('ConferenceService', 'SetLeads', list),
+    joinLinkSettings: () => this.invoke('ConferenceService', 'JoinLinkSettings'),
+    saveJoinLinkSettings: (js: Args<'ConferenceService', 'SaveJoinLinkSettings'>[0]) => this.invoke('ConferenceService', 'SaveJoinLinkSettings', js),
+    chooseJoinLinkFile: (kind: 'cert' | 'key', title: string) => this.invoke('ConferenceService', 'ChooseJoinLinkFile', kind, title),
   }
 
   readonly scripts = {

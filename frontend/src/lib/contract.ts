@@ -71,7 +71,19 @@ export interface ParticipantView {
 }
 
 /** A one-time browser join link (app/joinlink.go); expires is RFC 3339. */
-export interface JoinLinkView { url: string; callId: string; expires: string }
+/** network: the link works from other computers (Settings → Join links), not only this one. */
+export interface JoinLinkView { url: string; callId: string; expires: string; network: boolean }
+/** Where join links are served (Settings → Join links); only paths are kept, never the key. */
+export interface JoinLinkSettings { lan: boolean; address: string; port: number; certFile: string; keyFile: string }
+export interface JoinLinkSettingsView {
+  settings: JoinLinkSettings
+  /** This computer's network addresses to choose from. */
+  addresses: string[]
+  listen: string
+  scheme: string
+  certSubject: string
+  certExpires: string
+}
 
 export interface ConferenceView { callId: string; left: boolean; participants: ParticipantView[] }
 
@@ -496,6 +508,12 @@ export interface Services {
     Leads: [[], string[]]
     /** Saves and applies the lead list; rejects invalid_lead (the detail names the address). */
     SetLeads: [[list: string[]], string[]]
+    /** Where join links are served (Settings → Join links). */
+    JoinLinkSettings: [[], JoinLinkSettingsView]
+    /** Checks and saves it; rejects with one join_* code per problem, nothing saved. */
+    SaveJoinLinkSettings: [[js: JoinLinkSettings], JoinLinkSettingsView]
+    /** The window's file dialog (kind 'cert' | 'key'); '' when cancelled; not_started in the browser. */
+    ChooseJoinLinkFile: [[kind: string, title: string], string]
   }
   ScriptsService: {
     List: [[], CallScriptView[]]
@@ -536,6 +554,18 @@ export const ErrorCodes = {
   transferFailed: 'transfer_failed',
   joinLinkGone: 'join_link_gone',
   invalidLead: 'invalid_lead',
+  joinAddressInvalid: 'join_address_invalid',
+  joinPortInUse: 'join_port_in_use',
+  joinCertMissing: 'join_cert_missing',
+  joinKeyMissing: 'join_key_missing',
+  joinNotCertificate: 'join_not_certificate',
+  joinNotKey: 'join_not_key',
+  joinKeyMismatch: 'join_key_mismatch',
+  joinCertExpired: 'join_cert_expired',
+  joinCertAddress: 'join_cert_address',
+  joinAddressNotLocal: 'join_address_not_local',
+  joinLanOff: 'join_lan_off',
+  joinTlsRequired: 'join_tls_required',
   crmAuth: 'crm_auth',
   crmUnreachable: 'crm_unreachable',
   crmBadResponse: 'crm_bad_response',

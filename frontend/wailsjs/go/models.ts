@@ -1725,10 +1725,71 @@ export namespace app {
 	}
 	
 	
+	export class JoinLinkSettings {
+	    lan: boolean;
+	    address: string;
+	    port: number;
+	    certFile: string;
+	    keyFile: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinLinkSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.lan = source["lan"];
+	        this.address = source["address"];
+	        this.port = source["port"];
+	        this.certFile = source["certFile"];
+	        this.keyFile = source["keyFile"];
+	    }
+	}
+	export class JoinLinkSettingsView {
+	    settings: JoinLinkSettings;
+	    addresses: string[];
+	    listen: string;
+	    scheme: string;
+	    certSubject: string;
+	    certExpires: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinLinkSettingsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], JoinLinkSettings);
+	        this.addresses = source["addresses"];
+	        this.listen = source["listen"];
+	        this.scheme = source["scheme"];
+	        this.certSubject = source["certSubject"];
+	        this.certExpires = source["certExpires"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class JoinLinkView {
 	    url: string;
 	    callId: string;
 	    expires: string;
+	    network: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new JoinLinkView(source);
@@ -1739,6 +1800,7 @@ export namespace app {
 	        this.url = source["url"];
 	        this.callId = source["callId"];
 	        this.expires = source["expires"];
+	        this.network = source["network"];
 	    }
 	}
 	export class Levels {

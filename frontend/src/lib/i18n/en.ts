@@ -6,6 +6,7 @@ import { dialerEn } from "./dialer.en";
 import { dialerCrmEn } from "./dialercrm.en";
 import { conferenceEn } from "./conference.en";
 import { scriptEn } from "./script.en";
+import { joinsetEn } from "./joinset.en";
 
 export const en = {
   ...reportsEn,
@@ -14,6 +15,7 @@ export const en = {
   ...errorsEn,
   ...conferenceEn,
   ...scriptEn,
+  ...joinsetEn,
   "app.title": "Pitchline",
   "app.loading": "Connecting to the phone engine…",
   "app.error": "The phone engine is not reachable: {message}",

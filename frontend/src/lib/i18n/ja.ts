@@ -7,6 +7,7 @@ import { dialerJa } from "./dialer.ja";
 import { dialerCrmJa } from "./dialercrm.ja";
 import { conferenceJa } from "./conference.ja";
 import { scriptJa } from "./script.ja";
+import { joinsetJa } from "./joinset.ja";
 
 export const ja: Record<MessageKey, string> = {
   ...reportsJa,
@@ -15,6 +16,7 @@ export const ja: Record<MessageKey, string> = {
   ...errorsJa,
   ...conferenceJa,
   ...scriptJa,
+  ...joinsetJa,
   "app.title": "Pitchline",
   "app.loading": "電話エンジンに接続しています…",
   "app.error": "電話エンジンに接続できません: {message}",

@@ -6,6 +6,8 @@ export function Add(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function CancelConsult(arg1:string,arg2:string):Promise<app.CallView>;
 
+export function ChooseJoinLinkFile(arg1:string,arg2:string):Promise<string>;
+
 export function CompleteTransfer(arg1:string,arg2:string):Promise<app.CallView>;
 
 export function Consult(arg1:string,arg2:string):Promise<app.CallView>;
@@ -19,6 +21,8 @@ export function Get(arg1:string):Promise<app.ConferenceView>;
 export function Hold(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function Invite(arg1:string,arg2:string,arg3:string):Promise<app.ConferenceView>;
+
+export function JoinLinkSettings():Promise<app.JoinLinkSettingsView>;
 
 export function Leads():Promise<Array<string>>;
 
@@ -35,6 +39,8 @@ export function Remove(arg1:string,arg2:string):Promise<app.ConferenceView>;
 export function Resume(arg1:string,arg2:string):Promise<app.ConferenceView>;
 
 export function RevokeJoinLink(arg1:string):Promise<boolean>;
+
+export function SaveJoinLinkSettings(arg1:app.JoinLinkSettings):Promise<app.JoinLinkSettingsView>;
 
 export function SetLeads(arg1:Array<string>):Promise<Array<string>>;
 

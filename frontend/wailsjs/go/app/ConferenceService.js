@@ -10,6 +10,10 @@ export function CancelConsult(arg1, arg2) {
   return window['go']['app']['ConferenceService']['CancelConsult'](arg1, arg2);
 }
 
+export function ChooseJoinLinkFile(arg1, arg2) {
+  return window['go']['app']['ConferenceService']['ChooseJoinLinkFile'](arg1, arg2);
+}
+
 export function CompleteTransfer(arg1, arg2) {
   return window['go']['app']['ConferenceService']['CompleteTransfer'](arg1, arg2);
 }
@@ -36,6 +40,10 @@ export function Hold(arg1, arg2) {
 
 export function Invite(arg1, arg2, arg3) {
   return window['go']['app']['ConferenceService']['Invite'](arg1, arg2, arg3);
+}
+
+export function JoinLinkSettings() {
+  return window['go']['app']['ConferenceService']['JoinLinkSettings']();
 }
 
 export function Leads() {
@@ -68,6 +76,10 @@ export function Resume(arg1, arg2) {
 
 export function RevokeJoinLink(arg1) {
   return window['go']['app']['ConferenceService']['RevokeJoinLink'](arg1);
+}
+
+export function SaveJoinLinkSettings(arg1) {
+  return window['go']['app']['ConferenceService']['SaveJoinLinkSettings'](arg1);
 }
 
 export function SetLeads(arg1) {
