@@ -3,7 +3,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import InCallPanel from "./InCallPanel.svelte";
 import { setLocale } from "../lib/i18n/index.svelte";
 import type { CallScriptView, CallView } from "../lib/contract";
-import type { CallActions } from "../lib/actions";
+import type { CallActions, CallToolsActions } from "../lib/actions";
 import { call, callerId, margaret } from "../test/fixtures";
 
 function actions() {
@@ -137,5 +137,23 @@ describe("InCallPanel", () => {
     expect(meters[0].getAttribute("value")).toBe("-20");
     expect(document.querySelector(".quality")?.getAttribute("data-level")).toBe("poor");
     expect(document.querySelector(".quality")?.textContent).toContain("Call quality: Poor");
+  });
+});
+
+describe("InCallPanel for a lead's own monitor call", () => {
+  function tools(role: "listen" | undefined): CallToolsActions {
+    return {
+      pair: () => null, monitorRole: () => role, links: () => [], invite: vi.fn(), setRole: vi.fn(), consult: vi.fn(),
+      completeTransfer: vi.fn(), cancelConsult: vi.fn(), setMonitorRole: vi.fn(), hangup: vi.fn(), createJoinLink: vi.fn(), revokeJoinLink: vi.fn(),
+    };
+  }
+  it("offers no Transfer on a monitor call, and does on an ordinary call", () => {
+    setLocale("en");
+    const { unmount } = show(call({ id: "m1" }), { tools: tools("listen") });
+    expect(screen.queryByRole("button", { name: "Transfer" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Hang up" })).toBeTruthy();
+    unmount();
+    show(call({ id: "c1" }), { tools: tools(undefined) });
+    expect(screen.getByRole("button", { name: "Transfer" })).toBeTruthy();
   });
 });
