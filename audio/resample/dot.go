@@ -19,3 +19,11 @@ func dotGeneric(c, w []float32) float32 {
 	}
 	return (a0 + a1) + (a2 + a3)
 }
+
+// dotFrameGeneric is dotFrame with dotGeneric.
+func dotFrameGeneric(acc, coef, hist []float32, taps int, srcIdx, phase []int32) {
+	for k := range acc {
+		p := int(phase[k]) * taps
+		acc[k] = dotGeneric(coef[p:p+taps], hist[int(srcIdx[k]):])
+	}
+}

@@ -25,3 +25,22 @@ func dot(c, w []float32) float32 {
 	}
 	return dotGeneric(c, w)
 }
+
+// dotFrameAVX sets out[k] = dotAVX(&coef[phase[k]*taps], &hist[srcIdx[k]],
+// taps) for k < n, in one call.
+//
+//go:noescape
+func dotFrameAVX(coef *float32, taps int, hist *float32, srcIdx, phase *int32, out *float32, n int)
+
+// dotFrame sets acc[k] to the inner product of branch phase[k] of coef
+// (taps coefficients each) with hist[srcIdx[k]:], for every k: one frame
+// of output before rounding. The caller guarantees that every window lies
+// inside hist.
+func dotFrame(acc, coef, hist []float32, taps int, srcIdx, phase []int32) {
+	if useAVX && taps >= 8 && len(acc) > 0 {
+		srcIdx, phase = srcIdx[:len(acc)], phase[:len(acc)]
+		dotFrameAVX(&coef[0], taps, &hist[0], &srcIdx[0], &phase[0], &acc[0], len(acc))
+		return
+	}
+	dotFrameGeneric(acc, coef, hist, taps, srcIdx, phase)
+}

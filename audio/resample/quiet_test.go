@@ -124,3 +124,36 @@ func allZeroInt(x []int16) bool {
 	}
 	return true
 }
+
+// TestRoundIsMathRound: round gives math.Round's result on halves, near
+// halves, integers and random values of either sign up to 2³¹.
+func TestRoundIsMathRound(t *testing.T) {
+	check := func(v float32) {
+		if got, want := round(v), int32(math.Round(float64(v))); got != want {
+			t.Fatalf("round(%v) = %d, math.Round %d", v, got, want)
+		}
+	}
+	for i := -70000; i <= 70000; i++ {
+		for _, f := range []float32{0, 0.5, 0.25, 0.75} {
+			v := float32(i) + f
+			check(v)
+			check(math.Nextafter32(v, 0))
+			check(math.Nextafter32(v, float32(math.Inf(1))))
+			check(math.Nextafter32(v, float32(math.Inf(-1))))
+		}
+	}
+	for e := range 31 {
+		for _, v := range []float32{float32(math.Ldexp(1, e)), float32(math.Ldexp(1, e)) - 0.5, float32(math.Ldexp(1, e)) * 0.75} {
+			check(v)
+			check(-v)
+			check(math.Nextafter32(v, 0))
+		}
+	}
+	for i := 0; i < 1_000_000; i++ {
+		v := math.Float32frombits(uint32(i) * 2654435761)
+		if math.IsNaN(float64(v)) || math.Abs(float64(v)) >= 1<<31 {
+			continue
+		}
+		check(v)
+	}
+}

@@ -36,6 +36,7 @@ type Resampler struct {
 	hist    []float32 // taps-1 history samples followed by one input frame
 	srcIdx  []int32   // per output sample: start index into hist
 	phase   []int32   // per output sample: polyphase branch
+	acc     []float32 // one output frame before rounding
 	quiet   bool      // the history (hist[:taps-1]) is all zero
 }
 
@@ -98,6 +99,7 @@ func New(inRate, outRate int, opts ...Option) (*Resampler, error) {
 	r.hist = make([]float32, r.f.taps-1+r.nin)
 	r.srcIdx = make([]int32, r.nout)
 	r.phase = make([]int32, r.nout)
+	r.acc = make([]float32, r.nout)
 	r.quiet = true
 	for n := 0; n < r.nout; n++ {
 		t := n * m // position in the L-times upsampled domain
@@ -257,18 +259,38 @@ func convert[S int16 | int32](r *Resampler, dst, src []S, clamp bool) {
 		clear(dst)
 		return
 	}
-	coef := r.f.coef
-	for n := range dst {
-		p := int(r.phase[n]) * taps
-		v := float64(dot(coef[p:p+taps], h[int(r.srcIdx[n]):]))
+	// Every window lies inside h (New's srcIdx grows with n): one check
+	// here stands for the assembly's unchecked reads.
+	_ = h[int(r.srcIdx[len(dst)-1])+taps-1]
+	acc := r.acc[:len(dst)]
+	dotFrame(acc, r.f.coef, h, taps, r.srcIdx, r.phase)
+	for n, v := range acc {
 		if clamp {
-			v = max(-32768, min(32767, v))
+			if v >= 32767 {
+				v = 32767
+			} else if v <= -32768 {
+				v = -32768
+			}
 		}
-		dst[n] = S(math.Round(v))
+		dst[n] = S(round(v))
 	}
 	// Keep the last taps-1 input samples as history for the next frame.
 	copy(h[:taps-1], h[len(h)-(taps-1):])
 	r.quiet = allZero(h[:taps-1])
+}
+
+// round is math.Round(float64(v)) for |v| < 2³¹ (the samples and sums
+// here), without a call: truncate, then step away from zero on a
+// fraction of one half or more. v - float32(i) is exact (it is v's
+// fraction, or 0 once |v| ≥ 2²³ where every float32 is an integer).
+func round(v float32) int32 {
+	i := int32(v)
+	if d := v - float32(i); d >= 0.5 {
+		i++
+	} else if d <= -0.5 {
+		i--
+	}
+	return i
 }
 
 // allZero reports whether every sample of h is zero.
