@@ -15,4 +15,13 @@
 // one output frame and the polyphase phase restarts at every frame, so the
 // only state carried between frames is the filter history. Process never
 // allocates.
+//
+// Cost: on amd64 with AVX the inner products run in assembly
+// (dot_amd64.s: eight float32 lanes, multiplies and adds in a fixed
+// order that dot_amd64_test.go repeats in Go and checks bit for bit);
+// elsewhere, or built with the purego tag, in Go with four accumulators.
+// The two differ only by float32 rounding (at most 1 LSB in a few
+// samples). A frame that is all zero while the filter history is all
+// zero too (a muted or silent stream) is not filtered: its output is
+// exactly zero, and so is the history after it.
 package resample

@@ -36,6 +36,8 @@ type Resampler struct {
 	hist    []float32 // taps-1 history samples followed by one input frame
 	srcIdx  []int32   // per output sample: start index into hist
 	phase   []int32   // per output sample: polyphase branch
+	acc     []float32 // one output frame before rounding
+	quiet   bool      // the history (hist[:taps-1]) is all zero
 }
 
 // filter is an immutable polyphase filter, shared between Resamplers.
@@ -97,6 +99,8 @@ func New(inRate, outRate int, opts ...Option) (*Resampler, error) {
 	r.hist = make([]float32, r.f.taps-1+r.nin)
 	r.srcIdx = make([]int32, r.nout)
 	r.phase = make([]int32, r.nout)
+	r.acc = make([]float32, r.nout)
+	r.quiet = true
 	for n := 0; n < r.nout; n++ {
 		t := n * m // position in the L-times upsampled domain
 		r.srcIdx[n] = int32(t / l)
@@ -201,7 +205,10 @@ func (r *Resampler) String() string {
 }
 
 // Reset clears the filter history, as for a new stream.
-func (r *Resampler) Reset() { clear(r.hist) }
+func (r *Resampler) Reset() {
+	clear(r.hist)
+	r.quiet = true
+}
 
 // Process converts whole frames: len(src) must be a positive multiple of
 // InFrame() and dst must hold the matching number of output samples. It
@@ -225,7 +232,16 @@ func (r *Resampler) ProcessFrame(dst, src []int16) (int, error) {
 	return frames * r.nout, nil
 }
 
-func (r *Resampler) frame(dst, src []int16) {
+func (r *Resampler) frame(dst, src []int16) { convert(r, dst, src, true) }
+
+// convert converts one frame, src (InFrame() samples) into dst
+// (OutFrame() samples), rounding and, with clamp, clipping to 16 bits.
+// When the frame and the history are all zero the output is exactly zero
+// (every product is zero), so it writes zeros without filtering: a muted
+// or silent stream costs a scan of its input. The history then stays all
+// zero, as filtering would leave it, so the stream continues exactly as
+// if the frame had been filtered.
+func convert[S int16 | int32](r *Resampler, dst, src []S, clamp bool) {
 	if r.f == nil {
 		copy(dst, src)
 		return
@@ -233,39 +249,58 @@ func (r *Resampler) frame(dst, src []int16) {
 	taps := r.f.taps
 	h := r.hist
 	x := h[taps-1:]
+	x = x[:len(src)]
+	var or S
 	for i, s := range src {
+		or |= s
 		x[i] = float32(s)
 	}
-	coef := r.f.coef
-	for n := range dst {
-		start := int(r.srcIdx[n])
-		c := coef[int(r.phase[n])*taps : int(r.phase[n])*taps+taps]
-		w := h[start : start+taps]
-		w = w[:len(c)] // tells the compiler len(w) == len(c): no bounds checks below
-		var a0, a1, a2, a3 float32
-		j := 0
-		for ; j+4 <= len(c); j += 4 {
-			cc, ww := c[j:j+4:j+4], w[j:j+4:j+4]
-			a0 += cc[0] * ww[0]
-			a1 += cc[1] * ww[1]
-			a2 += cc[2] * ww[2]
-			a3 += cc[3] * ww[3]
+	if or == 0 && r.quiet {
+		clear(dst)
+		return
+	}
+	// Every window lies inside h (New's srcIdx grows with n): one check
+	// here stands for the assembly's unchecked reads.
+	_ = h[int(r.srcIdx[len(dst)-1])+taps-1]
+	acc := r.acc[:len(dst)]
+	dotFrame(acc, r.f.coef, h, taps, r.srcIdx, r.phase)
+	for n, v := range acc {
+		if clamp {
+			if v >= 32767 {
+				v = 32767
+			} else if v <= -32768 {
+				v = -32768
+			}
 		}
-		for ; j < len(c); j++ {
-			a0 += c[j] * w[j]
-		}
-		v := (a0 + a1) + (a2 + a3)
-		switch {
-		case v >= 32767:
-			dst[n] = 32767
-		case v <= -32768:
-			dst[n] = -32768
-		default:
-			dst[n] = int16(math.Round(float64(v)))
-		}
+		dst[n] = S(round(v))
 	}
 	// Keep the last taps-1 input samples as history for the next frame.
 	copy(h[:taps-1], h[len(h)-(taps-1):])
+	r.quiet = allZero(h[:taps-1])
+}
+
+// round is math.Round(float64(v)) for |v| < 2³¹ (the samples and sums
+// here), without a call: truncate, then step away from zero on a
+// fraction of one half or more. v - float32(i) is exact (it is v's
+// fraction, or 0 once |v| ≥ 2²³ where every float32 is an integer).
+func round(v float32) int32 {
+	i := int32(v)
+	if d := v - float32(i); d >= 0.5 {
+		i++
+	} else if d <= -0.5 {
+		i--
+	}
+	return i
+}
+
+// allZero reports whether every sample of h is zero.
+func allZero(h []float32) bool {
+	for _, v := range h {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Frame32 converts one frame of int32 samples (InFrame() of them into
@@ -279,37 +314,7 @@ func (r *Resampler) Frame32(dst, src []int32) error {
 		return fmt.Errorf("resample %d→%d Hz: src %d samples, dst %d (frames are %d→%d): %w",
 			r.in, r.out, len(src), len(dst), r.nin, r.nout, ErrFrameSize)
 	}
-	if r.f == nil {
-		copy(dst, src)
-		return nil
-	}
-	taps := r.f.taps
-	h := r.hist
-	x := h[taps-1:]
-	for i, s := range src {
-		x[i] = float32(s)
-	}
-	coef := r.f.coef
-	for n := range dst {
-		start := int(r.srcIdx[n])
-		c := coef[int(r.phase[n])*taps : int(r.phase[n])*taps+taps]
-		w := h[start : start+taps]
-		w = w[:len(c)]
-		var a0, a1, a2, a3 float32
-		j := 0
-		for ; j+4 <= len(c); j += 4 {
-			cc, ww := c[j:j+4:j+4], w[j:j+4:j+4]
-			a0 += cc[0] * ww[0]
-			a1 += cc[1] * ww[1]
-			a2 += cc[2] * ww[2]
-			a3 += cc[3] * ww[3]
-		}
-		for ; j < len(c); j++ {
-			a0 += c[j] * w[j]
-		}
-		dst[n] = int32(math.Round(float64((a0 + a1) + (a2 + a3))))
-	}
-	copy(h[:taps-1], h[len(h)-(taps-1):])
+	convert(r, dst, src, false)
 	return nil
 }
 
@@ -320,23 +325,12 @@ func (r *Resampler) Frame32(dst, src []int32) error {
 // only its last samples matter (the filter's length, under one frame at
 // the rates audio.CheckRate accepts from 8 kHz up); missing ones are
 // zero.
-func (r *Resampler) Prime(prev []int16) {
-	if r.f == nil {
-		return
-	}
-	h := r.hist[:r.f.taps-1]
-	clear(h)
-	if len(prev) > len(h) {
-		prev = prev[len(prev)-len(h):]
-	}
-	off := len(h) - len(prev)
-	for i, s := range prev {
-		h[off+i] = float32(s)
-	}
-}
+func (r *Resampler) Prime(prev []int16) { prime(r, prev) }
 
 // Prime32 is Prime for int32 samples (a sum of streams, as for Frame32).
-func (r *Resampler) Prime32(prev []int32) {
+func (r *Resampler) Prime32(prev []int32) { prime(r, prev) }
+
+func prime[S int16 | int32](r *Resampler, prev []S) {
 	if r.f == nil {
 		return
 	}
@@ -349,4 +343,5 @@ func (r *Resampler) Prime32(prev []int32) {
 	for i, s := range prev {
 		h[off+i] = float32(s)
 	}
+	r.quiet = allZero(h)
 }

@@ -2,6 +2,7 @@ package resample
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -89,6 +90,39 @@ func TestPrimeContinuesStream(t *testing.T) {
 					t.Fatalf("%d→%d Hz Prime32: sample %d is %d, want %d", in, out, i, dst[i], want[2*nout+i])
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkFrame32 is one frame of the mixer's conversions (a sum of
+// streams, int32): sound, and silence after silence (skipped: the output
+// is exactly zero). 0 allocs/op.
+func BenchmarkFrame32(b *testing.B) {
+	for _, c := range [][2]int{{48000, 8000}, {8000, 48000}} {
+		for _, silent := range []bool{false, true} {
+			name := fmt.Sprintf("%d-%d/sound", c[0], c[1])
+			if silent {
+				name = fmt.Sprintf("%d-%d/silence", c[0], c[1])
+			}
+			b.Run(name, func(b *testing.B) {
+				r, err := New(c[0], c[1])
+				if err != nil {
+					b.Fatal(err)
+				}
+				in := make([]int32, r.InFrame())
+				if !silent {
+					for i, s := range sineSignal(1000, 0.5, c[0], r.InFrame()) {
+						in[i] = 3 * int32(s)
+					}
+				}
+				out := make([]int32, r.OutFrame())
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := r.Frame32(out, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

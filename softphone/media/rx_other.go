@@ -11,7 +11,10 @@ import (
 // rtpSock is the RTP socket outside Linux: the net.UDPConn itself, read by
 // a goroutine blocked in read (rtpReadLoop). rx_poll.go polls it from the
 // media tick instead.
-type rtpSock struct{ conn *net.UDPConn }
+type rtpSock struct {
+	conn *net.UDPConn
+	buf  [maxPacket]byte
+}
 
 func (r *rtpSock) init(_ *Session, conn *net.UDPConn) error { r.conn = conn; return nil }
 
@@ -34,13 +37,13 @@ func (s *Session) startReader() {
 func (s *Session) rtpReadLoop() {
 	defer s.wg.Done()
 	for {
-		n, src, err := s.sock.conn.ReadFromUDPAddrPort(s.rxBuf[:])
+		n, src, err := s.sock.conn.ReadFromUDPAddrPort(s.sock.buf[:])
 		if err != nil {
 			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		s.handleRTP(s.rxBuf[:n], src, s.opt.clock.Now())
+		s.handleRTP(s.sock.buf[:n], src, s.opt.clock.Now())
 	}
 }

@@ -20,7 +20,7 @@ const maxDrain = 32
 // rtpSock is the RTP socket on Linux: a plain non-blocking UDP descriptor
 // that the media tick drives itself, outside Go's network poller.
 //
-//   - Each tick drains what has arrived with recvmsg(2, MSG_DONTWAIT) and
+//   - Each tick drains what has arrived with recvmmsg(2, MSG_DONTWAIT) and
 //     sends its frame with sendto(2, MSG_DONTWAIT). Neither can block, so
 //     they are raw system calls that never hand the P to the scheduler, and
 //     receiving costs no wake-up of its own (a descriptor in the poller
@@ -37,18 +37,34 @@ type rtpSock struct {
 	fd     int
 	realTS bool // kernel timestamps are usable (the session's clock is real)
 
-	hdr  syscall.Msghdr
-	iov  syscall.Iovec
-	name syscall.RawSockaddrAny
-	oob  [64]byte
+	// One recvmmsg(2) takes up to rxBatch datagrams, each into its own
+	// buffer with its own source address and timestamp.
+	msgs [rxBatch]mmsghdr
+	iov  [rxBatch]syscall.Iovec
+	name [rxBatch]syscall.RawSockaddrAny
+	oob  [rxBatch][64]byte
+	buf  [rxBatch][maxPacket]byte
 	to   syscall.RawSockaddrInet6 // sendto destination, large enough for both families
 
-	// Result of the last read.
-	n     int // -1: nothing read
+	// Result of the last take.
+	n     int // -1: nothing
 	trunc bool
 	src   netip.AddrPort
 	at    time.Time
 	hasAt bool
+}
+
+// rxBatch is how many datagrams one recvmmsg(2) takes. A leg gets one per
+// frame, so one system call per frame usually drains the socket (one
+// recvmsg(2) per datagram took two: the datagram, then EAGAIN).
+const rxBatch = 4
+
+// mmsghdr is struct mmsghdr (recvmmsg(2)) on 64-bit Linux: the msghdr,
+// the length received, padding to 8 bytes.
+type mmsghdr struct {
+	hdr syscall.Msghdr
+	len uint32
+	_   [4]byte
 }
 
 // init takes over conn's socket: it keeps a duplicate descriptor and
@@ -83,12 +99,15 @@ func (r *rtpSock) init(s *Session, conn *net.UDPConn) error {
 		r.realTS = false // arrival is then the tick's time
 	}
 	r.fd = fd
-	r.iov.Base = &s.rxBuf[0]
-	r.iov.SetLen(len(s.rxBuf))
-	r.hdr.Name = (*byte)(unsafe.Pointer(&r.name))
-	r.hdr.Iov = &r.iov
-	r.hdr.Iovlen = 1
-	r.hdr.Control = &r.oob[0]
+	for i := range r.msgs {
+		r.iov[i].Base = &r.buf[i][0]
+		r.iov[i].SetLen(maxPacket)
+		h := &r.msgs[i].hdr
+		h.Name = (*byte)(unsafe.Pointer(&r.name[i]))
+		h.Iov = &r.iov[i]
+		h.Iovlen = 1
+		h.Control = &r.oob[i][0]
+	}
 	return nil
 }
 
@@ -101,21 +120,32 @@ func (r *rtpSock) close() error {
 	return err
 }
 
-// read does one non-blocking recvmsg into the session's rxBuf.
-func (r *rtpSock) read() {
-	r.n, r.trunc, r.hasAt = -1, false, false
-	r.hdr.Namelen = uint32(unsafe.Sizeof(r.name))
-	r.hdr.SetControllen(len(r.oob))
-	r.hdr.Flags = 0
-	n, _, errno := syscall.RawSyscall(syscall.SYS_RECVMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&r.hdr)), syscall.MSG_DONTWAIT)
-	if errno != 0 {
-		return // EAGAIN: drained; anything else: try again next tick
+// recv does one non-blocking recvmmsg(2) into the batch's buffers and
+// returns how many datagrams it took (0 when none is waiting).
+func (r *rtpSock) recv() int {
+	for i := range r.msgs {
+		h := &r.msgs[i].hdr
+		h.Namelen = uint32(unsafe.Sizeof(r.name[i]))
+		h.SetControllen(len(r.oob[i]))
+		h.Flags = 0
+		r.msgs[i].len = 0
 	}
-	r.n = int(n)
-	r.trunc = r.hdr.Flags&syscall.MSG_TRUNC != 0
-	raw := (*[unsafe.Sizeof(r.name)]byte)(unsafe.Pointer(&r.name))
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_RECVMMSG, uintptr(r.fd), uintptr(unsafe.Pointer(&r.msgs[0])), rxBatch,
+		syscall.MSG_DONTWAIT, 0, 0)
+	if errno != 0 {
+		return 0 // EAGAIN: drained; anything else: try again next tick
+	}
+	return int(n)
+}
+
+// take sets n, trunc, src, at and hasAt from datagram i of the last recv.
+func (r *rtpSock) take(i int) {
+	m := &r.msgs[i]
+	r.n, r.hasAt = int(m.len), false
+	r.trunc = m.hdr.Flags&syscall.MSG_TRUNC != 0
+	raw := (*[unsafe.Sizeof(r.name[i])]byte)(unsafe.Pointer(&r.name[i]))
 	port := binary.BigEndian.Uint16(raw[2:4])
-	switch r.name.Addr.Family {
+	switch r.name[i].Addr.Family {
 	case syscall.AF_INET:
 		r.src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(raw[4:8])), port)
 	case syscall.AF_INET6:
@@ -123,10 +153,10 @@ func (r *rtpSock) read() {
 	default:
 		r.src = netip.AddrPort{}
 	}
-	if r.realTS && int(r.hdr.Controllen) >= syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{}))) {
-		h := (*syscall.Cmsghdr)(unsafe.Pointer(&r.oob[0]))
+	if r.realTS && int(m.hdr.Controllen) >= syscall.CmsgLen(int(unsafe.Sizeof(syscall.Timespec{}))) {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&r.oob[i][0]))
 		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SCM_TIMESTAMPNS {
-			ts := (*syscall.Timespec)(unsafe.Pointer(&r.oob[syscall.CmsgLen(0)]))
+			ts := (*syscall.Timespec)(unsafe.Pointer(&r.oob[i][syscall.CmsgLen(0)]))
 			r.at, r.hasAt = time.Unix(ts.Unix()), true
 		}
 	}
@@ -164,23 +194,29 @@ func (r *rtpSock) send(b []byte, dst netip.AddrPort) error {
 	return nil
 }
 
-// drainRTP hands every datagram waiting on the RTP socket to handleRTP.
-// It runs in Tick and does not allocate.
+// drainRTP hands every datagram waiting on the RTP socket (up to
+// maxDrain) to handleRTP, rxBatch per system call. It runs in Tick and
+// does not allocate.
 func (s *Session) drainRTP() {
 	r := &s.sock
-	for range maxDrain {
-		if r.read(); r.n < 0 {
-			return
+	for got := 0; got < maxDrain; {
+		n := r.recv()
+		for i := range n {
+			r.take(i)
+			if r.trunc {
+				s.st.malformed.Add(1)
+				continue
+			}
+			at := r.at
+			if !r.hasAt {
+				at = s.opt.clock.Now()
+			}
+			s.handleRTP(r.buf[i][:r.n], r.src, at)
 		}
-		if r.trunc {
-			s.st.malformed.Add(1)
-			continue
+		if n < rxBatch {
+			return // the socket is drained
 		}
-		at := r.at
-		if !r.hasAt {
-			at = s.opt.clock.Now()
-		}
-		s.handleRTP(s.rxBuf[:r.n], r.src, at)
+		got += n
 	}
 }
 

@@ -186,8 +186,7 @@ type Session struct {
 
 	// Receive state, owned by the media goroutine (or the RTP reader
 	// goroutine where the socket is not polled, see rx_poll.go, rx_other.go).
-	sock      rtpSock
-	rxBuf     [maxPacket]byte
+	sock      rtpSock // with the receive buffers
 	rxPkt     rtp.Packet
 	rxScratch [maxPacket + 1]byte
 	dtmfRx    dtmfReceiver
