@@ -305,6 +305,8 @@ export interface DialerPullView { crmListId: string; done: number; total: number
 export interface DialerVoicemailView { path: string; durationMs: number }
 /** A voicemail being recorded from the microphone (DialerService.VoicemailRecording). */
 export interface VoicemailRecordingView { recording: boolean; listId: string; elapsedMs: number; maxMs: number; levelDb: number }
+/** A voicemail (or prompt) file played on the rep's speaker; reason: ended | stopped | call | replaced | quit ("" while playing). */
+export interface VoicemailPlayView { playing: boolean; path: string; durationMs: number; reason: string }
 export interface DialerPullProblem { name: string; reason: string; message: string }
 export interface DialerPullReport {
   list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
@@ -333,6 +335,10 @@ export interface EventMap {
   dialer: DialerSessionView
   /** A CRM list being pulled into a call list. */
   dialer_pull: DialerPullView
+  /** A voicemail file played on the speaker: started, and ended with why. */
+  voicemail_play: VoicemailPlayView
+  /** A voicemail recording's progress every 200 ms, and once when it ended. */
+  voicemail_recording: VoicemailRecordingView
 }
 export type EventName = keyof EventMap
 
@@ -464,6 +470,11 @@ export interface Services {
     VoicemailRecording: [[], VoicemailRecordingView]
     /** Ends the recording, checks it and sets it as the list's voicemail; rejects with voicemail_not_saved naming the kept file. */
     StopVoicemailRecording: [[], DialerVoicemailView]
+    /** Checks the file as a drop will, then plays it on the speaker (replacing one playing); ends on 'voicemail_play'. */
+    PlayVoicemail: [[path: string], VoicemailPlayView]
+    /** Stops the playback (returns once the speaker is silent). */
+    StopVoicemailPlay: [[], VoicemailPlayView]
+    VoicemailPlay: [[], VoicemailPlayView]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]
