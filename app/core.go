@@ -91,7 +91,7 @@ type core struct {
 	forms  formRegistry  // pending post-call outcome forms (forms.go)
 	crm    crmRuntime    // connected CRM and its sync worker (crm.go)
 	dialer dialerRuntime // the running dialer session (dialer_session.go)
-	vmrec  vmRecorder    // a list's voicemail being recorded (dialer_vmrecord.go); the shared audio's Close stops it
+	vmrec  vmRecorder    // a list's voicemail being recorded (dialer_vmrecord.go); close finishes it as Stop would
 	vmplay vmPlayer      // a voicemail played on the speaker (dialer_vmplay.go); close stops it
 }
 
@@ -183,6 +183,7 @@ func (c *core) close() error {
 	}
 	c.mu.Unlock()
 	c.stopVoicemailPlay(PlayQuit)
+	c.finishRecordingOnQuit() // while the store is open: set on its list as Stop would
 	c.stopPhone()
 	if c.cancel != nil {
 		c.cancel()
