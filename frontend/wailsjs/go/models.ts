@@ -2076,6 +2076,24 @@ export namespace app {
 	        this.label = source["label"];
 	    }
 	}
+	export class VoicemailPlayView {
+	    playing: boolean;
+	    path: string;
+	    durationMs: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VoicemailPlayView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.playing = source["playing"];
+	        this.path = source["path"];
+	        this.durationMs = source["durationMs"];
+	        this.reason = source["reason"];
+	    }
+	}
 	export class VoicemailRecordingView {
 	    recording: boolean;
 	    listId: string;

@@ -24,6 +24,8 @@ export function ImportDNC(arg1:string):Promise<app.DNCImportReport>;
 
 export function Lists():Promise<Array<app.DialerListView>>;
 
+export function PlayVoicemail(arg1:string):Promise<app.VoicemailPlayView>;
+
 export function Preview(arg1:string,arg2:number):Promise<app.DialerPreview>;
 
 export function PullCRMList(arg1:string):Promise<app.DialerPullReport>;
@@ -50,6 +52,10 @@ export function SessionStop():Promise<app.DialerSessionView>;
 
 export function StartSession(arg1:string):Promise<app.DialerSessionView>;
 
+export function StopVoicemailPlay():Promise<app.VoicemailPlayView>;
+
 export function StopVoicemailRecording():Promise<app.DialerVoicemailView>;
+
+export function VoicemailPlay():Promise<app.VoicemailPlayView>;
 
 export function VoicemailRecording():Promise<app.VoicemailRecordingView>;

@@ -46,6 +46,10 @@ export function Lists() {
   return window['go']['app']['DialerService']['Lists']();
 }
 
+export function PlayVoicemail(arg1) {
+  return window['go']['app']['DialerService']['PlayVoicemail'](arg1);
+}
+
 export function Preview(arg1, arg2) {
   return window['go']['app']['DialerService']['Preview'](arg1, arg2);
 }
@@ -98,8 +102,16 @@ export function StartSession(arg1) {
   return window['go']['app']['DialerService']['StartSession'](arg1);
 }
 
+export function StopVoicemailPlay() {
+  return window['go']['app']['DialerService']['StopVoicemailPlay']();
+}
+
 export function StopVoicemailRecording() {
   return window['go']['app']['DialerService']['StopVoicemailRecording']();
+}
+
+export function VoicemailPlay() {
+  return window['go']['app']['DialerService']['VoicemailPlay']();
 }
 
 export function VoicemailRecording() {
