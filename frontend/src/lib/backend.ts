@@ -333,6 +333,8 @@ export class Backend {
     recordVoicemail: (id: string) => this.invoke('DialerService', 'RecordVoicemail', id),
     voicemailRecording: () => this.invoke('DialerService', 'VoicemailRecording'),
     stopVoicemailRecording: () => this.invoke('DialerService', 'StopVoicemailRecording'),
+    playVoicemail: (path: string) => this.invoke('DialerService', 'PlayVoicemail', path),
+    stopVoicemailPlay: () => this.invoke('DialerService', 'StopVoicemailPlay'),
   }
 
   readonly conference = {

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import ListSettings from "./ListSettings.svelte";
 import { setLocale } from "../../lib/i18n/index.svelte";
-import type { DialerListView, DialerSettingsView, VoicemailRecordingView } from "../../lib/contract";
+import type { DialerListView, DialerSettingsView, VoicemailPlayView, VoicemailRecordingView } from "../../lib/contract";
 
 const list: DialerListView = {
   id: "L1", name: "East", contacts: 3, created: "", updated: "",
@@ -139,6 +139,97 @@ describe("ListSettings voicemail recording", () => {
     await fireEvent.click(within(dlg).getByRole("button", { name: "留守電メッセージを録音" }));
     await fireEvent.click(await within(dlg).findByRole("button", { name: "停止" }));
     await within(dlg).findByText("3.2 秒録音し、このリストの留守電メッセージにしました。");
+    setLocale("en");
+  });
+});
+
+function fakePlayer() {
+  let handler: ((v: VoicemailPlayView) => void) | null = null;
+  let path = "";
+  const player = {
+    play: vi.fn(async (p: string) => {
+      if (p.endsWith(".txt")) throw { code: "dialer_voicemail", message: `dialer: voicemail ${p} cannot be played (WAV or MP3)` };
+      path = p;
+      return { playing: true, path: p, durationMs: 4_300, reason: "" };
+    }),
+    stop: vi.fn(async () => ({ playing: false, path, durationMs: 4_300, reason: "stopped" })),
+    onended: vi.fn((h: (v: VoicemailPlayView) => void) => { handler = h; return () => { handler = null; }; }),
+    /** end sends the backend's "voicemail_play" end event. */
+    end: (reason: string) => handler?.({ playing: false, path, durationMs: 4_300, reason }),
+    subscribed: () => handler !== null,
+  };
+  return player;
+}
+
+function setupPlay(voicemail = "/home/rep/vm.mp3") {
+  const player = fakePlayer();
+  const l = { ...list, settings: { ...list.settings, voicemail } };
+  const onclose = vi.fn();
+  const r = render(ListSettings, { props: { list: l, onsave: vi.fn(async () => {}), ondelete: vi.fn(async () => {}), onclose, checkVoicemail: vi.fn(), player } });
+  return { player, onclose, ...r };
+}
+
+describe("ListSettings voicemail playback", () => {
+  it("Play plays the file, a second press stops it, and its end (or a call) turns it back to Play", async () => {
+    setLocale("en");
+    const { player } = setupPlay();
+    const dlg = await screen.findByRole("dialog");
+    const btn = within(dlg).getByRole("button", { name: "Play" });
+    btn.focus();
+    await fireEvent.click(btn);
+    expect(player.play).toHaveBeenCalledWith("/home/rep/vm.mp3");
+    await within(dlg).findByText(/Playing on your speaker \(4.3 s\)/);
+    expect(btn.textContent).toBe("Stop");
+    await fireEvent.click(btn);
+    expect(player.stop).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(btn.textContent).toBe("Play"));
+    within(dlg).getByText(/Plays for 4.3 s/);
+
+    await fireEvent.click(btn);
+    await waitFor(() => expect(btn.textContent).toBe("Stop"));
+    player.end("call"); // the backend stopped it: a call started
+    await waitFor(() => expect(btn.textContent).toBe("Play"));
+    expect(player.stop).toHaveBeenCalledTimes(1);
+  });
+
+  it("Esc stops the playback and keeps the dialog; the next Esc closes it", async () => {
+    setLocale("en");
+    const { player, onclose } = setupPlay();
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Play" }));
+    await within(dlg).findByRole("button", { name: "Stop" });
+    await fireEvent.keyDown(within(dlg).getByRole("button", { name: "Stop" }), { key: "Escape" });
+    expect(player.stop).toHaveBeenCalledTimes(1);
+    expect(onclose).not.toHaveBeenCalled();
+    await within(dlg).findByRole("button", { name: "Play" });
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(onclose).toHaveBeenCalledTimes(1);
+  });
+
+  it("a file that cannot play says why and plays nothing; closing the dialog stops a playback", async () => {
+    setLocale("en");
+    const { player, unmount } = setupPlay("/home/rep/notes.txt");
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Play" }));
+    await within(dlg).findByText(/That voicemail file can't be played/);
+    expect(within(dlg).getByRole("button", { name: "Play" })).toBeTruthy();
+    const field = within(dlg).getByLabelText("Voicemail to leave (WAV or MP3 file)");
+    await fireEvent.input(field, { target: { value: "/home/rep/vm.wav" } });
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Play" }));
+    await within(dlg).findByRole("button", { name: "Stop" });
+    expect(player.subscribed()).toBe(true);
+    unmount();
+    expect(player.stop).toHaveBeenCalledTimes(1);
+    expect(player.subscribed()).toBe(false);
+  });
+
+  it("speaks Japanese", async () => {
+    setLocale("ja");
+    setupPlay();
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "再生" }));
+    await within(dlg).findByText(/スピーカーで再生中（4.3 秒）/);
+    within(dlg).getByRole("button", { name: "停止" });
     setLocale("en");
   });
 });
