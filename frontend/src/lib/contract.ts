@@ -259,6 +259,8 @@ export interface DialerSettingsView {
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
   /** The WAV or MP3 file dropped into machine answers in power and parallel modes ('' = none). */
   voicemail?: string
+  /** The WAV or MP3 file an abandoned contact hears in parallel mode ('' = the bundled prompt). */
+  apology?: string
   /** The list's call script (0 or absent = the default script). */
   scriptId?: number
 }
@@ -464,6 +466,8 @@ export interface Services {
     PullCRMList: [[id: string], DialerPullReport]
     /** Decodes a voicemail file as a drop will; rejects with dialer_voicemail. */
     CheckVoicemail: [[path: string], DialerVoicemailView]
+    /** Decodes an apology prompt file as an abandoned call will (at most 15 s); rejects with dialer_apology. */
+    CheckApology: [[path: string], DialerVoicemailView]
     /** Records the microphone as list id's voicemail (at most maxMs); rejects with voicemail_recording or voicemail_not_saved. */
     RecordVoicemail: [[id: string], VoicemailRecordingView]
     /** The running recording: elapsed time, level; recording false once it reached its limit. */
