@@ -995,6 +995,7 @@ export namespace app {
 	    maxPerDay: number;
 	    retrySpacingMs: number;
 	    voicemail: string;
+	    apology: string;
 	    scriptId: number;
 	
 	    static createFrom(source: any = {}) {
@@ -1012,6 +1013,7 @@ export namespace app {
 	        this.maxPerDay = source["maxPerDay"];
 	        this.retrySpacingMs = source["retrySpacingMs"];
 	        this.voicemail = source["voicemail"];
+	        this.apology = source["apology"];
 	        this.scriptId = source["scriptId"];
 	    }
 	}

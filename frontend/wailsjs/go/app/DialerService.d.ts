@@ -6,6 +6,8 @@ export function AddDNC(arg1:string,arg2:string,arg3:string):Promise<Array<app.DN
 
 export function CRMLists():Promise<app.DialerCRMListsView>;
 
+export function CheckApology(arg1:string):Promise<app.DialerVoicemailView>;
+
 export function CheckVoicemail(arg1:string):Promise<app.DialerVoicemailView>;
 
 export function Columns(arg1:string):Promise<Array<app.DialerColumnView>>;

@@ -10,6 +10,10 @@ export function CRMLists() {
   return window['go']['app']['DialerService']['CRMLists']();
 }
 
+export function CheckApology(arg1) {
+  return window['go']['app']['DialerService']['CheckApology'](arg1);
+}
+
 export function CheckVoicemail(arg1) {
   return window['go']['app']['DialerService']['CheckVoicemail'](arg1);
 }
