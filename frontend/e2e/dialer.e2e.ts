@@ -174,6 +174,25 @@ for (const locale of ["en", "ja"] as const) {
       await expect.poll(() => playing(), { timeout: 10_000 }).toBe(true);
       await play.click();
       await expect.poll(() => playing(), { timeout: 10_000 }).toBe(false);
+      // Parallel mode offers the apology prompt: checked like the voicemail
+      // (a text file says so), played the same way. Back to preview after.
+      await dlg.locator("select.ls-mode").selectOption("parallel");
+      const apField = dlg.locator("input.ls-apology");
+      await apField.fill(join(REPO, "README.md"));
+      await apField.press("Enter");
+      await dlg.locator('.ap-status .error-note[data-code="dialer_apology"]').waitFor({ timeout: 10_000 });
+      await apField.fill(join(REPO, "softphone", "dialer", "assets", "apology.wav"));
+      await dlg.locator(".ls-ap-check").click();
+      await expect.poll(() => dlg.locator(".ap-status .vm-ok").textContent(), { timeout: 10_000 }).toMatch(/4\.2/);
+      await dlg.locator(".ls-ap-play").click();
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(true);
+      await dlg.locator(".ap-status .vm-playing").waitFor();
+      await noSideScroll(page, "apology prompt");
+      await shot("settings-apology-playing");
+      await page.keyboard.press("Escape");
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(false);
+      await apField.fill("");
+      await dlg.locator("select.ls-mode").selectOption("preview");
       // Record a voicemail instead (the null audio device records silence):
       // replacing the checked file asks first; the elapsed time and level
       // show; Stop (focused, pressed from the keyboard) sets the recording

@@ -330,6 +330,7 @@ export class Backend {
     crmLists: () => this.invoke('DialerService', 'CRMLists'),
     pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
     checkVoicemail: (path: string) => this.invoke('DialerService', 'CheckVoicemail', path),
+    checkApology: (path: string) => this.invoke('DialerService', 'CheckApology', path),
     recordVoicemail: (id: string) => this.invoke('DialerService', 'RecordVoicemail', id),
     voicemailRecording: () => this.invoke('DialerService', 'VoicemailRecording'),
     stopVoicemailRecording: () => this.invoke('DialerService', 'StopVoicemailRecording'),

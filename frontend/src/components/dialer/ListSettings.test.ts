@@ -233,3 +233,55 @@ describe("ListSettings voicemail playback", () => {
     setLocale("en");
   });
 });
+
+describe("ListSettings apology prompt", () => {
+  function setupAp() {
+    const player = fakePlayer();
+    const onsave = vi.fn(async (_n: string, _s: DialerSettingsView) => {});
+    const checkApology = vi.fn(async (p: string) => {
+      if (p.endsWith("long.wav")) throw { code: "dialer_apology", message: `dialer: apology prompt ${p} is longer than 15s` };
+      return { path: p, durationMs: 3_000 };
+    });
+    const l = { ...list, settings: { ...list.settings, mode: "parallel", lines: 3, apology: "" } };
+    render(ListSettings, { props: { list: l, onsave, ondelete: vi.fn(async () => {}), onclose: vi.fn(), checkVoicemail: vi.fn(), checkApology, player } });
+    return { player, onsave, checkApology };
+  }
+
+  it("in parallel mode: checked (a too-long file is not saved), played, and saved with the settings", async () => {
+    setLocale("en");
+    const { player, onsave, checkApology } = setupAp();
+    const dlg = await screen.findByRole("dialog");
+    within(dlg).getByText(/The built-in prompt plays/);
+    const field = within(dlg).getByLabelText(/Apology when two answer at once/);
+    await fireEvent.input(field, { target: { value: "/home/rep/long.wav" } });
+    await fireEvent.keyDown(field, { key: "Enter" });
+    await within(dlg).findByText(/That apology prompt can't be used/);
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Save settings" }));
+    expect(onsave).not.toHaveBeenCalled();
+
+    await fireEvent.input(field, { target: { value: "/home/rep/sorry.wav" } });
+    const plays = within(dlg).getAllByRole("button", { name: "Play" });
+    await fireEvent.click(plays[1]);
+    expect(player.play).toHaveBeenCalledWith("/home/rep/sorry.wav");
+    await within(dlg).findByText(/Playing on your speaker \(3.0 s\)/);
+    expect(plays[1].textContent).toBe("Stop");
+    expect(plays[0].textContent).toBe("Play"); // the voicemail's button is its own
+    await fireEvent.click(plays[1]);
+    expect(player.stop).toHaveBeenCalledTimes(1);
+    await within(dlg).findByText(/Plays for 3.0 s to a contact who answers/);
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Save settings" }));
+    expect(onsave).toHaveBeenCalledTimes(1);
+    expect(onsave.mock.calls[0][1].apology).toBe("/home/rep/sorry.wav");
+    expect(checkApology).toHaveBeenCalledWith("/home/rep/sorry.wav");
+  });
+
+  it("is not shown outside parallel mode, and speaks Japanese", async () => {
+    setLocale("ja");
+    setupAp();
+    const dlg = await screen.findByRole("dialog");
+    within(dlg).getByLabelText(/同時応答時のお詫び/);
+    await fireEvent.change(dlg.querySelector("select.ls-mode")!, { target: { value: "power" } });
+    await waitFor(() => expect(within(dlg).queryByLabelText(/同時応答時のお詫び/)).toBeNull());
+    setLocale("en");
+  });
+});
