@@ -285,3 +285,31 @@ describe("ListSettings apology prompt", () => {
     setLocale("en");
   });
 });
+
+describe("ListSettings voicemail recording progress events", () => {
+  it("follows the backend's progress events (no polling) and saves at the limit", async () => {
+    setLocale("en");
+    let handler: ((v: VoicemailRecordingView) => void) | null = null;
+    const view = (elapsedMs: number, recording = true): VoicemailRecordingView => ({ recording, listId: "L1", elapsedMs, maxMs: 60000, levelDb: -6 });
+    const rec = {
+      start: vi.fn(async () => view(0)),
+      status: vi.fn(async () => view(0)),
+      stop: vi.fn(async () => ({ path: "/data/voicemail/L1-2.wav", durationMs: 60_000 })),
+      onprogress: vi.fn((h: (v: VoicemailRecordingView) => void) => { handler = h; return () => { handler = null; }; }),
+    };
+    render(ListSettings, { props: { list, onsave: vi.fn(async () => {}), ondelete: vi.fn(async () => {}), onclose: vi.fn(), checkVoicemail: vi.fn(), recorder: rec, pollMs: 5 } });
+    const dlg = await screen.findByRole("dialog");
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Record voicemail" }));
+    await within(dlg).findByRole("button", { name: "Stop" });
+    await waitFor(() => expect(handler).not.toBeNull());
+    handler!({ ...view(4_000), listId: "other" }); // another list's recording is not this one
+    handler!(view(12_000));
+    await within(dlg).findByText(/Recording from your microphone: 0:12 of 1:00/);
+    expect(within(dlg).getByRole("meter", { name: "Microphone level" }).getAttribute("value")).toBe("54");
+    handler!(view(60_000, false)); // the limit
+    await within(dlg).findByText("Recorded 60.0 s and set as this list's voicemail.");
+    expect(rec.stop).toHaveBeenCalledTimes(1);
+    expect(rec.status).not.toHaveBeenCalled();
+    expect(handler).toBeNull(); // unsubscribed
+  });
+});
