@@ -91,7 +91,8 @@ type core struct {
 	forms  formRegistry  // pending post-call outcome forms (forms.go)
 	crm    crmRuntime    // connected CRM and its sync worker (crm.go)
 	dialer dialerRuntime // the running dialer session (dialer_session.go)
-	vmrec  vmRecorder    // a list's voicemail being recorded (dialer_vmrecord.go); the shared audio's Close stops it
+	vmrec  vmRecorder    // a list's voicemail being recorded (dialer_vmrecord.go); close finishes it as Stop would
+	vmplay vmPlayer      // a voicemail played on the speaker (dialer_vmplay.go); close stops it
 }
 
 // newCore builds a core; start opens the store and the phone.
@@ -181,6 +182,8 @@ func (c *core) close() error {
 		return nil
 	}
 	c.mu.Unlock()
+	c.stopVoicemailPlay(PlayQuit)
+	c.finishRecordingOnQuit() // while the store is open: set on its list as Stop would
 	c.stopPhone()
 	if c.cancel != nil {
 		c.cancel()
@@ -439,6 +442,7 @@ func (c *core) pump(board *softphone.Switchboard, events <-chan softphone.Event)
 func (c *core) onCallEvent(p *softphone.Phone, line string, e softphone.CallEvent) {
 	c.mu.Lock()
 	ce := c.calls[e.CallID]
+	started := ce == nil
 	if ce == nil {
 		ce = &callEntry{view: CallView{ID: e.CallID, Account: line, Direction: string(e.Direction), Remote: e.Remote,
 			Number: numberOf(e.Remote), Display: e.Display, Created: rfc3339(e.At)}}
@@ -460,6 +464,9 @@ func (c *core) onCallEvent(p *softphone.Phone, line string, e softphone.CallEven
 	ce.view.Forwardable = ce.view.State == string(softphone.CallIncoming) && c.forwardTo() != ""
 	view := ce.view
 	c.mu.Unlock()
+	if started {
+		c.stopVoicemailPlay(PlayCall) // the rep hears the call, not a voicemail preview
+	}
 	emit(c.out, EvCall, view)
 	if e.State == softphone.CallEnded {
 		c.logCall(view, e)

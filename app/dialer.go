@@ -40,6 +40,9 @@ type DialerSettingsView struct {
 	// Voicemail is the WAV or MP3 file dropped into machine answers in
 	// power and parallel modes ("" for none).
 	Voicemail string `json:"voicemail"`
+	// Apology is the WAV or MP3 file an abandoned contact hears in
+	// parallel mode ("" for the bundled prompt).
+	Apology string `json:"apology"`
 	// ScriptID is the call script of the list's calls (0 = the default
 	// script; see ScriptsService).
 	ScriptID int64 `json:"scriptId"`
@@ -230,6 +233,9 @@ const (
 	CodeDialerSettings = "dialer_settings"
 	// CodeDialerVoicemail means a list's voicemail file cannot be played.
 	CodeDialerVoicemail = "dialer_voicemail"
+	// CodeDialerApology means a list's apology prompt file cannot be
+	// played (or is longer than the prompt may be).
+	CodeDialerApology = "dialer_apology"
 	// CodeDialerState means a session control does not apply now (Dial
 	// while a call is up, a control after the session ended).
 	CodeDialerState = "dialer_state"
@@ -252,6 +258,7 @@ func dialerErrorCodes() []errorCode {
 	return append(vmRecordErrorCodes(), []errorCode{ // dialer_vmrecord.go
 		{dialer.ErrBadCSV, CodeBadCSV},
 		{dialer.ErrBadVoicemail, CodeDialerVoicemail},
+		{dialer.ErrBadApology, CodeDialerApology},
 		{dialer.ErrInvalidSettings, CodeDialerSettings},
 		{dialer.ErrTooLarge, CodeDialerTooLarge},
 		{dialer.ErrInvalidNumber, CodeInvalidNumber},
@@ -690,7 +697,7 @@ func listView(id, name string, contacts int, s dialer.Settings, created, updated
 func settingsView(s dialer.Settings) DialerSettingsView {
 	return DialerSettingsView{Mode: string(s.Mode), Lines: s.Lines, WrapUpMs: s.WrapUp.Milliseconds(), CallerID: s.CallerID,
 		Hours: s.Hours.String(), MaxAttempts: s.Retry.MaxAttempts, MaxPerDay: s.Retry.MaxPerDay, RetrySpacingMs: s.Retry.Spacing.Milliseconds(),
-		Voicemail: s.Voicemail, ScriptID: s.ScriptID}
+		Voicemail: s.Voicemail, Apology: s.Apology, ScriptID: s.ScriptID}
 }
 
 func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
@@ -706,10 +713,16 @@ func settingsFrom(v DialerSettingsView) (dialer.Settings, error) {
 		CallerID: strings.TrimSpace(v.CallerID), Hours: w,
 		Retry:     dialer.RetryPolicy{MaxAttempts: v.MaxAttempts, MaxPerDay: v.MaxPerDay, Spacing: time.Duration(v.RetrySpacingMs) * time.Millisecond},
 		Voicemail: strings.TrimSpace(v.Voicemail),
+		Apology:   strings.TrimSpace(v.Apology),
 		ScriptID:  v.ScriptID}
 	if s.Voicemail != "" {
 		if _, err := dialer.CheckVoicemail(s.Voicemail); err != nil {
 			return dialer.Settings{}, err // a file that cannot be played is refused when saved, not at the first machine
+		}
+	}
+	if s.Apology != "" {
+		if _, err := dialer.CheckApology(s.Apology); err != nil {
+			return dialer.Settings{}, err
 		}
 	}
 	return s, s.Validate()

@@ -137,6 +137,10 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 	}
 	sopts := []dialer.SessionOption{dialer.WithDNCList(dnc), dialer.WithSessionClock(c.cfg.now),
 		dialer.WithRequireOutcome(c.requireOutcome()), dialer.WithSessionLogger(c.log.With("component", "dialer-session"))}
+	if err := apologyPrompt(l, &sopts); err != nil { // dialer_voicemail.go
+		_ = eng.Close()
+		return DialerSessionView{}, err
+	}
 	amd, err := voicemailDrop(c, l, &sopts) // dialer_voicemail.go
 	if err != nil {
 		_ = eng.Close()

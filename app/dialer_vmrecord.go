@@ -120,6 +120,8 @@ func (s *DialerService) RecordVoicemail(id string) (VoicemailRecordingView, erro
 		return VoicemailRecordingView{}, err
 	}
 	r.rec, r.listID = rec, id
+	s.c.wg.Add(1)
+	go s.c.reportRecording(rec, id)
 	return recordingView(rec, id), nil
 }
 
@@ -148,6 +150,7 @@ func recordingView(rec *softphone.MicRecording, id string) VoicemailRecordingVie
 
 // VoicemailRecording returns the running recording's state (elapsed time
 // and level for the dialog; Recording false once it reached its limit).
+// EvVoicemailRecording carries the same every TickInterval.
 func (s *DialerService) VoicemailRecording() (VoicemailRecordingView, error) {
 	r := s.c.vmRecorder()
 	r.mu.Lock()
@@ -159,7 +162,15 @@ func (s *DialerService) VoicemailRecording() (VoicemailRecordingView, error) {
 // will and sets it as the list's voicemail. When that fails the error
 // names the file, which is kept.
 func (s *DialerService) StopVoicemailRecording() (DialerVoicemailView, error) {
-	r := s.c.vmRecorder()
+	return s.c.finishVoicemailRecording()
+}
+
+// finishVoicemailRecording is Stop's rule, also applied when the app
+// quits mid-recording: the file is completed (a valid WAV), checked as a
+// drop will and set as the list's voicemail; a file that fails the check
+// (nothing recorded) is kept, not set, and the error names it.
+func (c *core) finishVoicemailRecording() (DialerVoicemailView, error) {
+	r := c.vmRecorder()
 	r.mu.Lock()
 	rec, id := r.rec, r.listID
 	r.rec, r.listID = nil, ""
@@ -174,8 +185,39 @@ func (s *DialerService) StopVoicemailRecording() (DialerVoicemailView, error) {
 	if err != nil {
 		return DialerVoicemailView{}, fmt.Errorf("%w (%s): %w", ErrVoicemailNotSaved, rec.Path(), err)
 	}
+	s := &DialerService{c: c}
 	if _, err := s.update(id, func(l *dialer.List) error { l.Settings.Voicemail = rec.Path(); return nil }); err != nil {
 		return DialerVoicemailView{}, fmt.Errorf("%w (%s): %w", ErrVoicemailNotSaved, rec.Path(), err)
 	}
 	return DialerVoicemailView{Path: rec.Path(), DurationMs: d.Milliseconds()}, nil
+}
+
+// finishRecordingOnQuit saves a recording still running when the app
+// closes as Stop would, and logs what became of it.
+func (c *core) finishRecordingOnQuit() {
+	v, err := c.finishVoicemailRecording()
+	switch {
+	case errors.Is(err, errNoRecording):
+	case err != nil:
+		c.log.Warn("voicemail recording at quit not set on its list", "err", err)
+	default:
+		c.log.Info("voicemail recording at quit set on its list", "path", v.Path, "duration", time.Duration(v.DurationMs)*time.Millisecond)
+	}
+}
+
+// reportRecording emits rec's progress on EvVoicemailRecording every
+// TickInterval until it ended, then once more (recording false).
+func (c *core) reportRecording(rec *softphone.MicRecording, id string) {
+	defer c.wg.Done()
+	t := time.NewTicker(TickInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-rec.Done():
+			emit(c.out, EvVoicemailRecording, recordingView(rec, id))
+			return
+		case <-t.C:
+			emit(c.out, EvVoicemailRecording, recordingView(rec, id))
+		}
+	}
 }

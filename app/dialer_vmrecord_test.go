@@ -1,28 +1,22 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/pitchline/pitchline/audio/wav"
 )
 
-// waitRecorded polls the recording until it holds at least ms (the engine
-// has no event for it); the deadline only bounds the wait.
-func waitRecorded(t *testing.T, s *DialerService, ms int64) VoicemailRecordingView {
+// waitRecorded waits for the recording's progress event (at or after
+// index from of l) that says it holds at least ms.
+func waitRecorded(t *testing.T, l *evlog, from int, ms int64) VoicemailRecordingView {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		v, err := s.VoicemailRecording()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v.ElapsedMs >= ms || time.Now().After(deadline) {
-			return v
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return waitAfter(t, l, from, EvVoicemailRecording, fmt.Sprintf("%d ms recorded", ms), func(v VoicemailRecordingView) bool {
+		return v.ElapsedMs >= ms
+	})
 }
 
 // TestDialerRecordVoicemail: recording a list's voicemail writes a WAV in
@@ -33,7 +27,7 @@ func waitRecorded(t *testing.T, s *DialerService, ms int64) VoicemailRecordingVi
 func TestDialerRecordVoicemail(t *testing.T) {
 	kc := newKeychain(t)
 	dir := t.TempDir()
-	a, _ := startApp(t, dir, kc)
+	a, log := startApp(t, dir, kc)
 	s := a.svcs.Dialer
 	rep, err := s.Import(DialerImportInput{Name: "VM", CSV: "name,phone\nAda,+1 212 555 0100\n"})
 	if err != nil || rep.List == nil {
@@ -44,6 +38,7 @@ func TestDialerRecordVoicemail(t *testing.T) {
 	if _, err := s.StopVoicemailRecording(); err == nil {
 		t.Error("Stop without a recording succeeded")
 	}
+	m := log.mark()
 	v, err := s.RecordVoicemail(id)
 	if err != nil || !v.Recording || v.MaxMs != 60000 || v.ListID != id {
 		t.Fatalf("RecordVoicemail = %+v, %v", v, err)
@@ -51,10 +46,17 @@ func TestDialerRecordVoicemail(t *testing.T) {
 	if _, err := s.RecordVoicemail(id); codeOf(a, err) != CodeVoicemailRecording {
 		t.Errorf("a second recording: %v, want code %s", err, CodeVoicemailRecording)
 	}
-	if v := waitRecorded(t, s, 300); !v.Recording || v.ElapsedMs < 300 {
+	if v := waitRecorded(t, log, m, 300); !v.Recording || v.ListID != id || v.MaxMs != 60000 {
 		t.Fatalf("recording progress = %+v", v)
 	}
+	if v, err := s.VoicemailRecording(); err != nil || !v.Recording || v.ElapsedMs < 300 {
+		t.Fatalf("VoicemailRecording after 300 ms = %+v, %v", v, err)
+	}
+	m = log.mark()
 	got, err := s.StopVoicemailRecording()
+	if fin := waitAfter(t, log, m, EvVoicemailRecording, "the end", func(v VoicemailRecordingView) bool { return !v.Recording }); fin.ElapsedMs != got.DurationMs {
+		t.Errorf("the last progress event says %d ms, Stop %d ms", fin.ElapsedMs, got.DurationMs)
+	}
 	if err != nil || got.DurationMs < 300 || got.DurationMs > 60000 {
 		t.Fatalf("StopVoicemailRecording = %+v, %v", got, err)
 	}
@@ -73,10 +75,11 @@ func TestDialerRecordVoicemail(t *testing.T) {
 	}
 
 	// The list is deleted while recording: not saved, and the file stays.
+	m = log.mark()
 	if _, err := s.RecordVoicemail(id); err != nil {
 		t.Fatal(err)
 	}
-	waitRecorded(t, s, 100)
+	waitRecorded(t, log, m, 100)
 	if _, err := s.Delete(id); err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +102,44 @@ func TestDialerRecordVoicemail(t *testing.T) {
 	}
 	if _, err := s.RecordVoicemail(rep.List.ID); codeOf(a, err) != CodeVoicemailNotSaved {
 		t.Errorf("recording without a voicemail folder: %v, want code %s", err, CodeVoicemailNotSaved)
+	}
+}
+
+// TestDialerRecordVoicemailQuit: quitting the app mid-recording finishes
+// the file (a valid WAV holding what was recorded) and sets it as the
+// list's voicemail, as Stop would; the next start finds it there.
+func TestDialerRecordVoicemailQuit(t *testing.T) {
+	kc := newKeychain(t)
+	dir := t.TempDir()
+	a, log, release := startAppRelease(t, dir, kc)
+	s := a.svcs.Dialer
+	rep, err := s.Import(DialerImportInput{Name: "VM", CSV: "name,phone\nAda,+1 212 555 0100\n"})
+	if err != nil || rep.List == nil {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	m := log.mark()
+	if _, err := s.RecordVoicemail(rep.List.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitRecorded(t, log, m, 400)
+	release()
+	last := waitAfter(t, log, m, EvVoicemailRecording, "the end", func(v VoicemailRecordingView) bool { return !v.Recording })
+
+	files, _ := filepath.Glob(filepath.Join(dir, "voicemail", "*.wav"))
+	if len(files) != 1 {
+		t.Fatalf("recordings after quit: %v", files)
+	}
+	r, err := wav.Open(files[0])
+	if err != nil {
+		t.Fatalf("the recording cut by quitting is not a valid WAV: %v", err)
+	}
+	if n, want := len(r.Samples()), int(last.ElapsedMs)*VoicemailRecordRate/1000; n != want || n < 400*VoicemailRecordRate/1000 {
+		t.Errorf("the WAV holds %d samples; the recording said %d ms (%d samples)", n, last.ElapsedMs, want)
+	}
+
+	a2, _ := startApp(t, dir, kc)
+	lists, err := a2.svcs.Dialer.Lists()
+	if err != nil || len(lists) != 1 || lists[0].Settings.Voicemail != files[0] {
+		t.Fatalf("the list's voicemail after quitting mid-recording = %+v, %v; want %s", lists, err, files[0])
 	}
 }

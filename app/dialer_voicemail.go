@@ -34,6 +34,36 @@ func (s *DialerService) CheckVoicemail(path string) (DialerVoicemailView, error)
 	return DialerVoicemailView{Path: p, DurationMs: d.Milliseconds()}, nil
 }
 
+// CheckApology decodes the WAV or MP3 file at path as the apology prompt
+// of an abandoned call will, and says how long it plays; the error says
+// why it cannot be used.
+func (s *DialerService) CheckApology(path string) (DialerVoicemailView, error) {
+	p := strings.TrimSpace(path)
+	if p == "" {
+		return DialerVoicemailView{}, fmt.Errorf("%w: which apology prompt file?", ErrInvalidArgument)
+	}
+	d, err := dialer.CheckApology(p)
+	if err != nil {
+		return DialerVoicemailView{}, err
+	}
+	return DialerVoicemailView{Path: p, DurationMs: d.Milliseconds()}, nil
+}
+
+// apologyPrompt adds list l's apology prompt to opts in parallel mode
+// (checked again: it may have moved since it was saved); without one the
+// session plays the bundled prompt.
+func apologyPrompt(l *dialer.List, opts *[]dialer.SessionOption) error {
+	p := l.Settings.Apology
+	if p == "" || l.Settings.Mode != dialer.ModeParallel {
+		return nil
+	}
+	if _, err := dialer.CheckApology(p); err != nil {
+		return err
+	}
+	*opts = append(*opts, dialer.WithApologyPrompt(p))
+	return nil
+}
+
 // sessionAMD is the answering-machine detection of a session; Close is
 // safe on nil.
 type sessionAMD struct{ a *dialer.AMD }

@@ -68,29 +68,39 @@ var (
 	// leaves, or changes state, hold, mute or role, and when the rep
 	// leaves the conference. Levels and quality follow on EvTick.
 	EvConference = Event[ConferenceView]{"conference"}
+	// EvVoicemailPlay carries a voicemail (or prompt) file played on the
+	// rep's speaker (DialerService.PlayVoicemail): when it starts and when
+	// it ends, with why.
+	EvVoicemailPlay = Event[VoicemailPlayView]{"voicemail_play"}
+	// EvVoicemailRecording carries a voicemail recording's progress
+	// (elapsed time and level) every TickInterval while it records, and
+	// once more when it ended.
+	EvVoicemailRecording = Event[VoicemailRecordingView]{"voicemail_recording"}
 )
 
 // catalogue lists every event with its payload type, for tests and for the
 // served /api/events description.
 var catalogue = map[string]reflect.Type{
-	EvSnapshot.name:   reflect.TypeFor[Snapshot](),
-	EvCall.name:       reflect.TypeFor[CallView](),
-	EvAccount.name:    reflect.TypeFor[AccountView](),
-	EvAccounts.name:   reflect.TypeFor[[]AccountView](),
-	EvDevices.name:    reflect.TypeFor[DevicesView](),
-	EvSettings.name:   reflect.TypeFor[SettingsView](),
-	EvHistory.name:    reflect.TypeFor[HistoryEntry](),
-	EvTick.name:       reflect.TypeFor[Tick](),
-	EvDTMF.name:       reflect.TypeFor[DTMFView](),
-	EvTransfer.name:   reflect.TypeFor[TransferView](),
-	EvDial.name:       reflect.TypeFor[DialRequest](),
-	EvNotice.name:     reflect.TypeFor[Notice](),
-	EvForm.name:       reflect.TypeFor[FormView](),
-	EvSync.name:       reflect.TypeFor[CRMStatus](),
-	EvOutcomes.name:   reflect.TypeFor[[]OutcomeView](),
-	EvDialer.name:     reflect.TypeFor[DialerSessionView](),
-	EvDialerPull.name: reflect.TypeFor[DialerPullView](),
-	EvConference.name: reflect.TypeFor[ConferenceView](),
+	EvSnapshot.name:           reflect.TypeFor[Snapshot](),
+	EvCall.name:               reflect.TypeFor[CallView](),
+	EvAccount.name:            reflect.TypeFor[AccountView](),
+	EvAccounts.name:           reflect.TypeFor[[]AccountView](),
+	EvDevices.name:            reflect.TypeFor[DevicesView](),
+	EvSettings.name:           reflect.TypeFor[SettingsView](),
+	EvHistory.name:            reflect.TypeFor[HistoryEntry](),
+	EvTick.name:               reflect.TypeFor[Tick](),
+	EvDTMF.name:               reflect.TypeFor[DTMFView](),
+	EvTransfer.name:           reflect.TypeFor[TransferView](),
+	EvDial.name:               reflect.TypeFor[DialRequest](),
+	EvNotice.name:             reflect.TypeFor[Notice](),
+	EvForm.name:               reflect.TypeFor[FormView](),
+	EvSync.name:               reflect.TypeFor[CRMStatus](),
+	EvOutcomes.name:           reflect.TypeFor[[]OutcomeView](),
+	EvDialer.name:             reflect.TypeFor[DialerSessionView](),
+	EvDialerPull.name:         reflect.TypeFor[DialerPullView](),
+	EvConference.name:         reflect.TypeFor[ConferenceView](),
+	EvVoicemailPlay.name:      reflect.TypeFor[VoicemailPlayView](),
+	EvVoicemailRecording.name: reflect.TypeFor[VoicemailRecordingView](),
 }
 
 // emitter is where events go: the Wails runtime, the SSE clients of

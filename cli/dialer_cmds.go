@@ -23,7 +23,7 @@ Power dialer (README, "pitchline dialer run"):
   pitchline dialer run [account flags] [media flags] --list FILE.csv|crm:VENDOR:ID
         [--mode preview|power|parallel] [--lines N] [--wrap-up DUR]
         [--dnc FILE] [--calling-hours HH:MM-HH:MM] [--now RFC3339]
-        [--voicemail FILE] [--talk DUR] [--outcome LABEL]
+        [--voicemail FILE] [--apology FILE] [--talk DUR] [--outcome LABEL]
         [--session NAME] [--data-dir DIR] [--ring-timeout DUR]
         [--caller-ids +E164,+E164,...] [--json]
   exit 0 when the list was worked through; --session NAME again resumes it
@@ -33,6 +33,7 @@ Power dialer (README, "pitchline dialer run"):
 // media flags.
 type dialerOptions struct {
 	list, mode, dnc, hours, now, voicemail, outcome, session, dataDir string
+	apology                                                           string // parallel mode's prompt to an abandoned answer
 	callerIDs                                                         string // local presence: owned numbers
 	lines                                                             int
 	wrapUp, talk, ringTimeout                                         time.Duration
@@ -61,6 +62,7 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&d.hours, "calling-hours", "", "")
 	fs.StringVar(&d.now, "now", "", "")
 	fs.StringVar(&d.voicemail, "voicemail", "", "")
+	fs.StringVar(&d.apology, "apology", "", "")
 	fs.DurationVar(&d.talk, "talk", 5*time.Second, "")
 	fs.StringVar(&d.outcome, "outcome", "Connected", "")
 	fs.StringVar(&d.session, "session", "", "")
@@ -125,7 +127,7 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	// --list crm:VENDOR:ID runs a list pulled with `dialer pull`; any other
 	// value is a CSV file.
 	crmList := strings.HasPrefix(d.list, "crm:")
-	for _, f := range []struct{ flag, path string }{{"list", d.list}, {"dnc", d.dnc}, {"voicemail", d.voicemail}} {
+	for _, f := range []struct{ flag, path string }{{"list", d.list}, {"dnc", d.dnc}, {"voicemail", d.voicemail}, {"apology", d.apology}} {
 		if f.path == "" || (f.flag == "list" && crmList) {
 			continue
 		}
@@ -138,6 +140,12 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 		// the first dial, not a silent voicemail at the first machine.
 		if _, err := file.OpenSource(d.voicemail, 8000); err != nil {
 			return fmt.Errorf("--voicemail %s: cannot play the file (WAV or MP3): %w", d.voicemail, err)
+		}
+	}
+	if d.apology != "" {
+		// Checked as a list's apology prompt is: before the first dial.
+		if _, err := dialer.CheckApology(d.apology); err != nil {
+			return fmt.Errorf("--apology %s: cannot use the file as the apology prompt (a WAV or MP3 of at most %v): %w", d.apology, dialer.MaxApology, err)
 		}
 	}
 
@@ -241,6 +249,9 @@ func runDialerRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if d.voicemail != "" {
 		sopts = append(sopts, dialer.WithVoicemailDrop(d.voicemail, detector.Drop))
+	}
+	if d.apology != "" {
+		sopts = append(sopts, dialer.WithApologyPrompt(d.apology))
 	}
 	var sess *dialer.Session
 	if resuming {

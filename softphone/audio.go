@@ -138,8 +138,9 @@ func (r *audioRouter) maybeCloseLocked() {
 }
 
 // playTone mixes src into the speaker under name, replacing any tone of
-// the same name, for at most d (0 = until stopTone).
-func (r *audioRouter) playTone(name string, src audio.Source, d time.Duration) error {
+// the same name, for at most d (0 = until src ends or stopTone). The
+// player's done is closed once it ended and its port is gone.
+func (r *audioRouter) playTone(name string, src audio.Source, d time.Duration) (*tonePlayer, error) {
 	r.mu.Lock()
 	old := r.tones[name]
 	delete(r.tones, name)
@@ -150,11 +151,11 @@ func (r *audioRouter) playTone(name string, src audio.Source, d time.Duration) e
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.ensure(); err != nil {
-		return err
+		return nil, err
 	}
 	port, err := r.mix.AddPort(src.Rate())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	port.SetConnected(true)
 	tp := startTone(src, port, d, func() {
@@ -170,7 +171,7 @@ func (r *audioRouter) playTone(name string, src audio.Source, d time.Duration) e
 	})
 	tp.port = port
 	r.tones[name] = tp
-	return nil
+	return tp, nil
 }
 
 func (r *audioRouter) stopTone(name string) {

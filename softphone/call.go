@@ -517,7 +517,7 @@ func (c *Call) SendDTMF(digits string) error {
 	const on, off = 120 * time.Millisecond, 40 * time.Millisecond
 	if src, err := tone.NewDTMFSequence(digits, busRate, on, off); err == nil {
 		n := time.Duration(utf8.RuneCountInString(digits))
-		_ = c.p.audio.playTone("dtmf:"+c.id, src, n*(on+off))
+		_, _ = c.p.audio.playTone("dtmf:"+c.id, src, n*(on+off))
 	}
 	return nil
 }

@@ -162,7 +162,8 @@ func (p *Phone) PlayTestTone(which string) error {
 	}
 	switch which {
 	case "output", "":
-		return p.audio.playTone("test", src, TestToneDuration)
+		_, err := p.audio.playTone("test", src, TestToneDuration)
+		return err
 	case "ringer":
 		r := p.audio
 		r.mu.Lock()

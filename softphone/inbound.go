@@ -144,7 +144,7 @@ func (p *Phone) updateRinger() {
 	case ringing && busy:
 		p.audio.stopRinging(p)
 		if src, err := tone.NewSine(440, 0.2, busRate); err == nil {
-			_ = p.audio.playTone("callwaiting", src, 300*time.Millisecond)
+			_, _ = p.audio.playTone("callwaiting", src, 300*time.Millisecond)
 		}
 	default:
 		p.audio.stopRinging(p)

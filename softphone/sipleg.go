@@ -577,7 +577,7 @@ func (l *sipLeg) onProvisional(code int, body []byte) {
 	}
 	if !l.early && code == 180 && l.dial.localRingback {
 		if src, err := tone.NewRingback(busRate, l.p.ringbackRegion()); err == nil {
-			_ = l.p.audio.playTone("ringback:"+l.id, src, 0)
+			_, _ = l.p.audio.playTone("ringback:"+l.id, src, 0)
 		}
 	}
 	_ = l.transition(LegRinging)

@@ -153,6 +153,46 @@ for (const locale of ["en", "ja"] as const) {
       await expect.poll(() => dlg.locator(".vm-ok").textContent(), { timeout: 10_000 }).toMatch(/4\.2/);
       await noSideScroll(page, "list settings");
       await shot("settings-voicemail");
+      // Play it on the speaker from the keyboard; Esc stops it and keeps the
+      // dialog open (the backend says it stopped, and why).
+      const playing = async () => (await callAPI<{ playing: boolean; reason: string }>(page, server, "DialerService", "VoicemailPlay")).playing;
+      const play = dlg.locator(".ls-vm-play");
+      await play.focus();
+      await page.keyboard.press("Enter");
+      await expect.poll(() => play.textContent(), { timeout: 10_000 }).toBe(locale === "ja" ? "停止" : "Stop");
+      expect(await playing()).toBe(true);
+      await dlg.locator(".vm-playing").waitFor();
+      await noSideScroll(page, "playing a voicemail");
+      await shot("settings-vm-playing");
+      await page.keyboard.press("Escape");
+      await expect.poll(() => play.textContent(), { timeout: 10_000 }).toBe(locale === "ja" ? "再生" : "Play");
+      expect(await playing()).toBe(false);
+      expect((await callAPI<{ reason: string }>(page, server, "DialerService", "VoicemailPlay")).reason).toBe("stopped");
+      expect(await dlg.isVisible()).toBe(true);
+      // A second press stops it too.
+      await play.click();
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(true);
+      await play.click();
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(false);
+      // Parallel mode offers the apology prompt: checked like the voicemail
+      // (a text file says so), played the same way. Back to preview after.
+      await dlg.locator("select.ls-mode").selectOption("parallel");
+      const apField = dlg.locator("input.ls-apology");
+      await apField.fill(join(REPO, "README.md"));
+      await apField.press("Enter");
+      await dlg.locator('.ap-status .error-note[data-code="dialer_apology"]').waitFor({ timeout: 10_000 });
+      await apField.fill(join(REPO, "softphone", "dialer", "assets", "apology.wav"));
+      await dlg.locator(".ls-ap-check").click();
+      await expect.poll(() => dlg.locator(".ap-status .vm-ok").textContent(), { timeout: 10_000 }).toMatch(/4\.2/);
+      await dlg.locator(".ls-ap-play").click();
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(true);
+      await dlg.locator(".ap-status .vm-playing").waitFor();
+      await noSideScroll(page, "apology prompt");
+      await shot("settings-apology-playing");
+      await page.keyboard.press("Escape");
+      await expect.poll(() => playing(), { timeout: 10_000 }).toBe(false);
+      await apField.fill("");
+      await dlg.locator("select.ls-mode").selectOption("preview");
       // Record a voicemail instead (the null audio device records silence):
       // replacing the checked file asks first; the elapsed time and level
       // show; Stop (focused, pressed from the keyboard) sets the recording

@@ -21,6 +21,9 @@ import (
 //go:embed assets/apology.wav
 var defaultApology []byte
 
+// MaxApology is the longest apology prompt a list takes (CheckApology).
+const MaxApology = apologyTimeout
+
 // apologyTimeout bounds the prompt: a file longer than this is cut and the
 // call hung up anyway (an abandoned contact is not kept on the line).
 const apologyTimeout = 15 * time.Second

@@ -36,4 +36,7 @@ var (
 	// MP3, undecodable, empty or too long); it comes with
 	// ErrInvalidSettings.
 	ErrBadVoicemail = errors.New("dialer: the voicemail file cannot be played")
+	// ErrBadApology means an apology prompt file cannot be played (not WAV
+	// or MP3, undecodable, empty or longer than MaxApology).
+	ErrBadApology = errors.New("dialer: the apology prompt file cannot be played")
 )

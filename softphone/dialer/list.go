@@ -173,6 +173,10 @@ type Settings struct {
 	// power and parallel modes ("" for none: a machine is hung up on).
 	// CheckVoicemail says whether it plays.
 	Voicemail string
+	// Apology is the WAV or MP3 file played to a contact whose answer is
+	// abandoned in parallel mode ("" for the bundled prompt);
+	// CheckApology says whether it plays.
+	Apology string
 	// ScriptID is the store's call script shown during this list's calls
 	// (0: the default script).
 	ScriptID int64
@@ -202,6 +206,9 @@ func (s Settings) Validate() error {
 	if len(s.CallerID) > 256 {
 		return fmt.Errorf("%w: caller ID is too long", ErrInvalidSettings)
 	}
+	if len(s.Voicemail) > 4096 || len(s.Apology) > 4096 {
+		return fmt.Errorf("%w: a file path is too long", ErrInvalidSettings)
+	}
 	if s.ScriptID < 0 {
 		return fmt.Errorf("%w: script %d", ErrInvalidSettings, s.ScriptID)
 	}
@@ -224,12 +231,13 @@ type settingsJSON struct {
 	Spacing     string `json:"retry_spacing"`
 	Voicemail   string `json:"voicemail,omitempty"`
 	ScriptID    int64  `json:"script_id,omitempty"`
+	Apology     string `json:"apology,omitempty"`
 }
 
 // MarshalJSON encodes the settings with readable durations.
 func (s Settings) MarshalJSON() ([]byte, error) {
 	return json.Marshal(settingsJSON{s.Mode, s.Lines, s.WrapUp.String(), s.CallerID, s.Hours,
-		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String(), s.Voicemail, s.ScriptID})
+		s.Retry.MaxAttempts, s.Retry.MaxPerDay, s.Retry.Spacing.String(), s.Voicemail, s.ScriptID, s.Apology})
 }
 
 // UnmarshalJSON decodes settings; fields left out keep DefaultSettings'
@@ -247,7 +255,7 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%w: bad duration in %q or %q", ErrInvalidSettings, j.WrapUp, j.Spacing)
 	}
 	v := Settings{Mode: j.Mode, Lines: j.Lines, WrapUp: wrap, CallerID: j.CallerID, Hours: j.Hours,
-		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}, Voicemail: j.Voicemail, ScriptID: j.ScriptID}
+		Retry: RetryPolicy{MaxAttempts: j.MaxAttempts, MaxPerDay: j.MaxPerDay, Spacing: spacing}, Voicemail: j.Voicemail, Apology: j.Apology, ScriptID: j.ScriptID}
 	if err := v.Validate(); err != nil {
 		return err
 	}

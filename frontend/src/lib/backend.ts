@@ -330,9 +330,12 @@ export class Backend {
     crmLists: () => this.invoke('DialerService', 'CRMLists'),
     pullCRMList: (id: string) => this.invoke('DialerService', 'PullCRMList', id),
     checkVoicemail: (path: string) => this.invoke('DialerService', 'CheckVoicemail', path),
+    checkApology: (path: string) => this.invoke('DialerService', 'CheckApology', path),
     recordVoicemail: (id: string) => this.invoke('DialerService', 'RecordVoicemail', id),
     voicemailRecording: () => this.invoke('DialerService', 'VoicemailRecording'),
     stopVoicemailRecording: () => this.invoke('DialerService', 'StopVoicemailRecording'),
+    playVoicemail: (path: string) => this.invoke('DialerService', 'PlayVoicemail', path),
+    stopVoicemailPlay: () => this.invoke('DialerService', 'StopVoicemailPlay'),
   }
 
   readonly conference = {

@@ -271,6 +271,8 @@ export interface DialerSettingsView {
   hours: string; maxAttempts: number; maxPerDay: number; retrySpacingMs: number
   /** The WAV or MP3 file dropped into machine answers in power and parallel modes ('' = none). */
   voicemail?: string
+  /** The WAV or MP3 file an abandoned contact hears in parallel mode ('' = the bundled prompt). */
+  apology?: string
   /** The list's call script (0 or absent = the default script). */
   scriptId?: number
 }
@@ -317,6 +319,8 @@ export interface DialerPullView { crmListId: string; done: number; total: number
 export interface DialerVoicemailView { path: string; durationMs: number }
 /** A voicemail being recorded from the microphone (DialerService.VoicemailRecording). */
 export interface VoicemailRecordingView { recording: boolean; listId: string; elapsedMs: number; maxMs: number; levelDb: number }
+/** A voicemail (or prompt) file played on the rep's speaker; reason: ended | stopped | call | replaced | quit ("" while playing). */
+export interface VoicemailPlayView { playing: boolean; path: string; durationMs: number; reason: string }
 export interface DialerPullProblem { name: string; reason: string; message: string }
 export interface DialerPullReport {
   list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
@@ -345,6 +349,10 @@ export interface EventMap {
   dialer: DialerSessionView
   /** A CRM list being pulled into a call list. */
   dialer_pull: DialerPullView
+  /** A voicemail file played on the speaker: started, and ended with why. */
+  voicemail_play: VoicemailPlayView
+  /** A voicemail recording's progress every 200 ms, and once when it ended. */
+  voicemail_recording: VoicemailRecordingView
 }
 export type EventName = keyof EventMap
 
@@ -470,12 +478,19 @@ export interface Services {
     PullCRMList: [[id: string], DialerPullReport]
     /** Decodes a voicemail file as a drop will; rejects with dialer_voicemail. */
     CheckVoicemail: [[path: string], DialerVoicemailView]
+    /** Decodes an apology prompt file as an abandoned call will (at most 15 s); rejects with dialer_apology. */
+    CheckApology: [[path: string], DialerVoicemailView]
     /** Records the microphone as list id's voicemail (at most maxMs); rejects with voicemail_recording or voicemail_not_saved. */
     RecordVoicemail: [[id: string], VoicemailRecordingView]
     /** The running recording: elapsed time, level; recording false once it reached its limit. */
     VoicemailRecording: [[], VoicemailRecordingView]
     /** Ends the recording, checks it and sets it as the list's voicemail; rejects with voicemail_not_saved naming the kept file. */
     StopVoicemailRecording: [[], DialerVoicemailView]
+    /** Checks the file as a drop will, then plays it on the speaker (replacing one playing); ends on 'voicemail_play'. */
+    PlayVoicemail: [[path: string], VoicemailPlayView]
+    /** Stops the playback (returns once the speaker is silent). */
+    StopVoicemailPlay: [[], VoicemailPlayView]
+    VoicemailPlay: [[], VoicemailPlayView]
   }
   ConferenceService: {
     Get: [[callId: string], ConferenceView]

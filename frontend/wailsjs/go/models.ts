@@ -995,6 +995,7 @@ export namespace app {
 	    maxPerDay: number;
 	    retrySpacingMs: number;
 	    voicemail: string;
+	    apology: string;
 	    scriptId: number;
 	
 	    static createFrom(source: any = {}) {
@@ -1012,6 +1013,7 @@ export namespace app {
 	        this.maxPerDay = source["maxPerDay"];
 	        this.retrySpacingMs = source["retrySpacingMs"];
 	        this.voicemail = source["voicemail"];
+	        this.apology = source["apology"];
 	        this.scriptId = source["scriptId"];
 	    }
 	}
@@ -2136,6 +2138,24 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.value = source["value"];
 	        this.label = source["label"];
+	    }
+	}
+	export class VoicemailPlayView {
+	    playing: boolean;
+	    path: string;
+	    durationMs: number;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VoicemailPlayView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.playing = source["playing"];
+	        this.path = source["path"];
+	        this.durationMs = source["durationMs"];
+	        this.reason = source["reason"];
 	    }
 	}
 	export class VoicemailRecordingView {

@@ -42,6 +42,7 @@ export const errorsEn = {
   "err.voicemail_recording": "A voicemail is already being recorded. Stop it first.",
   "err.voicemail_not_saved": "The recording could not be saved; the details name the file and what went wrong.",
   "err.dialer_voicemail": "That voicemail file can't be played. Choose a WAV or MP3 file; the details say what is wrong.",
+  "err.dialer_apology": "That apology prompt can't be used. Choose a WAV or MP3 file of at most 15 seconds; the details say what is wrong.",
   "err.dialer_too_large": "That file is too large. Split it into smaller lists and import each.",
   "err.skip_dnc": "This number is on the do-not-call list, so it was not dialled. Skip to the next contact.",
   "err.skip_calling_hours": "It is outside this list's calling hours where the contact is, so the call was not placed. Skip to the next contact.",

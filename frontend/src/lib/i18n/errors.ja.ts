@@ -42,6 +42,7 @@ export const errorsJa: Record<keyof typeof errorsEn, string> = {
   "err.voicemail_recording": "留守電メッセージを録音中です。先に停止してください。",
   "err.voicemail_not_saved": "録音を保存できませんでした。詳細にファイル名と理由があります。",
   "err.dialer_voicemail": "その留守電メッセージのファイルは再生できません。WAVまたはMP3ファイルを選んでください。詳細に理由があります。",
+  "err.dialer_apology": "そのお詫びメッセージのファイルは使えません。15秒以内のWAVまたはMP3ファイルを選んでください。詳細に理由があります。",
   "err.dialer_too_large": "ファイルが大きすぎます。小さなリストに分けて、それぞれ取り込んでください。",
   "err.skip_dnc": "この番号は発信禁止リストに登録されているため、発信しませんでした。次の連絡先へスキップしてください。",
   "err.skip_calling_hours": "相手の現地時間がこのリストの発信可能時間外のため、発信しませんでした。次の連絡先へスキップしてください。",

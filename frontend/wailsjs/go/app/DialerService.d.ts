@@ -6,6 +6,8 @@ export function AddDNC(arg1:string,arg2:string,arg3:string):Promise<Array<app.DN
 
 export function CRMLists():Promise<app.DialerCRMListsView>;
 
+export function CheckApology(arg1:string):Promise<app.DialerVoicemailView>;
+
 export function CheckVoicemail(arg1:string):Promise<app.DialerVoicemailView>;
 
 export function Columns(arg1:string):Promise<Array<app.DialerColumnView>>;
@@ -23,6 +25,8 @@ export function Import(arg1:app.DialerImportInput):Promise<app.DialerImportRepor
 export function ImportDNC(arg1:string):Promise<app.DNCImportReport>;
 
 export function Lists():Promise<Array<app.DialerListView>>;
+
+export function PlayVoicemail(arg1:string):Promise<app.VoicemailPlayView>;
 
 export function Preview(arg1:string,arg2:number):Promise<app.DialerPreview>;
 
@@ -50,6 +54,10 @@ export function SessionStop():Promise<app.DialerSessionView>;
 
 export function StartSession(arg1:string):Promise<app.DialerSessionView>;
 
+export function StopVoicemailPlay():Promise<app.VoicemailPlayView>;
+
 export function StopVoicemailRecording():Promise<app.DialerVoicemailView>;
+
+export function VoicemailPlay():Promise<app.VoicemailPlayView>;
 
 export function VoicemailRecording():Promise<app.VoicemailRecordingView>;

@@ -10,6 +10,10 @@ export function CRMLists() {
   return window['go']['app']['DialerService']['CRMLists']();
 }
 
+export function CheckApology(arg1) {
+  return window['go']['app']['DialerService']['CheckApology'](arg1);
+}
+
 export function CheckVoicemail(arg1) {
   return window['go']['app']['DialerService']['CheckVoicemail'](arg1);
 }
@@ -44,6 +48,10 @@ export function ImportDNC(arg1) {
 
 export function Lists() {
   return window['go']['app']['DialerService']['Lists']();
+}
+
+export function PlayVoicemail(arg1) {
+  return window['go']['app']['DialerService']['PlayVoicemail'](arg1);
 }
 
 export function Preview(arg1, arg2) {
@@ -98,8 +106,16 @@ export function StartSession(arg1) {
   return window['go']['app']['DialerService']['StartSession'](arg1);
 }
 
+export function StopVoicemailPlay() {
+  return window['go']['app']['DialerService']['StopVoicemailPlay']();
+}
+
 export function StopVoicemailRecording() {
   return window['go']['app']['DialerService']['StopVoicemailRecording']();
+}
+
+export function VoicemailPlay() {
+  return window['go']['app']['DialerService']['VoicemailPlay']();
 }
 
 export function VoicemailRecording() {
