@@ -21,9 +21,12 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
+	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/internal/testlab"
+	"github.com/pitchline/pitchline/softphone"
 	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
 	"github.com/pitchline/pitchline/softphone/webjoin"
 )
@@ -63,7 +66,7 @@ type lanClient struct {
 	closing   sync.Once
 }
 
-func newLANClient(t *testing.T, ip netip.Addr, hear *toneSink) *lanClient {
+func newLANClient(t *testing.T, ip netip.Addr, hear interface{ WriteFrame([]int16) error }) *lanClient {
 	t.Helper()
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{
@@ -272,7 +275,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 	}
 	untrusted.CloseIdleConnections()
 
-	tr := &http.Transport{TLSClientConfig: ca.ClientTLSConfig(lan.String())}
+	tr := lanTransport(ca, lan)
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: time.Minute}
 	req := func(method, url, ctype, body string) (*http.Response, string) {
@@ -368,6 +371,202 @@ func TestJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
+	deadline := time.Now().Add(20 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// lanTransport is an HTTPS client transport from testlab.LANPeerAddr (as
+// from another computer) that trusts only ca and verifies the name lan.
+func lanTransport(ca *testlab.TestCA, lan netip.Addr) *http.Transport {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: testlab.LANPeerAddr.AsSlice()}, Timeout: time.Minute}
+	return &http.Transport{DialContext: d.DialContext, TLSClientConfig: ca.ClientTLSConfig(lan.String())}
+}
+
+// getJoinPage fetches link with hc and fails the test unless it is the
+// join page, served over TLS.
+func getJoinPage(ctx context.Context, t *testing.T, hc *http.Client, link string) {
+	t.Helper()
+	r, err := http.NewRequestWithContext(ctx, "GET", link, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(r)
+	if err != nil {
+		t.Fatalf("GET %s: %v", link, err)
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil || !strings.Contains(string(page), "/assets/join.js") {
+		t.Fatalf("join page: %d (TLS %v) %q", resp.StatusCode, resp.TLS != nil, page)
+	}
+}
+
+// postOffer POSTs offer to link's WHIP endpoint and returns the answer.
+func postOffer(ctx context.Context, t *testing.T, hc *http.Client, link, offer string) string {
+	t.Helper()
+	r, err := http.NewRequestWithContext(ctx, "POST", strings.Replace(link, "/join/", "/whip/", 1), strings.NewReader(offer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/sdp")
+	resp, err := hc.Do(r)
+	if err != nil {
+		t.Fatalf("POST offer: %v", err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("offer: %d %q", resp.StatusCode, answer)
+	}
+	return string(answer)
+}
+
+// TestEngineJoinLinkOnLAN is TestEngineBrowserLeg's path on a LAN
+// address, in a network namespace of its own (testlab.InNetns; Kamailio
+// and baresip on the namespace's loopback): the rep (1000 Hz) calls bob
+// (baresip, 400 Hz); Phone.BrowserJoins, its Peers gathering on 10.9.0.1,
+// serves a link on https://10.9.0.1:PORT with WithLAN and the test
+// certificate; a pion client on 10.9.0.2 trusting the test CA joins by the
+// link as participant "Dana" over the 10.9.0.2↔10.9.0.1 pair, sending
+// 660 Hz in Opus. The rep hears the client and bob, the client hears the
+// rep and bob (mix-minus: not itself); removing the leg ends it only; no
+// goroutine is left.
+func TestEngineJoinLinkOnLAN(t *testing.T) {
+	lan, inside := testlab.InNetns(t, 4*time.Minute)
+	if !inside {
+		return
+	}
+	k := testlab.StartKamailio(t)
+	testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(bobTone))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if _, err := k.WaitRegistered(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ca := testlab.NewTestCA(t, dir)
+	cert := ca.IssueServer(t, dir, "lan", lan.String())
+
+	before := runtime.NumGoroutine()
+	rate := softphone.BusRate()
+	mic, err := tone.NewSine(repTone, 0.3, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spk := newSpeaker(rate)
+	nb, err := audio.NewNullBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := softphone.NewPhone(softphone.Config{
+		Account: softphone.AccountConfig{AOR: "sip:carol@" + k.Addr(), Password: k.Password("carol"), Transport: "udp"},
+		Listen:  "127.0.0.1:0",
+	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, unsubscribe := p.Subscribe()
+	ev := legEvents{ch}
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	call, err := p.Dial(ctx, "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(ctx, t, "bob answered", func(e softphone.LegEvent) bool { return e.Kind == softphone.LegSIP && e.State.Talking() })
+
+	srv, err := webjoin.New(netip.AddrPortFrom(lan, 0).String(), p.BrowserJoins(pwebrtc.WithICEAddresses(lan)),
+		webjoin.WithLAN(), webjoin.WithTLS(cert.CertFile, cert.KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := srv.CreateLink(call.ID(), 0, webjoin.WithName("Dana"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, "https://"+lan.String()+":") {
+		t.Fatalf("link %q, want https://%s:PORT/join/…", link, lan)
+	}
+	tr := lanTransport(ca, lan)
+	hc := &http.Client{Transport: tr, Timeout: time.Minute}
+	getJoinPage(ctx, t, hc, link)
+
+	heard := newSpeaker(pwebrtc.Rate)
+	c := newLANClient(t, testlab.LANPeerAddr, heard)
+	defer c.close()
+	answer := postOffer(ctx, t, hc, link, c.offer(ctx, t))
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	in := ev.wait(ctx, t, "the client's leg", func(e softphone.LegEvent) bool {
+		return e.Kind == softphone.LegWebRTC && e.State.Talking()
+	})
+	if in.Remote != "Dana" || in.CallID != call.ID() {
+		t.Errorf("browser leg %+v: want Dana in call %s", in.LegInfo, call.ID())
+	}
+	select {
+	case <-c.connected:
+	case <-ctx.Done():
+		t.Fatal("the client never connected")
+	}
+	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		t.Fatalf("selected candidate pair: %v %v", pair, err)
+	}
+	t.Logf("selected pair: %s", pair)
+	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
+		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
+	}
+	c.sendTone(t, browserTone)
+
+	// The rep hears the client (once its audio is in the mix) and bob.
+	half := rate / 2
+	var w []int16
+	for from := spk.mark(); ; from += half {
+		w = spk.window(ctx, t, from, half)
+		if dsp.Goertzel(w, rate, browserTone) >= 1e-3 {
+			break
+		}
+	}
+	hears(t, "rep (client in)", w, rate, []float64{browserTone, bobTone}, []float64{repTone})
+	// The client hears the rep and bob, not itself.
+	cw := heard.window(ctx, t, heard.mark(), pwebrtc.Rate/2)
+	hears(t, "client", cw, pwebrtc.Rate, []float64{repTone, bobTone}, []float64{browserTone})
+
+	if err := call.RemoveLeg(in.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(ctx, t, "the client's leg ended", func(e softphone.LegEvent) bool { return e.ID == in.ID && e.State == softphone.LegEnded })
+	if legs := call.Legs(); len(legs) != 1 || legs[0].Kind() != softphone.LegSIP {
+		t.Errorf("after the client left, call legs %d, want bob's only", len(legs))
+	}
+	c.close()
+	if err := call.EndAll(); err != nil {
+		t.Fatal(err)
+	}
+	<-call.Done()
+	if err := srv.Close(); err != nil {
+		t.Errorf("server Close: %v", err)
+	}
+	tr.CloseIdleConnections()
+	unsubscribe()
+	if err := p.Close(); err != nil {
+		t.Errorf("phone Close: %v", err)
+	}
+	nb.Close()
 	deadline := time.Now().Add(20 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
