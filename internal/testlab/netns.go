@@ -43,6 +43,7 @@ const netnsSetup = "ip link set lo up && ip link add v0 type veth peer name v1 &
 // `unshare -rn` with -test.run selecting only t's test, logs the child's
 // output, fails t when the child fails, and returns false: the caller
 // returns at once. Inside (NetnsEnv set) it returns LANAddr and true.
+// timeout bounds the child (its -test.timeout).
 // Without a working unshare it fails the test in CI and skips it
 // otherwise (testenv.Missing).
 func InNetns(t *testing.T, timeout time.Duration) (netip.Addr, bool) {
@@ -56,7 +57,9 @@ func InNetns(t *testing.T, timeout time.Duration) (netip.Addr, bool) {
 	}
 	unshare := testenv.RequireTool(t, "unshare", "apt-get install util-linux")
 	testenv.RequireTool(t, "ip", "apt-get install iproute2")
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	// The child's own -test.timeout fires first, so a hang inside ends
+	// with its goroutine dump in the log rather than a bare kill.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Minute)
 	defer cancel()
 	// Probe: user and network namespaces may be disabled by the kernel
 	// (kernel.unprivileged_userns_clone, AppArmor) or a container.
