@@ -108,12 +108,15 @@ func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		p.updateRinger()
 	})
 
-	// Watch for CANCEL (sipgo ends the dialog context) while ringing.
+	// Watch for CANCEL (sipgo ends the dialog context) while ringing. The
+	// context also ends once our own final error response (reject, DND,
+	// forward) has gone out; that is not a CANCEL, and the path that sent
+	// it ends the leg with its own cause and status.
 	go func() {
 		select {
 		case <-dlg.Context().Done():
 			p.q.enqueue(func() {
-				if l.state == LegIncoming || l.state == LegAnswering {
+				if !l.finalSent && (l.state == LegIncoming || l.state == LegAnswering) {
 					l.end(CauseRemoteCancel, 487, "Request Terminated")
 				}
 			})
