@@ -126,6 +126,7 @@ var messages = map[string]string{
 	CodeBadCSV:               "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",
 	CodeDialerSettings:       "Those list settings are not valid. The details say which one to change.",
 	CodeDialerVoicemail:      "That voicemail file can't be played. Choose a WAV or MP3 file; the details say what is wrong.",
+	CodeDialerApology:        "That apology prompt can't be used. Choose a WAV or MP3 file of at most 15 seconds; the details say what is wrong.",
 	CodeVoicemailRecording:   "A voicemail is already being recorded. Stop it first.",
 	CodeVoicemailNotSaved:    "The recording could not be saved; the details name the file and what went wrong.",
 	CodeDialerState:          "That is not possible at this point of the session. Wait for the current call, or start the session again.",
