@@ -1,13 +1,11 @@
 package devicetest
 
 import (
-	"context"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	_ "github.com/pitchline/pitchline/audio/codec/opus" // registers Opus
 	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -55,24 +53,12 @@ func localPhone(t *testing.T, user, micWAV string, codecs []string, autoAnswer b
 		t.Fatal(err)
 	}
 	spk := &speakerTap{}
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
+	p, ev := startNullPhone(t, softphone.Config{
 		Account:    softphone.AccountConfig{AOR: "sip:" + user + "@127.0.0.1", Transport: "udp"},
 		Listen:     "127.0.0.1:0",
 		Codecs:     codecs,
 		AutoAnswer: autoAnswer,
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	}, softphone.WithLocalAudio(mic, spk))
 	return p, ev, spk
 }
 
@@ -247,23 +233,8 @@ func TestSwitchToPCMUThroughPortWithBaresip(t *testing.T) {
 		t.Errorf("bob's %.0f Hz in %.0f%% of windows over Opus (want most), %.0f%% over PCMU (want none)", bobWide, 100*wide1, 100*wide2)
 	}
 
-	bm, m3 := bob.Mark(), ev.mark()
-	if err := call.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m3, call.ID(), softphone.CallEnded, 10*time.Second)
-	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
-		t.Fatalf("bob did not see our BYE: %v", err)
-	}
-	carol.Close()
-	recs, err := bob.Recordings("dec")
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("bob recordings: %v %v", recs, err)
-	}
-	brate, bs, err := testlab.ReadWAV(recs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	hangUpOnBob(t, carol, ev, call, bob)
+	brate, bs := readBobRecording(t, bob)
 	bw, bl := toneShare(bs, brate, carolWide, 0.01), toneShare(bs, brate, carolLow, 0.01)
 	t.Logf("bob's recording (%d Hz, %.1f s): carol's %.0f/%.0f Hz in %.0f%%/%.0f%% of windows", brate, float64(len(bs))/float64(brate), carolWide, carolLow, 100*bw, 100*bl)
 	if bw < 0.5 || bl < 0.5 {
