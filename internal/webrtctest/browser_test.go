@@ -320,14 +320,7 @@ func runBrowser(t *testing.T, closeTab bool) {
 		t.Logf("peer Close: %v", err)
 	}
 
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	checkNoGoroutineLeak(t, before)
 }
 
 // leaveAndRevisit presses Leave (the Peer must close through DELETE) and

@@ -21,7 +21,6 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
@@ -371,14 +370,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	checkNoGoroutineLeak(t, before)
 }
 
 // lanTransport is an HTTPS client transport from testlab.LANPeerAddr (as
@@ -460,35 +452,10 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 	cert := ca.IssueServer(t, dir, "lan", lan.String())
 
 	before := runtime.NumGoroutine()
-	rate := softphone.BusRate()
-	mic, err := tone.NewSine(repTone, 0.3, rate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spk := newSpeaker(rate)
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@" + k.Addr(), Password: k.Password("carol"), Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, unsubscribe := p.Subscribe()
-	ev := legEvents{ch}
-	if err := p.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	call, err := p.Dial(ctx, "bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(ctx, t, "bob answered", func(e softphone.LegEvent) bool { return e.Kind == softphone.LegSIP && e.State.Talking() })
+	rc := startRepCall(ctx, t, k)
+	rate, spk, ev, call := softphone.BusRate(), rc.spk, rc.ev, rc.call
 
-	srv, err := webjoin.New(netip.AddrPortFrom(lan, 0).String(), p.BrowserJoins(pwebrtc.WithICEAddresses(lan)),
+	srv, err := webjoin.New(netip.AddrPortFrom(lan, 0).String(), rc.p.BrowserJoins(pwebrtc.WithICEAddresses(lan)),
 		webjoin.WithLAN(), webjoin.WithTLS(cert.CertFile, cert.KeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -562,17 +529,6 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
-	unsubscribe()
-	if err := p.Close(); err != nil {
-		t.Errorf("phone Close: %v", err)
-	}
-	nb.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	rc.close(t)
+	checkNoGoroutineLeak(t, before)
 }
