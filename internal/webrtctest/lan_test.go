@@ -183,6 +183,20 @@ func (c *lanClient) sendTone(t *testing.T, freq float64) {
 	}()
 }
 
+// checkPair checks that the connected client's selected ICE pair runs
+// from testlab.LANPeerAddr to lan.
+func (c *lanClient) checkPair(t *testing.T, lan netip.Addr) {
+	t.Helper()
+	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		t.Fatalf("selected candidate pair: %v %v", pair, err)
+	}
+	t.Logf("selected pair: %s", pair)
+	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
+		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
+	}
+}
+
 func (c *lanClient) close() {
 	c.closing.Do(func() {
 		close(c.stop)
@@ -332,14 +346,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatalf("ICE/DTLS never connected; peer state %s", peer.State())
 	}
-	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		t.Fatalf("selected candidate pair: %v %v", pair, err)
-	}
-	t.Logf("selected pair: %s", pair)
-	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
-		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
-	}
+	c.checkPair(t, lan)
 
 	c.sendTone(t, browserTone)
 	for what, s := range map[string]*toneSink{"the Peer (browser's 660 Hz)": h.hears, "the client (Peer's 1000 Hz)": hearsGo} {
@@ -489,14 +496,7 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the client never connected")
 	}
-	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		t.Fatalf("selected candidate pair: %v %v", pair, err)
-	}
-	t.Logf("selected pair: %s", pair)
-	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
-		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
-	}
+	c.checkPair(t, lan)
 	c.sendTone(t, browserTone)
 
 	// The rep hears the client (once its audio is in the mix) and bob.
