@@ -98,6 +98,17 @@ func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap
 	}
 }
 
+// mics writes carol's and bob's microphone files: a minute of two tones
+// each (carolWide+carolLow, bobWide+bobLow).
+func mics(t *testing.T, carolWide, carolLow, bobWide, bobLow float64) (carolMic, bobMic string) {
+	t.Helper()
+	dir := t.TempDir()
+	carolMic, bobMic = filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
+	twoTones(t, carolMic, carolWide, carolLow, 60)
+	twoTones(t, bobMic, bobWide, bobLow, 60)
+	return carolMic, bobMic
+}
+
 // TestWidebandAfterSwitchToOpus: carol calls bob, two Pitchline phones
 // talking SIP and RTP over loopback, on PCMU (both prefer it, Opus
 // beside it); carol switches the call to Opus with a re-INVITE
@@ -118,10 +129,7 @@ func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap
 // covers the switch down with it.)
 func TestWidebandAfterSwitchToOpus(t *testing.T) {
 	const carolWide, carolLow, bobWide, bobLow = 6000.0, 1000.0, 6500.0, 1500.0
-	dir := t.TempDir()
-	carolMic, bobMic := filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
-	twoTones(t, carolMic, carolWide, carolLow, 60)
-	twoTones(t, bobMic, bobWide, bobLow, 60)
+	carolMic, bobMic := mics(t, carolWide, carolLow, bobWide, bobLow)
 	codecs := []string{"PCMU", "opus"}
 	bob, bobEv, bobSpk := localPhone(t, "bob", bobMic, codecs, true)
 	carol, ev, carolSpk := localPhone(t, "carol", carolMic, codecs, false)
@@ -193,10 +201,7 @@ func TestWidebandAfterSwitchToOpus(t *testing.T) {
 // re-INVITE, has carol's 6 kHz and 1 kHz over Opus.
 func TestSwitchToPCMUThroughPortWithBaresip(t *testing.T) {
 	const carolWide, carolLow, bobWide, bobLow = 6000.0, 1000.0, 6500.0, 1500.0
-	dir := t.TempDir()
-	carolMic, bobMic := filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
-	twoTones(t, carolMic, carolWide, carolLow, 60)
-	twoTones(t, bobMic, bobWide, bobLow, 60)
+	carolMic, bobMic := mics(t, carolWide, carolLow, bobWide, bobLow)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithRecording(), testlab.WithOpus(),
 		testlab.WithCodecs("opus/48000/1,PCMU/8000/1"), testlab.WithSourceRate(48000), testlab.WithSourceWAV(bobMic))
 	carol, ev, spk := localPhone(t, "carol", carolMic, nil, false)
