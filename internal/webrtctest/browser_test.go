@@ -22,6 +22,7 @@ import (
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/audio/wav"
 	"github.com/pitchline/pitchline/internal/testenv"
+	"github.com/pitchline/pitchline/internal/testlab"
 	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
 	"github.com/pitchline/pitchline/softphone/webjoin"
 
@@ -320,7 +321,7 @@ func runBrowser(t *testing.T, closeTab bool) {
 		t.Logf("peer Close: %v", err)
 	}
 
-	checkNoGoroutineLeak(t, before)
+	testlab.CheckNoGoroutineLeak(t, before)
 }
 
 // leaveAndRevisit presses Leave (the Peer must close through DELETE) and

@@ -144,20 +144,6 @@ func (r *repCall) close(t *testing.T) {
 	r.nb.Close()
 }
 
-// checkNoGoroutineLeak fails the test if more goroutines than before are
-// still running after a generous wait for the closed ones to exit.
-func checkNoGoroutineLeak(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
-}
-
 // TestEngineBrowserLeg: the engine itself (Phone.BrowserJoins behind a
 // webjoin.Server) joins Chromium (fake mic 660 Hz) into a call with bob
 // (baresip, 400 Hz) as a LegWebRTC participant named after the link. The
@@ -258,5 +244,5 @@ func TestEngineBrowserLeg(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	rc.close(t)
-	checkNoGoroutineLeak(t, before)
+	testlab.CheckNoGoroutineLeak(t, before)
 }

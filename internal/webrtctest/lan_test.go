@@ -377,7 +377,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
-	checkNoGoroutineLeak(t, before)
+	testlab.CheckNoGoroutineLeak(t, before)
 }
 
 // lanTransport is an HTTPS client transport from testlab.LANPeerAddr (as
@@ -530,5 +530,5 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	rc.close(t)
-	checkNoGoroutineLeak(t, before)
+	testlab.CheckNoGoroutineLeak(t, before)
 }
