@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
-	"github.com/pitchline/pitchline/audio/tone"
-	"github.com/pitchline/pitchline/audio/wav"
+	"github.com/pitchline/pitchline/internal/testlab"
 )
 
 // waitAfter waits for an ev event at or after index from (evlog.mark)
@@ -41,31 +39,6 @@ func waitAfter[T any](t *testing.T, l *evlog, from int, ev Event[T], what string
 	}
 }
 
-// writeTone writes a d long 16 kHz WAV of a 440 Hz tone at path.
-func writeTone(t *testing.T, path string, d time.Duration) {
-	t.Helper()
-	g, err := tone.NewGenerator(16000, []tone.Segment{{Duration: d, Freq: [2]float64{440}, Amp: [2]float64{0.3}}}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := wav.Create(path, 16000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]int16, audio.FrameSamples(16000))
-	for i := 0; i < int(d/audio.FrameDuration); i++ {
-		if err := g.ReadFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestDialerPlayVoicemail: a voicemail file plays on the speaker until its
 // end, Stop, a call starting, another file or the app quitting, and each
 // end says why on EvVoicemailPlay; a file a drop could not play is refused
@@ -76,8 +49,12 @@ func TestDialerPlayVoicemail(t *testing.T) {
 	a, log, release := startAppRelease(t, dir, kc)
 	s := a.svcs.Dialer
 	short, long := filepath.Join(dir, "short.wav"), filepath.Join(dir, "long.wav")
-	writeTone(t, short, 300*time.Millisecond)
-	writeTone(t, long, 30*time.Second)
+	if err := testlab.WriteWAV(short, 16000, testlab.ToneSamples(440, 16000, 16000*3/10, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := testlab.WriteWAV(long, 16000, testlab.ToneSamples(440, 16000, 16000*30, 0.3)); err != nil {
+		t.Fatal(err)
+	}
 	bad := filepath.Join(dir, "bad.wav")
 	if err := os.WriteFile(bad, []byte("not audio at all"), 0o600); err != nil {
 		t.Fatal(err)

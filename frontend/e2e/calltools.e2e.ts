@@ -7,21 +7,17 @@
 // Alt+T (the demo line refuses the REFER: one actionable sentence); a
 // lead's own monitor call with its role switch and leave. Screenshots go
 // to PITCHLINE_CALLTOOLS_SHOTS (default: a temporary directory, printed).
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { binary, CHROMIUM, startServe, type Server, openAt } from "./harness";
+import { binary, CHROMIUM, startServe, type Server, openAt, dismissForms, screenshotDir, inside, noClip, createJoinLink } from "./harness";
 
 let browser: Browser;
 let server: Server;
-const shots = process.env.PITCHLINE_CALLTOOLS_SHOTS ? resolve(process.env.PITCHLINE_CALLTOOLS_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-calltools-"));
+const shots = screenshotDir("PITCHLINE_CALLTOOLS_SHOTS", "calltools", "call tools");
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`call tools screenshots: ${shots}`);
   // The join page needs a microphone (a fake one) and a peer connection
   // on loopback, where the join link server listens.
   browser = await chromium.launch({
@@ -38,28 +34,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Box = { x: number; y: number; width: number; height: number };
-
-async function box(l: Locator): Promise<Box> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element not visible");
-  return b;
-}
-
-/** inside checks that l lies within the panel horizontally (no overflow at 1024 px). */
-async function inside(panel: Locator, l: Locator, what: string) {
-  const p = await box(panel);
-  const b = await box(l);
-  expect(b.x, `${what}: left edge`).toBeGreaterThanOrEqual(p.x - 0.5);
-  expect(b.x + b.width, `${what}: right edge`).toBeLessThanOrEqual(p.x + p.width + 0.5);
-}
-
-/** noClip checks an element's text is not cut (no horizontal overflow). */
-async function noClip(l: Locator, what: string) {
-  const [sw, cw] = await l.evaluate((el) => [el.scrollWidth, el.clientWidth]);
-  expect(sw, `${what}: text cut off`).toBeLessThanOrEqual(cw + 1);
-}
-
 async function open(locale: "en" | "ja"): Promise<Page> {
   const page = await openAt(browser, server, locale);
   await page.locator('nav .tab[data-view="phone"]').click();
@@ -68,15 +42,6 @@ async function open(locale: "en" | "ja"): Promise<Page> {
 
 function states(panel: Locator): Promise<(string | null)[]> {
   return panel.locator(".part").evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
-}
-
-async function dismissForms(page: Page) {
-  while ((await page.locator(".outcome-form").count()) > 0) {
-    const id = await page.locator(".outcome-form").first().getAttribute("data-call");
-    await page.locator(".outcome-form").first().locator("select[name=outcome]").selectOption({ index: 1 });
-    await page.locator(".outcome-form").first().locator("button[type=submit]").click();
-    await expect.poll(() => page.locator(`.outcome-form[data-call="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
-  }
 }
 
 async function callDemo(page: Page, panel: Locator) {
@@ -146,12 +111,7 @@ for (const locale of ["en", "ja"] as const) {
       await expect.poll(() => banner.count()).toBe(0);
 
       // A join link in the rep's language: a browser opens it and joins.
-      const made = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/CreateJoinLink"));
-      await page.keyboard.press("Alt+KeyL");
-      expect((await made).status()).toBe(200);
-      const linkField = panel.locator(".jlink input");
-      await linkField.waitFor({ timeout: 10_000 });
-      const url = await linkField.inputValue();
+      const { field: linkField, url } = await createJoinLink(page, panel);
       expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/join/[A-Za-z0-9_-]{43}\\?lang=${locale}$`));
       await inside(panel, linkField, "join link field");
       await inside(panel, panel.locator(".jlink .link-revoke"), "revoke button");

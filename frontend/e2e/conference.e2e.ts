@@ -6,21 +6,17 @@
 // shown), then end for all. Hang up never moves while the list grows.
 // Screenshots go to PITCHLINE_CONF_SHOTS (default: a temporary directory,
 // printed) to be looked at.
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { binary, launchBrowser, startServe, type Server, openAt } from "./harness";
+import { binary, launchBrowser, startServe, type Server, openAt, dismissForms, screenshotDir, box } from "./harness";
 
 let browser: Browser;
 let server: Server;
-const shots = process.env.PITCHLINE_CONF_SHOTS ? resolve(process.env.PITCHLINE_CONF_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-conf-"));
+const shots = screenshotDir("PITCHLINE_CONF_SHOTS", "conf", "conference");
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`conference screenshots: ${shots}`);
   browser = await launchBrowser();
   server = await startServe();
 });
@@ -29,14 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-type Box = { x: number; y: number; width: number; height: number };
-
-async function box(l: Locator): Promise<Box> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element not visible");
-  return b;
-}
 
 /** lines counts the rendered lines of an element's text. */
 function lines(l: Locator): Promise<number> {
@@ -69,15 +57,6 @@ async function addParticipant(page: Page, panel: Locator, number: string) {
   const added = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/Add"));
   await page.keyboard.press("Enter");
   expect((await added).status()).toBe(200);
-}
-
-async function dismissForms(page: Page) {
-  while ((await page.locator(".outcome-form").count()) > 0) {
-    const id = await page.locator(".outcome-form").first().getAttribute("data-call");
-    await page.locator(".outcome-form").first().locator("select[name=outcome]").selectOption({ index: 1 });
-    await page.locator(".outcome-form").first().locator("button[type=submit]").click();
-    await expect.poll(() => page.locator(`.outcome-form[data-call="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
-  }
 }
 
 for (const locale of ["en", "ja"] as const) {

@@ -8,20 +8,16 @@
 // to the DNC list from the post-call form; open the CRM lists dialog (no
 // CRM connected), check a list's voicemail file and record one from the (null) microphone. Screenshots go to PITCHLINE_DIALER_SHOTS (default: a
 // temporary directory, printed) to be looked at.
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { REPO, binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll } from "./harness";
+import { REPO, binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll, screenshotDir, box } from "./harness";
 
 let browser: Browser;
-const shots = process.env.PITCHLINE_DIALER_SHOTS ? resolve(process.env.PITCHLINE_DIALER_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-dialer-"));
+const shots = screenshotDir("PITCHLINE_DIALER_SHOTS", "dialer", "dialer");
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`dialer screenshots: ${shots}`);
   browser = await launchBrowser();
 });
 
@@ -37,12 +33,6 @@ async function open(server: Server, locale: "en" | "ja"): Promise<Page> {
   return page;
 }
 
-type Box = { x: number; y: number; width: number; height: number };
-async function box(l: Locator): Promise<Box> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element not visible");
-  return b;
-}
 /** lines counts the rendered lines of an element's text: line boxes whose
  * tops are more than 8 px apart (a smaller <kbd> on the same line sits a
  * few pixels lower). */

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 // playwright-core drives an existing Chromium over CDP; it downloads nothing.
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
 
 /** REPO is the repository root (the Go module). */
@@ -174,4 +174,60 @@ export async function callAPI<T>(page: Page, server: Server, service: string, me
 export async function noSideScroll(page: Page, what: string): Promise<void> {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(w, `${what}: page ${w}px wide`).toBeLessThanOrEqual(1024);
+}
+
+/** screenshotDir returns the directory for a file's screenshots: $env when set, otherwise a new temporary one (pitchline-prefix-…); it exists, and is printed as what's screenshots. */
+export function screenshotDir(env: string, prefix: string, what: string): string {
+  const dir = process.env[env] ? resolve(process.env[env]!) : mkdtempSync(join(tmpdir(), `pitchline-${prefix}-`));
+  mkdirSync(dir, { recursive: true });
+  console.log(`${what} screenshots: ${dir}`);
+  return dir;
+}
+
+/** Box is an element's bounding box in CSS pixels. */
+export type Box = { x: number; y: number; width: number; height: number };
+
+/** box returns l's bounding box; l must be visible. */
+export async function box(l: Locator): Promise<Box> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error("element not visible");
+  return b;
+}
+
+/** inside: l lies within outer horizontally (no overflow at 1024 px) and, with vertical, vertically too. */
+export async function inside(outer: Locator, l: Locator, what: string, opts: { vertical?: boolean } = {}): Promise<void> {
+  const p = await box(outer);
+  const b = await box(l);
+  expect(b.x, `${what}: left edge`).toBeGreaterThanOrEqual(p.x - 0.5);
+  expect(b.x + b.width, `${what}: right edge`).toBeLessThanOrEqual(p.x + p.width + 0.5);
+  if (!opts.vertical) return;
+  expect(b.y, `${what}: top edge`).toBeGreaterThanOrEqual(p.y - 0.5);
+  expect(b.y + b.height, `${what}: bottom edge`).toBeLessThanOrEqual(p.y + p.height + 0.5);
+}
+
+/** noClip: l's text is not cut off horizontally and, with vertical, vertically either. */
+export async function noClip(l: Locator, what: string, opts: { vertical?: boolean } = {}): Promise<void> {
+  const [sw, cw, sh, ch] = await l.evaluate((el) => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]);
+  expect(sw, `${what}: text cut off`).toBeLessThanOrEqual(cw + 1);
+  if (opts.vertical) expect(sh, `${what}: text cut off`).toBeLessThanOrEqual(ch + 1);
+}
+
+/** createJoinLink presses Alt+L in a call panel, checks the backend made the link (200) and returns the link field once shown, and its URL. */
+export async function createJoinLink(page: Page, panel: Locator): Promise<{ field: Locator; url: string }> {
+  const made = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/CreateJoinLink"));
+  await page.keyboard.press("Alt+KeyL");
+  expect((await made).status()).toBe(200);
+  const field = panel.locator(".jlink input");
+  await field.waitFor({ timeout: 10_000 });
+  return { field, url: await field.inputValue() };
+}
+
+/** dismissForms saves every open post-call outcome form with its first outcome, waiting until each is gone. */
+export async function dismissForms(page: Page): Promise<void> {
+  while ((await page.locator(".outcome-form").count()) > 0) {
+    const id = await page.locator(".outcome-form").first().getAttribute("data-call");
+    await page.locator(".outcome-form").first().locator("select[name=outcome]").selectOption({ index: 1 });
+    await page.locator(".outcome-form").first().locator("button[type=submit]").click();
+    await expect.poll(() => page.locator(`.outcome-form[data-call="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
+  }
 }

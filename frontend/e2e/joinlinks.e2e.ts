@@ -8,14 +8,14 @@
 // audio. Only loopback is bound. Screenshots go to PITCHLINE_JOINLINKS_SHOTS
 // (default: a temporary directory, printed).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { binary, CHROMIUM, openAt, startServe, type Server } from "./harness";
+import { binary, CHROMIUM, openAt, startServe, type Server, screenshotDir, createJoinLink } from "./harness";
 
-const shots = process.env.PITCHLINE_JOINLINKS_SHOTS ? resolve(process.env.PITCHLINE_JOINLINKS_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-joinlinks-"));
+const shots = screenshotDir("PITCHLINE_JOINLINKS_SHOTS", "joinlinks", "join link settings");
 const dir = mkdtempSync(join(tmpdir(), "pitchline-joinlinks-pki-"));
 const cert = join(dir, "join.crt");
 const key = join(dir, "join.key");
@@ -46,8 +46,6 @@ function toneWav(): Buffer {
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`join link settings screenshots: ${shots}`);
   // A self-signed certificate for 127.0.0.1 and its key, and a second key
   // that does not belong to it.
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
@@ -149,12 +147,7 @@ for (const locale of ["en", "ja"] as const) {
       const panel = page.locator(".incall");
       await page.locator('.demo-numbers li[data-behaviour="answer"] .demo-number').first().click();
       await expect.poll(() => panel.getAttribute("data-state"), { timeout: 20_000 }).toBe("connected");
-      const made = page.waitForResponse((r) => r.url().includes("/api/ConferenceService/CreateJoinLink"));
-      await page.keyboard.press("Alt+KeyL");
-      expect((await made).status()).toBe(200);
-      const linkField = panel.locator(".jlink input");
-      await linkField.waitFor({ timeout: 10_000 });
-      const url = await linkField.inputValue();
+      const { url } = await createJoinLink(page, panel);
       expect(url).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:\\d+/join/[A-Za-z0-9_-]{43}\\?lang=${locale}$`));
       await page.screenshot({ path: join(shots, `${locale}-3-https-link.png`) });
 

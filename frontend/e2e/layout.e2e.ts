@@ -4,21 +4,17 @@
 // wraps, and phone numbers never break over lines. Screenshots of each state
 // go to PITCHLINE_LAYOUT_SHOTS (default: a temporary directory, printed) to
 // be looked at.
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { binary, launchBrowser, startServe, type Server, openAt } from "./harness";
+import { binary, launchBrowser, startServe, type Server, openAt, screenshotDir, box } from "./harness";
 
 let browser: Browser;
 let server: Server;
-const shots = process.env.PITCHLINE_LAYOUT_SHOTS ? resolve(process.env.PITCHLINE_LAYOUT_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-layout-"));
+const shots = screenshotDir("PITCHLINE_LAYOUT_SHOTS", "layout", "layout");
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`layout screenshots: ${shots}`);
   browser = await launchBrowser();
   server = await startServe();
 });
@@ -27,14 +23,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-type Box = { x: number; y: number; width: number; height: number };
-
-async function box(l: Locator): Promise<Box> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element not visible");
-  return b;
-}
 
 /** lines counts the rendered lines of an element's text (distinct line boxes). */
 function lines(l: Locator): Promise<number> {

@@ -11,13 +11,13 @@
 // leaves (the banner goes, the rep's call goes on). Screenshots go to
 // PITCHLINE_MONITOR_SHOTS (default: a temporary directory, printed).
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { binary, launchBrowser, noSideScroll, openAt, REPO, startServe, type Server } from "./harness";
+import { binary, launchBrowser, noSideScroll, openAt, REPO, startServe, type Server, dismissForms, screenshotDir, box, inside, noClip } from "./harness";
 
 /** Lab is the running internal/cmd/siplab. */
 interface Lab {
@@ -33,7 +33,7 @@ let browser: Browser;
 let lab: Lab | undefined;
 let rep: Server | undefined;
 let lead: Server | undefined;
-const shots = process.env.PITCHLINE_MONITOR_SHOTS ? resolve(process.env.PITCHLINE_MONITOR_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-monitor-"));
+const shots = screenshotDir("PITCHLINE_MONITOR_SHOTS", "monitor", "monitor");
 
 /** startLab builds and runs internal/cmd/siplab and resolves once its lab is up. */
 function startLab(): Promise<Lab> {
@@ -92,8 +92,6 @@ async function addAccount(page: Page, server: Server, user: string) {
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`monitor screenshots: ${shots}`);
   browser = await launchBrowser();
   lab = await startLab();
   [rep, lead] = await Promise.all([startServe(undefined, [], { keyring: true }), startServe(undefined, [], { keyring: true })]);
@@ -110,45 +108,11 @@ afterAll(async () => {
   if (lab) await stopLab(lab);
 });
 
-type Box = { x: number; y: number; width: number; height: number };
-
-async function box(l: Locator): Promise<Box> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element not visible");
-  return b;
-}
-
-/** inside: l lies within outer, in both directions (nothing overflows at 1024x700). */
-async function inside(outer: Locator, l: Locator, what: string) {
-  const p = await box(outer);
-  const b = await box(l);
-  expect(b.x, `${what}: left edge`).toBeGreaterThanOrEqual(p.x - 0.5);
-  expect(b.x + b.width, `${what}: right edge`).toBeLessThanOrEqual(p.x + p.width + 0.5);
-  expect(b.y, `${what}: top edge`).toBeGreaterThanOrEqual(p.y - 0.5);
-  expect(b.y + b.height, `${what}: bottom edge`).toBeLessThanOrEqual(p.y + p.height + 0.5);
-}
-
-/** noClip: l's text is not cut off (no overflow either way). */
-async function noClip(l: Locator, what: string) {
-  const [sw, cw, sh, ch] = await l.evaluate((el) => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]);
-  expect(sw, `${what}: text cut off`).toBeLessThanOrEqual(cw + 1);
-  expect(sh, `${what}: text cut off`).toBeLessThanOrEqual(ch + 1);
-}
-
 /** inView: l is within the 1024x700 window (the rep sees it without scrolling). */
 async function inView(l: Locator, what: string) {
   const b = await box(l);
   expect(b.y, `${what}: above the window`).toBeGreaterThanOrEqual(0);
   expect(b.y + b.height, `${what}: below the window`).toBeLessThanOrEqual(700);
-}
-
-async function dismissForms(page: Page) {
-  while ((await page.locator(".outcome-form").count()) > 0) {
-    const id = await page.locator(".outcome-form").first().getAttribute("data-call");
-    await page.locator(".outcome-form").first().locator("select[name=outcome]").selectOption({ index: 1 });
-    await page.locator(".outcome-form").first().locator("button[type=submit]").click();
-    await expect.poll(() => page.locator(`.outcome-form[data-call="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
-  }
 }
 
 /** interruptions counts, from now on, every incoming-call pop and toast that appears in the page. */
@@ -261,8 +225,8 @@ for (const locale of ["en", "ja"] as const) {
       expect(await panel.getAttribute("data-call")).toBe(customer);
       expect(await panel.getAttribute("data-state")).toBe("connected");
       expect(await panel.locator(".part").count(), "carol must not be a participant").toBeLessThanOrEqual(2);
-      await inside(panel, banner, "banner");
-      await noClip(banner, "banner");
+      await inside(panel, banner, "banner", { vertical: true });
+      await noClip(banner, "banner", { vertical: true });
       await inView(banner, "banner");
       await noSideScroll(page, "rep's window with the banner");
       await page.screenshot({ path: join(shots, `${locale}-1-rep-lead-listens.png`) });
@@ -276,8 +240,8 @@ for (const locale of ["en", "ja"] as const) {
       expect(await banner.count()).toBe(1);
       expect(await banner.textContent()).toContain("dave");
       expect(await banner.textContent()).toContain(BANNER[locale].whisper);
-      await inside(panel, banner, "banner");
-      await noClip(banner, "banner");
+      await inside(panel, banner, "banner", { vertical: true });
+      await noClip(banner, "banner", { vertical: true });
       await inView(banner, "banner");
       await noSideScroll(page, "rep's window with the banner");
       await page.screenshot({ path: join(shots, `${locale}-2-rep-lead-whispers.png`) });

@@ -7,20 +7,16 @@
 // and find the outcome pre-selected and the path in the form's notes, and
 // set the script of a call list. Screenshots go to PITCHLINE_SCRIPT_SHOTS
 // (default: a temporary directory, printed) to be looked at.
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll } from "./harness";
+import { binary, launchBrowser, startServe, type Server, openAt, callAPI, noSideScroll, screenshotDir } from "./harness";
 
 let browser: Browser;
-const shots = process.env.PITCHLINE_SCRIPT_SHOTS ? resolve(process.env.PITCHLINE_SCRIPT_SHOTS) : mkdtempSync(join(tmpdir(), "pitchline-scripts-"));
+const shots = screenshotDir("PITCHLINE_SCRIPT_SHOTS", "scripts", "script");
 
 beforeAll(async () => {
   binary();
-  mkdirSync(shots, { recursive: true });
-  console.log(`script screenshots: ${shots}`);
   browser = await launchBrowser();
 });
 

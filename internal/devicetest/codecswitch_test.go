@@ -105,14 +105,7 @@ func TestCodecSwitchMidCallWithBaresip(t *testing.T) {
 	if shOpus < 0.6 || shPCMU < 0.6 {
 		t.Errorf("bob's tone missing: in %.0f%% of 100 ms windows over Opus, %.0f%% over PCMU", 100*shOpus, 100*shPCMU)
 	}
-	recs, err := bob.Recordings("dec")
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("bob recordings: %v %v", recs, err)
-	}
-	brate, bs, err := testlab.ReadWAV(recs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	brate, bs := readBobRecording(t, bob)
 	// It covers the Opus part of the call: our 1 kHz, and our 6 kHz
 	// which only a wideband codec carries.
 	bobShare, bobWide := toneShare(bs, brate, ours, 0.01), toneShare(bs, brate, 6000, 0.01)

@@ -105,16 +105,13 @@ func TestOpusWidebandToneWithBaresip(t *testing.T) {
 
 			hangUpOnBob(t, p, ev, call, bob)
 
-			recs, err := bob.Recordings("dec")
-			if err != nil || len(recs) == 0 {
-				t.Fatalf("bob recordings: %v %v", recs, err)
-			}
+			bobRec := bobRecording(t, bob)
 			weHeard, weRate, weSecs := wavTone(t, rec, theirs)
 			weLow, _, _ := wavTone(t, rec, theirsLow)
-			bobHeard, bobRate, bobSecs := wavTone(t, recs[0], ours)
-			bobLow, _, _ := wavTone(t, recs[0], oursLow)
+			bobHeard, bobRate, bobSecs := wavTone(t, bobRec, ours)
+			bobLow, _, _ := wavTone(t, bobRec, oursLow)
 			// Where 6 kHz lands if sampled at 8 kHz without a filter.
-			bobAlias, _, _ := wavTone(t, recs[0], 8000-ours)
+			bobAlias, _, _ := wavTone(t, bobRec, 8000-ours)
 			t.Logf("%s: we heard %.0f/%.0f Hz at power %.4f/%.4f (%d Hz, %.1f s); bob heard %.0f/%.0f Hz at power %.4f/%.4f, alias %.0f Hz %.5f (%d Hz, %.1f s)",
 				tc.name, theirs, theirsLow, weHeard, weLow, weRate, weSecs, ours, oursLow, bobHeard, bobLow, 8000-ours, bobAlias, bobRate, bobSecs)
 			// Each tone at 0.3 of full scale has power 0.09.

@@ -21,15 +21,23 @@ import (
 // answers incoming calls. She is closed at the end of the test.
 func startCarol(t *testing.T, autoAnswer bool, opts ...softphone.Option) (*softphone.Phone, *events) {
 	t.Helper()
+	return startNullPhone(t, softphone.Config{
+		Account:    softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
+		Listen:     "127.0.0.1:0",
+		AutoAnswer: autoAnswer,
+	}, opts...)
+}
+
+// startNullPhone starts a Phone with cfg on null audio devices
+// (softphone.WithAudio, before opts) and records its events. It is closed
+// at the end of the test.
+func startNullPhone(t *testing.T, cfg softphone.Config, opts ...softphone.Option) (*softphone.Phone, *events) {
+	t.Helper()
 	nb, err := audio.NewNullBackend()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account:    softphone.AccountConfig{AOR: "sip:carol@127.0.0.1", Transport: "udp"},
-		Listen:     "127.0.0.1:0",
-		AutoAnswer: autoAnswer,
-	}, append([]softphone.Option{softphone.WithAudio(nb, "", "", "")}, opts...)...)
+	p, err := softphone.NewPhone(cfg, append([]softphone.Option{softphone.WithAudio(nb, "", "", "")}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +91,28 @@ func readRecording(t *testing.T, path string, secs int) (rate int, s []int16) {
 	}
 	if len(s) < secs*rate {
 		t.Fatalf("our recording is %.1f s, want at least %d s", float64(len(s))/float64(rate), secs)
+	}
+	return rate, s
+}
+
+// bobRecording returns the path of bob's first recording of what he
+// decoded (testlab.WithRecording); it fails the test if there is none.
+func bobRecording(t *testing.T, bob *testlab.Baresip) string {
+	t.Helper()
+	recs, err := bob.Recordings("dec")
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("bob recordings: %v %v", recs, err)
+	}
+	return recs[0]
+}
+
+// readBobRecording reads bob's recording (bobRecording) and returns its
+// rate and samples.
+func readBobRecording(t *testing.T, bob *testlab.Baresip) (rate int, s []int16) {
+	t.Helper()
+	rate, s, err := testlab.ReadWAV(bobRecording(t, bob))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return rate, s
 }

@@ -325,14 +325,7 @@ func TestOpusPtime60WithBaresip(t *testing.T) {
 	if sh := toneShare(s[rate:len(s)-rate/2], rate, 1500, 0.01); sh < 0.6 { // an underrun on a busy machine may leave a gap
 		t.Errorf("bob's 1.5 kHz in %.0f%% of our 100 ms windows", 100*sh)
 	}
-	recs, err := bob.Recordings("dec")
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("bob recordings: %v %v", recs, err)
-	}
-	brate, bs, err := testlab.ReadWAV(recs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	brate, bs := readBobRecording(t, bob)
 	if len(bs) > 2*brate {
 		bs = bs[brate : len(bs)-brate/2]
 	}

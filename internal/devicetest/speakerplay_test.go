@@ -8,35 +8,8 @@ import (
 	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/file"
-	"github.com/pitchline/pitchline/audio/tone"
-	"github.com/pitchline/pitchline/audio/wav"
 	"github.com/pitchline/pitchline/internal/testlab"
 )
-
-// writeToneWAV writes a d long WAV of a freq Hz tone at 16 kHz.
-func writeToneWAV(t *testing.T, path string, freq float64, d time.Duration) {
-	t.Helper()
-	g, err := tone.NewGenerator(16000, []tone.Segment{{Duration: d, Freq: [2]float64{freq}, Amp: [2]float64{0.4}}}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := wav.Create(path, 16000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]int16, audio.FrameSamples(16000))
-	for i := 0; i < int(d/audio.FrameDuration); i++ {
-		if err := g.ReadFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestPlayFileToSpeaker: a WAV file played with PlayToSpeaker is heard on
 // the real speaker device (Goertzel at its tone); StopSpeaker silences it
@@ -47,8 +20,12 @@ func TestPlayFileToSpeaker(t *testing.T) {
 	p := micPhone(t, pulse)
 	dir := t.TempDir()
 	long, short := filepath.Join(dir, "long.wav"), filepath.Join(dir, "short.wav")
-	writeToneWAV(t, long, 1000, 20*time.Second)
-	writeToneWAV(t, short, 700, 400*time.Millisecond)
+	if err := testlab.WriteWAV(long, 16000, testlab.ToneSamples(1000, 16000, 16000*20, 0.4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := testlab.WriteWAV(short, 16000, testlab.ToneSamples(700, 16000, 16000*4/10, 0.4)); err != nil {
+		t.Fatal(err)
+	}
 	open := func(path string) audio.Source {
 		src, err := file.OpenSource(path, 48000)
 		if err != nil {

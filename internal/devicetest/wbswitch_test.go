@@ -1,13 +1,11 @@
 package devicetest
 
 import (
-	"context"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	_ "github.com/pitchline/pitchline/audio/codec/opus" // registers Opus
 	"github.com/pitchline/pitchline/audio/file"
 	"github.com/pitchline/pitchline/internal/testlab"
@@ -55,24 +53,12 @@ func localPhone(t *testing.T, user, micWAV string, codecs []string, autoAnswer b
 		t.Fatal(err)
 	}
 	spk := &speakerTap{}
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
+	p, ev := startNullPhone(t, softphone.Config{
 		Account:    softphone.AccountConfig{AOR: "sip:" + user + "@127.0.0.1", Transport: "udp"},
 		Listen:     "127.0.0.1:0",
 		Codecs:     codecs,
 		AutoAnswer: autoAnswer,
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := record(t, p)
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close(); nb.Close() })
+	}, softphone.WithLocalAudio(mic, spk))
 	return p, ev, spk
 }
 
@@ -112,6 +98,17 @@ func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap
 	}
 }
 
+// mics writes carol's and bob's microphone files: a minute of two tones
+// each (carolWide+carolLow, bobWide+bobLow).
+func mics(t *testing.T, carolWide, carolLow, bobWide, bobLow float64) (carolMic, bobMic string) {
+	t.Helper()
+	dir := t.TempDir()
+	carolMic, bobMic = filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
+	twoTones(t, carolMic, carolWide, carolLow, 60)
+	twoTones(t, bobMic, bobWide, bobLow, 60)
+	return carolMic, bobMic
+}
+
 // TestWidebandAfterSwitchToOpus: carol calls bob, two Pitchline phones
 // talking SIP and RTP over loopback, on PCMU (both prefer it, Opus
 // beside it); carol switches the call to Opus with a re-INVITE
@@ -132,10 +129,7 @@ func phaseOf(t *testing.T, ev *events, call *softphone.Call, taps ...*speakerTap
 // covers the switch down with it.)
 func TestWidebandAfterSwitchToOpus(t *testing.T) {
 	const carolWide, carolLow, bobWide, bobLow = 6000.0, 1000.0, 6500.0, 1500.0
-	dir := t.TempDir()
-	carolMic, bobMic := filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
-	twoTones(t, carolMic, carolWide, carolLow, 60)
-	twoTones(t, bobMic, bobWide, bobLow, 60)
+	carolMic, bobMic := mics(t, carolWide, carolLow, bobWide, bobLow)
 	codecs := []string{"PCMU", "opus"}
 	bob, bobEv, bobSpk := localPhone(t, "bob", bobMic, codecs, true)
 	carol, ev, carolSpk := localPhone(t, "carol", carolMic, codecs, false)
@@ -207,10 +201,7 @@ func TestWidebandAfterSwitchToOpus(t *testing.T) {
 // re-INVITE, has carol's 6 kHz and 1 kHz over Opus.
 func TestSwitchToPCMUThroughPortWithBaresip(t *testing.T) {
 	const carolWide, carolLow, bobWide, bobLow = 6000.0, 1000.0, 6500.0, 1500.0
-	dir := t.TempDir()
-	carolMic, bobMic := filepath.Join(dir, "carol.wav"), filepath.Join(dir, "bob.wav")
-	twoTones(t, carolMic, carolWide, carolLow, 60)
-	twoTones(t, bobMic, bobWide, bobLow, 60)
+	carolMic, bobMic := mics(t, carolWide, carolLow, bobWide, bobLow)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithNoRegister(), testlab.WithRecording(), testlab.WithOpus(),
 		testlab.WithCodecs("opus/48000/1,PCMU/8000/1"), testlab.WithSourceRate(48000), testlab.WithSourceWAV(bobMic))
 	carol, ev, spk := localPhone(t, "carol", carolMic, nil, false)
@@ -247,23 +238,8 @@ func TestSwitchToPCMUThroughPortWithBaresip(t *testing.T) {
 		t.Errorf("bob's %.0f Hz in %.0f%% of windows over Opus (want most), %.0f%% over PCMU (want none)", bobWide, 100*wide1, 100*wide2)
 	}
 
-	bm, m3 := bob.Mark(), ev.mark()
-	if err := call.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	ev.callState(t, m3, call.ID(), softphone.CallEnded, 10*time.Second)
-	if _, err := bob.WaitEventAfter(ctx(t, 10*time.Second), bm, "CALL_CLOSED"); err != nil {
-		t.Fatalf("bob did not see our BYE: %v", err)
-	}
-	carol.Close()
-	recs, err := bob.Recordings("dec")
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("bob recordings: %v %v", recs, err)
-	}
-	brate, bs, err := testlab.ReadWAV(recs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	hangUpOnBob(t, carol, ev, call, bob)
+	brate, bs := readBobRecording(t, bob)
 	bw, bl := toneShare(bs, brate, carolWide, 0.01), toneShare(bs, brate, carolLow, 0.01)
 	t.Logf("bob's recording (%d Hz, %.1f s): carol's %.0f/%.0f Hz in %.0f%%/%.0f%% of windows", brate, float64(len(bs))/float64(brate), carolWide, carolLow, 100*bw, 100*bl)
 	if bw < 0.5 || bl < 0.5 {

@@ -22,6 +22,7 @@ import (
 	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/audio/wav"
 	"github.com/pitchline/pitchline/internal/testenv"
+	"github.com/pitchline/pitchline/internal/testlab"
 	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
 	"github.com/pitchline/pitchline/softphone/webjoin"
 
@@ -320,14 +321,7 @@ func runBrowser(t *testing.T, closeTab bool) {
 		t.Logf("peer Close: %v", err)
 	}
 
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	testlab.CheckNoGoroutineLeak(t, before)
 }
 
 // leaveAndRevisit presses Leave (the Peer must close through DELETE) and

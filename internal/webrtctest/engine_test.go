@@ -88,6 +88,62 @@ func (e legEvents) wait(ctx context.Context, t *testing.T, what string, pred fun
 	}
 }
 
+// repCall is carol, the rep, registered at a Kamailio on null audio
+// devices, whose microphone says repTone and whose speaker is tapped
+// (spk), in a call with bob that bob has answered.
+type repCall struct {
+	p           *softphone.Phone
+	nb          *audio.NullBackend
+	spk         *speaker
+	ev          legEvents
+	unsubscribe func()
+	call        *softphone.Call
+}
+
+// startRepCall starts carol at k and has her dial bob (registered at k,
+// answering) and waits until bob's leg talks; ctx bounds the waits.
+func startRepCall(ctx context.Context, t *testing.T, k *testlab.Kamailio) *repCall {
+	t.Helper()
+	rate := softphone.BusRate()
+	mic, err := tone.NewSine(repTone, 0.3, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &repCall{spk: newSpeaker(rate)}
+	if r.nb, err = audio.NewNullBackend(); err != nil {
+		t.Fatal(err)
+	}
+	r.p, err = softphone.NewPhone(softphone.Config{
+		Account: softphone.AccountConfig{AOR: "sip:carol@" + k.Addr(), Password: k.Password("carol"), Transport: "udp"},
+		Listen:  "127.0.0.1:0",
+	}, softphone.WithAudio(r.nb, "", "", ""), softphone.WithLocalAudio(mic, r.spk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ch <-chan softphone.Event
+	ch, r.unsubscribe = r.p.Subscribe()
+	r.ev = legEvents{ch}
+	if err := r.p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r.call, err = r.p.Dial(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	r.ev.wait(ctx, t, "bob answered", func(e softphone.LegEvent) bool { return e.Kind == softphone.LegSIP && e.State.Talking() })
+	return r
+}
+
+// close unsubscribes from the phone's events and closes the phone and its
+// devices (the call is over by then).
+func (r *repCall) close(t *testing.T) {
+	t.Helper()
+	r.unsubscribe()
+	if err := r.p.Close(); err != nil {
+		t.Errorf("phone Close: %v", err)
+	}
+	r.nb.Close()
+}
+
 // TestEngineBrowserLeg: the engine itself (Phone.BrowserJoins behind a
 // webjoin.Server) joins Chromium (fake mic 660 Hz) into a call with bob
 // (baresip, 400 Hz) as a LegWebRTC participant named after the link. The
@@ -108,35 +164,10 @@ func TestEngineBrowserLeg(t *testing.T) {
 	writeToneWAV(t, wavPath, browserTone, 120)
 
 	before := runtime.NumGoroutine()
-	rate := softphone.BusRate()
-	mic, err := tone.NewSine(repTone, 0.3, rate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spk := newSpeaker(rate)
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@" + k.Addr(), Password: k.Password("carol"), Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, unsubscribe := p.Subscribe()
-	ev := legEvents{ch}
-	if err := p.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	call, err := p.Dial(ctx, "bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(ctx, t, "bob answered", func(e softphone.LegEvent) bool { return e.Kind == softphone.LegSIP && e.State.Talking() })
+	rc := startRepCall(ctx, t, k)
+	rate, spk, ev, call := softphone.BusRate(), rc.spk, rc.ev, rc.call
 
-	srv, err := webjoin.New("127.0.0.1:0", p.BrowserJoins())
+	srv, err := webjoin.New("127.0.0.1:0", rc.p.BrowserJoins())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,17 +243,6 @@ func TestEngineBrowserLeg(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Errorf("server Close: %v", err)
 	}
-	unsubscribe()
-	if err := p.Close(); err != nil {
-		t.Errorf("phone Close: %v", err)
-	}
-	nb.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	rc.close(t)
+	testlab.CheckNoGoroutineLeak(t, before)
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
@@ -184,6 +183,20 @@ func (c *lanClient) sendTone(t *testing.T, freq float64) {
 	}()
 }
 
+// checkPair checks that the connected client's selected ICE pair runs
+// from testlab.LANPeerAddr to lan.
+func (c *lanClient) checkPair(t *testing.T, lan netip.Addr) {
+	t.Helper()
+	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		t.Fatalf("selected candidate pair: %v %v", pair, err)
+	}
+	t.Logf("selected pair: %s", pair)
+	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
+		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
+	}
+}
+
 func (c *lanClient) close() {
 	c.closing.Do(func() {
 		close(c.stop)
@@ -333,14 +346,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatalf("ICE/DTLS never connected; peer state %s", peer.State())
 	}
-	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		t.Fatalf("selected candidate pair: %v %v", pair, err)
-	}
-	t.Logf("selected pair: %s", pair)
-	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
-		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
-	}
+	c.checkPair(t, lan)
 
 	c.sendTone(t, browserTone)
 	for what, s := range map[string]*toneSink{"the Peer (browser's 660 Hz)": h.hears, "the client (Peer's 1000 Hz)": hearsGo} {
@@ -371,14 +377,7 @@ func TestJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	testlab.CheckNoGoroutineLeak(t, before)
 }
 
 // lanTransport is an HTTPS client transport from testlab.LANPeerAddr (as
@@ -460,35 +459,10 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 	cert := ca.IssueServer(t, dir, "lan", lan.String())
 
 	before := runtime.NumGoroutine()
-	rate := softphone.BusRate()
-	mic, err := tone.NewSine(repTone, 0.3, rate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spk := newSpeaker(rate)
-	nb, err := audio.NewNullBackend()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := softphone.NewPhone(softphone.Config{
-		Account: softphone.AccountConfig{AOR: "sip:carol@" + k.Addr(), Password: k.Password("carol"), Transport: "udp"},
-		Listen:  "127.0.0.1:0",
-	}, softphone.WithAudio(nb, "", "", ""), softphone.WithLocalAudio(mic, spk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, unsubscribe := p.Subscribe()
-	ev := legEvents{ch}
-	if err := p.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	call, err := p.Dial(ctx, "bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.wait(ctx, t, "bob answered", func(e softphone.LegEvent) bool { return e.Kind == softphone.LegSIP && e.State.Talking() })
+	rc := startRepCall(ctx, t, k)
+	rate, spk, ev, call := softphone.BusRate(), rc.spk, rc.ev, rc.call
 
-	srv, err := webjoin.New(netip.AddrPortFrom(lan, 0).String(), p.BrowserJoins(pwebrtc.WithICEAddresses(lan)),
+	srv, err := webjoin.New(netip.AddrPortFrom(lan, 0).String(), rc.p.BrowserJoins(pwebrtc.WithICEAddresses(lan)),
 		webjoin.WithLAN(), webjoin.WithTLS(cert.CertFile, cert.KeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -522,14 +496,7 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the client never connected")
 	}
-	pair, err := c.pc.GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		t.Fatalf("selected candidate pair: %v %v", pair, err)
-	}
-	t.Logf("selected pair: %s", pair)
-	if pair.Local.Address != testlab.LANPeerAddr.String() || pair.Remote.Address != lan.String() {
-		t.Errorf("selected pair %s, want %s -> %s", pair, testlab.LANPeerAddr, lan)
-	}
+	c.checkPair(t, lan)
 	c.sendTone(t, browserTone)
 
 	// The rep hears the client (once its audio is in the mix) and bob.
@@ -562,17 +529,6 @@ func TestEngineJoinLinkOnLAN(t *testing.T) {
 		t.Errorf("server Close: %v", err)
 	}
 	tr.CloseIdleConnections()
-	unsubscribe()
-	if err := p.Close(); err != nil {
-		t.Errorf("phone Close: %v", err)
-	}
-	nb.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-	}
+	rc.close(t)
+	testlab.CheckNoGoroutineLeak(t, before)
 }

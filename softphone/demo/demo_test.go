@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pitchline/pitchline/audio"
 	"github.com/pitchline/pitchline/audio/dsp"
-	"github.com/pitchline/pitchline/audio/tone"
 	"github.com/pitchline/pitchline/audio/wav"
+	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone"
 	"github.com/pitchline/pitchline/softphone/demo"
 )
@@ -100,35 +99,12 @@ func startLine(t *testing.T, lineOpts []demo.Option, phoneOpts ...softphone.Opti
 	return line, p, rec
 }
 
-// writeTone writes d of a sine at freq to an 8 kHz WAV file.
-func writeTone(t *testing.T, path string, freq float64, d time.Duration) {
-	t.Helper()
-	g, err := tone.NewSine(freq, 0.3, 8000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := wav.Create(path, 8000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]int16, audio.FrameSamples(8000))
-	for i := 0; i < int(d/audio.FrameDuration); i++ {
-		if err := g.ReadFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteFrame(buf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestAnswerPlaysGreetingThenEchoes(t *testing.T) {
 	dir := t.TempDir()
 	mic, heard := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "heard.wav")
-	writeTone(t, mic, 1000, 20*time.Second)
+	if err := testlab.WriteWAV(mic, 8000, testlab.ToneSamples(1000, 8000, 8000*20, 0.3)); err != nil {
+		t.Fatal(err)
+	}
 	line, p, rec := startLine(t, []demo.Option{demo.WithRingFor(0)},
 		softphone.WithPlayFile(mic), softphone.WithRecordFile(heard))
 	greeting := time.Duration(len(line.Greeting())) * time.Second / 8000

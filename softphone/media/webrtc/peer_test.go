@@ -22,6 +22,7 @@ import (
 	"github.com/pitchline/pitchline/audio/codec"
 	"github.com/pitchline/pitchline/audio/dsp"
 	"github.com/pitchline/pitchline/audio/tone"
+	"github.com/pitchline/pitchline/internal/testlab"
 	"github.com/pitchline/pitchline/softphone/media"
 	pwebrtc "github.com/pitchline/pitchline/softphone/media/webrtc"
 )
@@ -205,16 +206,7 @@ func (b *browserLike) close() {
 func checkGoroutines(t *testing.T) {
 	t.Helper()
 	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(20 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond) // no event announces a goroutine's exit
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<20)
-			t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
-		}
-	})
+	t.Cleanup(func() { testlab.CheckNoGoroutineLeak(t, before) })
 }
 
 // TestPeerTwoWayAudio connects a Peer to a pion offerer on loopback: each
