@@ -3,7 +3,6 @@ package mixer
 import (
 	"errors"
 	"math"
-	"runtime"
 	"testing"
 
 	"github.com/pitchline/pitchline/audio"
@@ -215,11 +214,7 @@ func TestSetRateTickDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := range 4 {
-			var m0, m1 runtime.MemStats
-			runtime.ReadMemStats(&m0)
-			m.tick()
-			runtime.ReadMemStats(&m1)
-			if n := m1.Mallocs - m0.Mallocs; n != 0 {
+			if n := tickAllocs(m); n != 0 {
 				t.Errorf("switch of port %d to %d Hz (tick %d): the tick allocated %d times", sw.port, sw.rate, k, n)
 			}
 		}
