@@ -154,13 +154,13 @@ function step(what: string) {
 }
 
 const BANNER = {
-  en: { listen: "is listening to this call", whisper: "is whispering to you" },
-  ja: { listen: "モニターしています", whisper: "ささやいています" },
+  en: { listen: "is listening to this call", whisper: "is whispering to you", barge: "has barged in" },
+  ja: { listen: "モニターしています", whisper: "ささやいています", barge: "割り込みました" },
 };
 
 for (const locale of ["en", "ja"] as const) {
   describe(`an inbound monitor request on the rep's window at 1024x700 (${locale})`, () => {
-    it("refuses a non-lead without ringing, shows the lead listening then whispering, and drops the banner when the lead leaves", async () => {
+    it("refuses a non-lead without ringing, shows the lead listening, whispering, then barging in, and drops the banner when the lead leaves", async () => {
       const page = await openAt(browser, rep!, locale);
       onTestFailed(async () => {
         await page.screenshot({ path: join(shots, `${locale}-failed-rep.png`) }).catch(() => {});
@@ -247,6 +247,21 @@ for (const locale of ["en", "ja"] as const) {
       await page.screenshot({ path: join(shots, `${locale}-2-rep-lead-whispers.png`) });
       await lp.screenshot({ path: join(shots, `${locale}-2-lead-whispers.png`) });
 
+      step("barge");
+      // dave barges in: everyone hears him; the banner says so.
+      const toBarge = lp.waitForResponse((r) => r.url().includes("/api/ConferenceService/SetMonitorRole"));
+      await mon.locator('.mon-role[data-role="barge"]').click();
+      expect((await toBarge).status()).toBe(200);
+      await expect.poll(() => banner.getAttribute("data-role"), { timeout: 20_000 }).toBe("barge");
+      await expect.poll(() => mon.getAttribute("data-role"), { timeout: 20_000 }).toBe("barge");
+      expect(await banner.count()).toBe(1);
+      expect(await banner.textContent()).toContain("dave");
+      expect(await banner.textContent()).toContain(BANNER[locale].barge);
+      await inside(panel, banner, "banner", { vertical: true });
+      await noClip(banner, "banner", { vertical: true });
+      await noSideScroll(page, "rep's window with the banner");
+      await page.screenshot({ path: join(shots, `${locale}-3-rep-lead-barges.png`) });
+
       step("leave");
       // dave leaves: the banner goes, the rep's call with bob goes on.
       await mon.locator(".mon-leave").click();
@@ -254,7 +269,7 @@ for (const locale of ["en", "ja"] as const) {
       await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
       expect(await panel.getAttribute("data-call")).toBe(customer);
       expect(await panel.getAttribute("data-state")).toBe("connected");
-      await page.screenshot({ path: join(shots, `${locale}-3-rep-lead-left.png`) });
+      await page.screenshot({ path: join(shots, `${locale}-4-rep-lead-left.png`) });
       expect(await interruptions(page), "the lead's visit interrupted the rep").toEqual([]);
 
       await panel.locator(".controls .hangup").click();
