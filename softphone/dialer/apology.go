@@ -62,6 +62,13 @@ func openApology(path string) (audio.Source, error) {
 
 // PlaySource implements SourceCall with the engine's Call.PlayToRemote.
 func (c *phoneCall) PlaySource(ctx context.Context, src audio.Source) error {
+	return c.play(ctx, src, "the prompt")
+}
+
+// play sends src to the contact with the engine's Call.PlayToRemote and
+// waits until it has played, the call ends (ErrCallEnded, naming what was
+// playing) or ctx is done.
+func (c *phoneCall) play(ctx context.Context, src audio.Source, what string) error {
 	done, err := c.call.PlayToRemote(src)
 	if err != nil {
 		return err
@@ -70,7 +77,7 @@ func (c *phoneCall) PlaySource(ctx context.Context, src audio.Source) error {
 	case <-done:
 		return nil
 	case <-c.call.Done():
-		return fmt.Errorf("%w: the call ended during the prompt", ErrCallEnded)
+		return fmt.Errorf("%w: the call ended during %s", ErrCallEnded, what)
 	case <-ctx.Done():
 		return ctx.Err()
 	}

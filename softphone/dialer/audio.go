@@ -2,7 +2,6 @@ package dialer
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/pitchline/pitchline/audio/file"
@@ -80,18 +79,7 @@ func (c *phoneCall) PlayFile(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	done, err := c.call.PlayToRemote(src)
-	if err != nil {
-		return err
-	}
-	select {
-	case <-done:
-		return nil
-	case <-c.call.Done():
-		return fmt.Errorf("%w: the call ended during the voicemail", ErrCallEnded)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return c.play(ctx, src, "the voicemail")
 }
 
 var _ interface {
