@@ -24,23 +24,7 @@ type events struct {
 
 func record(t *testing.T, p *softphone.Phone) *events {
 	t.Helper()
-	e := &events{}
-	e.cond = sync.NewCond(&e.mu)
-	ch, cancel := p.Subscribe()
-	go func() {
-		for ev := range ch {
-			e.mu.Lock()
-			e.list = append(e.list, ev)
-			e.cond.Broadcast()
-			e.mu.Unlock()
-		}
-		e.mu.Lock()
-		e.done = true
-		e.cond.Broadcast()
-		e.mu.Unlock()
-	}()
-	t.Cleanup(cancel)
-	return e
+	return recordFrom(t, p.Subscribe)
 }
 
 // mark returns the index from which wait looks.

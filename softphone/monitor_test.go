@@ -226,12 +226,22 @@ func TestMonitorWhisperListenBargeRefused(t *testing.T) {
 	}
 }
 
-// TestMonitorEndsWithCall: when the customer hangs up, the lead who was
-// listening is hung up too, and the rep's call ends.
-func TestMonitorEndsWithCall(t *testing.T) {
+// monitorLab is a rep (carol) on a call with a customer (bob, baresip,
+// 400 Hz) through Kamailio, and a second phone (dave) to act as a lead.
+type monitorLab struct {
+	bob       *testlab.Baresip
+	rep, lead *softphone.Phone
+	rev, lev  *events
+	call      *softphone.Call
+}
+
+// repOnCall starts monitorLab with leads configured on the rep's phone
+// and returns once the rep's call with bob is connected.
+func repOnCall(t *testing.T, leads []string) monitorLab {
+	t.Helper()
 	k := testlab.StartKamailio(t)
 	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(400))
-	rep, rev := newPhone(t, k, "carol", phoneOpt{leads: []string{"dave@127.0.0.1"}})
+	rep, rev := newPhone(t, k, "carol", phoneOpt{leads: leads})
 	lead, lev := newPhone(t, k, "dave", phoneOpt{})
 	waitRegistered(t, rev)
 	waitRegistered(t, lev)
@@ -244,13 +254,21 @@ func TestMonitorEndsWithCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	rev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	return monitorLab{bob: bob, rep: rep, lead: lead, rev: rev, lev: lev, call: call}
+}
+
+// TestMonitorEndsWithCall: when the customer hangs up, the lead who was
+// listening is hung up too, and the rep's call ends.
+func TestMonitorEndsWithCall(t *testing.T) {
+	lab := repOnCall(t, []string{"dave@127.0.0.1"})
+	bob, rep, rev, lead, lev, call := lab.bob, lab.rep, lab.rev, lab.lead, lab.lev, lab.call
 	lm := lev.mark()
 	mc, err := lead.Dial(ctx(t, 120*time.Second), "carol", softphone.WithMonitor(softphone.RoleListen))
 	if err != nil {
 		t.Fatal(err)
 	}
 	lev.callState(t, lm, mc.ID(), softphone.CallConnected, 15*time.Second)
-	m = rev.mark()
+	m := rev.mark()
 	if _, err := bob.Command(ctx(t, 5*time.Second), "hangup", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -272,21 +290,8 @@ func TestMonitorEndsWithCall(t *testing.T) {
 // same request is refused and never rings; a bad address is refused and
 // leaves the list as it was.
 func TestSetLeads(t *testing.T) {
-	k := testlab.StartKamailio(t)
-	bob := testlab.StartBaresip(t, "bob", testlab.WithAccount("bob", k.Password("bob"), k.Addr(), "udp"), testlab.WithTone(400))
-	rep, rev := newPhone(t, k, "carol", phoneOpt{})
-	lead, lev := newPhone(t, k, "dave", phoneOpt{})
-	waitRegistered(t, rev)
-	waitRegistered(t, lev)
-	if _, err := k.WaitRegistered(ctx(t, 10*time.Second), "bob"); err != nil {
-		t.Fatalf("bob not registered: %v", err)
-	}
-	m := rev.mark()
-	call, err := rep.Dial(ctx(t, 120*time.Second), "bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev.callState(t, m, call.ID(), softphone.CallConnected, 15*time.Second)
+	lab := repOnCall(t, nil)
+	bob, rep, rev, lead, lev, call := lab.bob, lab.rep, lab.rev, lab.lead, lab.lev, lab.call
 	monitorRefused(t, lead, lev, rev, "dave before he is a lead")
 
 	if err := rep.SetLeads([]string{"dave@127.0.0.1"}); err != nil {
