@@ -45,6 +45,10 @@ describe("formatting", () => {
     expect(toDialTarget("03-1234-5678", "JP")).toBe("+81312345678");
     expect(toDialTarget("1000", "JP")).toBe("1000");
     expect(toDialTarget("*72#", "JP")).toBe("*72#");
+    // Addresses and tel: URIs go to the engine as typed (it parses them).
+    expect(toDialTarget(" sip:bob@example.com ", "JP")).toBe("sip:bob@example.com");
+    expect(toDialTarget("bob@example.com", "JP")).toBe("bob@example.com");
+    expect(toDialTarget("tel:+81-3-1234-5678", "JP")).toBe("tel:+81-3-1234-5678");
   });
 });
 

@@ -51,6 +51,14 @@ export function isAddress(s: string): boolean {
 }
 
 /**
+ * isURI reports whether s is dialled as typed by the engine: a SIP address
+ * (isAddress) or a tel: URI.
+ */
+export function isURI(s: string): boolean {
+  return isAddress(s) || /^tel:/i.test(s.normalize("NFKC").trim());
+}
+
+/**
  * editDial is what the dial field keeps of what the rep typed or pasted.
  * Text that starts with a letter and holds no space ("sip:bob@example.com",
  * "bob@example.com", a user name such as "alice", or a vanity word such as
@@ -158,11 +166,13 @@ export function formatPhone(number: string, defaultCountry: string): string {
 }
 
 /**
- * toDialTarget turns what the user typed into what the engine dials: E.164
- * when the number parses for defaultCountry, the sanitised string otherwise
- * (extensions, feature codes).
+ * toDialTarget turns what the user typed into what the engine dials: a SIP
+ * address or tel: URI as typed (the engine parses it), E.164 when the number
+ * parses for defaultCountry, the sanitised string otherwise (extensions,
+ * feature codes).
  */
 export function toDialTarget(input: string, defaultCountry: string): string {
+  if (isURI(input)) return input.trim();
   const dial = sanitizeDial(input);
   if (/[*#]/.test(dial)) return dial;
   const p = parsePhoneNumberFromString(dial, country(defaultCountry));
