@@ -77,6 +77,7 @@ type config struct {
 	questionRise      float64
 	noPitchContinuity bool // tuning switch: the rise over the whole contour, no 12 st cap (contour.go)
 	sylSmooth         int  // frames averaged for the syllable envelope (syllableSmooth; tests sweep it)
+	pausePerSyllable  float64
 }
 
 // Defaults (tuned on the corpus's "tune" set).
@@ -200,6 +201,35 @@ func WithMaxHumanSyllables(n int) Option {
 		c.maxSyllables = n
 		return nil
 	}
+}
+
+// WithPausePerSyllable makes the silence that ends a first utterance at
+// least k times the utterance's mean syllable length, when that is longer
+// than the human silence: a slow talker's pause between two sentences of
+// a greeting is longer than a fast talker's (a "Hey, it's Tom." at 110
+// words/min pauses 620 ms before "Leave a message."). 0 turns it off;
+// 0.5 to 5.
+func WithPausePerSyllable(k float64) Option {
+	return func(c *config) error {
+		if k != 0 && !(k >= 0.5 && k <= 5) {
+			return fmt.Errorf("%w: pause per syllable %v out of [0.5, 5]", ErrBadOption, k)
+		}
+		c.pausePerSyllable = k
+		return nil
+	}
+}
+
+// endSilence is the silence after the first utterance's last voiced frame
+// that ends it: the human silence, or k mean syllable lengths of the
+// utterance so far when longer (WithPausePerSyllable).
+func (d *Detector) endSilence() int64 {
+	w := d.humanSilence
+	if k := d.cfg.pausePerSyllable; k > 0 && d.syllables > 0 {
+		if g := int64(k * float64(d.lastVoiced-d.uttStart) / float64(d.syllables)); g > w {
+			w = g
+		}
+	}
+	return w
 }
 
 // WithSyllableDepth sets the dip in dB between two energy peaks that makes
@@ -606,7 +636,7 @@ func (d *Detector) step(frame []int16) {
 			d.sylRising, d.sylPeak = true, db
 		}
 	}
-	if d.uttStart >= 0 && !d.uttDone && d.now-d.lastVoiced >= d.humanSilence {
+	if d.uttStart >= 0 && !d.uttDone && d.now-d.lastVoiced >= d.endSilence() {
 		d.uttDone = true
 		d.uttEnd = d.lastVoiced
 	}
