@@ -8,28 +8,31 @@ import (
 )
 
 // The figures the corpus test holds the detector to. The issue's goal is
-// >= 95 % correct with a median decision <= 2 s. The detector gets all 140
-// files right, the held-out third (voices and texts not used while tuning)
-// included, with a median of 2.22 s (BENCHMARKS.md, "Answering-machine
-// detection"). These are floors against regressions, one file of slack
-// each (the detector is deterministic on files): raise them with the
-// detector. A wrong guess (human for machine or the reverse) costs more
-// than an unknown, so those are bounded on their own.
+// >= 95 % correct with a median decision <= 2 s. The detector gets all 188
+// files right: the tune and holdout sets its defaults were chosen on, and
+// the fresh set (voices and texts generated before that choice, checked
+// once), with a median of 1.96 s (1.90 s on the fresh set; BENCHMARKS.md,
+// "Answering-machine detection"). These are floors against regressions,
+// one file of slack per set (the detector is deterministic on files), and
+// the goal's median itself. A wrong guess (human for machine or the
+// reverse) costs more than an unknown, so those are bounded on their own.
 const (
 	wantTuneCorrect    = 0.985 // 91/92
 	wantHoldoutCorrect = 0.975 // 47/48
-	wantOverallCorrect = 0.99  // 139/140
+	wantFreshCorrect   = 0.975 // 47/48
+	wantOverallCorrect = 0.994 // 187/188
 	wantMaxWrongGuess  = 1
-	wantMedian         = 2300 * time.Millisecond
+	wantMedian         = 2 * time.Second
 	beepTolerance      = 100 * time.Millisecond
 )
 
 func TestCorpusAccuracy(t *testing.T) {
 	corpus := loadCorpus(t)
-	if len(corpus) < 140 {
-		t.Fatalf("corpus has %d files, want >= 140", len(corpus))
+	if len(corpus) < 188 {
+		t.Fatalf("corpus has %d files, want >= 188", len(corpus))
 	}
-	var all, tune, hold []run
+	var all []run
+	sets := map[string][]run{}
 	for _, c := range corpus {
 		r := classify(t, c)
 		if !r.Decided {
@@ -43,21 +46,23 @@ func TestCorpusAccuracy(t *testing.T) {
 				c.Name, c.Set, r.Decision.Result, c.Label, r.Decision.After, r.Decision.Reason, r.Decision.Greeting, c.Voice, c.Noise, c.Text)
 		}
 		all = append(all, r)
-		if c.Set == "tune" {
-			tune = append(tune, r)
-		} else {
-			hold = append(hold, r)
-		}
+		sets[c.Set] = append(sets[c.Set], r)
 	}
-	sa, st, sh := summarize(all), summarize(tune), summarize(hold)
+	sa := summarize(all)
 	t.Logf("all:     %v", sa)
-	t.Logf("tune:    %v", st)
-	t.Logf("holdout: %v", sh)
-	if got := float64(st.Correct) / float64(st.N); got < wantTuneCorrect {
-		t.Errorf("tune set: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantTuneCorrect)
-	}
-	if got := float64(sh.Correct) / float64(max(sh.N, 1)); got < wantHoldoutCorrect {
-		t.Errorf("holdout set: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantHoldoutCorrect)
+	for _, set := range []struct {
+		name string
+		want float64
+	}{{"tune", wantTuneCorrect}, {"holdout", wantHoldoutCorrect}, {"fresh", wantFreshCorrect}} {
+		s := summarize(sets[set.name])
+		t.Logf("%-8s %v", set.name+":", s)
+		if s.N == 0 {
+			t.Errorf("corpus: no %s files", set.name)
+			continue
+		}
+		if got := float64(s.Correct) / float64(s.N); got < set.want {
+			t.Errorf("%s set: %.1f %% correct, want >= %.1f %%", set.name, 100*got, 100*set.want)
+		}
 	}
 	if got := float64(sa.Correct) / float64(sa.N); got < wantOverallCorrect {
 		t.Errorf("whole corpus: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantOverallCorrect)
@@ -65,45 +70,66 @@ func TestCorpusAccuracy(t *testing.T) {
 	if wrong := sa.Matrix[Human][Machine] + sa.Matrix[Machine][Human]; wrong > wantMaxWrongGuess {
 		t.Errorf("whole corpus: %d wrong guesses (human for machine or the reverse), want <= %d", wrong, wantMaxWrongGuess)
 	}
-	if m := sa.quantile(0.5); m > wantMedian {
-		t.Errorf("whole corpus: median decision %v, want <= %v", m, wantMedian)
-	}
-	if sh.N == 0 || st.N == 0 {
-		t.Errorf("corpus sets: %d tune, %d holdout files; want both", st.N, sh.N)
+	for _, s := range []summary{sa, summarize(sets["fresh"])} {
+		if m := s.quantile(0.5); m > wantMedian {
+			t.Errorf("median decision %v, want <= %v (%v)", m, wantMedian, s)
+		}
 	}
 }
 
-// TestCorpusQuestionRule holds the optional question-intonation rule
-// (WithQuestionSilence 400 ms, WithQuestionRise 2.5 st; off by default) to
-// its figures on the whole corpus (BENCHMARKS.md: 140/140, median 2.20 s),
-// with one file of slack, and to a median no later than the default's.
+// TestCorpusQuestionRule: the question-intonation rule (on by default)
+// decides some files, each earlier than without it, so the median is no
+// later; and without it the detector is still as accurate (the rule only
+// shortens a wait, it never changes a result on the corpus).
 func TestCorpusQuestionRule(t *testing.T) {
-	var rs, def []run
+	var rs, off []run
 	questions := 0
 	for _, c := range loadCorpus(t) {
-		r := classify(t, c, WithQuestionSilence(400*time.Millisecond), WithQuestionRise(2.5))
-		if r.Decision.Result != c.Label {
-			t.Logf("%s (%s): %s, want %s, after %v: %s; %s, %s, %q",
-				c.Name, c.Set, r.Decision.Result, c.Label, r.Decision.After, r.Decision.Reason, c.Voice, c.Noise, c.Text)
-		}
+		r := classify(t, c)
+		o := classify(t, c, WithQuestionSilence(0))
 		if r.Decision.Reason == ReasonQuestion {
 			questions++
+			if r.Decision.After >= o.Decision.After {
+				t.Errorf("%s: the question rule decided after %v, without it %v", c.Name, r.Decision.After, o.Decision.After)
+			}
+		}
+		if o.Decision.Result != c.Label {
+			t.Logf("%s (%s), rule off: %s, want %s, after %v: %s; %s, %s, %q",
+				c.Name, c.Set, o.Decision.Result, c.Label, o.Decision.After, o.Decision.Reason, c.Voice, c.Noise, c.Text)
 		}
 		rs = append(rs, r)
-		def = append(def, classify(t, c))
+		off = append(off, o)
 	}
-	s, sd := summarize(rs), summarize(def)
-	t.Logf("question rule: %v; %d decided on a question", s, questions)
-	if got := float64(s.Correct) / float64(s.N); got < wantOverallCorrect {
-		t.Errorf("whole corpus: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantOverallCorrect)
+	s, so := summarize(rs), summarize(off)
+	t.Logf("question rule on: %v; %d decided on a question", s, questions)
+	t.Logf("question rule off: %v", so)
+	if got := float64(so.Correct) / float64(so.N); got < wantOverallCorrect {
+		t.Errorf("rule off, whole corpus: %.1f %% correct, want >= %.1f %%", 100*got, 100*wantOverallCorrect)
 	}
-	if wrong := s.Matrix[Human][Machine] + s.Matrix[Machine][Human]; wrong > wantMaxWrongGuess {
-		t.Errorf("whole corpus: %d wrong guesses, want <= %d", wrong, wantMaxWrongGuess)
+	if s.quantile(0.5) > so.quantile(0.5) || questions == 0 {
+		t.Errorf("median %v with the rule, %v without; %d question decisions", s.quantile(0.5), so.quantile(0.5), questions)
 	}
-	// The rule only ever decides earlier than the default on a file it
-	// applies to, so the median cannot be later; and it must apply to some.
-	if s.quantile(0.5) > sd.quantile(0.5) || questions == 0 {
-		t.Errorf("median %v with the rule, %v without; %d question decisions", s.quantile(0.5), sd.quantile(0.5), questions)
+}
+
+// TestCorpusPausePerSyllable: slow greetings whose first sentence is short
+// ("Hey, it's Tom." at 110 words/min, then 620 ms before "Leave a
+// message.") are machines only because the silence that ends an utterance
+// grows with its syllable length; with the plain 550 ms they are taken for
+// humans. Every file's result is otherwise the same.
+func TestCorpusPausePerSyllable(t *testing.T) {
+	saved := 0
+	for _, c := range loadCorpus(t) {
+		r, o := classify(t, c), classify(t, c, WithPausePerSyllable(0))
+		if r.Decision.Result == c.Label && o.Decision.Result != c.Label {
+			saved++
+			t.Logf("%s: %s only with the pause per syllable (without: %s after %v); %s, %q", c.Name, c.Label, o.Decision.Result, o.Decision.After, c.Voice, c.Text)
+		}
+		if r.Decision.Result != c.Label && o.Decision.Result == c.Label {
+			t.Errorf("%s: wrong with the pause per syllable (%s), right without", c.Name, r.Decision.Result)
+		}
+	}
+	if saved == 0 {
+		t.Error("no file needs the pause per syllable: the option does nothing on the corpus")
 	}
 }
 
@@ -312,6 +338,7 @@ func TestNewErrors(t *testing.T) {
 		WithMaxDecision(0), WithMaxDecision(time.Hour), WithInitialSilence(-1), WithHumanSilence(time.Millisecond),
 		WithMaxHumanGreeting(time.Minute), WithGreetingSilence(0), WithMaxGreeting(time.Hour), WithMinBeep(0),
 		WithThreshold(math.NaN()), WithThreshold(100), WithMinSpeechLevel(0), WithMinSpeechLevel(math.Inf(-1)),
+		WithPausePerSyllable(0.4), WithPausePerSyllable(6), WithPausePerSyllable(math.NaN()),
 	}
 	for i, o := range bad {
 		if _, err := New(8000, o); !errors.Is(err, ErrBadOption) {

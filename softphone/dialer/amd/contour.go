@@ -26,7 +26,7 @@ const ReasonQuestion = "short question then silence"
 // WithQuestionSilence turns the question-intonation rule on: a first
 // utterance short enough for a human whose last segment ended with a pitch
 // rise of at least the question rise (WithQuestionRise) is a human after
-// this silence (150 ms to 5 s; 0, the default, turns the rule off).
+// this silence (default 325 ms; 150 ms to 5 s; 0 turns the rule off).
 func WithQuestionSilence(d time.Duration) Option {
 	return func(c *config) error {
 		if d == 0 {
@@ -39,7 +39,7 @@ func WithQuestionSilence(d time.Duration) Option {
 
 // WithQuestionRise sets the pitch rise, in semitones from the lowest F0 of
 // the last 300 ms of a segment to its end, that makes it a question
-// (default 3; 0.5 to 24).
+// (default 1.5; 0.5 to 24).
 func WithQuestionRise(st float64) Option {
 	return func(c *config) error {
 		if !(st >= 0.5 && st <= 24) {
@@ -50,8 +50,13 @@ func WithQuestionRise(st float64) Option {
 	}
 }
 
-// DefaultQuestionRise is the rise WithQuestionRise defaults to.
-const DefaultQuestionRise = 3
+// The question rule's defaults: 325 ms of silence after a rise of 1.5
+// semitones (a greeting's comma pause, which rises as much, lasts up to 300
+// ms at 110 words/min).
+const (
+	DefaultQuestionSilence = 325 * time.Millisecond
+	DefaultQuestionRise    = 1.5
+)
 
 // trackPitch estimates this frame's F0 and adds it to the contour.
 func (d *Detector) trackPitch() {

