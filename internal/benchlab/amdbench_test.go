@@ -329,7 +329,7 @@ func amdReport(corpus []*amdFile, peers int, elapsed time.Duration, load string)
 		slices.Sort(ds)
 		return ds[int(p*float64(len(ds)-1)+0.5)]
 	}
-	for _, set := range []string{"all", "tune", "holdout"} {
+	for _, set := range []string{"all", "tune", "holdout", "fresh"} {
 		for _, path := range []string{"direct", "peers"} {
 			m := map[amd.Result]map[amd.Result]int{amd.Human: {}, amd.Machine: {}}
 			var after, wall []time.Duration

@@ -81,11 +81,11 @@ func sweepDefaults(t *testing.T) {
 	}
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	for _, syl := range []int{5, 6} {
-		for _, dep := range []float64{4, 5, 6} {
-			for _, hs := range []int{450, 500, 550, 600, 650, 700} {
-				for _, k := range []float64{0, 1.4, 1.5, 1.7, 2} {
-					for _, qs := range []int{0, 300, 325, 350, 400} {
-						for _, rise := range []float64{1, 1.5, 2, 2.5} {
+		for _, dep := range []float64{4, 5} {
+			for _, hs := range []int{500, 550, 600, 650, 700} {
+				for _, k := range []float64{0, 1.5, 2} {
+					for _, qs := range []int{0, 300, 325, 350} {
+						for _, rise := range []float64{1.5, 2.5} {
 							if qs == 0 && rise != 1.5 {
 								continue
 							}
