@@ -48,25 +48,30 @@ func BenchmarkGreeting(b *testing.B) { benchFeed(b, 8000, true) }
 // the accuracy, the confusion matrix and the decision times as metrics
 // (hh = human classified human, hm = human classified machine, hu = human
 // classified unknown, mh, mm, mu likewise), for the whole corpus and the
-// held-out set.
+// held-out and fresh sets.
 func BenchmarkCorpus(b *testing.B) {
 	corpus := loadCorpus(b)
-	var all, hold summary
+	var all, hold, fresh summary
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var ra, rh []run
+		var ra, rh, rf []run
 		for _, c := range corpus {
 			r := classify(b, c)
 			ra = append(ra, r)
-			if c.Set == "holdout" {
+			switch c.Set {
+			case "holdout":
 				rh = append(rh, r)
+			case "fresh":
+				rf = append(rf, r)
 			}
 		}
-		all, hold = summarize(ra), summarize(rh)
+		all, hold, fresh = summarize(ra), summarize(rh), summarize(rf)
 	}
 	b.StopTimer()
 	b.ReportMetric(100*float64(all.Correct)/float64(all.N), "%correct")
 	b.ReportMetric(100*float64(hold.Correct)/float64(hold.N), "%correct-holdout")
+	b.ReportMetric(100*float64(fresh.Correct)/float64(fresh.N), "%correct-fresh")
+	b.ReportMetric(float64(fresh.quantile(0.5).Milliseconds()), "median-ms-fresh")
 	b.ReportMetric(float64(all.quantile(0.5).Milliseconds()), "median-ms")
 	b.ReportMetric(float64(all.quantile(0.95).Milliseconds()), "p95-ms")
 	for _, l := range []Result{Human, Machine} {
@@ -76,6 +81,7 @@ func BenchmarkCorpus(b *testing.B) {
 	}
 	b.Logf("all:     %v", all)
 	b.Logf("holdout: %v", hold)
+	b.Logf("fresh:   %v", fresh)
 }
 
 // BenchmarkPitch is the most the question rule adds to a 20 ms frame at
