@@ -64,6 +64,7 @@ describe("CRM lists", () => {
     expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["7"]);
     expect(dialer.listId).toBe("crm:hubspot:7");
     expect(within(dlg).getByRole("button", { name: "Refresh Q3 prospects" })).toBeTruthy();
+    expect(dlg.querySelector(".crm-row .crm-size")!.textContent).toBe("3 records · pulled");
   });
 
   it("offers Zendesk Sell's contact and lead tags under one sentence saying its smart lists aren't in its API (Japanese too)", async () => {
