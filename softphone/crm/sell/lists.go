@@ -38,12 +38,17 @@ import (
 //     https://developer.zendesk.com/api-reference/sales-crm/search/quick-start/,
 //     .../search/query-language/, .../search/filtering/, .../search/projections/).
 //     per_page is 0..200; cursor, offset and page are mutually exclusive;
-//     "any" means the attribute has one of the values given. The attribute
-//     name "tags" (an array of keywords on contacts and leads) is what
-//     GET /v3/contacts/schema and /v3/leads/schema list; that was read in
-//     a schema captured by a public Singer tap (leag/tap-zendesk-sell,
-//     tap_zendesk_sell/schemas/search/*.json), not in Zendesk's prose.
-//     Only the default projection (id, version) is asked for;
+//     "any" means the attribute has one of the values given.
+//     UNCONFIRMED, three readings the pages imply but do not show
+//     literally: any's values as a JSON array (the pages show only
+//     {"eq": true}); the cursor being links.next_page (the pages say the
+//     first answer "returns a cursor value" and show only next_page as
+//     one); and the attribute name "tags" (an array of keywords on
+//     contacts and leads), which GET /v3/contacts/schema and
+//     /v3/leads/schema list in a schema captured by a public Singer tap
+//     (leag/tap-zendesk-sell, tap_zendesk_sell/schemas/search/*.json),
+//     not in Zendesk's prose. Only the default projection (id, version)
+//     is asked for;
 //   - the records themselves: GET /v2/contacts?ids=a,b,c or
 //     GET /v2/leads?ids=a,b,c (per_page at most 100), the v2 shapes the
 //     rest of this adapter reads (basecrm-ruby ContactsService and
