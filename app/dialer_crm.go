@@ -11,11 +11,13 @@ import (
 )
 
 // This file binds the connected CRM's own lists to the dialer's list
-// picker: HubSpot lists, Pipedrive filters and Zoho custom views are
-// listed and pulled into call lists (softphone/crm/sync.PullCallList, the
-// code `pitchline dialer pull` runs), with progress on EvDialerPull, and
-// pulled again on demand. Zendesk Sell smart lists cannot be read through
-// Sell's API: the view says so in one sentence.
+// picker: HubSpot lists, Pipedrive filters, Zendesk Sell contact and lead
+// tags and Zoho custom views are listed and pulled into call lists
+// (softphone/crm/sync.PullCallList, the code `pitchline dialer pull`
+// runs), with progress on EvDialerPull, and pulled again on demand. Sell's
+// smart lists are in no documented Sell API: for Sell the view carries the
+// note NoteSellSmartLists, which the window turns into one sentence (pick
+// a tag, or export the smart list to CSV).
 
 // DialerCRMListsView is what the list picker offers from the connected CRM.
 type DialerCRMListsView struct {
@@ -26,6 +28,9 @@ type DialerCRMListsView struct {
 	Supported bool `json:"supported"`
 	// Message is one sentence for the rep when Supported is false.
 	Message string `json:"message"`
+	// Note is "" or a code the window shows as a sentence above the lists:
+	// NoteSellSmartLists for Zendesk Sell.
+	Note string `json:"note"`
 	// Lists are the CRM's contact lists.
 	Lists []DialerCRMListView `json:"lists"`
 }
@@ -38,6 +43,9 @@ type DialerCRMListView struct {
 	Name string `json:"name"`
 	// Size is the number of records (-1 when the CRM does not say).
 	Size int `json:"size"`
+	// Object is what the list holds: "contacts", "persons" or "leads"
+	// (for Sell, whether the tag is a contact or a lead tag).
+	Object string `json:"object"`
 	// ListID is the call list pulled from it ("" when not pulled yet).
 	ListID string `json:"listId"`
 }
@@ -79,8 +87,14 @@ type DialerPullReport struct {
 	Problems []DialerPullProblem `json:"problems"`
 }
 
-// sellListsMessage is what the picker says for Zendesk Sell.
-const sellListsMessage = "Zendesk Sell smart lists can't be read through Sell's API: export the smart list to CSV in Sell and import the file here."
+// NoteSellSmartLists is the note of Zendesk Sell's lists: its smart lists
+// are not in its API, so its lists are contact and lead tags; a rep who
+// needs a smart list exports it to CSV.
+const NoteSellSmartLists = "sell_smart_lists"
+
+// CodeCRMSellSearch means Zendesk Sell refused its Search API, which a tag
+// list needs (a plan without it, or a token that may not read).
+const CodeCRMSellSearch = "crm_sell_search"
 
 // crmListSource returns the connected CRM's list source; ok is false (with
 // the view filled in) when the CRM has no lists the dialer can read.
@@ -91,14 +105,14 @@ func (s *DialerService) crmListSource() (crm.ListSource, DialerCRMListsView, err
 	}
 	view := DialerCRMListsView{Vendor: string(v), Lists: []DialerCRMListView{}}
 	src, ok := a.(crm.ListSource)
-	if !ok || v == crm.VendorSell {
-		view.Message = sellListsMessage
-		if v != crm.VendorSell {
-			view.Message = fmt.Sprintf("%s's lists can't be read here: export the list to CSV and import the file.", v)
-		}
+	if !ok {
+		view.Message = fmt.Sprintf("%s's lists can't be read here: export the list to CSV and import the file.", v)
 		return nil, view, nil
 	}
 	view.Supported = true
+	if v == crm.VendorSell {
+		view.Note = NoteSellSmartLists
+	}
 	return src, view, nil
 }
 
@@ -134,7 +148,7 @@ func (s *DialerService) CRMLists() (DialerCRMListsView, error) {
 		}
 	}
 	for _, r := range refs {
-		lv := DialerCRMListView{ID: r.ID, Name: r.Name, Size: r.Size}
+		lv := DialerCRMListView{ID: r.ID, Name: r.Name, Size: r.Size, Object: r.Object}
 		if id := crmsync.CallListID(src.Vendor(), r.ID); pulled[id] {
 			lv.ListID = id
 		}
@@ -167,6 +181,11 @@ func (s *DialerService) PullCRMList(id string) (DialerPullReport, error) {
 			emit(s.c.out, EvDialerPull, DialerPullView{CRMListID: id, Done: done, Total: total})
 		}})
 	if err != nil {
+		if src.Vendor() == crm.VendorSell && errors.Is(err, crm.ErrForbidden) {
+			// The tag and the records are v2 reads the connect check
+			// already made; what Sell refuses is its Search API.
+			return DialerPullReport{}, ErrorPayload{Code: CodeCRMSellSearch, Message: MessageFor(CodeCRMSellSearch, ""), Detail: err.Error()}
+		}
 		return DialerPullReport{}, crmErr(err)
 	}
 	l := res.List

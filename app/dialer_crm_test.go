@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,26 +77,61 @@ func TestDialerCRMListsPullAndRefresh(t *testing.T) {
 	}
 }
 
-// TestDialerCRMListsSellSaysExportCSV: connected to Zendesk Sell (its
-// fake), the picker gets no lists and one sentence saying to export the
-// smart list to CSV; a pull is refused with the same sentence.
-func TestDialerCRMListsSellSaysExportCSV(t *testing.T) {
+// TestDialerCRMListsSellTags: connected to Zendesk Sell (its fake), the
+// picker offers Sell's contact and lead tags with the note that smart
+// lists are not in Sell's API; a contact tag is pulled into a call list
+// with progress, and an account whose plan lacks Sell's Search API gets
+// its own sentence.
+func TestDialerCRMListsSellTags(t *testing.T) {
 	fake, err := sellfake.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
+	fake.AddContact(sellfake.Contact{FirstName: "Margaret", LastName: "Lee", Phone: "+12125550199", Tags: []string{"q3"}})
+	fake.AddContact(sellfake.Contact{FirstName: "Nobody", LastName: "Phoneless", Tags: []string{"q3"}})
+	fake.AddContact(sellfake.Contact{FirstName: "Ken", LastName: "Ito", Mobile: "+81312345678", Tags: []string{"q3"}})
+	fake.AddLead(sellfake.Lead{FirstName: "Mia", LastName: "Wong", Mobile: "+85291234567", Tags: []string{"webinar"}})
 	kc := newKeychain(t)
-	a, _ := startApp(t, t.TempDir(), kc)
+	a, l := startApp(t, t.TempDir(), kc)
 	s := a.svcs
 	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "sell", BaseURL: fake.URL(), Token: fake.Token()}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := s.Dialer.CRMLists()
-	if err != nil || v.Vendor != "sell" || v.Supported || len(v.Lists) != 0 || !strings.Contains(v.Message, "export the smart list to CSV") {
+	if err != nil || v.Vendor != "sell" || !v.Supported || v.Note != NoteSellSmartLists || len(v.Lists) != 2 ||
+		v.Lists[0].Name != "q3" || v.Lists[0].Object != "contacts" || v.Lists[0].Size != -1 ||
+		v.Lists[1].Name != "webinar" || v.Lists[1].Object != "leads" {
 		t.Fatalf("CRMLists on Sell = %+v, %v", v, err)
 	}
-	if _, err := s.Dialer.PullCRMList("42"); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "export the smart list to CSV") {
-		t.Errorf("PullCRMList on Sell: %v", err)
+	tag := v.Lists[0].ID
+	rep, err := s.Dialer.PullCRMList(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Created || rep.Pulled != 3 || rep.List.Contacts != 2 || rep.List.Name != "q3" || rep.List.ID != "crm:sell:"+tag ||
+		len(rep.Problems) != 1 || rep.Problems[0].Reason != "empty_phone" {
+		t.Fatalf("pull report %+v", rep)
+	}
+	waitFor(t, l, EvDialerPull, "pull progress 3 of 3", func(p DialerPullView) bool {
+		return p.CRMListID == tag && p.Done == 3 && p.Total == 3
+	})
+	if v, err = s.Dialer.CRMLists(); err != nil || v.Lists[0].ListID != rep.List.ID {
+		t.Fatalf("CRMLists after the pull = %+v, %v", v, err)
+	}
+
+	// An account whose Sell plan has no Search API.
+	noSearch, err := sellfake.New(sellfake.WithoutSearchAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(noSearch.Close)
+	vip := noSearch.AddTag("vip", "contact")
+	if _, err := s.Crm.Connect(CRMConnectInput{Vendor: "sell", BaseURL: noSearch.URL(), Token: noSearch.Token()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Dialer.PullCRMList(strconv.FormatInt(vip, 10))
+	if p := a.errfmt.Payload(err); p.Code != CodeCRMSellSearch || !strings.Contains(p.Message, "Search API") || !strings.Contains(p.Detail, "403") {
+		t.Fatalf("pull without the Search API: %+v (%v)", p, err)
 	}
 }

@@ -121,6 +121,7 @@ var messages = map[string]string{
 	CodeCRMUnreachable:       "The CRM could not be reached. Your calls stay queued and are sent when it is back.",
 	CodeCRMBadResponse:       "The CRM answered with something Pitchline did not understand. The details say what.",
 	CodeCRMNotConnected:      "No CRM is connected. Connect one in Settings → CRM.",
+	CodeCRMSellSearch:        "Zendesk Sell refused the search a tag list needs: its Search API comes with some Sell plans only. Ask your Sell admin, or export the contacts to CSV and import the file.",
 	CodeOutcomeRequired:      "Choose an outcome before saving.",
 	"no_form":                "That call has no open form any more.",
 	CodeBadCSV:               "That file cannot be read as a call list. It needs a header row with name and phone columns; the details say what is wrong.",

@@ -19,7 +19,9 @@ import (
 
 // dialerListsUsage is the usage text of the CRM call-list commands.
 const dialerListsUsage = `
-CRM call lists (HubSpot lists, Pipedrive filters, Zendesk Sell smart lists, Zoho custom views):
+CRM call lists (HubSpot lists, Pipedrive filters, Zendesk Sell contact and
+lead tags, Zoho custom views; Sell's smart lists are not in its API: export
+one to CSV and use ` + "`dialer run --list FILE.csv`" + `):
   pitchline dialer lists --crm VENDOR [--token-env VAR] [--data-dir DIR] [--json]
         prints the CRM's lists (id, size, name)
   pitchline dialer pull --crm VENDOR --list ID [--name NAME] [--region CC]
@@ -72,8 +74,11 @@ func (f *crmListFlags) flags(name string) *flag.FlagSet {
 	return fs
 }
 
+// sellListsNote heads `dialer lists --crm sell`: what Sell's lists are.
+const sellListsNote = "Zendesk Sell's smart lists are not in its API; these are its contact and lead tags (pull one with --list ID), or export a smart list to CSV and use `pitchline dialer run --list FILE.csv`."
+
 // runDialerLists is `pitchline dialer lists --crm VENDOR`.
-func runDialerLists(args []string, stdout, _ io.Writer) error {
+func runDialerLists(args []string, stdout, stderr io.Writer) error {
 	var f crmListFlags
 	fs := f.flags("dialer lists")
 	pos, err := parse(fs, args)
@@ -95,6 +100,10 @@ func runDialerLists(args []string, stdout, _ io.Writer) error {
 		return fmt.Errorf("reading the %s lists: %w", src.Vendor(), err)
 	}
 	enc := json.NewEncoder(stdout)
+	sellTags := src.Vendor() == crm.VendorSell
+	if sellTags && !f.jsonOut {
+		fmt.Fprintln(stderr, sellListsNote)
+	}
 	for _, r := range refs {
 		if f.jsonOut {
 			enc.Encode(map[string]any{"event": "list", "crm": string(src.Vendor()), "id": r.ID, "name": r.Name, "size": r.Size, "object": r.Object})
@@ -104,7 +113,11 @@ func runDialerLists(args []string, stdout, _ io.Writer) error {
 		if r.Size >= 0 {
 			size = fmt.Sprint(r.Size)
 		}
-		fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.ID, size, r.Name)
+		name := r.Name
+		if sellTags {
+			name += " (tag on " + r.Object + ")"
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.ID, size, name)
 	}
 	if !f.jsonOut && len(refs) == 0 {
 		fmt.Fprintf(stdout, "%s has no contact lists\n", src.Vendor())
@@ -152,6 +165,9 @@ func runDialerPull(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		if errors.Is(err, crm.ErrNotFound) {
 			return fmt.Errorf("%s has no list %q (see `pitchline dialer lists --crm %s`): %w", src.Vendor(), listID, src.Vendor(), err)
+		}
+		if src.Vendor() == crm.VendorSell && errors.Is(err, crm.ErrForbidden) {
+			return fmt.Errorf("the Search API that a Sell tag list needs was refused: it comes with some Sell plans only; ask your Sell admin, or export the contacts to CSV and use `pitchline dialer run --list FILE.csv`: %w", err)
 		}
 		return err
 	}

@@ -119,13 +119,15 @@ func TestDialerListsAndPullHubSpot(t *testing.T) {
 	}
 }
 
-// TestDialerPullOtherVendors pulls a Pipedrive filter and a Zoho custom
-// view through the binary, and says plainly that Sell's smart lists cannot
-// be pulled.
+// TestDialerPullOtherVendors pulls a Pipedrive filter, a Zendesk Sell
+// contact tag and a Zoho custom view through the binary; for Sell, the
+// lists command says that its smart lists are not in its API, and an
+// account without Sell's Search API is told so.
 func TestDialerPullOtherVendors(t *testing.T) {
 	const T = 60 * time.Second
 	type vendorCase struct {
 		vendor, base, token, listID, dncField string
+		total                                 float64 // the progress total (-1: the CRM does not say)
 	}
 	cases := []func(t *testing.T) vendorCase{
 		func(t *testing.T) vendorCase {
@@ -137,7 +139,7 @@ func TestDialerPullOtherVendors(t *testing.T) {
 			a := fake.AddPerson(pipedrivefake.Person{FirstName: "Ana", LastName: "Diaz", Phones: []pipedrivefake.Value{{Label: "work", Value: "+12125550111", Primary: true}},
 				Custom: map[string]any{"abc123": "yes"}})
 			b := fake.AddPerson(pipedrivefake.Person{FirstName: "Ben", LastName: "Ng"})
-			return vendorCase{"pipedrive", fake.URL(), fake.Token(), fmt.Sprint(fake.AddFilter("Follow-ups", a, b)), "abc123"}
+			return vendorCase{"pipedrive", fake.URL(), fake.Token(), fmt.Sprint(fake.AddFilter("Follow-ups", a, b)), "abc123", -1}
 		},
 		func(t *testing.T) vendorCase {
 			fake, err := zohofake.New()
@@ -147,7 +149,19 @@ func TestDialerPullOtherVendors(t *testing.T) {
 			t.Cleanup(fake.Close)
 			a := fake.AddContact(zohofake.Contact{FirstName: "Ana", LastName: "Diaz", Phone: "+12125550111", Custom: map[string]any{"Do_Not_Call": true}})
 			b := fake.AddContact(zohofake.Contact{FirstName: "Ben", LastName: "Ng"})
-			return vendorCase{"zoho", fake.URL(), fake.Token(), fake.AddView("Follow-ups", "Contacts", a, b), "Do_Not_Call"}
+			return vendorCase{"zoho", fake.URL(), fake.Token(), fake.AddView("Follow-ups", "Contacts", a, b), "Do_Not_Call", -1}
+		},
+		func(t *testing.T) vendorCase {
+			fake, err := sellfake.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(fake.Close)
+			fake.AddContact(sellfake.Contact{FirstName: "Ana", LastName: "Diaz", Phone: "+12125550111", Tags: []string{"Follow-ups"},
+				Custom: map[string]any{"Do not call": true}})
+			fake.AddContact(sellfake.Contact{FirstName: "Ben", LastName: "Ng", Tags: []string{"Follow-ups"}})
+			fake.AddContact(sellfake.Contact{FirstName: "Cy", LastName: "Untagged", Phone: "+12125550112"})
+			return vendorCase{"sell", fake.URL(), fake.Token(), fmt.Sprint(fake.AddTag("Follow-ups", "contact")), "Do not call", 2}
 		},
 	}
 	for _, mk := range cases {
@@ -166,7 +180,7 @@ func TestDialerPullOtherVendors(t *testing.T) {
 			r = run(t, env, T, "dialer", "pull", "--crm", c.vendor, "--list", c.listID, "--dnc-field", c.dncField, "--json",
 				"--token-env", "CRM_TOKEN", "--data-dir", data)
 			lines = jsonLines(t, r.stdout)
-			if r.code != 0 || len(lines) != 3 || lines[0]["event"] != "pull_progress" || lines[0]["total"] != float64(-1) ||
+			if r.code != 0 || len(lines) != 3 || lines[0]["event"] != "pull_progress" || lines[0]["total"] != c.total ||
 				lines[1]["contact"] != "Ben Ng" || lines[1]["reason"] != "empty_phone" {
 				t.Fatalf("pull: %d %v %q", r.code, lines, r.stderr)
 			}
@@ -176,17 +190,26 @@ func TestDialerPullOtherVendors(t *testing.T) {
 		})
 	}
 
-	t.Run("sell", func(t *testing.T) {
-		fake, err := sellfake.New()
+	t.Run("sell text and no Search API", func(t *testing.T) {
+		fake, err := sellfake.New(sellfake.WithoutSearchAPI())
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(fake.Close)
+		lead := fake.AddTag("webinar", "lead")
 		data := filepath.Join(t.TempDir(), "data")
 		env := []string{"CRM_TOKEN=" + fake.Token()}
+		if r := run(t, env, T, "crm", "connect", "sell", "--base-url", fake.URL(), "--token-env", "CRM_TOKEN", "--data-dir", data); r.code != 0 {
+			t.Fatalf("connect: %d %q %q", r.code, r.stdout, r.stderr)
+		}
 		r := run(t, env, T, "dialer", "lists", "--crm", "sell", "--token-env", "CRM_TOKEN", "--data-dir", data)
-		if r.code != 1 || !strings.Contains(r.stderr, "export the smart list to CSV") {
-			t.Fatalf("sell: %d %q", r.code, r.stderr)
+		if r.code != 0 || r.stdout != fmt.Sprintf("%d\t?\twebinar (tag on leads)\n", lead) ||
+			!strings.Contains(r.stderr, "smart lists are not in its API") || !strings.Contains(r.stderr, "export a smart list to CSV") {
+			t.Fatalf("sell lists: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, env, T, "dialer", "pull", "--crm", "sell", "--list", fmt.Sprint(lead), "--token-env", "CRM_TOKEN", "--data-dir", data)
+		if r.code != 1 || !strings.Contains(r.stderr, "Search API") || !strings.Contains(r.stderr, "Sell plans") {
+			t.Fatalf("sell pull without the Search API: %d %q %q", r.code, r.stdout, r.stderr)
 		}
 	})
 }

@@ -8,10 +8,11 @@ import (
 )
 
 // ListRef is one of a CRM's own call lists: a HubSpot contact list, a
-// Pipedrive people filter, a Zendesk Sell smart list, a Zoho custom view.
+// Pipedrive people filter, a Zendesk Sell contact or lead tag (Sell's
+// smart lists are not in its API), a Zoho custom view.
 type ListRef struct {
 	// ID is the vendor's id of the list (HubSpot listId, Pipedrive filter
-	// id, Sell smart list id, Zoho cvid).
+	// id, Sell tag id, Zoho cvid).
 	ID string
 	// Name is the list's name as the CRM shows it.
 	Name string

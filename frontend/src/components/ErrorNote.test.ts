@@ -50,7 +50,7 @@ describe("ErrorNote", () => {
     const codes = ["internal", "invalid_argument", "not_started", "canceled", "timeout", "dns_lookup", "connection_refused",
       "network_unreachable", "tls_certificate", "auth_failed", "duplicate", "too_large", "invalid_number", "account_not_registered",
       "invalid_target", "no_such_call", "invalid_state", "call_failed", "registration_failed", "not_found", "no_keychain",
-      "keychain_locked", "no_sound_server", "crm_auth", "crm_forbidden", "crm_unreachable", "crm_bad_response",
+      "keychain_locked", "no_sound_server", "crm_auth", "crm_forbidden", "crm_sell_search", "crm_unreachable", "crm_bad_response",
       "crm_not_connected", "outcome_required", "no_form"];
     for (const c of codes) {
       expect((en as Record<string, string>)[`err.${c}`], c).toBeTruthy();

@@ -311,9 +311,9 @@ export interface DialerSessionView {
   needOutcome: boolean; paused: boolean; retriesPending: number; skips: DialerSkipView[]; error: ErrorPayload | null
 }
 export interface DNCImportReport { added: number; already: number; rejected: DialerRowView[]; entries: DNCEntryView[] }
-/** The connected CRM's lists for the picker; vendor '' = none connected; supported false (Zendesk Sell): message says to export a CSV. size -1 = unknown; listId = the call list pulled from it ('' = not yet). */
-export interface DialerCRMListView { id: string; name: string; size: number; listId: string }
-export interface DialerCRMListsView { vendor: string; supported: boolean; message: string; lists: DialerCRMListView[] }
+/** The connected CRM's lists for the picker; vendor '' = none connected; supported false: message says to export a CSV. note '' or a code shown as a sentence above the lists (sell_smart_lists: Zendesk Sell's lists are its contact and lead tags). size -1 = unknown; object = what the list holds (contacts | persons | leads); listId = the call list pulled from it ('' = not yet). */
+export interface DialerCRMListView { id: string; name: string; size: number; object: string; listId: string }
+export interface DialerCRMListsView { vendor: string; supported: boolean; message: string; note: string; lists: DialerCRMListView[] }
 /** Progress of a CRM list pull (event 'dialer_pull'); total -1 = unknown. */
 export interface DialerPullView { crmListId: string; done: number; total: number }
 export interface DialerVoicemailView { path: string; durationMs: number }

@@ -787,6 +787,7 @@ export namespace app {
 	    id: string;
 	    name: string;
 	    size: number;
+	    object: string;
 	    listId: string;
 	
 	    static createFrom(source: any = {}) {
@@ -798,6 +799,7 @@ export namespace app {
 	        this.id = source["id"];
 	        this.name = source["name"];
 	        this.size = source["size"];
+	        this.object = source["object"];
 	        this.listId = source["listId"];
 	    }
 	}
@@ -805,6 +807,7 @@ export namespace app {
 	    vendor: string;
 	    supported: boolean;
 	    message: string;
+	    note: string;
 	    lists: DialerCRMListView[];
 	
 	    static createFrom(source: any = {}) {
@@ -816,6 +819,7 @@ export namespace app {
 	        this.vendor = source["vendor"];
 	        this.supported = source["supported"];
 	        this.message = source["message"];
+	        this.note = source["note"];
 	        this.lists = this.convertValues(source["lists"], DialerCRMListView);
 	    }
 	

@@ -27,6 +27,7 @@ type Client struct {
 	log      *slog.Logger
 	now      func() time.Time
 	pageSize int
+	dncField string
 }
 
 var _ crm.Adapter = (*Client)(nil)
@@ -126,13 +127,20 @@ type collection struct {
 }
 
 func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, body any, out any) error {
-	u := c.base + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
 	var payload any
 	if body != nil {
 		payload = map[string]any{"data": body}
+	}
+	return c.send(ctx, op, method, path, q, payload, out)
+}
+
+// send sends payload as the request body as it is (do wraps v2 bodies in
+// {"data":...}; the v3 Search API takes its own {"items":[...]} envelope)
+// and decodes a 2xx answer into out.
+func (c *Client) send(ctx context.Context, op, method, path string, q url.Values, payload any, out any) error {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
 	}
 	h := http.Header{"Authorization": {"Bearer " + c.token}, "User-Agent": {UserAgent}}
 	resp, data, err := crm.Send(ctx, c.hc, crm.VendorSell, op, method, u, h, payload)

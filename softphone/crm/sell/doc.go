@@ -10,7 +10,12 @@
 //   - tasks: POST /v2/tasks (content, due_date, remind_at, resource);
 //   - lookup: GET /v2/contacts?phone= then ?mobile= (UNCONFIRMED filters);
 //   - pull: GET /v2/contacts (is_organization=false for people, true for
-//     companies) and GET /v2/deals, paged with page/per_page.
+//     companies) and GET /v2/deals, paged with page/per_page;
+//   - call lists (crm.ListSource, lists.go): Sell's smart lists are not in
+//     its API, so a list is a contact or lead tag (GET /v2/tags), its
+//     records found with the Search API (POST /v3/contacts/search,
+//     /v3/leads/search) and read with GET /v2/contacts?ids= or
+//     /v2/leads?ids=.
 //
 // Authentication is "Authorization: Bearer <token>" (personal access token
 // or OAuth 2.0 access token), and every request carries a User-Agent,

@@ -31,6 +31,10 @@ func FuzzResponseDecoding(f *testing.F) {
 	f.Add(200, []byte(`{"items":[{"data":null}],"meta":{"links":{"next_page":"y"}}}`))
 	f.Add(422, []byte(`{"errors":[{"error":{"code":"invalid","message":"m","field":"f"}}]}`))
 	f.Add(200, []byte(`{"data":{"id":"1e400"}}`))
+	// One body that is a tag (GET /v2/tags/{id}), a Search API answer and a
+	// v2 list at once, so PullList reaches every decoder.
+	f.Add(200, []byte(`{"data":{"id":1,"name":"vip","resource_type":"contact"},"items":[{"successful":true,"data":{"id":2,"phone":"+1"},"items":[{"data":{"id":2}}],"meta":{"total_count":1,"links":{"next_page":"c"}}}]}`))
+	f.Add(200, []byte(`{"items":[{"successful":false}]}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 599 {
 			status = 200
@@ -65,6 +69,14 @@ func FuzzResponseDecoding(f *testing.F) {
 		check(err)
 		_, err = c.LookupPhone(ctx, "+15551234567")
 		check(err)
+		// The list reads wait through 429 and 5xx answers; a short deadline
+		// keeps such inputs quick (the error still wraps the sentinel).
+		lctx, lcancel := context.WithTimeout(ctx, time.Second)
+		_, err = c.Lists(lctx)
+		check(err)
+		_, err = c.PullList(lctx, "1", func(int, int) {})
+		check(err)
+		lcancel()
 		for _, k := range []crm.ObjectKind{crm.KindContacts, crm.KindCompanies, crm.KindDeals} {
 			_, err = c.Pull(ctx, k, time.Time{}, "")
 			check(err)

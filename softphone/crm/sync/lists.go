@@ -12,7 +12,7 @@ import (
 	"github.com/pitchline/pitchline/softphone/store"
 )
 
-// A CRM's own list (HubSpot list, Pipedrive filter, Sell smart list, Zoho
+// A CRM's own list (HubSpot list, Pipedrive filter, Sell tag, Zoho
 // custom view) becomes a dialer call list here: this package is the one
 // that may see both the CRM plug-in and the store.
 //

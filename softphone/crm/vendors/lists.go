@@ -6,11 +6,12 @@ import (
 	"github.com/pitchline/pitchline/softphone/crm"
 	"github.com/pitchline/pitchline/softphone/crm/hubspot"
 	"github.com/pitchline/pitchline/softphone/crm/pipedrive"
+	"github.com/pitchline/pitchline/softphone/crm/sell"
 	"github.com/pitchline/pitchline/softphone/crm/zoho"
 )
 
 // NewListSource builds the vendor's call-list source (HubSpot lists,
-// Pipedrive filters, Sell smart lists, Zoho custom views). dncField names
+// Pipedrive filters, Sell contact and lead tags, Zoho custom views). dncField names
 // the record field that holds a do-not-call flag where the vendor has no
 // standard one ("" for none, or the vendor's default). baseURL "" keeps
 // the vendor's default host. A vendor without list support yet returns an
@@ -38,11 +39,13 @@ func NewListSource(v crm.Vendor, token, baseURL, dncField string) (crm.ListSourc
 		}
 		a, err = zoho.New(token, opts...)
 	case crm.VendorSell:
-		// Zendesk Sell's smart lists: neither crm-apis.md nor what we know
-		// of Sell's Core API v2 documents an endpoint that reads a smart
-		// list, and guessing one (GET /v2/smart_lists) would fail against
-		// the real Sell. Say so rather than pretend.
-		return nil, fmt.Errorf("%w: Zendesk Sell smart lists cannot be read through Sell's API; export the smart list to CSV in Sell and use `pitchline dialer run --list FILE.csv`", crm.ErrUnsupported)
+		// Sell's smart lists are in no documented API; its lists here are
+		// contact and lead tags (softphone/crm/sell/lists.go).
+		opts := []sell.Option{sell.WithDoNotCallField(dncField)}
+		if baseURL != "" {
+			opts = append(opts, sell.WithBaseURL(baseURL))
+		}
+		a, err = sell.New(token, opts...)
 	default:
 		if _, perr := Parse(string(v)); perr != nil {
 			return nil, perr

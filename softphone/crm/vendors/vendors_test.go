@@ -30,3 +30,19 @@ func TestNewEveryVendor(t *testing.T) {
 		t.Error("the keychain and settings names changed: tokens stored by earlier versions would be lost")
 	}
 }
+
+// TestNewListSourceEveryVendor: every vendor has a call-list source (Sell's
+// are its contact and lead tags), with or without a do-not-call field.
+func TestNewListSourceEveryVendor(t *testing.T) {
+	for _, v := range All {
+		for _, dnc := range []string{"", "do_not_call"} {
+			ls, err := NewListSource(v, "token", "http://127.0.0.1:9", dnc)
+			if err != nil || ls.Vendor() != v {
+				t.Fatalf("NewListSource(%s, %q) = %v, %v", v, dnc, ls, err)
+			}
+		}
+	}
+	if _, err := NewListSource("salesforce", "t", "", ""); !errors.Is(err, ErrUnknownVendor) {
+		t.Errorf("unknown vendor: %v, want ErrUnknownVendor", err)
+	}
+}

@@ -1,7 +1,8 @@
 // The dialer's CRM lists dialog over a fake backend: the connected CRM's
 // lists, a pull with progress events and its report (the list is then in
-// the picker, selected), a refresh of a pulled list, Zendesk Sell's one
-// sentence, and no CRM connected; English and Japanese.
+// the picker, selected), a refresh of a pulled list, Zendesk Sell's tags
+// with the note that its smart lists are not in its API, a CRM whose lists
+// can't be read, and no CRM connected; English and Japanese.
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import DialerView from "./DialerView.svelte";
@@ -35,7 +36,13 @@ function setup(crm: DialerCRMListsView) {
   return { dialer, transport, release };
 }
 
-const hubspot: DialerCRMListsView = { vendor: "hubspot", supported: true, message: "", lists: [{ id: "7", name: "Q3 prospects", size: 3, listId: "" }] };
+const hubspot: DialerCRMListsView = { vendor: "hubspot", supported: true, message: "", note: "", lists: [{ id: "7", name: "Q3 prospects", size: 3, object: "contacts", listId: "" }] };
+const sell: DialerCRMListsView = {
+  vendor: "sell", supported: true, message: "", note: "sell_smart_lists", lists: [
+    { id: "5001", name: "q3", size: -1, object: "contacts", listId: "" },
+    { id: "5002", name: "webinar", size: -1, object: "leads", listId: "" },
+  ],
+};
 
 describe("CRM lists", () => {
   it("pulls a CRM list with progress, reports what was left off and selects it", async () => {
@@ -57,23 +64,54 @@ describe("CRM lists", () => {
     expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["7"]);
     expect(dialer.listId).toBe("crm:hubspot:7");
     expect(within(dlg).getByRole("button", { name: "Refresh Q3 prospects" })).toBeTruthy();
+    expect(dlg.querySelector(".crm-row .crm-size")!.textContent).toBe("3 records · pulled");
   });
 
-  it("says in one sentence to export a CSV for Zendesk Sell, and when no CRM is connected (Japanese too)", async () => {
+  it("offers Zendesk Sell's contact and lead tags under one sentence saying its smart lists aren't in its API (Japanese too)", async () => {
     setLocale("en");
-    const msg = "Zendesk Sell smart lists can't be read through Sell's API: export the smart list to CSV in Sell and import the file here.";
-    const { dialer } = setup({ vendor: "sell", supported: false, message: msg, lists: [] });
+    const { dialer, transport, release } = setup(sell);
+    await dialer.load();
+    await fireEvent.click(screen.getByRole("button", { name: "CRM lists…" }));
+    const dlg = await screen.findByRole("dialog", { name: "Lists from your CRM" });
+    const note = await within(dlg).findByRole("note");
+    expect(note.textContent).toBe("Zendesk Sell's smart lists aren't in its API, so its lists here are its tags: pick a tag to call the contacts or leads that carry it, or export a smart list to CSV in Sell and import the file.");
+    const rows = dlg.querySelectorAll(".crm-row");
+    expect(rows[0].querySelector(".crm-name")!.textContent).toBe("q3 · tag on contacts");
+    expect(rows[1].querySelector(".crm-name")!.textContent).toBe("webinar · tag on leads");
+    expect(within(dlg).getAllByText("size unknown")).toHaveLength(2);
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Pull webinar" }));
+    release();
+    await within(dlg).findByText(/Q3 prospects: 2 contacts/);
+    expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["5002"]);
+    await fireEvent.click(within(dlg).getByRole("button", { name: "Close" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+
+    setLocale("ja");
+    const ja = setup(sell);
+    await ja.dialer.load();
+    await fireEvent.click(screen.getAllByRole("button", { name: "CRMのリスト…" }).at(-1)!);
+    const jdlg = await screen.findByRole("dialog", { name: "CRMのリスト" });
+    expect((await within(jdlg).findByRole("note")).textContent).toMatch(/^Zendesk SellのスマートリストはAPIから読めないため/);
+    expect(jdlg.querySelector(".crm-row .crm-name")!.textContent).toBe("q3 · 連絡先のタグ");
+    setLocale("en");
+  });
+
+  it("says in one sentence to export a CSV when the CRM's lists can't be read, and when no CRM is connected (Japanese too)", async () => {
+    setLocale("en");
+    const msg = "acme's lists can't be read here: export the list to CSV and import the file.";
+    const { dialer } = setup({ vendor: "acme", supported: false, message: msg, note: "", lists: [] });
     await dialer.load();
     await fireEvent.click(screen.getByRole("button", { name: "CRM lists…" }));
     const dlg = await screen.findByRole("dialog", { name: "Lists from your CRM" });
     await within(dlg).findByText(msg);
     expect(within(dlg).queryByRole("button", { name: /Pull/ })).toBeNull();
+    expect(within(dlg).queryByRole("note")).toBeNull();
     await fireEvent.click(within(dlg).getByRole("button", { name: "Close" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
 
     setLocale("ja");
     dialer.crm = null;
-    const none = setup({ vendor: "", supported: false, message: "", lists: [] });
+    const none = setup({ vendor: "", supported: false, message: "", note: "", lists: [] });
     await none.dialer.load();
     await fireEvent.click(screen.getAllByRole("button", { name: "CRMのリスト…" }).at(-1)!);
     const ja = await screen.findByRole("dialog", { name: "CRMのリスト" });

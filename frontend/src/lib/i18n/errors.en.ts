@@ -32,6 +32,7 @@ export const errorsEn = {
   "err.no_sound_server": "No audio device was found. Start your sound system or plug in a headset.",
   "err.crm_auth": "The CRM refused the token. Reconnect it with a new token in Settings → CRM.",
   "err.crm_forbidden": "The CRM token lacks a permission Pitchline needs. Create a token with the required scopes.",
+  "err.crm_sell_search": "Zendesk Sell refused the search a tag list needs: its Search API comes with some Sell plans only. Ask your Sell admin, or export the contacts to CSV and import the file.",
   "err.crm_unreachable": "The CRM could not be reached. Your calls stay queued and are sent when it is back.",
   "err.crm_bad_response": "The CRM answered with something Pitchline did not understand. The details say what.",
   "err.crm_not_connected": "No CRM is connected. Connect one in Settings → CRM.",

@@ -32,6 +32,7 @@ export const errorsJa: Record<keyof typeof errorsEn, string> = {
   "err.no_sound_server": "オーディオデバイスが見つかりません。サウンドシステムを起動するか、ヘッドセットを接続してください。",
   "err.crm_auth": "CRM がトークンを拒否しました。設定 → CRM で新しいトークンで再接続してください。",
   "err.crm_forbidden": "CRM トークンに必要な権限がありません。必要なスコープを持つトークンを作成してください。",
+  "err.crm_sell_search": "タグのリストに必要な検索をZendesk Sellが拒否しました。SellのSearch APIは一部のプランでのみ使えます。Sellの管理者に確認するか、連絡先をCSVに書き出してそのファイルを取り込んでください。",
   "err.crm_unreachable": "CRM に接続できません。通話はキューに残り、復旧後に送信されます。",
   "err.crm_bad_response": "CRM から理解できない応答がありました。内容は詳細をご覧ください。",
   "err.crm_not_connected": "CRM が接続されていません。設定 → CRM で接続してください。",

@@ -9,8 +9,9 @@
 // {"data","meta"} / {"items","meta"} envelopes and the
 // {"errors":[{"error":{code,message,details,field}}],"meta":{http_status,logref}}
 // error shape (422 for validation errors), stores what it received, serves
-// seeded contacts (people and organisations) and deals with page/per_page
-// paging, and enforces 36,000 requests per hour per token with a bare 429
+// seeded contacts (people and organisations), leads, deals and tags with
+// page/per_page paging, answers the Search API (POST /v3/contacts/search
+// and /v3/leads/search, see search.go) for tag call lists, and enforces 36,000 requests per hour per token with a bare 429
 // (no rate-limit headers). Faults come from the shared crmtest.Injector
 // that wraps the handler; see Server.Faults.
 package sellfake

@@ -28,7 +28,35 @@ type Contact struct {
 	Mobile         string
 	Website        string
 	Line1, City    string
-	Updated        time.Time
+	// Tags are the contact's tag names; a tag not seeded with AddTag is
+	// created, as Sell creates a tag on first use.
+	Tags []string
+	// Custom are custom field values by the field's name.
+	Custom  map[string]any
+	Updated time.Time
+}
+
+// Lead is a seeded lead.
+type Lead struct {
+	ID               int64
+	FirstName        string
+	LastName         string
+	OrganizationName string
+	Title            string
+	Email            string
+	Phone            string
+	Mobile           string
+	// Tags and Custom are as for Contact.
+	Tags    []string
+	Custom  map[string]any
+	Updated time.Time
+}
+
+// Tag is a tag of one resource type ("contact", "lead" or "deal").
+type Tag struct {
+	ID           int64
+	Name         string
+	ResourceType string
 }
 
 // Deal is a seeded deal. Value is decimal text, sent as a JSON string as
@@ -102,10 +130,13 @@ type Server struct {
 	logref   int64
 	outcomes []Outcome
 	contacts map[int64]*Contact
+	leads    map[int64]*Lead
+	tags     map[int64]*Tag
 	deals    map[int64]*Deal
 	calls    []Call
 	tasks    []Task
 	expired  bool
+	noSearch bool
 }
 
 // Option configures a Server.
@@ -147,6 +178,12 @@ func WithHourlyLimit(n int) Option {
 	}
 }
 
+// WithoutSearchAPI makes the Search API (/v3/.../search) answer 403, as
+// for an account whose plan does not include it. UNCONFIRMED: the status
+// and error code Sell sends then (the quick start only says the plan must
+// include the Search API).
+func WithoutSearchAPI() Option { return func(s *Server) error { s.noSearch = true; return nil } }
+
 // WithOutcomes replaces the served call outcomes.
 func WithOutcomes(o []Outcome) Option {
 	return func(s *Server) error { s.outcomes = append([]Outcome(nil), o...); return nil }
@@ -156,7 +193,7 @@ func WithOutcomes(o []Outcome) Option {
 func New(opts ...Option) (*Server, error) {
 	s := &Server{token: "sell-test-token", clock: crmtest.SystemClock(), log: slog.New(slog.DiscardHandler),
 		hourly: 36000, nextID: 5000, outcomes: DefaultOutcomes,
-		contacts: map[int64]*Contact{}, deals: map[int64]*Deal{}}
+		contacts: map[int64]*Contact{}, leads: map[int64]*Lead{}, tags: map[int64]*Tag{}, deals: map[int64]*Deal{}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -216,8 +253,66 @@ func (s *Server) AddContact(c Contact) int64 {
 	if c.Updated.IsZero() {
 		c.Updated = s.clock.Now()
 	}
+	for _, t := range c.Tags {
+		s.tagID(t, "contact")
+	}
 	s.contacts[c.ID] = &c
 	return c.ID
+}
+
+// AddLead seeds a lead and returns its id.
+func (s *Server) AddLead(l Lead) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.ID == 0 {
+		l.ID = s.id()
+	}
+	if l.Updated.IsZero() {
+		l.Updated = s.clock.Now()
+	}
+	for _, t := range l.Tags {
+		s.tagID(t, "lead")
+	}
+	s.leads[l.ID] = &l
+	return l.ID
+}
+
+// AddTag seeds a tag of resourceType ("contact", "lead" or "deal") and
+// returns its id; an existing tag of that name and type keeps its id
+// (Sell's tag names are unique per resource type).
+func (s *Server) AddTag(name, resourceType string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tagID(name, resourceType)
+}
+
+// tagID returns the id of tag name of resourceType, creating it; s.mu is
+// held.
+func (s *Server) tagID(name, resourceType string) int64 {
+	for _, t := range s.tags {
+		if t.Name == name && t.ResourceType == resourceType {
+			return t.ID
+		}
+	}
+	t := &Tag{ID: s.id(), Name: name, ResourceType: resourceType}
+	s.tags[t.ID] = t
+	return t.ID
+}
+
+// SetContactTags replaces contact id's tags (as PUT /v2/contacts/{id} with
+// tags does); false when there is no such contact.
+func (s *Server) SetContactTags(id int64, tags ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.contacts[id]
+	if c == nil {
+		return false
+	}
+	for _, t := range tags {
+		s.tagID(t, "contact")
+	}
+	c.Tags = append([]string(nil), tags...)
+	return true
 }
 
 // AddDeal seeds a deal and returns its id.

@@ -26,6 +26,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v2/tasks", s.auth(s.listTasks))
 	mux.HandleFunc("GET /v2/contacts", s.auth(s.listContacts))
 	mux.HandleFunc("GET /v2/deals", s.auth(s.listDeals))
+	mux.HandleFunc("GET /v2/leads", s.auth(s.listLeads))
+	mux.HandleFunc("GET /v2/tags", s.auth(s.listTags))
+	mux.HandleFunc("GET /v2/tags/{id}", s.auth(s.getTag))
+	mux.HandleFunc("POST /v3/contacts/search", s.auth(s.search("contact")))
+	mux.HandleFunc("POST /v3/leads/search", s.auth(s.search("lead")))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "not_found", "Resource not found", "The requested resource does not exist", "")
 	})
@@ -403,7 +408,7 @@ func contactJSON(c *Contact) map[string]any {
 	}
 	return map[string]any{"id": c.ID, "is_organization": c.IsOrganization, "contact_id": nilIfZero(c.ContactID),
 		"name": name, "first_name": c.FirstName, "last_name": c.LastName, "title": c.Title, "email": c.Email,
-		"phone": c.Phone, "mobile": c.Mobile, "website": c.Website,
+		"phone": c.Phone, "mobile": c.Mobile, "website": c.Website, "tags": orNone(c.Tags), "custom_fields": orNoFields(c.Custom),
 		"address":    map[string]any{"line1": c.Line1, "city": c.City, "postal_code": "", "state": "", "country": ""},
 		"updated_at": c.Updated.UTC().Format(time.RFC3339), "created_at": c.Updated.UTC().Format(time.RFC3339)}
 }
@@ -435,10 +440,14 @@ func (s *Server) sorted(w http.ResponseWriter, r *http.Request, recs []stamped) 
 }
 
 // listContacts implements GET /v2/contacts with the filters the adapter
-// uses: is_organization, phone, mobile, email (exact, as stored) and
-// name (case-insensitive substring).
+// uses: is_organization, phone, mobile, email (exact, as stored), ids
+// (comma-separated) and name (case-insensitive substring).
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	page, per, ok := s.paging(w, r)
+	if !ok {
+		return
+	}
+	want, ok := s.idsFilter(w, r)
 	if !ok {
 		return
 	}
@@ -457,6 +466,9 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if v := q.Get("email"); v != "" && !strings.EqualFold(v, c.Email) {
+			continue
+		}
+		if !want(c.ID) {
 			continue
 		}
 		j := contactJSON(c)
