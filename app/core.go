@@ -431,7 +431,7 @@ func (c *core) pump(board *softphone.Switchboard, events <-chan softphone.Event)
 				c.log.Info("refused a monitor request", "line", le.Line, "from", e.From, "source", e.Source, "reason", e.Reason)
 				break
 			}
-			emit(c.out, EvNotice, Notice{Level: "warning", Code: "blocked",
+			emit(c.out, EvNotice, Notice{Level: "warning", Code: "blocked", Params: map[string]string{"from": e.From, "reason": string(e.Reason)},
 				Message: fmt.Sprintf("blocked an INVITE from %s (%s)", e.From, e.Reason)})
 		}
 	}

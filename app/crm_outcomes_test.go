@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,6 +33,11 @@ func TestUnmappedOutcomeIsReported(t *testing.T) {
 		strings.Contains(n.Message, "“Connected”") || !strings.Contains(n.Message, "HubSpot") {
 		t.Fatalf("connect notice %+v: want the unmapped outcomes named, and only those", n)
 	}
+	// The window says it in its own language from the params.
+	if labels := strings.Split(n.Params["labels"], "\n"); n.Params["vendor"] != "HubSpot" || len(labels) != 2 ||
+		!slices.Contains(labels, "Meeting booked") || !slices.Contains(labels, "Not interested") {
+		t.Fatalf("connect notice params %q, want the vendor and the unmapped labels one per line", n.Params)
+	}
 	outcomes, err := s.Outcomes.List(false)
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +67,10 @@ func TestUnmappedOutcomeIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	n = waitFor(t, l, EvNotice, "unmapped outcome on sync", func(n Notice) bool {
-		return n.Code == CodeOutcomeUnmapped && strings.Contains(n.Message, "reached HubSpot without an outcome")
+		return n.Code == CodeOutcomeSyncedUnmapped
 	})
-	if !strings.Contains(n.Message, "“Meeting booked”") || !strings.Contains(n.Message, "Settings → Outcomes") {
+	if !strings.Contains(n.Message, "“Meeting booked”") || !strings.Contains(n.Message, "reached HubSpot without an outcome") ||
+		!strings.Contains(n.Message, "Settings → Outcomes") || n.Params["labels"] != "Meeting booked" || n.Params["vendor"] != "HubSpot" {
 		t.Fatalf("sync notice %+v", n)
 	}
 	calls := fake.Calls()

@@ -63,9 +63,18 @@ type DialerPullView struct {
 type DialerPullProblem struct {
 	// Name is the record's name.
 	Name string `json:"name"`
-	// Reason is empty_phone, invalid_number or duplicate.
+	// Reason is empty_phone, invalid_number or duplicate (left off), or
+	// empty for a warning.
 	Reason string `json:"reason"`
-	// Message says why, in a sentence.
+	// Kind names the sentence for the window's language: empty_phone,
+	// invalid_number, duplicate, number_left_out, number_shared, time_zone.
+	Kind string `json:"kind"`
+	// Number, Label and Other fill it: the number and its label, and the
+	// earlier contact with the same number or the unknown time zone.
+	Number string `json:"number,omitempty"`
+	Label  string `json:"label,omitempty"`
+	Other  string `json:"other,omitempty"`
+	// Message says why, in an English sentence (with the detail).
 	Message string `json:"message"`
 }
 
@@ -193,7 +202,8 @@ func (s *DialerService) PullCRMList(id string) (DialerPullReport, error) {
 		Pulled: res.Pulled, Added: res.Added, Updated: res.Updated, Removed: res.Removed, DoNotCall: res.DoNotCall,
 		Problems: make([]DialerPullProblem, len(res.Problems))}
 	for i, p := range res.Problems {
-		rep.Problems[i] = DialerPullProblem{Name: p.Name, Reason: string(p.Reason), Message: p.Message}
+		rep.Problems[i] = DialerPullProblem{Name: p.Name, Reason: string(p.Reason), Kind: p.Kind, Number: p.Number, Label: p.Label,
+			Other: p.Other, Message: p.Message}
 	}
 	return rep, nil
 }

@@ -173,7 +173,7 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	res, err := crmsync.MapOutcomes(ctx, c.st, a)
 	if err != nil {
 		c.log.Warn("CRM outcomes not mapped", "vendor", a.Vendor(), "err", err)
-		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeMatchFailed, Params: map[string]string{"vendor": vendorName(a.Vendor())},
 			Message: fmt.Sprintf("Outcomes could not be matched with %s's: calls reach %s without an outcome until you map them in Settings → Outcomes.",
 				vendorName(a.Vendor()), vendorName(a.Vendor()))})
 		return
@@ -187,14 +187,25 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	if len(res.Unmapped) > 0 {
 		c.log.Info("outcomes without a CRM value", "vendor", a.Vendor(), "outcomes", res.Unmapped)
 		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+			Params: map[string]string{"vendor": vendorName(a.Vendor()), "labels": strings.Join(res.Unmapped, "\n")},
 			Message: fmt.Sprintf("%s has no outcome named %s: calls with these outcomes reach %s without one. Map them in Settings → Outcomes.",
 				vendorName(a.Vendor()), quoteLabels(res.Unmapped), vendorName(a.Vendor()))})
 	}
 }
 
-// CodeOutcomeUnmapped is the notice code of an outcome that has no value
-// in the connected CRM's vocabulary (its calls reach the CRM without one).
-const CodeOutcomeUnmapped = "crm_outcome_unmapped"
+// Notice codes of outcomes and the connected CRM's vocabulary (their
+// Params: vendor, and labels one per line).
+const (
+	// CodeOutcomeUnmapped: outcomes with no value in the CRM's vocabulary
+	// (their calls reach the CRM without one).
+	CodeOutcomeUnmapped = "crm_outcome_unmapped"
+	// CodeOutcomeMatchFailed: the CRM's outcomes could not be read to
+	// match ours.
+	CodeOutcomeMatchFailed = "crm_outcome_match_failed"
+	// CodeOutcomeSyncedUnmapped: calls were synced without an outcome
+	// because theirs has no mapping.
+	CodeOutcomeSyncedUnmapped = "crm_outcome_synced_unmapped"
+)
 
 // noteUnmapped tells the rep, once per outcome while the worker runs,
 // that calls were synced without a CRM outcome because their outcome has
@@ -215,7 +226,8 @@ func (c *core) noteUnmapped(v crm.Vendor, counts map[string]int) {
 	if len(fresh) == 0 {
 		return
 	}
-	emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
+	emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeSyncedUnmapped,
+		Params: map[string]string{"vendor": vendorName(v), "labels": strings.Join(fresh, "\n")},
 		Message: fmt.Sprintf("Calls with the outcome %s reached %s without an outcome: it is not mapped to one of %s's. Map it in Settings → Outcomes.",
 			quoteLabels(fresh), vendorName(v), vendorName(v))})
 }

@@ -477,8 +477,11 @@ type Notice struct {
 	Level string `json:"level"`
 	// Code is a stable machine-readable code (see Code* constants).
 	Code string `json:"code"`
-	// Message is human-readable text.
+	// Message is human-readable text, in English (the log's).
 	Message string `json:"message"`
+	// Params fill the code's sentence in the window's language (vendor,
+	// labels, from, reason ...), for a notice without Error.
+	Params map[string]string `json:"params,omitempty"`
 	// Error is the classified failure a warning is about (nil if none):
 	// the UI shows its sentence with the detail behind a toggle.
 	Error *ErrorPayload `json:"error,omitempty"`

@@ -228,7 +228,7 @@ export interface Tick { levels: Levels; calls: TickCall[] }
 export interface DialRequest { url: string; target: string; callId: string; error: ErrorPayload | null }
 export interface DTMFView { callId: string; digit: string }
 export interface TransferView { callId: string; target: string; status: number; reason: string; final: boolean; ok: boolean }
-export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string; error?: ErrorPayload | null }
+export interface Notice { level: 'info' | 'warning' | 'error'; code: string; message: string; params?: Record<string, string> | null; error?: ErrorPayload | null }
 
 /** Reports (app/reports.go). Days are YYYY-MM-DD in timeZone. */
 export interface ReportQuery {
@@ -321,7 +321,7 @@ export interface DialerVoicemailView { path: string; durationMs: number }
 export interface VoicemailRecordingView { recording: boolean; listId: string; elapsedMs: number; maxMs: number; levelDb: number }
 /** A voicemail (or prompt) file played on the rep's speaker; reason: ended | stopped | call | replaced | quit ("" while playing). */
 export interface VoicemailPlayView { playing: boolean; path: string; durationMs: number; reason: string }
-export interface DialerPullProblem { name: string; reason: string; message: string }
+export interface DialerPullProblem { name: string; reason: string; kind: string; number?: string; label?: string; other?: string; message: string }
 export interface DialerPullReport {
   list: DialerListView; created: boolean; pulled: number; added: number; updated: number; removed: number; doNotCall: number
   problems: DialerPullProblem[]

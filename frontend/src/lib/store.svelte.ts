@@ -9,6 +9,7 @@ import type { Backend } from "./backend";
 import type { JoinLinkView, Role } from "./contract";
 import { consultPair, pruneConsults, type ConsultPair } from "./calltools";
 import { toError } from "./backend";
+import { noticeText } from "./notice";
 import { setLocale, t, type MessageKey } from "./i18n/index.svelte";
 import { en } from "./i18n/en";
 
@@ -144,7 +145,7 @@ export class PhoneStore {
         if (d.error) this.toastError(d.error);
         else if (d.callId) this.focusedId = d.callId;
       }),
-      b.on("notice", (n: Notice) => (n.error ? this.toastError(n.error) : this.toast(n.level, n.message))),
+      b.on("notice", (n: Notice) => (n.error ? this.toastError(n.error) : this.toast(n.level, noticeText(n)))),
       b.on("conference", (cv) => this.applyConference(cv)),
       b.on("form", (f) => this.applyForm(f)),
       b.on("sync", (c) => (this.crm = c)),

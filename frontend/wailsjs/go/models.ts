@@ -1166,6 +1166,10 @@ export namespace app {
 	export class DialerPullProblem {
 	    name: string;
 	    reason: string;
+	    kind: string;
+	    number?: string;
+	    label?: string;
+	    other?: string;
 	    message: string;
 	
 	    static createFrom(source: any = {}) {
@@ -1176,6 +1180,10 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.name = source["name"];
 	        this.reason = source["reason"];
+	        this.kind = source["kind"];
+	        this.number = source["number"];
+	        this.label = source["label"];
+	        this.other = source["other"];
 	        this.message = source["message"];
 	    }
 	}

@@ -53,9 +53,29 @@ type ListProblem struct {
 	// left off, or kept at its place with no number on a refresh), or ""
 	// for a warning (a number left out, an unknown time zone).
 	Reason dialer.RejectReason
-	// Message is one sentence a rep can act on.
+	// Kind names the sentence (ProblemEmptyPhone ...), so that a window can
+	// say it in its own language from Name, Number, Label and Other.
+	Kind string
+	// Number and Label are the number concerned and its label (phone,
+	// mobile ...), for ProblemNumberLeftOut and ProblemNumberShared.
+	Number, Label string
+	// Other is the earlier contact that has the number (ProblemNumberShared),
+	// or the time zone not known (ProblemTimeZone).
+	Other string
+	// Message is one sentence a rep can act on, in English (the CLI's and
+	// the log's; with a number left out it also says why).
 	Message string
 }
+
+// The kinds of ListProblem.
+const (
+	ProblemEmptyPhone    = "empty_phone"     // no number at all
+	ProblemInvalidNumber = "invalid_number"  // no number that parses
+	ProblemDuplicate     = "duplicate"       // only numbers earlier contacts have
+	ProblemNumberLeftOut = "number_left_out" // one number did not parse; the others kept
+	ProblemNumberShared  = "number_shared"   // one number is an earlier contact's; dialled once
+	ProblemTimeZone      = "time_zone"       // the record's time zone is unknown; the number's is used
+)
 
 // ListPullOptions tune PullCallList.
 type ListPullOptions struct {
@@ -128,7 +148,7 @@ func PullCallList(ctx context.Context, st *store.Store, src crm.ListSource, list
 		var nums []dialer.Number
 		for _, n := range c.Numbers {
 			if first, dup := seenNum[n.Key]; dup {
-				problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name,
+				problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberShared, Number: n.Raw, Label: n.Label, Other: first,
 					Message: fmt.Sprintf("%s's number %s is also %s's; it is dialled once, for %s.", c.Name, n.Raw, first, first)})
 				continue
 			}
@@ -136,7 +156,7 @@ func PullCallList(ctx context.Context, st *store.Store, src crm.ListSource, list
 			nums = append(nums, n)
 		}
 		if len(c.Numbers) > 0 && len(nums) == 0 {
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectDuplicate,
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectDuplicate, Kind: ProblemDuplicate,
 				Message: fmt.Sprintf("%s has only numbers that earlier contacts of the list have; left off.", c.Name)})
 		}
 		c.Numbers = nums
@@ -227,7 +247,7 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 		if _, err := time.LoadLocation(z); err == nil && !strings.EqualFold(z, "local") {
 			c.TimeZone = z
 		} else {
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name,
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemTimeZone, Other: z,
 				Message: fmt.Sprintf("%s's time zone %q is unknown; the number's time zone is used for calling hours.", c.Name, z)})
 		}
 	}
@@ -241,7 +261,7 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 			if firstErr == nil {
 				firstErr = err
 			}
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name,
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberLeftOut, Number: p.Number, Label: orLabel(p.Label),
 				Message: fmt.Sprintf("%s's %s number was left out: %v.", c.Name, orLabel(p.Label), err)})
 			continue
 		}
@@ -256,10 +276,10 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 	}
 	if len(c.Numbers) == 0 {
 		if firstErr != nil {
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectInvalidNumber,
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectInvalidNumber, Kind: ProblemInvalidNumber,
 				Message: fmt.Sprintf("%s has no valid number in %s; correct it there and pull the list again.", c.Name, v)})
 		} else {
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectEmptyPhone,
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectEmptyPhone, Kind: ProblemEmptyPhone,
 				Message: fmt.Sprintf("%s has no phone number in %s; add one there and pull the list again.", c.Name, v)})
 		}
 	}

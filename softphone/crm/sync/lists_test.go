@@ -67,6 +67,11 @@ func TestPullCallListAndRefresh(t *testing.T) {
 		if p.Message == "" {
 			t.Fatalf("problem without a message: %+v", p)
 		}
+		// Every problem names its sentence, so the window can say it in
+		// the rep's language.
+		if p.Kind == "" || (p.Reason != "" && p.Kind != string(p.Reason)) {
+			t.Fatalf("problem without its kind: %+v", p)
+		}
 	}
 	if want := map[string]dialer.RejectReason{"Bob Best": dialer.RejectEmptyPhone, "Cy Cole": dialer.RejectInvalidNumber, "Ed Eve": dialer.RejectDuplicate}; fmt.Sprint(reasons) != fmt.Sprint(want) {
 		t.Fatalf("problems %+v", res.Problems)

@@ -27,7 +27,10 @@ function setup(crm: DialerCRMListsView) {
       lists = [pulled];
       return {
         list: pulled, created: true, pulled: 3, added: 2, updated: 0, removed: 0, doNotCall: 1,
-        problems: [{ name: "Nobody", reason: "empty_phone", message: "Nobody has no phone number in hubspot; add one there and pull the list again." }],
+        problems: [
+          { name: "Nobody", reason: "empty_phone", kind: "empty_phone", message: "Nobody has no phone number in hubspot; add one there and pull the list again." },
+          { name: "Ann", reason: "", kind: "number_left_out", number: "12", label: "mobile", message: "Ann's mobile number was left out: the phone number is too short." },
+        ],
       };
     },
   });
@@ -59,12 +62,20 @@ describe("CRM lists", () => {
     expect(within(dlg).getByRole("progressbar").getAttribute("aria-valuenow")).toBe("2");
     release();
     await within(dlg).findByText(/Q3 prospects: 2 contacts \(2 added, 0 updated, 0 removed, 1 do-not-call\)/);
-    await fireEvent.click(within(dlg).getByText("Left off (1)"));
-    expect(within(dlg).getByText(/Nobody has no phone number/)).toBeTruthy();
+    await fireEvent.click(within(dlg).getByText("Left off (2)"));
+    // Said from the kind in the window's language; the core's sentence,
+    // with its detail, is the tooltip.
+    const nobody = within(dlg).getByText("Nobody has no phone number in HubSpot; add one there and pull the list again.");
+    expect(nobody.getAttribute("title")).toMatch(/in hubspot/);
+    expect(within(dlg).getByText("Ann's mobile number 12 was left out: it can't be dialled. Correct it in HubSpot and pull the list again.")).toBeTruthy();
     expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["7"]);
     expect(dialer.listId).toBe("crm:hubspot:7");
     expect(within(dlg).getByRole("button", { name: "Refresh Q3 prospects" })).toBeTruthy();
     expect(dlg.querySelector(".crm-row .crm-size")!.textContent).toBe("3 records · pulled");
+    setLocale("ja");
+    await within(dlg).findByText("Nobody には HubSpot に電話番号がありません。追加してから、リストをもう一度取り込んでください。");
+    expect(within(dlg).getByText(/Ann の mobile の番号 12 は発信できないため外しました/)).toBeTruthy();
+    setLocale("en");
   });
 
   it("offers Zendesk Sell's contact and lead tags under one sentence saying its smart lists aren't in its API (Japanese too)", async () => {

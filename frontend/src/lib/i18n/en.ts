@@ -353,6 +353,11 @@ export const en = {
   "outcomes.enable": "Offer {name}",
   "outcomes.mapFor": "CRM value for {name}",
   "outcomes.unmapped": "Not mapped",
+  // Background notices by code (Notice.params fill them; labels is a list).
+  "notice.crm_outcome_unmapped": "{vendor} has no outcome named {labels}: calls with these outcomes reach {vendor} without one. Map them in Settings → Outcomes.",
+  "notice.crm_outcome_match_failed": "Outcomes could not be matched with {vendor}'s: calls reach {vendor} without an outcome until you map them in Settings → Outcomes.",
+  "notice.crm_outcome_synced_unmapped": "Calls with the outcome {labels} reached {vendor} without an outcome: it is not mapped to one of {vendor}'s. Map it in Settings → Outcomes.",
+  "notice.blocked": "Blocked a call from {from}.",
   "outcomes.rename": "Rename {name}",
   "outcomes.remove": "Delete {name}",
   "outcomes.removeConfirm": "Delete the outcome {name}? Past calls keep it.",
