@@ -11,7 +11,7 @@ describe("noticeText", () => {
     setLocale("en");
     expect(noticeText(n)).toBe("HubSpot has no outcome named “Meeting booked” and “Not interested”: calls with these outcomes reach HubSpot without one. Map them in Settings → Outcomes.");
     setLocale("ja");
-    expect(noticeText(n)).toBe("HubSpot には 「Meeting booked」、「Not interested」 という結果がありません。これらの結果の通話は結果なしで HubSpot に記録されます。設定 → 通話の結果 で対応付けてください。");
+    expect(noticeText(n)).toBe("HubSpot には「Meeting booked」、「Not interested」という結果がありません。これらの結果の通話は結果なしで HubSpot に記録されます。「設定 → 通話の結果」で対応付けてください。");
     setLocale("en");
   });
 
