@@ -62,7 +62,7 @@ describe("CRM lists", () => {
     expect(within(dlg).getByRole("progressbar").getAttribute("aria-valuenow")).toBe("2");
     release();
     await within(dlg).findByText(/Q3 prospects: 2 contacts \(2 added, 0 updated, 0 removed, 1 do-not-call\)/);
-    await fireEvent.click(within(dlg).getByText("Left off (2)"));
+    await fireEvent.click(within(dlg).getByText("Left off: 1 · Notes: 1"));
     // Said from the kind in the window's language; the core's sentence,
     // with its detail, is the tooltip.
     const nobody = within(dlg).getByText("Nobody has no phone number in HubSpot; add one there and pull the list again.");
@@ -73,8 +73,10 @@ describe("CRM lists", () => {
     expect(within(dlg).getByRole("button", { name: "Refresh Q3 prospects" })).toBeTruthy();
     expect(dlg.querySelector(".crm-row .crm-size")!.textContent).toBe("3 records · pulled");
     setLocale("ja");
-    await within(dlg).findByText("Nobody には HubSpot に電話番号がありません。追加してから、リストをもう一度取り込んでください。");
-    expect(within(dlg).getByText(/Ann の mobile の番号 12 は発信できないため外しました/)).toBeTruthy();
+    await within(dlg).findByText("HubSpot に Nobody の電話番号がありません。追加してから、リストをもう一度取り込んでください。");
+    expect(within(dlg).getByText(/Ann の携帯番号 12 は発信できないため外しました/)).toBeTruthy();
+    // Ann is kept (only her mobile number is left out): not counted as left off.
+    expect(within(dlg).getByText("取り込めなかったレコード：1件・注意：1件")).toBeTruthy();
     setLocale("en");
   });
 

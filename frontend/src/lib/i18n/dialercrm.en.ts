@@ -21,6 +21,14 @@ export const dialerCrmEn = {
   "crmlists.progressUnknown": "{done} records read",
   "crmlists.done": "{name}: {count} contacts ({added} added, {updated} updated, {removed} removed, {dnc} do-not-call).",
   "crmlists.problems": "Left off ({count})",
+  // Some records left off and some kept with a note (a number left out,
+  // a number shared, a time zone).
+  "crmlists.problemsNotes": "Left off: {left} · Notes: {notes}",
+  // A phone number's label from the CRM (an unknown one is shown as is).
+  "crmlists.phoneLabel.work": "work",
+  "crmlists.phoneLabel.mobile": "mobile",
+  "crmlists.phoneLabel.home": "home",
+  "crmlists.phoneLabel.phone": "phone",
   "crmlists.problem.empty_phone": "{name} has no phone number in {vendor}; add one there and pull the list again.",
   "crmlists.problem.invalid_number": "{name} has no valid number in {vendor}; correct it there and pull the list again.",
   "crmlists.problem.duplicate": "{name} has only numbers that earlier contacts of the list have; left off.",
