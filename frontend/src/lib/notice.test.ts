@@ -2,7 +2,7 @@
 // its params, the labels as the locale quotes a list; any other code (or
 // one without params) keeps the core's English message.
 import { describe, expect, it } from "vitest";
-import { noticeText, quotedList } from "./notice";
+import { noticeText, quotedList, toastMs } from "./notice";
 import { setLocale } from "./i18n/index.svelte";
 
 describe("noticeText", () => {
@@ -30,5 +30,17 @@ describe("noticeText", () => {
     expect(noticeText({ level: "warning", code: "blocked", message: "blocked an INVITE from x (dnd)" })).toBe("blocked an INVITE from x (dnd)");
     expect(noticeText({ level: "warning", code: "blocked", message: "m", params: { from: "sip:x@y", reason: "dnd" } })).toBe("sip:x@y からの着信をブロックしました。");
     setLocale("en");
+  });
+
+  it("keeps a toast up long enough to read it: 4 s for a short one, longer for a notice's two sentences, at most 15 s", () => {
+    expect(toastMs("info", "Transfer done")).toBe(4000);
+    expect(toastMs("error", "Call failed")).toBe(8000);
+    const n = { level: "warning" as const, code: "crm_outcome_unmapped", message: "", params: { vendor: "HubSpot", labels: "Meeting booked\nNot interested" } };
+    setLocale("en");
+    expect(toastMs("warning", noticeText(n))).toBeGreaterThanOrEqual(9000);
+    setLocale("ja");
+    expect(toastMs("warning", noticeText(n))).toBeGreaterThanOrEqual(9000);
+    setLocale("en");
+    expect(toastMs("warning", "x".repeat(1000))).toBe(15000);
   });
 });

@@ -27,3 +27,14 @@ export function noticeText(n: Notice): string {
   if (p.labels !== undefined) p.labels = quotedList(p.labels.split("\n"));
   return t(key, p);
 }
+
+/**
+ * toastMs is how long a toast of level with text stays up: 4 s (8 s for an
+ * error) or the time to read it, whichever is longer, at most 15 s. A wide
+ * character (kana, kanji) counts as two, as it takes about that long to read.
+ */
+export function toastMs(level: string, text: string): number {
+  let w = 0;
+  for (const ch of text) w += ch.codePointAt(0)! >= 0x2e80 ? 2 : 1;
+  return Math.min(15000, Math.max(level === "error" ? 8000 : 4000, w * 70));
+}

@@ -9,7 +9,7 @@ import type { Backend } from "./backend";
 import type { JoinLinkView, Role } from "./contract";
 import { consultPair, pruneConsults, type ConsultPair } from "./calltools";
 import { toError } from "./backend";
-import { noticeText } from "./notice";
+import { noticeText, toastMs } from "./notice";
 import { setLocale, t, type MessageKey } from "./i18n/index.svelte";
 import { en } from "./i18n/en";
 
@@ -337,12 +337,12 @@ export class PhoneStore {
     }
   }
 
-  /** toast shows a message for a few seconds. */
+  /** toast shows a message for a few seconds (long enough to read it). */
   toast(level: Toast["level"], text: string): void {
     const id = ++this.toastSeq;
     this.toasts.push({ id, level, text });
     if (this.toasts.length > 4) this.toasts.shift();
-    setTimeout(() => this.dismiss(id), level === "error" ? 8000 : 4000);
+    setTimeout(() => this.dismiss(id), toastMs(level, text));
   }
 
   /** toastError shows an error's sentence with its details toggle (longer, 12 s). */
