@@ -173,9 +173,9 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	res, err := crmsync.MapOutcomes(ctx, c.st, a)
 	if err != nil {
 		c.log.Warn("CRM outcomes not mapped", "vendor", a.Vendor(), "err", err)
-		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeMatchFailed, Params: map[string]string{"vendor": vendorName(a.Vendor())},
+		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeMatchFailed, Params: map[string]string{"vendor": a.Vendor().Name()},
 			Message: fmt.Sprintf("Outcomes could not be matched with %s's: calls reach %s without an outcome until you map them in Settings → Outcomes.",
-				vendorName(a.Vendor()), vendorName(a.Vendor()))})
+				a.Vendor().Name(), a.Vendor().Name())})
 		return
 	}
 	if len(res.Mapped) > 0 {
@@ -187,9 +187,9 @@ func (c *core) autoMap(ctx context.Context, a crm.Adapter) {
 	if len(res.Unmapped) > 0 {
 		c.log.Info("outcomes without a CRM value", "vendor", a.Vendor(), "outcomes", res.Unmapped)
 		emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeUnmapped,
-			Params: map[string]string{"vendor": vendorName(a.Vendor()), "labels": strings.Join(res.Unmapped, "\n")},
+			Params: map[string]string{"vendor": a.Vendor().Name(), "labels": strings.Join(res.Unmapped, "\n")},
 			Message: fmt.Sprintf("%s has no outcome named %s: calls with these outcomes reach %s without one. Map them in Settings → Outcomes.",
-				vendorName(a.Vendor()), quoteLabels(res.Unmapped), vendorName(a.Vendor()))})
+				a.Vendor().Name(), quoteLabels(res.Unmapped), a.Vendor().Name())})
 	}
 }
 
@@ -227,24 +227,9 @@ func (c *core) noteUnmapped(v crm.Vendor, counts map[string]int) {
 		return
 	}
 	emit(c.out, EvNotice, Notice{Level: "warning", Code: CodeOutcomeSyncedUnmapped,
-		Params: map[string]string{"vendor": vendorName(v), "labels": strings.Join(fresh, "\n")},
+		Params: map[string]string{"vendor": v.Name(), "labels": strings.Join(fresh, "\n")},
 		Message: fmt.Sprintf("Calls with the outcome %s reached %s without an outcome: it is not mapped to one of %s's. Map it in Settings → Outcomes.",
-			quoteLabels(fresh), vendorName(v), vendorName(v))})
-}
-
-// vendorName is a CRM's name as a rep knows it.
-func vendorName(v crm.Vendor) string {
-	switch v {
-	case crm.VendorHubSpot:
-		return "HubSpot"
-	case crm.VendorPipedrive:
-		return "Pipedrive"
-	case crm.VendorSell:
-		return "Zendesk Sell"
-	case crm.VendorZoho:
-		return "Zoho CRM"
-	}
-	return string(v)
+			quoteLabels(fresh), v.Name(), v.Name())})
 }
 
 // quoteLabels writes labels as “A”, “B” and “C”.

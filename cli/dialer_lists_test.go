@@ -72,7 +72,7 @@ func TestDialerListsAndPullHubSpot(t *testing.T) {
 	r = run(t, env, T, "dialer", "pull", "--crm", "hubspot", "--list", listID, "--name", "Q3 (refreshed)",
 		"--token-env", "HS_TOKEN", "--data-dir", data)
 	want := `refreshed call list "Q3 (refreshed)" (crm:hubspot:` + listID + `): 3 contacts from 3 hubspot records (1 added, 1 updated, 1 removed, 0 do-not-call)`
-	if r.code != 0 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "Nobody Phoneless has no phone number in hubspot") ||
+	if r.code != 0 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "Nobody Phoneless has no phone number in HubSpot") ||
 		!strings.Contains(r.stderr, "pulled 3 of 3") {
 		t.Fatalf("refresh: %d %q %q", r.code, r.stdout, r.stderr)
 	}

@@ -22,6 +22,24 @@ const (
 // String returns the vendor's command-line name.
 func (v Vendor) String() string { return string(v) }
 
+// Name returns the CRM's name as a rep knows it ("HubSpot", "Zendesk
+// Sell"), for sentences; an unknown vendor's command-line name otherwise.
+func (v Vendor) Name() string {
+	switch v {
+	case VendorLocal:
+		return "Pitchline"
+	case VendorHubSpot:
+		return "HubSpot"
+	case VendorPipedrive:
+		return "Pipedrive"
+	case VendorSell:
+		return "Zendesk Sell"
+	case VendorZoho:
+		return "Zoho CRM"
+	}
+	return string(v)
+}
+
 // Direction is a call's direction from the rep's point of view.
 type Direction string
 

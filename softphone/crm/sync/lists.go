@@ -277,10 +277,10 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 	if len(c.Numbers) == 0 {
 		if firstErr != nil {
 			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectInvalidNumber, Kind: ProblemInvalidNumber,
-				Message: fmt.Sprintf("%s has no valid number in %s; correct it there and pull the list again.", c.Name, v)})
+				Message: fmt.Sprintf("%s has no valid number in %s; correct it there and pull the list again.", c.Name, v.Name())})
 		} else {
 			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectEmptyPhone, Kind: ProblemEmptyPhone,
-				Message: fmt.Sprintf("%s has no phone number in %s; add one there and pull the list again.", c.Name, v)})
+				Message: fmt.Sprintf("%s has no phone number in %s; add one there and pull the list again.", c.Name, v.Name())})
 		}
 	}
 	return c, problems
@@ -326,7 +326,7 @@ func syncDNC(ctx context.Context, st *store.Store, v crm.Vendor, region string, 
 		source, on := have[key]
 		switch {
 		case flagged[key] && !on:
-			if _, err := d.Add(ctx, key, fmt.Sprintf("Do not call in %s", v), src); err != nil {
+			if _, err := d.Add(ctx, key, fmt.Sprintf("Do not call in %s", v.Name()), src); err != nil {
 				return err
 			}
 		case !flagged[key] && on && source == src:

@@ -28,7 +28,7 @@ function setup(crm: DialerCRMListsView) {
       return {
         list: pulled, created: true, pulled: 3, added: 2, updated: 0, removed: 0, doNotCall: 1,
         problems: [
-          { name: "Nobody", reason: "empty_phone", kind: "empty_phone", message: "Nobody has no phone number in hubspot; add one there and pull the list again." },
+          { name: "Nobody", reason: "empty_phone", kind: "empty_phone", message: "Nobody has no phone number in HubSpot; add one there and pull the list again." },
           { name: "Ann", reason: "", kind: "number_left_out", number: "12", label: "mobile", message: "Ann's mobile number was left out: the phone number is too short." },
         ],
       };
@@ -66,7 +66,7 @@ describe("CRM lists", () => {
     // Said from the kind in the window's language; the core's sentence,
     // with its detail, is the tooltip.
     const nobody = within(dlg).getByText("Nobody has no phone number in HubSpot; add one there and pull the list again.");
-    expect(nobody.getAttribute("title")).toMatch(/in hubspot/);
+    expect(nobody.getAttribute("title")).toMatch(/has no phone number in HubSpot/);
     expect(within(dlg).getByText("Ann's mobile number 12 was left out: it can't be dialled. Correct it in HubSpot and pull the list again.")).toBeTruthy();
     expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["7"]);
     expect(dialer.listId).toBe("crm:hubspot:7");
