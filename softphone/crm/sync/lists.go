@@ -57,7 +57,8 @@ type ListProblem struct {
 	// say it in its own language from Name, Number, Label and Other.
 	Kind string
 	// Number and Label are the number concerned and its label (phone,
-	// mobile ...), for ProblemNumberLeftOut and ProblemNumberShared.
+	// mobile ...), for ProblemNumberLeftOut and ProblemNumberShared (and
+	// the first bad number for ProblemInvalidNumber).
 	Number, Label string
 	// Other is the earlier contact that has the number (ProblemNumberShared),
 	// or the time zone not known (ProblemTimeZone).
@@ -146,9 +147,10 @@ func PullCallList(ctx context.Context, st *store.Store, src crm.ListSource, list
 		c, problems := listContact(v, r, region)
 		// A number already on an earlier record is dialled once.
 		var nums []dialer.Number
+		var shared []ListProblem
 		for _, n := range c.Numbers {
 			if first, dup := seenNum[n.Key]; dup {
-				problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberShared, Number: n.Raw, Label: n.Label, Other: first,
+				shared = append(shared, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberShared, Number: n.Raw, Label: n.Label, Other: first,
 					Message: fmt.Sprintf("%s's number %s is also %s's; it is dialled once, for %s.", c.Name, n.Raw, first, first)})
 				continue
 			}
@@ -156,8 +158,12 @@ func PullCallList(ctx context.Context, st *store.Store, src crm.ListSource, list
 			nums = append(nums, n)
 		}
 		if len(c.Numbers) > 0 && len(nums) == 0 {
+			// Left off: one sentence, naming the first number and whose it is.
 			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectDuplicate, Kind: ProblemDuplicate,
-				Message: fmt.Sprintf("%s has only numbers that earlier contacts of the list have; left off.", c.Name)})
+				Number: shared[0].Number, Other: shared[0].Other,
+				Message: fmt.Sprintf("%s has only numbers that earlier contacts of the list have (%s is %s's); left off.", c.Name, shared[0].Number, shared[0].Other)})
+		} else {
+			problems = append(problems, shared...)
 		}
 		c.Numbers = nums
 		if r.DoNotCall {
@@ -252,6 +258,8 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 		}
 	}
 	var firstErr error
+	var firstBad string
+	var leftOut []ListProblem // numbers left out of a record that keeps others
 	for _, p := range r.Phones {
 		n, err := dialer.ParseNumber(p.Number, region)
 		if errors.Is(err, dialer.ErrEmptyNumber) {
@@ -259,9 +267,9 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 		}
 		if err != nil {
 			if firstErr == nil {
-				firstErr = err
+				firstErr, firstBad = err, p.Number
 			}
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberLeftOut, Number: p.Number, Label: orLabel(p.Label),
+			leftOut = append(leftOut, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberLeftOut, Number: p.Number, Label: orLabel(p.Label),
 				Message: fmt.Sprintf("%s's %s number was left out: %v.", c.Name, orLabel(p.Label), err)})
 			continue
 		}
@@ -274,10 +282,13 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 			c.Numbers = append(c.Numbers, n)
 		}
 	}
-	if len(c.Numbers) == 0 {
+	if len(c.Numbers) > 0 {
+		problems = append(problems, leftOut...)
+	} else {
+		// One sentence for a record left off: not one per bad number too.
 		if firstErr != nil {
-			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectInvalidNumber, Kind: ProblemInvalidNumber,
-				Message: fmt.Sprintf("%s has no valid number in %s; correct it there and pull the list again.", c.Name, v.Name())})
+			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectInvalidNumber, Kind: ProblemInvalidNumber, Number: firstBad,
+				Message: fmt.Sprintf("%s has no valid number in %s (%s: %v); correct it there and pull the list again.", c.Name, v.Name(), firstBad, firstErr)})
 		} else {
 			problems = append(problems, ListProblem{CRMID: r.ID, Name: c.Name, Reason: dialer.RejectEmptyPhone, Kind: ProblemEmptyPhone,
 				Message: fmt.Sprintf("%s has no phone number in %s; add one there and pull the list again.", c.Name, v.Name())})

@@ -60,7 +60,9 @@ func TestPullCallListAndRefresh(t *testing.T) {
 		t.Fatalf("result %+v, progress %v", res, prog)
 	}
 	reasons := map[string]dialer.RejectReason{}
+	perName := map[string]int{}
 	for _, p := range res.Problems {
+		perName[p.Name]++
 		if p.Reason != "" {
 			reasons[p.Name] = p.Reason
 		}
@@ -75,6 +77,11 @@ func TestPullCallListAndRefresh(t *testing.T) {
 	}
 	if want := map[string]dialer.RejectReason{"Bob Best": dialer.RejectEmptyPhone, "Cy Cole": dialer.RejectInvalidNumber, "Ed Eve": dialer.RejectDuplicate}; fmt.Sprint(reasons) != fmt.Sprint(want) {
 		t.Fatalf("problems %+v", res.Problems)
+	}
+	// A record left off for its bad numbers is one sentence, naming the
+	// number, not one per number as well.
+	if perName["Cy Cole"] != 1 || perName["Ed Eve"] != 1 {
+		t.Fatalf("Cy Cole has %d problems, Ed Eve %d, want 1 each: %+v", perName["Cy Cole"], perName["Ed Eve"], res.Problems)
 	}
 	l, err := dialer.LoadList(ctx, e.st, CallListID(crm.VendorHubSpot, listID))
 	if err != nil {
