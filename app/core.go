@@ -87,6 +87,7 @@ type core struct {
 	calls      map[string]*callEntry
 	lastDialed string
 	started    bool
+	closing    bool // close has begun: no new goroutine joins wg (hold)
 
 	forms  formRegistry  // pending post-call outcome forms (forms.go)
 	crm    crmRuntime    // connected CRM and its sync worker (crm.go)
@@ -174,6 +175,19 @@ func (c *core) start(ctx context.Context) error {
 	return nil
 }
 
+// hold reserves a place in wg for a goroutine a bound call is about to
+// start (the caller starts it, or calls wg.Done if it does not), unless
+// close has begun: an Add while close waits on wg would race with Wait.
+func (c *core) hold() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.started || c.closing {
+		return fmt.Errorf("%w: Pitchline is closing", ErrNotStarted)
+	}
+	c.wg.Add(1)
+	return nil
+}
+
 // close stops the phone, the demo line and the store, and waits.
 func (c *core) close() error {
 	c.mu.Lock()
@@ -181,6 +195,7 @@ func (c *core) close() error {
 		c.mu.Unlock()
 		return nil
 	}
+	c.closing = true
 	c.mu.Unlock()
 	c.stopVoicemailPlay(PlayQuit)
 	c.finishRecordingOnQuit() // while the store is open: set on its list as Stop would

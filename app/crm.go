@@ -324,7 +324,11 @@ func (c *core) runWorker(a crm.Adapter) error {
 	c.crm.baseSet, c.crm.reachable, c.crm.graceSet, c.crm.lastPush = false, false, false, time.Time{}
 	c.crm.unmappedSaid = nil
 	c.crm.mu.Unlock()
-	c.wg.Add(1)
+	if err := c.hold(); err != nil {
+		cancel()
+		close(done)
+		return err
+	}
 	go func() {
 		defer c.wg.Done()
 		defer close(done)
@@ -575,7 +579,10 @@ func (c *core) syncNow() (CRMStatus, error) {
 		return CRMStatus{}, codedError{CodeCRMNotConnected, ErrCRMNotConnected}
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	c.wg.Add(1)
+	if err := c.hold(); err != nil {
+		cancel()
+		return CRMStatus{}, err
+	}
 	go func() {
 		defer c.wg.Done()
 		defer cancel()

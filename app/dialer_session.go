@@ -160,8 +160,14 @@ func (s *DialerService) StartSession(id string) (DialerSessionView, error) {
 		amd.Close()
 		return DialerSessionView{}, err
 	}
+	if err := c.hold(); err != nil {
+		unsub()
+		_ = sess.Close()
+		_ = eng.Close()
+		amd.Close()
+		return DialerSessionView{}, err
+	}
 	rt.s, rt.eng = sess, eng
-	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer unsub()

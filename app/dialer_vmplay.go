@@ -81,14 +81,17 @@ func (s *DialerService) PlayVoicemail(path string) (VoicemailPlayView, error) {
 	pl := &c.vmplay
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
+	if err := c.hold(); err != nil {
+		return VoicemailPlayView{}, err
+	}
 	done, err := phone.PlayToSpeaker(src)
 	if err != nil {
+		c.wg.Done()
 		return VoicemailPlayView{}, err
 	}
 	pb := &vmPlayback{view: VoicemailPlayView{Playing: true, Path: p, DurationMs: d.Milliseconds()},
 		stop: phone.StopSpeaker, finished: make(chan struct{})}
 	pl.cur = pb
-	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer close(pb.finished)

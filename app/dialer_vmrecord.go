@@ -115,12 +115,15 @@ func (s *DialerService) RecordVoicemail(id string) (VoicemailRecordingView, erro
 	// A new file each time: an earlier recording stays until the list
 	// points elsewhere, so nothing is overwritten before the new one works.
 	name := fmt.Sprintf("%s-%s.wav", safeName(id), s.c.cfg.now().UTC().Format("20060102T150405.000"))
+	if err := s.c.hold(); err != nil {
+		return VoicemailRecordingView{}, err
+	}
 	rec, err := p.RecordMicrophone(filepath.Join(dir, name), VoicemailRecordRate, VoicemailRecordMax)
 	if err != nil {
+		s.c.wg.Done()
 		return VoicemailRecordingView{}, err
 	}
 	r.rec, r.listID = rec, id
-	s.c.wg.Add(1)
 	go s.c.reportRecording(rec, id)
 	return recordingView(rec, id), nil
 }

@@ -123,8 +123,11 @@ func (s *ConferenceService) joinServer() (*webjoin.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.hold(); err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
 	s.web.srv = srv
-	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		<-c.ctx.Done()
