@@ -443,11 +443,7 @@ func (s *Server) sorted(w http.ResponseWriter, r *http.Request, recs []stamped) 
 // uses: is_organization, phone, mobile, email (exact, as stored), ids
 // (comma-separated) and name (case-insensitive substring).
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
-	page, per, ok := s.paging(w, r)
-	if !ok {
-		return
-	}
-	want, ok := s.idsFilter(w, r)
+	page, per, want, ok := s.pagedIDs(w, r)
 	if !ok {
 		return
 	}

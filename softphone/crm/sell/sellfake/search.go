@@ -51,6 +51,16 @@ func orNoFields(m map[string]any) map[string]any {
 	return m
 }
 
+// pagedIDs reads a v2 collection's paging and its ids filter, answering
+// 422 itself when either is invalid.
+func (s *Server) pagedIDs(w http.ResponseWriter, r *http.Request) (page, per int, want func(int64) bool, ok bool) {
+	if page, per, ok = s.paging(w, r); !ok {
+		return
+	}
+	want, ok = s.idsFilter(w, r)
+	return
+}
+
 // idsFilter reads the ids parameter (comma-separated integers); the
 // returned func is true for every id when the parameter is absent.
 func (s *Server) idsFilter(w http.ResponseWriter, r *http.Request) (func(int64) bool, bool) {
@@ -79,11 +89,7 @@ func leadJSON(l *Lead) map[string]any {
 
 // listLeads implements GET /v2/leads with the ids filter.
 func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) {
-	page, per, ok := s.paging(w, r)
-	if !ok {
-		return
-	}
-	want, ok := s.idsFilter(w, r)
+	page, per, want, ok := s.pagedIDs(w, r)
 	if !ok {
 		return
 	}
@@ -112,11 +118,7 @@ func tagJSON(t *Tag) map[string]any {
 
 // listTags implements GET /v2/tags.
 func (s *Server) listTags(w http.ResponseWriter, r *http.Request) {
-	page, per, ok := s.paging(w, r)
-	if !ok {
-		return
-	}
-	want, ok := s.idsFilter(w, r)
+	page, per, want, ok := s.pagedIDs(w, r)
 	if !ok {
 		return
 	}
