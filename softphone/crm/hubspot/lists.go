@@ -214,7 +214,7 @@ func (c *Client) readContacts(ctx context.Context, ids, props []string) ([]crm.L
 			continue
 		}
 		lc := crm.ListContact{ID: id, FirstName: o.prop("firstname"), LastName: o.prop("lastname"), Email: o.prop("email"),
-			Company: o.prop("company"), TimeZone: hubspotZone(o.prop("hs_timezone"))}
+			Company: o.prop("company"), TimeZone: listZone(o.prop("hs_timezone"))}
 		if v := strings.TrimSpace(o.prop("phone")); v != "" {
 			lc.Phones = append(lc.Phones, crm.Phone{Label: "work", Number: v})
 		}
@@ -236,4 +236,15 @@ func truthy(v string) bool {
 		return true
 	}
 	return false
+}
+
+// listZone is a list record's time zone: the IANA name of HubSpot's
+// hs_timezone value, or the value as HubSpot has it when no IANA zone
+// matches, so that the list pull says it is unknown (crm/sync) instead of
+// dropping it without a word.
+func listZone(v string) string {
+	if z := hubspotZone(v); z != "" {
+		return z
+	}
+	return strings.TrimSpace(v)
 }

@@ -43,7 +43,8 @@ func TestPullCallListAndRefresh(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	f := e.fake
-	a := f.AddContact(map[string]string{"firstname": "Ann", "lastname": "Ames", "phone": "+12125550101", "do_not_call": "true", "company": "Acme"})
+	a := f.AddContact(map[string]string{"firstname": "Ann", "lastname": "Ames", "phone": "+12125550101", "do_not_call": "true", "company": "Acme",
+		"hs_timezone": "mars_slash_olympus"})
 	b := f.AddContact(map[string]string{"firstname": "Bob", "lastname": "Best"})
 	c := f.AddContact(map[string]string{"firstname": "Cy", "lastname": "Cole", "phone": "12"})
 	d := f.AddContact(map[string]string{"firstname": "Di", "lastname": "Dunn", "mobilephone": "(212) 555-0104", "hs_timezone": "america_slash_chicago"})
@@ -80,6 +81,15 @@ func TestPullCallListAndRefresh(t *testing.T) {
 	}
 	// A record left off for its bad numbers is one sentence, naming the
 	// number, not one per number as well.
+	// A time zone the CRM holds but no one knows is said, and the number's
+	// zone is used: Ann stays on the list.
+	tz := false
+	for _, p := range res.Problems {
+		tz = tz || (p.Name == "Ann Ames" && p.Kind == ProblemTimeZone && p.Other == "mars_slash_olympus" && p.Reason == "")
+	}
+	if !tz {
+		t.Fatalf("no time_zone note for Ann's unknown time zone: %+v", res.Problems)
+	}
 	if perName["Cy Cole"] != 1 || perName["Ed Eve"] != 1 {
 		t.Fatalf("Cy Cole has %d problems, Ed Eve %d, want 1 each: %+v", perName["Cy Cole"], perName["Ed Eve"], res.Problems)
 	}
