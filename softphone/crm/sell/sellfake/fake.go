@@ -247,32 +247,30 @@ func (s *Server) id() int64 { s.nextID++; return s.nextID }
 func (s *Server) AddContact(c Contact) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c.ID == 0 {
-		c.ID = s.id()
-	}
-	if c.Updated.IsZero() {
-		c.Updated = s.clock.Now()
-	}
-	for _, t := range c.Tags {
-		s.tagID(t, "contact")
-	}
+	s.seed(&c.ID, &c.Updated, c.Tags, "contact")
 	s.contacts[c.ID] = &c
 	return c.ID
+}
+
+// seed gives a seeded record of resourceType its id and update time when
+// unset, and its tags their ids. s.mu is held.
+func (s *Server) seed(id *int64, updated *time.Time, tags []string, resourceType string) {
+	if *id == 0 {
+		*id = s.id()
+	}
+	if updated.IsZero() {
+		*updated = s.clock.Now()
+	}
+	for _, t := range tags {
+		s.tagID(t, resourceType)
+	}
 }
 
 // AddLead seeds a lead and returns its id.
 func (s *Server) AddLead(l Lead) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if l.ID == 0 {
-		l.ID = s.id()
-	}
-	if l.Updated.IsZero() {
-		l.Updated = s.clock.Now()
-	}
-	for _, t := range l.Tags {
-		s.tagID(t, "lead")
-	}
+	s.seed(&l.ID, &l.Updated, l.Tags, "lead")
 	s.leads[l.ID] = &l
 	return l.ID
 }

@@ -419,7 +419,9 @@ type stamped struct {
 	updated time.Time
 }
 
-func (s *Server) sorted(w http.ResponseWriter, r *http.Request, recs []stamped) bool {
+// writeSorted sorts recs by the request's sort_by (id, updated_at; 422
+// for any other) and writes them as a page of a kind collection.
+func (s *Server) writeSorted(w http.ResponseWriter, r *http.Request, kind string, recs []stamped, page, per int) {
 	less := func(i, j int) bool { return recs[i].id < recs[j].id }
 	switch r.URL.Query().Get("sort_by") {
 	case "", "id", "id:asc":
@@ -429,14 +431,18 @@ func (s *Server) sorted(w http.ResponseWriter, r *http.Request, recs []stamped) 
 		less = func(i, j int) bool { return recs[i].updated.After(recs[j].updated) }
 	default:
 		s.invalid(w, fieldErr{"sort_by", "is not a sortable attribute"})
-		return false
+		return
 	}
 	for i := 1; i < len(recs); i++ { // insertion sort: stable, small sets
 		for j := i; j > 0 && less(j, j-1); j-- {
 			recs[j], recs[j-1] = recs[j-1], recs[j]
 		}
 	}
-	return true
+	all := make([]map[string]any, len(recs))
+	for i, rc := range recs {
+		all[i] = rc.json
+	}
+	writeCollection(w, r, kind, all, page, per)
 }
 
 // listContacts implements GET /v2/contacts with the filters the adapter
@@ -474,14 +480,7 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 		recs = append(recs, stamped{j, c.ID, c.Updated})
 	}
 	s.mu.Unlock()
-	if !s.sorted(w, r, recs) {
-		return
-	}
-	all := make([]map[string]any, len(recs))
-	for i, rc := range recs {
-		all[i] = rc.json
-	}
-	writeCollection(w, r, "contact", all, page, per)
+	s.writeSorted(w, r, "contact", recs, page, per)
 }
 
 func (s *Server) listDeals(w http.ResponseWriter, r *http.Request) {
@@ -498,12 +497,5 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request) {
 			"updated_at": d.Updated.UTC().Format(time.RFC3339)}, d.ID, d.Updated})
 	}
 	s.mu.Unlock()
-	if !s.sorted(w, r, recs) {
-		return
-	}
-	all := make([]map[string]any, len(recs))
-	for i, rc := range recs {
-		all[i] = rc.json
-	}
-	writeCollection(w, r, "deal", all, page, per)
+	s.writeSorted(w, r, "deal", recs, page, per)
 }

@@ -101,14 +101,7 @@ func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	if !s.sorted(w, r, recs) {
-		return
-	}
-	all := make([]map[string]any, len(recs))
-	for i, rc := range recs {
-		all[i] = rc.json
-	}
-	writeCollection(w, r, "lead", all, page, per)
+	s.writeSorted(w, r, "lead", recs, page, per)
 }
 
 func tagJSON(t *Tag) map[string]any {
