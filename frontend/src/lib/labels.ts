@@ -12,6 +12,19 @@ const PHONE_TYPES: Record<string, MessageKey> = {
   fax: "phoneType.fax",
 };
 
+const CRM_NAMES: Record<string, MessageKey> = {
+  hubspot: "crm.vendor.hubspot",
+  pipedrive: "crm.vendor.pipedrive",
+  sell: "crm.vendor.sell",
+  zoho: "crm.vendor.zoho",
+};
+
+/** crmName is a CRM's name as a rep knows it ("Zendesk Sell" for "sell"); an unknown vendor as given. */
+export function crmName(vendor: string): string {
+  const k = CRM_NAMES[vendor];
+  return k ? t(k) : vendor;
+}
+
 /** phoneLabel translates a contact phone label ("work", "mobile", ...). */
 export function phoneLabel(label: string): string {
   const k = PHONE_TYPES[label.toLowerCase()];

@@ -269,7 +269,7 @@ func listContact(v crm.Vendor, r crm.ListContact, region string) (dialer.Contact
 			if firstErr == nil {
 				firstErr, firstBad = err, p.Number
 			}
-			leftOut = append(leftOut, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberLeftOut, Number: p.Number, Label: orLabel(p.Label),
+			leftOut = append(leftOut, ListProblem{CRMID: r.ID, Name: c.Name, Kind: ProblemNumberLeftOut, Number: p.Number, Label: p.Label,
 				Message: fmt.Sprintf("%s's %s number was left out: %v.", c.Name, orLabel(p.Label), err)})
 			continue
 		}

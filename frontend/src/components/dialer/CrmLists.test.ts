@@ -67,7 +67,7 @@ describe("CRM lists", () => {
     // with its detail, is the tooltip.
     const nobody = within(dlg).getByText("Nobody has no phone number in HubSpot; add one there and pull the list again.");
     expect(nobody.getAttribute("title")).toMatch(/has no phone number in HubSpot/);
-    expect(within(dlg).getByText("Ann's mobile number 12 was left out: it can't be dialled. Correct it in HubSpot and pull the list again.")).toBeTruthy();
+    expect(within(dlg).getByText("Ann's number 12 (Mobile) was left out: it can't be dialled. Correct it in HubSpot and pull the list again.")).toBeTruthy();
     expect(transport.called("DialerService", "PullCRMList")[0].args).toEqual(["7"]);
     expect(dialer.listId).toBe("crm:hubspot:7");
     expect(within(dlg).getByRole("button", { name: "Refresh Q3 prospects" })).toBeTruthy();

@@ -25,14 +25,10 @@ export const dialerCrmEn = {
   // a number shared, a time zone).
   "crmlists.problemsNotes": "Left off: {left} · Notes: {notes}",
   // A phone number's label from the CRM (an unknown one is shown as is).
-  "crmlists.phoneLabel.work": "work",
-  "crmlists.phoneLabel.mobile": "mobile",
-  "crmlists.phoneLabel.home": "home",
-  "crmlists.phoneLabel.phone": "phone",
   "crmlists.problem.empty_phone": "{name} has no phone number in {vendor}; add one there and pull the list again.",
   "crmlists.problem.invalid_number": "{name} has no valid number in {vendor} ({number} can't be dialled); correct it there and pull the list again.",
   "crmlists.problem.duplicate": "{name} has only numbers that earlier contacts of the list have ({number} is {other}'s); left off.",
-  "crmlists.problem.number_left_out": "{name}'s {label} number {number} was left out: it can't be dialled. Correct it in {vendor} and pull the list again.",
+  "crmlists.problem.number_left_out": "{name}'s number {number} ({label}) was left out: it can't be dialled. Correct it in {vendor} and pull the list again.",
   "crmlists.problem.number_shared": "{name}'s number {number} is also {other}'s; it is dialled once, for {other}.",
   "crmlists.problem.time_zone": "{name}'s time zone “{other}” is unknown; the number's time zone is used for calling hours.",
   "crmlists.reload": "Reload the lists",
